@@ -1,0 +1,1 @@
+"""Extraction: one module per fact family, each a pure function of the document model."""

@@ -1,0 +1,214 @@
+"""Ingest orchestration: files -> document model -> graph -> store -> search index.
+
+Reading and extraction are pure and CPU-bound, so they run in a process pool; the store
+and the index are written only from this process, one disclosure per transaction, so a
+crash leaves every disclosure either wholly old or wholly new. Re-ingesting an unchanged
+file is detected by its sha256 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from kg.document import Document, ReadError
+from kg.store import Store, StoredDocument
+
+SUFFIXES = {".pdf", ".txt", ".md"}
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "added" | "replaced" | "unchanged" | "failed"
+    source_file: str = ""
+    sha256: str = ""
+    graph: str = ""
+    triples: int = 0
+    pages: int = 0
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Prepared:
+    """What a worker hands back: everything needed to write one disclosure."""
+
+    path: str
+    document: Document | None = None
+    graph: str = ""
+    ntriples: str = ""
+    triples: int = 0
+    error: str = ""
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
+    """Files as given, folders walked (sorted, for a stable order). Unknown suffixes in a
+    folder are skipped silently; a file named explicitly with a wrong suffix is an error."""
+    files: list[Path] = []
+    errors: list[FileResult] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
+        elif p.is_file():
+            if p.suffix.lower() in SUFFIXES:
+                files.append(p)
+            else:
+                errors.append(FileResult(str(p), "failed", p.name,
+                                         error=f"{p}: unsupported file type {p.suffix or '(none)'!r} (expected .pdf, .txt or .md)"))
+        else:
+            errors.append(FileResult(str(p), "failed", p.name, error=f"{p}: no such file or folder"))
+    return files, errors
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def prepare(path: str) -> Prepared:
+    """Read and extract one file. Pure apart from reading the file; runs in workers."""
+    from kg.read import read_document
+    from kg.to_rdf import build_graph
+
+    try:
+        doc = read_document(path)
+    except ReadError as e:
+        return Prepared(path, error=str(e))
+    except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
+        return Prepared(path, error=f"{path}: could not be read ({type(e).__name__}: {e})")
+    try:
+        graph_iri, g = build_graph(doc)
+        nt = g.serialize(format="nt")
+    except Exception as e:  # noqa: BLE001
+        return Prepared(path, document=doc, error=f"{path}: extraction failed ({type(e).__name__}: {e})")
+    return Prepared(path, doc, graph_iri, nt, len(g))
+
+
+def _prepared_stream(files: list[Path], workers: int) -> Iterator[Prepared]:
+    if workers <= 1 or len(files) <= 1:
+        for f in files:
+            yield prepare(str(f))
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # chunksize > 1 amortizes pickling for big batches of small files
+        chunk = max(1, min(16, len(files) // (workers * 4)))
+        yield from pool.map(prepare, [str(f) for f in files], chunksize=chunk)
+
+
+class DocumentArchive:
+    """The document models, one JSON file per sha256 under db/documents: what the search
+    index and the API read instead of re-parsing PDFs. Written atomically."""
+
+    def __init__(self, db: str | os.PathLike):
+        self.dir = Path(db) / "documents"
+
+    def path(self, sha: str) -> Path:
+        return self.dir / f"{sha}.json"
+
+    def put(self, doc: Document) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path(doc.sha256), doc.to_json())
+
+    def get(self, sha: str) -> Document:
+        return Document.from_json(self.path(sha).read_text(encoding="utf-8"))
+
+    def remove(self, sha: str) -> None:
+        self.path(sha).unlink(missing_ok=True)
+
+    def shas(self) -> set[str]:
+        return {p.stem for p in self.dir.glob("*.json")} if self.dir.exists() else set()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Store,
+           workers: int | None = None, on_result: Callable[[FileResult], None] | None = None,
+           update_index: bool = True) -> list[FileResult]:
+    """Ingest files/folders into the store at `db`. Returns one FileResult per file."""
+    files, results = expand_paths(paths)
+    for r in results:
+        if on_result:
+            on_result(r)
+    workers = workers or os.cpu_count() or 1
+    archive = DocumentArchive(db)
+    known = {d.source_file: d for d in store.documents()}
+    by_sha = {d.sha256: d for d in known.values()}
+    todo: list[Path] = []
+    for f in files:
+        sha = file_sha256(f)
+        old = known.get(f.name)
+        if old is not None and old.sha256 == sha or (old is None and sha in by_sha and by_sha[sha].source_file == f.name):
+            r = FileResult(str(f), "unchanged", f.name, sha, old.graph if old else "")
+            results.append(r)
+            if on_result:
+                on_result(r)
+        else:
+            todo.append(f)
+    changed = False
+    for prep in _prepared_stream(todo, workers):
+        name = Path(prep.path).name
+        if prep.error:
+            r = FileResult(prep.path, "failed", name, error=prep.error)
+        else:
+            doc = prep.document
+            old = known.get(doc.source_file)
+            drop = [old.graph] if old is not None and old.graph != prep.graph else []
+            archive.put(doc)  # harmless before the graph: unreferenced until the graph lands
+            store.replace_graph(prep.graph, prep.ntriples, drop=drop)
+            if old is not None and old.sha256 != doc.sha256:
+                archive.remove(old.sha256)
+            known[doc.source_file] = StoredDocument(prep.graph, doc.source_file, doc.sha256)
+            r = FileResult(prep.path, "replaced" if old is not None else "added", doc.source_file,
+                           doc.sha256, prep.graph, prep.triples, len(doc.pages), warnings=list(doc.warnings))
+            changed = True
+        results.append(r)
+        if on_result:
+            on_result(r)
+    if update_index and (changed or not index_is_current(db, store)):
+        sync_index(db, store)
+    return results
+
+
+def index_is_current(db, store: Store) -> bool:
+    try:
+        from search.index import is_current
+    except ImportError:
+        return True
+    return is_current(db, store)
+
+
+def sync_index(db, store: Store) -> None:
+    """Bring the search index in line with the store (adds/removes only what changed)."""
+    try:
+        from search.index import sync
+    except ImportError:  # search not built yet
+        return
+    sync(db, store)
+
+
+def results_json(results: list[FileResult]) -> str:
+    return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in results)

@@ -1,0 +1,29 @@
+"""Every setting in one list (datasette-style): environment variables with the prefix
+BUDGETKG_, or a .env file. Each has a default and a one-line reason. The README's
+settings table is generated from this class (tests check that they agree)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BUDGETKG_", env_file=".env", extra="ignore")
+
+    db: str = Field("budgetkg-data", description="Database directory (graph store, documents, search index).")
+    store_backend: str = Field("oxigraph", description="`oxigraph` (embedded, on disk) or `sparql` (a remote SPARQL 1.1 store).")
+    sparql_query_url: str | None = Field(None, description="Remote store query endpoint, when store_backend=sparql.")
+    sparql_update_url: str | None = Field(None, description="Remote store update endpoint, when store_backend=sparql.")
+    embedding_model: str = Field("builtin", description="`builtin` trains a static model on the ingested corpus (offline); or a local path / hub name of a sentence-transformers model.")
+    host: str = Field("127.0.0.1", description="Address `budgetkg serve` listens on.")
+    port: int = Field(8000, description="Port `budgetkg serve` listens on.")
+    write_token: str | None = Field(None, description="Token that unlocks SPARQL updates and uploads; unset means the service is read-only.")
+    sparql_timeout_s: float = Field(10.0, description="Wall-clock limit of one SPARQL query, so one query cannot hold the service.")
+    sparql_max_rows: int = Field(10000, description="Row cap of a SPARQL result, so a runaway query cannot exhaust memory.")
+    upload_max_mb: int = Field(50, description="Largest PDF the upload form accepts.")
+    search_k: int = Field(10, description="Hits returned by a search when the caller does not say.")
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

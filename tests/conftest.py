@@ -1,0 +1,102 @@
+"""Shared fixtures. Tests that need ../shared fail loudly (never skip) under CI=true."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("BUDGETKG_SHARED", ROOT.parent / "shared"))
+
+
+def _require_shared() -> Path:
+    if not (SHARED / "corpus").is_dir():
+        msg = f"{SHARED} is missing: these tests need ../shared beside the project"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    return _require_shared()
+
+
+@pytest.fixture(scope="session")
+def corpus_txt(shared) -> list[Path]:
+    files = sorted((shared / "corpus").glob("*.txt"))
+    assert len(files) == 4, files
+    return files
+
+
+@pytest.fixture(scope="session")
+def corpus_pdf(shared) -> list[Path]:
+    files = sorted((shared / "corpus" / "pdf").glob("*.pdf"))
+    assert len(files) == 4, files
+    return files
+
+
+@pytest.fixture(scope="session")
+def corpus_real(shared) -> list[Path]:
+    files = sorted((shared / "corpus" / "real").glob("*.pdf"))
+    assert len(files) == 7, files
+    return files
+
+
+def _ingest_db(tmp_path_factory, name: str, files: list[Path]) -> Path:
+    from kg.pipeline import ingest
+    from kg.store import open_store
+
+    db = tmp_path_factory.mktemp(name)
+    store = open_store(db)
+    try:
+        results = ingest(files, db, store, workers=2)
+    finally:
+        store.close()
+    failed = [r.error for r in results if r.status == "failed"]
+    assert not failed, failed
+    return db
+
+
+@pytest.fixture(scope="session")
+def txt_db(tmp_path_factory, corpus_txt) -> Path:
+    """A database (graph + search index) built once from the four ../shared/corpus/*.txt."""
+    return _ingest_db(tmp_path_factory, "txt_db", corpus_txt)
+
+
+@pytest.fixture(scope="session")
+def pdf_db(tmp_path_factory, corpus_pdf) -> Path:
+    """A database built once from the four ../shared/corpus/pdf/*.pdf."""
+    return _ingest_db(tmp_path_factory, "pdf_db", corpus_pdf)
+
+
+@pytest.fixture(scope="session")
+def real_db(tmp_path_factory, corpus_real) -> Path:
+    """A database built once from the seven published PDFs in ../shared/corpus/real/."""
+    from kg.pipeline import ingest
+    from kg.store import open_store
+
+    db = tmp_path_factory.mktemp("real_db")
+    store = open_store(db)
+    try:
+        ingest(corpus_real, db, store, workers=2)
+    finally:
+        store.close()
+    return db
+
+
+CJK_FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+]
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> str:
+    for f in CJK_FONT_CANDIDATES:
+        if Path(f).exists():
+            return f
+    pytest.fail("no CJK font: run `make sysdeps` (fonts-wqy-zenhei)")
