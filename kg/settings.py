@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     store_backend: str = Field("oxigraph", description="`oxigraph` (embedded, on disk) or `sparql` (a remote SPARQL 1.1 store).")
     sparql_query_url: str | None = Field(None, description="Remote store query endpoint, when store_backend=sparql.")
     sparql_update_url: str | None = Field(None, description="Remote store update endpoint, when store_backend=sparql.")
+    sparql_graph_store_url: str | None = Field(None, description="Remote store Graph Store Protocol endpoint (e.g. http://host:7878/store): new disclosure graphs are loaded with one PUT instead of an INSERT DATA.")
     embedding_model: str = Field("builtin", description="`builtin` trains a static model on the ingested corpus (offline); or a local path / hub name of a sentence-transformers model.")
     host: str = Field("127.0.0.1", description="Address `budgetkg serve` listens on.")
     port: int = Field(8000, description="Port `budgetkg serve` listens on.")

@@ -110,6 +110,7 @@ class OxigraphStore(Store):
 
         self._ox = ox
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -124,12 +125,30 @@ class OxigraphStore(Store):
     def query(self, sparql: str):
         return self._store.query(sparql, use_default_graph_as_union=True)
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store was opened read-only")
+
     def replace_graph(self, graph: str, ntriples: str, drop: Iterable[str] = ()) -> None:
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in {graph, *drop}]
+        self._writable()
+        targets = {graph, *drop}
+        if not any(self._store.contains_named_graph(self._ox.NamedNode(g)) for g in targets):
+            # Bulk path for a brand-new graph: Store.load parses N-Triples natively (several
+            # times faster than parsing an INSERT DATA) and is one transaction, all or nothing.
+            try:
+                self._store.load(ntriples, self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(graph))
+            except SyntaxError as e:
+                raise StoreError(f"invalid N-Triples for {graph}: {e}") from e
+            return
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in targets]
         ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
-        self._store.update(" ;\n".join(ops))
+        try:
+            self._store.update(" ;\n".join(ops))
+        except SyntaxError as e:
+            raise StoreError(f"invalid N-Triples for {graph}: {e}") from e
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
+        self._writable()
         ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
         if ops:
             self._store.update(" ;\n".join(ops))
@@ -175,11 +194,26 @@ PREFIXES = {
 }
 
 
-def open_store(db: str | os.PathLike, read_only: bool = False, backend: str = "oxigraph") -> Store:
-    """Factory: the store for a database directory. `db/graph` holds the Oxigraph files."""
+def open_store(db: str | os.PathLike, read_only: bool = False, backend: str | None = None, **options) -> Store:
+    """Factory: the store for a database directory. `db/graph` holds the Oxigraph files.
+
+    `backend` (default: Settings.store_backend) is "oxigraph" or "sparql"; for "sparql" the
+    endpoints come from `options` (query_url, update_url, graph_store_url, timeout_s) or
+    else from the settings (BUDGETKG_SPARQL_QUERY_URL, …)."""
+    if backend is None:
+        from kg.settings import get_settings
+
+        s = get_settings()
+        backend = s.store_backend
+        options = {"query_url": s.sparql_query_url, "update_url": s.sparql_update_url,
+                   "graph_store_url": s.sparql_graph_store_url, **options}
     if backend == "oxigraph":
         graph_dir = Path(db) / "graph"
         if read_only and not graph_dir.exists():
             raise StoreError(f"no database at {db} (run `budgetkg ingest --db {db} FILES` first)")
         return OxigraphStore(graph_dir, read_only=read_only)
-    raise StoreError(f"unknown store backend {backend!r}")
+    if backend == "sparql":
+        from kg.store_remote import SparqlStore
+
+        return SparqlStore(read_only=read_only, **options)
+    raise StoreError(f"unknown store backend {backend!r} (expected oxigraph or sparql)")
