@@ -1,0 +1,293 @@
+"""PDF reader: a PDF file -> kg.document.Document.
+
+One pdfplumber pass per page: the characters are read once, ruled tables are found
+once (lattice, from the page's lines and rects), characters inside a table become its
+cells and the rest become lines of text. Everything after that (running headers,
+captions, paragraphs, tables continued over a page break) is pure assembly over the
+extracted pages, in kg.pdf_layout and kg.pdf_tables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from kg.document import Document, Heading, Page, Paragraph, ReadError, Table
+from kg.pdf_align import find_aligned_tables
+from kg.pdf_layout import (
+    _TERMINAL,
+    Line,
+    chars_to_lines,
+    heading_level,
+    margins,
+    new_paragraph_by_gap,
+    running_lines,
+    starts_paragraph,
+)
+from kg.pdf_tables import (
+    META_RE,
+    GridTable,
+    build_grid,
+    caption_above,
+    count_header_rows,
+    drop_empty_rows,
+    norm_row,
+    resolve,
+    same_columns,
+    strip_banner_rows,
+)
+
+MEDIA_TYPE = "application/pdf"
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+@dataclass
+class RawPage:
+    """What one page yields before document-level assembly."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[GridTable] = field(default_factory=list)
+    images: int = 0
+
+
+def read_pdf(path: str, sha256: str) -> Document:
+    """Read a PDF into the document model; ReadError (one line) for unusable files."""
+    raw, warnings = _extract_pages(path)
+    if not raw:
+        raise ReadError(path, "PDF has zero pages")
+    if not any(p.lines or p.tables for p in raw):
+        images = sum(p.images for p in raw)
+        what = f"{images} image(s), " if images else ""
+        raise ReadError(path, f"no text layer (scanned?): {len(raw)} page(s), {what}no extractable text")
+    doc = assemble(os.path.basename(path), sha256, raw)
+    doc.warnings[:0] = warnings
+    return doc
+
+
+def _open(path: str):
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(path)
+        n = len(pdf.pages)
+    except Exception as e:  # pdfminer raises many types; classify by name and message
+        raise ReadError(path, _classify(e)) from None
+    return pdf, n
+
+
+def _classify(e: BaseException) -> str:
+    chain = []
+    while e is not None and len(chain) < 5:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = " ".join(f"{type(x).__name__} {x}" for x in chain).lower()
+    if "password" in text or "encrypt" in text:
+        return "encrypted PDF (password needed)"
+    if isinstance(chain[0], FileNotFoundError):
+        return "no such file"
+    detail = str(chain[0]).splitlines()[0][:120] if str(chain[0]) else type(chain[0]).__name__
+    return f"corrupt or unparseable PDF ({detail})"
+
+
+def _extract_pages(path: str) -> tuple[list[RawPage], list[str]]:
+    pdf, n = _open(path)
+    pages: list[RawPage] = []
+    warnings: list[str] = []
+    try:
+        for i in range(n):
+            try:
+                page = pdf.pages[i]
+                pages.append(_extract_page(page))
+                page.close()
+            except ReadError:
+                raise
+            except Exception as e:  # one broken page should not lose the document
+                if i == 0 and n == 1:
+                    raise ReadError(path, _classify(e)) from None
+                warnings.append(f"page {i + 1}: unreadable ({type(e).__name__}), skipped")
+                pages.append(RawPage(i + 1, 0.0, 0.0))
+            if i % 8 == 7:
+                pdf.flush_cache()
+    finally:
+        pdf.close()
+    return pages, warnings
+
+
+def _extract_page(page) -> RawPage:
+    chars = page.chars
+    rp = RawPage(page.page_number, float(page.width), float(page.height), images=len(page.images))
+    if not chars:
+        return rp
+    grids: list[GridTable] = []
+    if page.lines or page.rects or page.curves:
+        for t in page.find_tables(TABLE_SETTINGS):
+            x0, top, x1, bottom = t.bbox
+            inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+            g = build_grid(rp.number, tuple(t.bbox), list(t.cells), inside)
+            if g.n_cols < 2 or len(g.cells) < 2 or g.is_empty():
+                continue  # a box around text, or invisible rects on a blank page
+            grids.append(g)
+
+    def in_grid(c: dict) -> bool:
+        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        return any(g.bbox[0] <= cx <= g.bbox[2] and g.bbox[1] <= cy <= g.bbox[3] for g in grids)
+
+    free = [c for c in chars if not in_grid(c)] if grids else list(chars)
+    rp.lines = chars_to_lines(free)
+    rp.tables = grids
+    return rp
+
+
+# ---------------------------------------------------------------- assembly (pure) --
+
+def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
+    warnings: list[str] = []
+    drop = running_lines([(p.height, p.lines) for p in raw])
+    for p, d in zip(raw, drop, strict=False):
+        p.lines = [ln for i, ln in enumerate(p.lines) if i not in d]
+    for p in raw:
+        if not p.tables:
+            p.tables = find_aligned_tables(p.number, p.lines)
+            if p.tables:
+                taken = {id(ln) for t in p.tables for ln in getattr(t, "source_lines", [])}
+                p.lines = [ln for ln in p.lines if id(ln) not in taken]
+
+    pages: list[Page] = []
+    last_table: tuple[Table, GridTable] | None = None  # open table at the end of the previous page
+    flow = _Flow()
+    for p in raw:
+        page = Page(p.number, [], p.width or None, p.height or None)
+        pages.append(page)
+        if not p.lines and not p.tables:
+            warnings.append(f"page {p.number}: no text (blank or image-only page), skipped")
+            continue
+        items: list[tuple[float, object]] = []
+        consumed: set[int] = set()
+        floor = 0.0
+        for g in sorted(p.tables, key=lambda g: g.bbox[1]):
+            strip_banner_rows(g)
+            title, unit, t_idx, u_idx = caption_above(p.lines, g.bbox[1], g.bbox[0], g.bbox[2], floor)
+            for i in t_idx:
+                if heading_level(p.lines[i].text) is None:
+                    consumed.add(i)
+            consumed.update(u_idx)
+            g.title = g.title or title
+            g.unit = unit or g.unit
+            floor = g.bbox[3]
+            items.append((g.bbox[1], g))
+        lines = [ln for i, ln in enumerate(p.lines) if i not in consumed]
+        items.extend((ln.top, ln) for ln in lines)
+        items.sort(key=lambda it: (it[0], 0 if isinstance(it[1], GridTable) else 1))
+
+        left, right = margins(lines)
+        for k, (_, it) in enumerate(items):
+            if isinstance(it, GridTable):
+                flow.flush()
+                if k == 0 and last_table is not None and _continues(last_table, it):
+                    _append_continuation(last_table, it)
+                else:
+                    table = _to_table(it)
+                    page.blocks.append(table)
+                    last_table = (table, it)
+                continue
+            last_table = None
+            level = heading_level(it.text)
+            if level is not None and (len(it.text) <= 20 or it.x1 < right - 2 * it.size):
+                flow.flush()
+                page.blocks.append(Heading(level, it.text, p.number, _bb(it)))
+                continue
+            flow.add(it, page, left, right)
+        if items and isinstance(items[-1][1], GridTable):
+            flow.flush()
+        flow.new_page()
+    flow.flush()
+    return Document(source_file, sha256, pages, MEDIA_TYPE, warnings)
+
+
+def _bb(ln: Line) -> tuple[float, float, float, float]:
+    return (round(ln.x0, 2), round(ln.top, 2), round(ln.x1, 2), round(ln.bottom, 2))
+
+
+class _Flow:
+    """Joins lines into paragraphs, also across a page break."""
+
+    def __init__(self) -> None:
+        self.para: Paragraph | None = None
+        self.parts: list[str] = []
+        self.last: Line | None = None
+        self.crossed = False
+
+    def add(self, ln: Line, page: Page, left: float, right: float) -> None:
+        if self.para is not None and self.last is not None:
+            cont = not starts_paragraph(self.last, ln, left, right)
+            if cont and not self.crossed:
+                cont = not new_paragraph_by_gap(self.last, ln)
+            elif cont:  # across a page break only a sentence visibly cut mid-way continues
+                cont = not self.last.text.endswith(_TERMINAL) and not META_RE.match(ln.text)
+            if cont:
+                self.parts.append(ln.text)
+                if not self.crossed:
+                    b = self.para.bbox
+                    self.para.bbox = (min(b[0], ln.x0), b[1], max(b[2], ln.x1), round(ln.bottom, 2))
+                self.last = ln
+                return
+        self.flush()
+        self.para = Paragraph(ln.text, page.number, _bb(ln))
+        page.blocks.append(self.para)
+        self.parts = [ln.text]
+        self.last = ln
+        self.crossed = False
+
+    def flush(self) -> None:
+        if self.para is not None:
+            from kg.pdf_layout import join_wrapped
+
+            self.para.text = join_wrapped(self.parts)
+        self.para = None
+        self.parts = []
+        self.last = None
+
+    def new_page(self) -> None:
+        self.crossed = True
+
+
+def _to_table(g: GridTable) -> Table:
+    g.header_rows = count_header_rows(g)
+    header, body = resolve(g, g.header_rows)
+    body, row_pages = drop_empty_rows(body, [g.page] * len(body))
+    return Table(header=header, rows=body, page=g.page, title=g.title, unit=g.unit,
+                 pages=[g.page], row_pages=row_pages,
+                 bbox=tuple(round(v, 2) for v in g.bbox))
+
+
+def _continues(prev: tuple[Table, GridTable], g: GridTable) -> bool:
+    """A table at the top of a page continues the table that ended the previous page
+    when it has no caption of its own, the same columns at the same x-positions, and
+    (if it prints one) the same unit."""
+    table, pg = prev
+    if g.title or g.page != table.pages[-1] + 1:
+        return False
+    if g.unit and table.unit and g.unit != table.unit:
+        return False
+    return same_columns(pg.col_edges, g.col_edges)
+
+
+def _append_continuation(prev: tuple[Table, GridTable], g: GridTable) -> None:
+    table, _ = prev
+    # Treat every row as a body row first, then drop leading rows that repeat the header.
+    n_hdr = count_header_rows(g)
+    hdr, _ = resolve(g, n_hdr)
+    _, body = resolve(g, 0)
+    known = {norm_row(r) for r in table.header}
+    skip = 0
+    while skip < len(body) and skip < n_hdr and (norm_row(hdr[skip]) in known or norm_row(body[skip]) in known):
+        skip += 1
+    rows, row_pages = drop_empty_rows(body[skip:], [g.page] * (len(body) - skip))
+    table.rows.extend(rows)
+    table.row_pages.extend(row_pages)
+    table.pages.append(g.page)
+    if g.unit and not table.unit:
+        table.unit = g.unit

@@ -1,0 +1,205 @@
+"""Pure layout helpers for the PDF reader: characters -> lines, running headers and
+footers, headings and paragraphs.
+
+Everything here works on plain dicts/dataclasses (pdfplumber's char dicts in, `Line`s
+out) so it can be tested without a PDF. Positions are PDF points, top-down.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+# CJK ideographs, CJK punctuation and full-width forms: no space belongs between these.
+_CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_SPACE_CJK_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+# "2024 年" / "年 2024" / "307.82 万元": PDF writers (WPS) put real spaces between CJK and digits.
+_SPACE_CJK_NUM = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[0-9%])|(?<=[0-9%])[ \t]+(?=[{_CJK}])")
+
+HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
+    (1, re.compile(r"^第[一二三四五六七八九十百]+部分")),
+    (2, re.compile(r"^[一二三四五六七八九十]+、")),
+    (3, re.compile(r"^[（(][一二三四五六七八九十]+[）)]")),
+]
+HEADING_MAX_CHARS = 40
+
+# Markers that start a new paragraph (outline items: 一、 （一） 1. 1、 (1) ①).
+_OUTLINE = re.compile(
+    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百]+[部章节条])"
+)
+_TERMINAL = tuple("。！？；：!?;:")
+
+PAGE_NUMBER = re.compile(
+    r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|[-—–－]\s*\d+\s*[-—–－]|\d{1,4}|\d+\s*/\s*\d+"
+    r"|page\s*\d+(\s*of\s*\d+)?)$",
+    re.IGNORECASE,
+)
+
+
+def tidy(text: str) -> str:
+    """Collapse whitespace and drop spaces that a PDF puts between CJK characters (and
+    between CJK and digits), keeping spaces between Latin words and between numbers."""
+    text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    text = _SPACE_CJK_CJK.sub("", text)
+    return _SPACE_CJK_NUM.sub("", text)
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Join pieces of one logical text that were broken over lines: no space where
+    either side is CJK, one space otherwise (Latin words, numbers)."""
+    out = ""
+    for p in (tidy(p) for p in parts):
+        if not p:
+            continue
+        if out and not (_CJK_RE.match(out[-1]) or _CJK_RE.match(p[0])):
+            out += " "
+        out += p
+    return out
+
+
+@dataclass
+class Line:
+    """One printed line segment: characters on the same baseline band with no wide gap."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float  # median glyph height, a stand-in for the font size
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+def group_rows(items: list[dict], key_top: str = "top", key_bottom: str = "bottom") -> list[list[dict]]:
+    """Group boxes into rows by vertical overlap, not exact `top`: some writers set
+    digits on a different baseline from the CJK text beside them."""
+    rows: list[list[dict]] = []
+    bands: list[tuple[float, float]] = []
+    for it in sorted(items, key=lambda c: (c[key_top], c["x0"])):
+        t, b = it[key_top], it[key_bottom]
+        h = max(b - t, 0.1)
+        if bands:
+            bt, bb = bands[-1]
+            overlap = min(b, bb) - max(t, bt)
+            if overlap >= 0.5 * min(h, bb - bt):
+                rows[-1].append(it)
+                bands[-1] = (min(bt, t) if len(rows[-1]) < 3 else bt, max(bb, b) if len(rows[-1]) < 3 else bb)
+                continue
+        rows.append([it])
+        bands.append((t, b))
+    return rows
+
+
+def chars_to_lines(chars: list[dict], split_gap: float = 2.5) -> list[Line]:
+    """Characters -> lines in reading order. A horizontal gap wider than `split_gap`
+    times the glyph size splits a row into separate segments ("编制单位：…" on the left,
+    "单位：元" on the right)."""
+    lines: list[Line] = []
+    visible = [c for c in chars if c.get("text", "").strip()]
+    for row in group_rows(visible):
+        row.sort(key=lambda c: c["x0"])
+        size = sorted(c["bottom"] - c["top"] for c in row)[len(row) // 2] or 1.0
+        seg: list[dict] = []
+        for c in row:
+            if seg and c["x0"] - seg[-1]["x1"] > split_gap * size:
+                lines.append(_make_line(seg, size))
+                seg = []
+            seg.append(c)
+        if seg:
+            lines.append(_make_line(seg, size))
+    lines.sort(key=lambda ln: (round(ln.top), ln.x0))
+    return lines
+
+
+def _make_line(seg: list[dict], size: float) -> Line:
+    parts = [seg[0]["text"]]
+    for prev, c in zip(seg, seg[1:], strict=False):
+        if c["x0"] - prev["x1"] > 0.25 * size:
+            parts.append(" ")
+        parts.append(c["text"])
+    return Line(tidy("".join(parts)), min(c["x0"] for c in seg), min(c["top"] for c in seg),
+                max(c["x1"] for c in seg), max(c["bottom"] for c in seg), size)
+
+
+def heading_level(text: str) -> int | None:
+    if len(text) > HEADING_MAX_CHARS or text.endswith(("。", "；", ";")):
+        return None
+    for level, pat in HEADING_PATTERNS:
+        if pat.match(text):
+            return level
+    return None
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def running_lines(pages: list[tuple[float, list[Line]]], margin: float = 0.12,
+                  edge_lines: int = 2, min_share: float = 0.3) -> list[set[int]]:
+    """Indices (per page) of running headers/footers and page numbers.
+
+    A line counts when it is among the first or last `edge_lines` lines of its page, lies
+    in the top or bottom `margin` of the page, and either looks like a page number or
+    (digits ignored) recurs at the page edge on at least `min_share` of the pages (and on
+    two or more)."""
+    candidates: list[list[tuple[int, str]]] = []
+    counts: Counter = Counter()
+    for height, lines in pages:
+        cand = []
+        n = len(lines)
+        edge = set(range(min(edge_lines, n))) | set(range(max(0, n - edge_lines), n))
+        for i in sorted(edge):
+            ln = lines[i]
+            if ln.bottom <= height * margin or ln.top >= height * (1 - margin):
+                cand.append((i, _running_key(ln.text)))
+        candidates.append(cand)
+        counts.update({k for _, k in cand})
+    n_pages = sum(1 for _, lines in pages if lines)
+    need = max(2, min_share * n_pages)
+    drop: list[set[int]] = []
+    for (_height, lines), cand in zip(pages, candidates, strict=False):
+        d = set()
+        for i, k in cand:
+            if PAGE_NUMBER.match(lines[i].text) or counts[k] >= need:
+                d.add(i)
+        drop.append(d)
+    return drop
+
+
+def margins(lines: list[Line]) -> tuple[float, float]:
+    """Left and right text margins of a page: the most common left edge (body text is
+    flush left) and a high percentile of right edges (full lines reach the margin)."""
+    if not lines:
+        return 0.0, 0.0
+    xs = Counter(round(ln.x0) for ln in lines)
+    common = [x for x, c in xs.most_common() if c >= 2]
+    left = min(common[:3]) if common else min(round(ln.x0) for ln in lines)
+    rights = sorted(ln.x1 for ln in lines)
+    right = rights[int(0.9 * (len(rights) - 1))]
+    return float(left), right
+
+
+def starts_paragraph(prev: Line, cur: Line, left: float, right: float) -> bool:
+    """Whether `cur` begins a new paragraph rather than continuing `prev`."""
+    size = max(cur.size, 1.0)
+    if cur.x0 - left >= 1.2 * size:  # indented first line
+        return True
+    if _OUTLINE.match(cur.text):
+        return True
+    if abs(cur.size - prev.size) > 0.25 * size:
+        return True
+    if prev.x1 < right - 2.0 * size:  # previous line stopped short of the margin
+        return True
+    if prev.text.endswith(_TERMINAL) and prev.x1 < right - 0.5 * size:
+        return True
+    return False
+
+
+def new_paragraph_by_gap(prev: Line, cur: Line) -> bool:
+    gap = cur.top - prev.bottom
+    return gap > 1.0 * max(prev.height, cur.height) or gap < -0.5 * cur.height

@@ -1,0 +1,235 @@
+"""Pure table helpers for the PDF reader: ruled cells + characters -> a text grid with
+merged cells resolved, header/body split, caption and unit lookup, and the test that a
+table on the next page continues this one.
+
+Inputs are plain data (cell bboxes from pdfplumber's lattice finder, pdfplumber char
+dicts, `Line`s), so these functions are tested without rendering a PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from kg.pdf_layout import Line, chars_to_lines, join_wrapped, tidy
+
+BBox = tuple[float, float, float, float]
+
+AMOUNT = re.compile(r"^[-−+]?[(（]?[\d,，]*\d(\.\d+)?[)）]?%?$")
+UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|千元|元)")
+# Lines printed between a caption and its table that are not the caption.
+META_RE = re.compile(r"^(编制单位|填报单位|填报日期|预算单位|部门名称|单位名称|金额单位|单位)\s*[:：]")
+MAX_HEADER_ROWS = 4
+CAPTION_MAX_CHARS = 50
+CAPTION_MAX_GAP = 90.0  # points between caption bottom and table top
+
+
+def is_amount(text: str) -> bool:
+    return bool(AMOUNT.match(text.replace(" ", "")))
+
+
+def detect_unit(text: str) -> str | None:
+    m = UNIT_RE.search(text.replace(" ", ""))
+    return m.group(1) if m else None
+
+
+@dataclass
+class GridTable:
+    """One ruled table on one page. `cells[r][c]` is the text of the cell whose top-left
+    grid position is (r, c), or None where a merged cell covers the position;
+    `owner[r][c]` is the top-left position of the cell covering (r, c)."""
+
+    page: int
+    bbox: BBox
+    col_edges: list[float]
+    cells: list[list[str | None]]
+    owner: list[list[tuple[int, int]]]
+    title: str | None = None
+    unit: str | None = None
+    header_rows: int = 0
+    row_pages: list[int] = field(default_factory=list)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_edges) - 1
+
+    def is_empty(self) -> bool:
+        return not any(t for row in self.cells for t in row if t)
+
+
+def _cluster(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict]) -> GridTable:
+    """Lay pdfplumber cell boxes on a grid (every distinct cell edge is a grid line),
+    so a merged cell knows which columns and rows it spans, and fill each cell with the
+    characters whose centre falls in it."""
+    xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
+    ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+
+    def idx(edges: list[float], v: float) -> int:
+        # nearest grid line to v
+        i = bisect_right(edges, v)
+        if i == 0:
+            return 0
+        if i == len(edges):
+            return len(edges) - 1
+        return i if edges[i] - v < v - edges[i - 1] else i - 1
+
+    owner = [[(-1, -1)] * n_cols for _ in range(n_rows)]
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    for b in sorted(cell_boxes, key=lambda b: (b[1], b[0])):
+        c0, c1 = idx(xs, b[0]), idx(xs, b[2])
+        r0, r1 = idx(ys, b[1]), idx(ys, b[3])
+        if c1 <= c0 or r1 <= r0 or owner[r0][c0] != (-1, -1):
+            continue
+        spans[(r0, c0)] = (r1, c1)
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if owner[r][c] == (-1, -1):
+                    owner[r][c] = (r0, c0)
+    # Positions no cell box covers (ragged rulings) become their own empty cells.
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if owner[r][c] == (-1, -1):
+                owner[r][c] = (r, c)
+                spans[(r, c)] = (r + 1, c + 1)
+
+    buckets: dict[tuple[int, int], list[dict]] = {}
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        c = bisect_right(xs, cx) - 1
+        r = bisect_right(ys, cy) - 1
+        if 0 <= r < n_rows and 0 <= c < n_cols:
+            buckets.setdefault(owner[r][c], []).append(ch)
+    cells: list[list[str | None]] = [[None] * n_cols for _ in range(n_rows)]
+    for (r, c) in spans:
+        chs = buckets.get((r, c), [])
+        cells[r][c] = join_wrapped([ln.text for ln in chars_to_lines(chs, split_gap=1e9)]) if chs else ""
+    return GridTable(page, bbox, xs, cells, owner)
+
+
+def strip_banner_rows(t: GridTable) -> None:
+    """Leading rows that are not part of the table proper: empty rows, one cell across
+    the whole table holding the caption, and rows holding only the unit or filing
+    details ("编制单位：…  单位：元") inside the ruling. Caption and unit move to
+    title/unit."""
+    while len(t.cells) > 1 and t.n_cols > 1:
+        nonempty = [x for x in t.cells[0] if x]
+        if not nonempty:
+            _drop_first_row(t)
+            continue
+        if all(detect_unit(x) or META_RE.match(x) for x in nonempty):
+            unit = next((detect_unit(x) for x in nonempty if detect_unit(x)), None)
+            t.unit = t.unit or unit
+            _drop_first_row(t)
+            continue
+        full_span = len(nonempty) == 1 and t.owner[0][-1] == t.owner[0][0]
+        text = nonempty[0]
+        if full_span and not is_amount(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2:
+            t.title = t.title or text
+            _drop_first_row(t)
+            continue
+        break
+
+
+def drop_empty_rows(rows: list[list[str]], pages: list[int]) -> tuple[list[list[str]], list[int]]:
+    keep = [i for i, r in enumerate(rows) if any(x.strip() for x in r)]
+    return [rows[i] for i in keep], [pages[i] for i in keep]
+
+
+def _drop_first_row(t: GridTable) -> None:
+    t.cells.pop(0)
+    t.owner.pop(0)
+    for r, row in enumerate(t.owner):
+        for c, (r0, c0) in enumerate(row):
+            if r0 == 0:  # covered by the dropped banner: becomes its own empty cell
+                row[c] = (r, c)
+                if t.cells[r][c] is None:
+                    t.cells[r][c] = ""
+            else:
+                row[c] = (r0 - 1, c0)
+
+
+def count_header_rows(t: GridTable) -> int:
+    """Header = the leading rows without a number (at most MAX_HEADER_ROWS), and in a
+    table with no numbers at all (an empty form or template) the rows implied by its
+    structure: a row below a group cell spanning several columns, or one a header cell
+    reaches down into, is still header."""
+    n = len(t.cells)
+    if n <= 1:
+        return n
+    numeric = [any(x and is_amount(x) for x in row) for row in t.cells]
+    if any(numeric):
+        k = 0
+        while k < min(n - 1, MAX_HEADER_ROWS) and not numeric[k]:
+            k += 1
+        return max(k, 1) if not numeric[0] else 0
+    k = 1
+    while k < min(n - 1, MAX_HEADER_ROWS):
+        prev = t.owner[k - 1]
+        group_above = any(prev[c] == prev[c + 1] and prev[c][0] == k - 1 for c in range(t.n_cols - 1))
+        reaches = any(t.owner[k][c][0] < k for c in range(t.n_cols))
+        if not (group_above or reaches):
+            break
+        k += 1
+    return k
+
+
+def resolve(t: GridTable, header_rows: int) -> tuple[list[list[str]], list[list[str]]]:
+    """Header rows with merged cells repeated across their span (so each column reads
+    its header path top-down); body rows with a merged cell's text printed once, in its
+    first column, and "" elsewhere (columns never shift)."""
+    header = [[t.cells[r0][c0] or "" for (r0, c0) in t.owner[r]] for r in range(header_rows)]
+    body = [[(t.cells[r][c] or "") if t.owner[r][c] == (r, c) else "" for c in range(t.n_cols)]
+            for r in range(header_rows, len(t.cells))]
+    return header, body
+
+
+def same_columns(a: list[float], b: list[float], tol: float = 4.0) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= tol for x, y in zip(a, b, strict=False))
+
+
+def norm_row(row: list[str]) -> tuple[str, ...]:
+    return tuple(re.sub(r"\s+", "", x) for x in row)
+
+
+def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
+                  floor: float) -> tuple[str | None, str | None, list[int], list[int]]:
+    """Caption and unit printed above a table: scan upward from the table through the
+    lines between `floor` (the previous block's bottom) and the table top. Returns
+    (title, unit, indices of the caption lines, indices of pure unit lines)."""
+    above = [(i, ln) for i, ln in enumerate(lines)
+             if floor - 1 <= ln.top and ln.bottom <= table_top + 2 and ln.x1 > x0 - 20 and ln.x0 < x1 + 20]
+    above.sort(key=lambda p: -p[1].bottom)
+    unit = None
+    title = None
+    title_idx: list[int] = []
+    unit_idx: list[int] = []
+    lowest_top = table_top
+    for i, ln in above:
+        if table_top - ln.bottom > CAPTION_MAX_GAP or lowest_top - ln.bottom > CAPTION_MAX_GAP / 2:
+            break
+        u = detect_unit(ln.text)
+        if u and unit is None:
+            unit = u
+            if UNIT_RE.sub("", ln.text.replace(" ", "")).strip("（）() ") == "":
+                unit_idx.append(i)
+            lowest_top = ln.top
+            continue
+        if META_RE.match(ln.text):
+            lowest_top = ln.top
+            continue
+        if len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", "，")):
+            title = tidy(ln.text)
+            title_idx.append(i)
+        break
+    return title, unit, title_idx, unit_idx
