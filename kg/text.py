@@ -1,0 +1,652 @@
+"""Text exports (.txt / .md) -> Document. Pure: a string in, a Document out.
+
+What the exports look like: a title, "第一部分 …" part headings, "一、…" / "（一）…"
+outline lines, "- " bullets, paragraphs hard-wrapped mid-sentence (sometimes with a blank
+line inside a sentence), and tables as runs of tab-separated lines whose first rows may
+repeat the table's title and a "填报部门:\t\t单位: 万元" line. Markdown headings/pipe tables,
+HTML <table> fragments and LaTeX tabular environments are read as well.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from kg.document import Block, Document, Heading, Page, Paragraph, Table
+from kg.tables import (
+    build_table_rows,
+    clean_cell,
+    detect_unit,
+    expand_merged_header,
+    is_amount,
+    is_meta_cell,
+    is_table_label,
+    normalize_width,
+    split_header,
+    strip_markup,
+)
+
+# --- line classification ---------------------------------------------------------------
+
+_CN_NUM = "一二三四五六七八九十百零〇廿两"
+_PART_RE = re.compile(rf"^第[{_CN_NUM}\d]+(部分|篇)\s*")
+_CHAPTER_RE = re.compile(rf"^第[{_CN_NUM}\d]+章\s*")
+_L2_RE = re.compile(rf"^[{_CN_NUM}]+\s*[、．.]\s*")
+_L3_RE = re.compile(rf"^[（(]\s*[{_CN_NUM}]+\s*[)）]\s*")
+_NUM_ITEM_RE = re.compile(r"^(?:\d{1,2}\s*[、．.](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_BULLET_RE = re.compile(r"^[-*•·●▪]\s+")
+# Sentence-final punctuation: a line ending in one of these ends its sentence.
+_TERMINAL = "。！？；!?;…"
+_CLOSERS = "”’」』）)】》\"'"
+_TOC_RE = re.compile(r"^目\s*录$")
+_HEADING_MAX = 40
+
+
+def _ends_sentence(s: str) -> bool:
+    s = s.rstrip().rstrip(_CLOSERS)
+    return bool(s) and s[-1] in _TERMINAL
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3FFFF
+
+
+def _is_cjk_or_punct(ch: str) -> bool:
+    o = ord(ch)
+    return _is_cjk(ch) or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or ch in "“”‘’…—"
+
+
+def heading_level(line: str) -> int | None:
+    """The outline level a line prints, or None for body text. Only short lines without
+    sentence punctuation count: "一、主要职责" is a heading, "一、本单位……。" is not."""
+    s = line.strip()
+    m = _MD_HEADING_RE.match(s)
+    if m:
+        return len(m.group(1))
+    if len(s) > _HEADING_MAX or _ends_sentence(s) or s.endswith(("，", ",", "、", "：", ":")) or "。" in s:
+        return None
+    if _PART_RE.match(s):
+        return 1
+    if _CHAPTER_RE.match(s):
+        return 2
+    if _L2_RE.match(s) and not is_amount(s.split()[0]):
+        return 2
+    if _L3_RE.match(s):
+        return 3
+    rest = _NUM_ITEM_RE.sub("", s) if _NUM_ITEM_RE.match(s) else ""
+    if rest and len(s) <= 30 and not re.search(r"[，,；;：:。！？]", s) and not is_amount(rest.split()[0]):
+        return 4
+    return None
+
+
+def _strip_md_heading(s: str) -> str:
+    m = _MD_HEADING_RE.match(s.strip())
+    return m.group(2).strip() if m else s.strip()
+
+
+def _outline_start(s: str) -> bool:
+    """Does a line open a new item (so it must not be glued onto the previous line)?"""
+    return bool(_PART_RE.match(s) or _CHAPTER_RE.match(s) or _L2_RE.match(s) or _L3_RE.match(s)
+                or _NUM_ITEM_RE.match(s) or _BULLET_RE.match(s) or s.startswith(("#", "|"))
+                or re.match(r"^第[" + _CN_NUM + r"\d]+条", s))
+
+
+def _join(a: str, b: str) -> str:
+    """Glue two pieces of one sentence: CJK has no spaces between words."""
+    if not a:
+        return b
+    if not b:
+        return a
+    if _is_cjk_or_punct(a[-1]) or _is_cjk_or_punct(b[0]):
+        return a + b
+    return a + " " + b
+
+
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def _clean_line(s: str) -> str:
+    s = _MD_LINK_RE.sub(r"\1", strip_markup(s)).replace("\u00a0", " ")
+    return re.sub(r"[ \t]+", " ", s).strip()
+
+
+# --- tables in other notations -------------------------------------------------------
+
+class _HTMLTableParser(HTMLParser):
+    """Collects the cells of <table> elements; rowspan/colspan are expanded into repeated
+    cells so every row has one entry per grid column."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[list[str]], int]] = []  # (grid, n header rows)
+        self._rows: list[list[tuple[str, int, int]]] | None = None
+        self._row: list[tuple[str, int, int]] | None = None
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+        self._thead_rows = 0
+        self._in_thead = False
+        self._all_th: list[bool] = []
+        self._row_all_th = True
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self._rows, self._thead_rows, self._all_th = [], 0, []
+        elif self._rows is None:
+            return
+        elif tag == "thead":
+            self._in_thead = True
+        elif tag == "tr":
+            self._row, self._row_all_th = [], True
+        elif tag in ("td", "th"):
+            if self._row is None:
+                self._row, self._row_all_th = [], True
+            self._cell = []
+            self._row_all_th &= tag == "th"
+
+            def num(k):
+                try:
+                    return max(1, int(str(a.get(k) or "1").strip()))
+                except ValueError:
+                    return 1
+            self._span = (num("rowspan"), num("colspan"))
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+        elif tag == "input" and self._cell is not None:
+            self._cell.append("☑" if "checked" in a else "☐")
+
+    def handle_endtag(self, tag):
+        if self._rows is None:
+            return
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append((clean_cell("".join(self._cell)), *self._span))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._rows.append(self._row)
+            self._all_th.append(self._row_all_th and bool(self._row))
+            if self._in_thead:
+                self._thead_rows += 1
+            self._row = None
+        elif tag == "thead":
+            self._in_thead = False
+        elif tag == "table":
+            if self._row:
+                self._rows.append(self._row)
+                self._all_th.append(self._row_all_th)
+            n_head = self._thead_rows
+            if not n_head:
+                for is_th in self._all_th:
+                    if not is_th:
+                        break
+                    n_head += 1
+            self.tables.append((_grid(self._rows), n_head))
+            self._rows = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    """Lay out (text, rowspan, colspan) cells on a grid, repeating spanned cells."""
+    grid: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = text
+            c += cs
+    if not grid:
+        return []
+    n_rows = max(r for r, _ in grid) + 1
+    n_cols = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
+
+
+def parse_html_tables(fragment: str) -> list[tuple[list[list[str]], list[list[str]]]]:
+    """Every <table> in an HTML fragment as (header, body)."""
+    p = _HTMLTableParser()
+    p.feed(fragment)
+    p.close()
+    out = []
+    for grid, n_head in p.tables:
+        grid = [r for r in normalize_width(grid) if any(c for c in r)]
+        if n_head:
+            out.append((grid[:n_head], grid[n_head:]))
+        else:
+            out.append(split_header(grid))
+    return out
+
+
+_LATEX_RULE_RE = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|cline\{[^}]*\}|cmidrule(?:\([^)]*\))?\{[^}]*\})")
+_MULTICOL_RE = re.compile(r"^\\multicolumn\{(\d+)\}\{[^}]*\}\{(.*)\}$", re.S)
+_MULTIROW_RE = re.compile(r"^\\multirow\{(\d+)\}\{[^}]*\}\{(.*)\}$", re.S)
+
+
+def parse_latex_tabular(src: str) -> list[list[str]]:
+    """Rows of a \\begin{tabular}…\\end{tabular} body. \\multicolumn repeats its text over
+    its span; \\multirow fills the rows it covers."""
+    body = re.sub(r"^.*?\\begin\{tabular\*?\}(?:\{[^}]*\})?\{(?:[^{}]|\{[^}]*\})*\}", "", src, count=1, flags=re.S)
+    body = re.split(r"\\end\{tabular\*?\}", body)[0]
+    body = _LATEX_RULE_RE.sub("", body)
+    rows: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered)
+    for raw in re.split(r"\\\\(?:\[[^\]]*\])?", body):
+        if not raw.strip():
+            continue
+        cells: list[str] = []
+        for part in re.split(r"(?<!\\)&", raw):
+            part = part.strip()
+            m = _MULTICOL_RE.match(part)
+            span, text = (int(m.group(1)), m.group(2)) if m else (1, part)
+            m = _MULTIROW_RE.match(text.strip())
+            if m:
+                text = m.group(2)
+                pending[len(cells)] = (text, int(m.group(1)) - 1)
+            cells.extend([text] * span)
+        for c, (text, left) in list(pending.items()):
+            if c < len(cells) and not cells[c].strip() and left > 0 and rows and rows[-1][c:c + 1] == [text]:
+                cells[c] = text
+                left -= 1
+                pending[c] = (text, left)
+            if left <= 0 or (c < len(cells) and cells[c] != text):
+                pending.pop(c, None)
+        rows.append([clean_cell(c.replace("\\textbf", "").replace("{", "").replace("}", "")) for c in cells])
+    return rows
+
+
+def _md_row(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return [c.replace("\\|", "|") for c in re.split(r"(?<!\\)\|", s)]
+
+
+_MD_SEP_RE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+# --- pass 1: lines -> items ---------------------------------------------------------------
+
+@dataclass
+class _TableItem:
+    rows: list[list[str]]  # raw cells (tab table) or already-structured
+    header: list[list[str]] | None = None  # set when the notation says where the header is
+    title: str | None = None
+    unit: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _items(lines: list[str]) -> list:
+    """Split a page's lines into table items, blank markers (None) and text lines (str)."""
+    out: list = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        s = line.strip()
+        low = s.lower()
+        if "<table" in low:
+            j, buf = i, []
+            while j < n:
+                buf.append(lines[j])
+                if "</table>" in lines[j].lower():
+                    break
+                j += 1
+            frag = "\n".join(buf)
+            pre, _, rest = frag.partition("<table") if "<table" in frag else frag.lower().partition("<table")
+            if pre.strip():
+                out.append(pre)
+            for header, body in parse_html_tables("<table" + rest):
+                out.append(_TableItem(body, header=header))
+            tail = re.split(r"</table>", frag, flags=re.I)[-1]
+            if tail.strip():
+                out.append(tail)
+            i = j + 1
+            continue
+        if "\\begin{tabular" in s:
+            j, buf = i, []
+            while j < n:
+                buf.append(lines[j])
+                if "\\end{tabular" in lines[j]:
+                    break
+                j += 1
+            rows = parse_latex_tabular("\n".join(buf))
+            if rows:
+                out.append(_TableItem(rows))
+            i = j + 1
+            continue
+        if s.startswith("|") and i + 1 < n and _MD_SEP_RE.match(lines[i + 1].strip()):
+            header = [_md_row(s)]
+            j = i + 2
+            body = []
+            while j < n and lines[j].strip().startswith("|"):
+                body.append(_md_row(lines[j]))
+                j += 1
+            out.append(_TableItem(body, header=header))
+            i = j
+            continue
+        if "\t" in line.strip("\n") and len([c for c in line.split("\t") if c.strip()]) >= 2 or (
+            "\t" in line and i + 1 < n and "\t" in lines[i + 1]
+        ):
+            rows = []
+            j = i
+            while j < n:
+                if "\t" in lines[j]:
+                    rows.append(lines[j].split("\t"))
+                    j += 1
+                elif not lines[j].strip():
+                    # a blank line inside a tab block: the table goes on if tab rows follow
+                    k = j
+                    while k < n and not lines[k].strip():
+                        k += 1
+                    if k < n and "\t" in lines[k]:
+                        j = k
+                    else:
+                        break
+                else:
+                    break
+            out.append(_TableItem(rows))
+            i = j
+            continue
+        out.append(None if not s else line)
+        i += 1
+    return out
+
+
+# --- pass 2: items -> blocks ---------------------------------------------------------------
+
+@dataclass
+class _State:
+    blocks: list[Block]
+    page: int
+    para: list[str] = field(default_factory=list)  # lines of the paragraph being built
+    in_toc: bool = False
+    toc_lines: list[str] = field(default_factory=list)
+    toc_first: str | None = None
+    seen_body: bool = False  # anything besides title lines yet?
+
+
+def _flush(st: _State) -> None:
+    if st.para:
+        text = ""
+        for ln in st.para:
+            text = _join(text, ln)
+        st.para = []
+        if text:
+            st.blocks.append(Paragraph(text, st.page))
+
+
+def _continues(prev: Block | None, nxt: str) -> bool:
+    """Was a sentence cut by a blank line ("…及归\\n\\n档。")? The previous paragraph is
+    running text without an end and the next line starts mid-sentence."""
+    if not isinstance(prev, Paragraph) or "\n" in prev.text or _ends_sentence(prev.text):
+        return False
+    p = prev.text
+    # short lines without an end are titles and labels, not half sentences
+    if len(p) < 24 or (len(p) <= _HEADING_MAX and _outline_start(p)) or p.endswith(("：", ":", "表", "）", ")")):
+        return False
+    if heading_level(nxt) is not None or _outline_start(nxt) or detect_unit(nxt) or is_meta_cell(nxt):
+        return False
+    # the rest of a sentence reaches its punctuation soon, or runs on at length
+    if not (re.search(r"[，。；：、,;]", nxt[:40]) or len(nxt) > _HEADING_MAX):
+        return False
+    return _is_cjk_or_punct(nxt[0]) or nxt[0].isalnum()
+
+
+def _marker(s: str) -> str:
+    for rx in (_PART_RE, _CHAPTER_RE, _L2_RE, _L3_RE):
+        m = rx.match(s)
+        if m:
+            return re.sub(r"\s", "", m.group(0))
+    return s
+
+
+def _end_toc(st: _State) -> None:
+    st.in_toc = False
+    if st.toc_lines:
+        st.blocks.append(Paragraph("\n".join(st.toc_lines), st.page))
+    st.toc_lines = []
+
+
+def _toc_line(st: _State, s: str) -> bool:
+    """Feed a line to an open table of contents; False when the line ends it. The TOC
+    repeats the outline, so its lines must not become headings: it ends where the body
+    restarts the outline (the first entry's marker comes back), at a sentence, or a table."""
+    text = _BULLET_RE.sub("", s)
+    if st.toc_first is None:
+        st.toc_first = _marker(text)
+    elif _marker(text) == st.toc_first or (_ends_sentence(text) and len(text) > _HEADING_MAX) or len(st.toc_lines) > 80:
+        _end_toc(st)
+        return False
+    st.toc_lines.append(text)
+    return True
+
+
+def _text_line(st: _State, raw: str, blank_before: bool) -> None:
+    s = _clean_line(raw)
+    if not s:
+        return
+    if st.in_toc and _toc_line(st, s):
+        return
+    if _TOC_RE.match(s.replace(" ", "")):
+        _flush(st)
+        st.blocks.append(Heading(1, "目录", st.page))
+        st.in_toc, st.toc_lines, st.toc_first = True, [], None
+        st.seen_body = True
+        return
+    level = heading_level(s)
+    if level is not None:
+        _flush(st)
+        st.blocks.append(Heading(level, _strip_md_heading(s), st.page))
+        st.seen_body = True
+        return
+    body = _BULLET_RE.sub("", s)
+    if not st.seen_body and len(s) <= _HEADING_MAX and not _ends_sentence(s) and not detect_unit(s):
+        # title lines before the outline starts: one heading per run of lines
+        if st.blocks and isinstance(st.blocks[-1], Heading) and st.blocks[-1].level == 1 and not blank_before:
+            # a title printed over two lines ("<agency>" / "2024年预算公开"): keep the seam
+            st.blocks[-1].text = st.blocks[-1].text + " " + s
+        else:
+            st.blocks.append(Heading(1, s, st.page))
+        return
+    st.seen_body = True
+    if st.para:
+        prev = st.para[-1]
+        if blank_before or _ends_sentence(prev) or _outline_start(s) or s != body:
+            _flush(st)
+        elif len(prev) <= _HEADING_MAX // 2 and not _is_cjk_or_punct(s[0]) and not s[0].isalnum():
+            _flush(st)
+    if not st.para and blank_before and st.blocks and _continues(st.blocks[-1], body):
+        prev_block = st.blocks.pop()
+        st.para = [prev_block.text]
+    st.para.append(body)
+
+
+def _title_unit_above(st: _State, title: str | None, unit: str | None) -> tuple[str | None, str | None]:
+    """Title and unit from the short lines printed just above a table ("一般公共预算支出表",
+    "表5", "部门名称：…", "单位：万元"). The lines used up as title/unit/label are removed:
+    they now live on the Table. Falls back to the nearest heading for the title."""
+    window: list[int] = []
+    heading_title = None
+    k = len(st.blocks) - 1
+    while k >= 0 and len(window) < 6:
+        b = st.blocks[k]
+        if isinstance(b, Table):
+            break
+        if isinstance(b, Heading):
+            heading_title = b.text
+            break
+        t = b.text.strip()
+        if "\n" in t or len(t) > 60 or _ends_sentence(t):
+            break
+        window.append(k)
+        k -= 1
+    consumed: list[int] = []
+    candidates: list[int] = []
+    for k in window:  # nearest first
+        t = st.blocks[k].text.strip()
+        u = detect_unit(t)
+        if u:
+            unit = unit or u
+            consumed.append(k)
+        elif is_table_label(t) or re.match(r"^填报(?:部门|单位)\s*[:：]\s*$", t):
+            consumed.append(k)
+        elif not is_meta_cell(t) and not re.search(r"[:：]", t) and len(t) <= 50:
+            candidates.append(k)
+    if title is None:
+        named = [k for k in candidates if "表" in t_strip_paren(st.blocks[k].text)]
+        pick = named[0] if named else (candidates[0] if candidates and window.index(candidates[0]) <= 2 else None)
+        if pick is not None:
+            title = st.blocks[pick].text.strip()
+            consumed.append(pick)
+    if title is None:
+        title = heading_title
+    for idx in sorted(consumed, reverse=True):
+        del st.blocks[idx]
+    return title, unit
+
+
+def t_strip_paren(t: str) -> str:
+    """A title without its trailing qualifier: "…明细表（按功能科目分）" -> "…明细表"."""
+    return re.sub(r"[（(][^（()）]*[)）]\s*$", "", t.strip())
+
+
+_CELL_UNIT_RE = re.compile(r"[（(]\s*(亿元|万元|千元|元)\s*[)）]")
+
+
+def _unit_in_cells(header: list[list[str]], body: list[list[str]]) -> str | None:
+    """A unit printed inside a label cell ("资金金额（万元）") when the table has no unit line."""
+    cells = [c for r in header for c in r] + [r[0] for r in body if r] + [c for r in body[:8] for c in r[:3]]
+    for c in cells:
+        m = _CELL_UNIT_RE.search(c)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _merge_continuation(st: _State, table: Table) -> bool:
+    """A table that repeats the previous table's title and header, with only title/meta
+    lines between, is the same table continued after a page break: append its rows."""
+    k = len(st.blocks) - 1
+    while k >= 0 and isinstance(st.blocks[k], Paragraph) and is_meta_cell(st.blocks[k].text):
+        k -= 1
+    if k < 0 or not isinstance(st.blocks[k], Table):
+        return False
+    prev = st.blocks[k]
+    if prev.title != table.title or prev.header != table.header or not table.rows or not prev.rows:
+        return False
+    if prev.n_cols != table.n_cols or prev.unit != table.unit:
+        return False
+    prev.rows.extend(table.rows)
+    prev.row_pages.extend(table.row_pages)
+    for p in table.pages:
+        if p not in prev.pages:
+            prev.pages.append(p)
+    del st.blocks[k + 1:]
+    return True
+
+
+_NOTE_RE = re.compile(r"^(?:备注|注|说明)\s*[0-9]*\s*[:：]")
+
+
+def _table_block(item: _TableItem, st: _State) -> list[Block]:
+    """Build a Table from raw rows, lifting the title/unit pseudo-rows out of the grid and
+    finding title and unit in the short lines just above when the grid has none."""
+    title, unit = item.title, item.unit
+    notes: list[str] = []
+    if item.header is not None:
+        header = expand_merged_header([[clean_cell(c) for c in r] for r in item.header])
+        body = [[clean_cell(c) for c in r] for r in item.rows]
+        all_rows = normalize_width(header + body)
+        header, body = all_rows[: len(header)], all_rows[len(header):]
+    else:
+        rows = [[clean_cell(c) for c in r] for r in item.rows]
+        rows = [r for r in rows if any(r)]
+        # leading pseudo-rows: the table's title on its own, "填报部门: … 单位: 万元", "表3"
+        while rows:
+            vals = [c for c in rows[0] if c]
+            if all(is_meta_cell(v) for v in vals):
+                for v in vals:
+                    unit = unit or detect_unit(v)
+                rows.pop(0)
+            elif len(vals) == 1 and "表" in t_strip_paren(vals[0]) and len(vals[0]) <= _HEADING_MAX \
+                    and title is None and rows[0][0] == vals[0] and len(rows) > 1:
+                title = vals[0]
+                rows.pop(0)
+            else:
+                break
+        # trailing notes ("备注：本单位无…") are prose about the table, not rows
+        while rows:
+            vals = [c for c in rows[-1] if c]
+            if len(vals) == 1 and _NOTE_RE.match(vals[0]):
+                notes.insert(0, vals[0])
+                rows.pop()
+            else:
+                break
+        header, body = build_table_rows(rows)
+    title, unit = _title_unit_above(st, title, unit)
+    if unit is None:
+        unit = _unit_in_cells(header, body)
+    if not header and not body:
+        return [Paragraph(n, st.page) for n in notes]
+    table = Table(header=header, rows=body, page=st.page, title=title, unit=unit)
+    out: list[Block] = [] if _merge_continuation(st, table) else [table]
+    out.extend(Paragraph(n, st.page) for n in notes)
+    return out
+
+
+def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
+    st.blocks = []
+    st.page = number
+    blank = False
+    for item in _items(text.split("\n")):
+        if item is None:
+            blank = True
+            continue
+        if isinstance(item, _TableItem):
+            _flush(st)
+            if st.in_toc:
+                _end_toc(st)
+            st.seen_body = True
+            st.blocks.extend(_table_block(item, st))
+            blank = True
+            continue
+        for sub in item.split("\n"):
+            _text_line(st, sub, blank)
+            blank = False
+    _flush(st)
+    return st.blocks
+
+
+def normalize_text(text: str) -> str:
+    """Newlines to \\n, BOM and zero-width characters dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return text.lstrip("\ufeff").replace("\u200b", "").replace("\ufeff", "")
+
+
+def read_text(text: str, source_file: str, sha256: str, media_type: str = "text/plain") -> Document:
+    """Parse a text export into the document model. Form feeds separate pages; without
+    them the whole text is page 1."""
+    text = normalize_text(text)
+    st = _State([], 1)
+    pages = []
+    for i, chunk in enumerate(text.split("\f"), start=1):
+        blocks = _page_blocks(chunk, i, st)
+        if st.in_toc and i == len(text.split("\f")):
+            _end_toc(st)
+            blocks = st.blocks
+        pages.append(Page(i, blocks))
+    # drop trailing empty pages a final form feed leaves behind
+    while len(pages) > 1 and not pages[-1].blocks:
+        pages.pop()
+    doc = Document(source_file, sha256, pages, media_type)
+    if not doc.tables():
+        doc.warnings.append("no tables found")
+    return doc
