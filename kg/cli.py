@@ -54,7 +54,8 @@ def cmd_ingest(args) -> int:
                 print(f"warning: {r.source_file}: {w}", file=sys.stderr)
 
     try:
-        results = ingest(args.paths, args.db, store, workers=args.workers, on_result=report)
+        results = ingest(args.paths, args.db, store, workers=args.workers, on_result=report,
+                         ray_address=args.ray_address)
     finally:
         store.close()
         if bar is not None:
@@ -169,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.pdf .txt .md)")
     _add_db(s)
     s.add_argument("--workers", type=int, default=None, help="reader processes (default: every core)")
+    s.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="run the readers on Ray: local (a private runtime here), auto (this machine's cluster) or a cluster address")
     s.add_argument("--json", action="store_true", help="one JSON object per file on stdout instead of a progress display")
     s.set_defaults(func=cmd_ingest)
 

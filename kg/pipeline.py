@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -96,15 +95,30 @@ def prepare(path: str) -> Prepared:
     return Prepared(path, doc, graph_iri, nt, len(g))
 
 
-def _prepared_stream(files: list[Path], workers: int) -> Iterator[Prepared]:
-    if workers <= 1 or len(files) <= 1:
-        for f in files:
-            yield prepare(str(f))
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # chunksize > 1 amortizes pickling for big batches of small files
-        chunk = max(1, min(16, len(files) // (workers * 4)))
-        yield from pool.map(prepare, [str(f) for f in files], chunksize=chunk)
+def _prepare_shipped(item: tuple[str, str, bytes]) -> Prepared:
+    """prepare() on a worker that cannot see our files (a Ray node): it gets the bytes."""
+    from kg.parallel import run_on_bytes
+
+    path, name, data = item
+    prep = run_on_bytes(prepare, name, data)
+    prep.path = path
+    return prep
+
+
+def _prepared_stream(files: list[Path], workers: int, ray_address: str | None = None) -> Iterator[Prepared]:
+    """Prepared files in input order, from the executor kg.parallel picks (serial, a
+    process pool, or Ray); a bounded window of files is in flight at a time."""
+    from kg.parallel import SerialExecutor, make_executor
+
+    if ray_address is None and (workers <= 1 or len(files) <= 1):
+        executor = SerialExecutor()
+    else:
+        executor = make_executor(workers, ray_address)
+    with executor:
+        if executor.shares_files:
+            yield from executor.map(prepare, [str(f) for f in files])
+        else:
+            yield from executor.map(_prepare_shipped, ((str(f), f.name, f.read_bytes()) for f in files))
 
 
 class DocumentArchive:
@@ -147,8 +161,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Store,
            workers: int | None = None, on_result: Callable[[FileResult], None] | None = None,
-           update_index: bool = True) -> list[FileResult]:
-    """Ingest files/folders into the store at `db`. Returns one FileResult per file."""
+           update_index: bool = True, ray_address: str | None = None) -> list[FileResult]:
+    """Ingest files/folders into the store at `db`. Returns one FileResult per file.
+    `ray_address` (local | auto | ADDR) runs the readers on Ray instead of a process pool."""
     files, results = expand_paths(paths)
     for r in results:
         if on_result:
@@ -169,7 +184,7 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
         else:
             todo.append(f)
     changed = False
-    for prep in _prepared_stream(todo, workers):
+    for prep in _prepared_stream(todo, workers, ray_address):
         name = Path(prep.path).name
         if prep.error:
             r = FileResult(prep.path, "failed", name, error=prep.error)
