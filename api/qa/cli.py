@@ -1,0 +1,53 @@
+"""`budgetkg ask`: one question from the command line, or — with --json and no question —
+JSON Lines: one question per stdin line in, one answer object per stdout line out, in
+order and flushed per line (the protocol ../shared/eval/score_queries.py drives)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+FIELDS = ("question", "answer", "value", "unit", "evidence", "sparql", "intent", "entities")
+
+
+def _line(res: dict) -> str:
+    return json.dumps({k: res.get(k) for k in FIELDS}, ensure_ascii=False, default=str)
+
+
+def run(args) -> int:
+    from api.qa.engine import Context, answer
+    from kg.store import StoreError
+
+    try:
+        ctx = Context.open(args.db)
+    except StoreError as e:
+        print(f"budgetkg: {e}", file=sys.stderr)
+        return 2
+    try:
+        if args.question is None:
+            if not args.json:
+                print("budgetkg ask: give a QUESTION, or --json to read questions from stdin", file=sys.stderr)
+                return 2
+            for line in sys.stdin:
+                q = line.strip()
+                try:
+                    res = answer(q, ctx)
+                except Exception as e:  # noqa: BLE001 - one bad question must not end the stream
+                    res = {"question": q, "answer": f"出错：{e}", "value": None, "unit": None, "evidence": [],
+                           "sparql": None}
+                print(_line(res), flush=True)
+            return 0
+        res = answer(args.question, ctx)
+        if args.json:
+            print(_line(res), flush=True)
+            return 0
+        print(res["answer"])
+        for i, e in enumerate(res["evidence"], 1):
+            quote = (e.get("quote") or "").replace("\n", " ")
+            print(f"  [{i}] {e.get('source_file')} 第{e.get('page')}页：{quote[:120]}")
+        if res.get("sparql"):
+            print("\nSPARQL:\n" + res["sparql"].split("\n", len([ln for ln in res["sparql"].splitlines()
+                                                                    if ln.startswith("PREFIX")]))[-1])
+        return 0
+    finally:
+        ctx.close()

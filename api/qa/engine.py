@@ -1,0 +1,587 @@
+"""Question answering over the graph, with text retrieval as the fallback.
+
+    ctx = Context.open(db)
+    answer("天门市…局2024年预算收入总额是多少？", ctx)
+    → {"question", "answer", "value", "unit", "evidence": [{source_file, page, quote, iri}],
+       "sparql", "intent", "entities"}
+
+Flow: intent (api.qa.intent, from the wording) → entity linking (api.qa.linking, against
+the graph's own labels) → a SPARQL query built for that intent (api.qa.templates) → an
+answer sentence with the figure and its unit, plus evidence. Facts the graph has no term
+for are read from the archived document's tables by row label (api.qa.sources); anything
+else goes to text retrieval with an extractive answer. When nothing supports an answer the
+reply says 未找到… and carries no value — never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from api.qa import intent as intents
+from api.qa import templates as T
+from api.qa.linking import Disclosure, Lexicon, Match, mask
+from api.qa.sources import Archive, locate, row_lookup
+from api.qa.text import find_policy_numbers, format_count, format_signed_wan, format_wan, squash
+
+KIND_WORD = {"budget": "预算", "final_account": "决算", None: "公开"}
+FUNCTIONAL = "https://w3id.org/budgetkg/def#FunctionalClassification"
+ECONOMIC = "https://w3id.org/budgetkg/def#EconomicClassification"
+
+
+# --- context ------------------------------------------------------------------------
+
+
+class Context:
+    """What answering needs: the store, the lexicon of names (loaded once), the document
+    archive, and — opened lazily, since building it loads models — a text searcher."""
+
+    def __init__(self, store, db: str | Path | None = None, searcher=None):
+        self.store = store
+        self.db = Path(db) if db else None
+        self._searcher = searcher
+        self._searcher_tried = searcher is not None
+        self._lexicon: Lexicon | None = None
+        self.archive = Archive(self.db, store)
+
+    @classmethod
+    def open(cls, db: str | Path) -> Context:
+        from kg.store import open_store
+
+        return cls(open_store(db, read_only=True), db)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = Lexicon.load(self.store)
+        return self._lexicon
+
+    def refresh(self) -> None:
+        """Forget cached names and documents (after an ingest changed the store)."""
+        self._lexicon = None
+        self.archive = Archive(self.db, self.store)
+
+    @property
+    def searcher(self):
+        if not self._searcher_tried:
+            self._searcher_tried = True
+            if self.db is not None:
+                try:
+                    from search.retrieve import Searcher
+
+                    self._searcher = Searcher.open(self.db)
+                except Exception:  # noqa: BLE001 - no index / no search package: archive scan instead
+                    self._searcher = None
+        return self._searcher
+
+    def close(self) -> None:
+        try:
+            self.store.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+# --- result ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    question: str
+    answer: str
+    value: object = None
+    unit: str | None = None
+    evidence: list[dict] = field(default_factory=list)
+    sparql: str | None = None
+    intent: str = "text"
+    entities: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answer": self.answer, "value": self.value, "unit": self.unit,
+                "evidence": self.evidence, "sparql": self.sparql, "intent": self.intent, "entities": self.entities}
+
+
+def _ev(source_file, page, quote, iri=None) -> dict:
+    return {"source_file": source_file or None, "page": int(page) if page is not None else None,
+            "quote": (quote or "")[:300], "iri": iri}
+
+
+def _money(v) -> str:
+    return format(Decimal(v).normalize(), "f") if v is not None else None
+
+
+def _wan_value(yuan: Decimal) -> str:
+    return format_wan(yuan)[:-2]
+
+
+def _year_word(d: Disclosure | None) -> str:
+    return f"{d.year}年" if d and d.year else ""
+
+
+class Answerer:
+    """One question's worth of state: the normalized text, intent and links."""
+
+    def __init__(self, question: str, ctx: Context):
+        self.question = question
+        self.ctx = ctx
+        self.lex = ctx.lexicon
+        self.q = squash(question)
+        self.policies = self.lex.link_policies(self.q)
+        self.intent = intents.parse(self.q, has_policy=bool(self.policies) or bool(find_policy_numbers(self.q)))
+        self.agencies = self.lex.link_agencies(self.q) if self.intent.kind != "policy" else []
+        self.rest = mask(self.q, [(m.start, m.end) for m in self.agencies])
+        self.entities: list[dict] = [{"type": "agency", "iri": m.iri, "label": self.lex.agency_labels.get(m.iri, m.entry.label),
+                                      "matched": m.entry.label, "exact": m.exact} for m in self.agencies]
+        self.entities += [{"type": "policy", "iri": e.iri, "label": e.label} for e in self.policies]
+
+    # --- helpers -------------------------------------------------------------------
+    @property
+    def year(self) -> int | None:
+        return self.intent.years[0] if self.intent.years else None
+
+    def scope(self, agency: str | None, year: int | None = None, strict_kind: bool = False) -> list[Disclosure]:
+        """Disclosures a question about `agency` reads: the year it names (else newest
+        first), of the kind its wording asks (预算/决算) when there is one."""
+        year = self.year if year is None else year
+        kind = self.intent.doc_kind
+        ds = self.lex.disclosures_of(agency, year, kind)
+        if not ds and kind and not strict_kind:
+            ds = self.lex.disclosures_of(agency, year, None)
+        return ds
+
+    def disclosure(self, iri: str) -> Disclosure | None:
+        return next((d for d in self.lex.disclosures if d.iri == iri), None)
+
+    def evidence_for(self, d: Disclosure | None, words: list[str], yuan: Decimal | None = None,
+                     iri: str | None = None, page=None, quote: str | None = None) -> dict:
+        """Evidence for a graph fact: the page the graph recorded, else the page of the
+        row/sentence in the archived document that prints the label and the figure."""
+        src = d.source_file if d else None
+        if (page is None or not quote) and src:
+            doc = self.ctx.archive.get(src)
+            if doc is not None:
+                hit = locate(doc, words, yuan)
+                if hit is None and yuan is not None:
+                    hit = locate(doc, words[:1], None)
+                if hit is not None:
+                    page = hit[0] if page is None else page
+                    quote = quote or hit[1]
+                elif page is None:
+                    page = doc.pages[0].number if doc.pages else 1
+        return _ev(src, page if page is not None else 1, quote or " ".join(w for w in words if w), iri or (d.iri if d else None))
+
+    def no_answer(self, what: str, sparql: str | None = None) -> Result:
+        return Result(self.question, f"未找到{what}。", None, None, [], sparql, self.intent.kind, self.entities)
+
+    def agency_name(self, iri: str | None) -> str:
+        return self.lex.agency_labels.get(iri, "") if iri else ""
+
+    # --- dispatch ----------------------------------------------------------------------
+    def run(self) -> Result:
+        kind = self.intent.kind
+        handler = {"policy": self.policy, "parent": self.parent, "units": self.units, "staff": self.staff,
+                   "superlative": self.superlative, "compare": self.compare, "sum": self.sum,
+                   "duty": self.text}.get(kind, self.amount)
+        res = handler()
+        if res is None:
+            res = self.text()
+        return res
+
+    # --- policy -> projects / agencies ---------------------------------------------------
+    def policy(self) -> Result | None:
+        if not self.policies:
+            nums = find_policy_numbers(self.q)
+            return self.no_answer(f"文号为{nums[0][1]}年{nums[0][2]}号的政策文件" if nums else "相关政策文件")
+        pols = [e.iri for e in self.policies]
+        sparql = T.policy_projects(pols)
+        rows = self.ctx.store.select(sparql)
+        label = "、".join(e.label for e in self.policies)
+        if not rows:
+            sparql2 = T.policy_disclosures(pols)
+            refs = self.ctx.store.select(sparql2)
+            if not refs:
+                return self.no_answer(f"引用{label}的项目", sparql)
+            names = sorted({f"{r['al']}{r['y']}年" for r in refs if r["al"]})
+            ev = [self.evidence_for(self.disclosure(r["d"]), [self.policies[0].label.split("〔")[0]], None)
+                  for r in refs[:3]]
+            return Result(self.question, f"{label}被{'、'.join(names)}的公开文件引用，但未关联到具体项目。",
+                          names, None, ev, sparql2, "policy", self.entities)
+        by_project: dict[str, dict] = {}
+        for r in rows:
+            by_project.setdefault(r["p"], r)
+            if r.get("quote") and not by_project[r["p"]].get("quote"):
+                by_project[r["p"]] = r
+        parts, ev, names = [], [], []
+        for r in by_project.values():
+            agency = r.get("ial") or r.get("al") or ""
+            amt = f"，{format_wan(r['v'])}" if r.get("v") is not None else ""
+            parts.append(f"{r['pl']}（{agency}{r['y'] or ''}{'年' if r.get('y') else ''}{amt}）")
+            names.append(r["pl"])
+            d = self.disclosure(r["d"]) if r.get("d") else None
+            ev.append(self.evidence_for(d, [r["pl"]], None, r["p"], r.get("page"), r.get("quote")))
+        agencies = sorted({r.get("ial") or r.get("al") for r in by_project.values() if r.get("ial") or r.get("al")})
+        verb = "支持" if self.intent.asks_agency and not self.intent.asks_project else "为依据"
+        if verb == "支持":
+            text = f"{label}支持的单位是{'、'.join(agencies)}，涉及项目：{'；'.join(parts)}。"
+        else:
+            text = f"以{label}为依据的项目：{'；'.join(parts)}。"
+        return Result(self.question, text, names, None, ev, sparql, "policy", self.entities)
+
+    # --- agency facts ---------------------------------------------------------------------
+    def _one_agency(self) -> Match | None:
+        return self.agencies[0] if self.agencies else None
+
+    def parent(self) -> Result | None:
+        a = self._one_agency()
+        if a is None:
+            return None
+        sparql = T.parent_of(a.iri)
+        rows = self.ctx.store.select(sparql)
+        name = self.agency_name(a.iri)
+        if not rows:
+            return self.no_answer(f"{name}的主管部门", sparql)
+        parents = sorted({r["pl"] for r in rows})
+        ds = self.scope(a.iri)
+        ev = [self.evidence_for(ds[0] if ds else None, [parents[0]], None, rows[0]["parent"])]
+        return Result(self.question, f"{name}的主管部门是{'、'.join(parents)}。", parents[0] if len(parents) == 1 else parents,
+                      None, ev, sparql, "parent", self.entities)
+
+    def units(self) -> Result | None:
+        a = self._one_agency()
+        if a is None:
+            return None
+        sparql = T.units_of(a.iri)
+        rows = self.ctx.store.select(sparql)
+        name = self.agency_name(a.iri)
+        if not rows:
+            return self.no_answer(f"{name}的内设机构", sparql)
+        units = list(dict.fromkeys(r["ul"] for r in rows))
+        ds = self.scope(a.iri)
+        ev = [self.evidence_for(ds[0] if ds else None, units[:2], None, a.iri)]
+        return Result(self.question, f"{name}的内设机构有{len(units)}个：{'、'.join(units)}。", units, None, ev, sparql,
+                      "units", self.entities)
+
+    def staff(self) -> Result | None:
+        a = self._one_agency()
+        prop = self.intent.staff
+        word = intents.TOTAL_NAMES[prop]
+        if a is None:
+            return None
+        ds = self.scope(a.iri)
+        if not ds:
+            return self.no_answer(f"{self.agency_name(a.iri)}{self.year or ''}{'年' if self.year else ''}的公开数据")
+        sparql = T.disclosure_total(prop, [d.iri for d in ds])
+        rows = {r["d"]: r for r in self.ctx.store.select(sparql)}
+        for d in ds:
+            r = rows.get(d.iri)
+            if r is None:
+                continue
+            n = int(r["v"])
+            ev = [self.evidence_for(d, [word[:2]], None, d.iri)]
+            ev[0] = self._count_evidence(d, word, n) or ev[0]
+            return Result(self.question, f"{d.agency_label}{_year_word(d)}的{word}为{format_count(n)}。", n, "人", ev,
+                          sparql, "staff", self.entities)
+        return self.no_answer(f"{self.agency_name(a.iri)}的{word}", sparql)
+
+    def _count_evidence(self, d: Disclosure, word: str, n: int) -> dict | None:
+        doc = self.ctx.archive.get(d.source_file)
+        if doc is None:
+            return None
+        for blk in doc.blocks():
+            text = getattr(blk, "text", None)
+            if text is None:
+                continue
+            for sent in re.split(r"(?<=[。；;])", text):
+                s = squash(sent)
+                if word[:2] in s and re.search(rf"(?<!\d){n}(?!\d)", s):
+                    return _ev(d.source_file, blk.page, sent.strip(), d.iri)
+        return None
+
+    # --- amounts -----------------------------------------------------------------------
+    def measures(self, text: str, disclosures: list[Disclosure] | None, agency: str | None) -> list[tuple]:
+        """What figure the question asks for, best reading first: ("total", prop) |
+        ("project", [Match]) | ("line", [concept IRIs], column) | ("row", term)."""
+        out: list[tuple[tuple, tuple]] = []
+        it = self.intent
+        dset = {d.iri for d in disclosures} if disclosures else None
+        projects = self.lex.link_projects(text, dset, agency) if (dset or agency or disclosures is None) else []
+        concepts = self._concepts(text)
+        if it.total and not it.qualified:
+            pos = text.find(it.total_word)
+            covered = any(m.exact and m.start <= pos and pos + len(it.total_word) <= m.end
+                          and m.length > len(it.total_word) for m in projects)
+            if not covered and not (concepts and concepts[1] and concepts[2] > len(it.total_word)):
+                out.append(((3, 99), ("total", it.total)))
+        if projects:
+            best = projects[0]
+            same = [m for m in projects if m.entry.label == best.entry.label or m.iri == best.iri]
+            out.append(((2 if best.exact else 1, best.length), ("project", same)))
+        if concepts:
+            iris, exact, length = concepts
+            column = it.line_column or "amount"
+            out.append(((2 if exact else 1, length), ("line", iris, column)))
+        term = self.term(text)
+        if term:
+            out.append(((0, len(term)), ("row", term)))
+        out.sort(key=lambda x: x[0], reverse=True)
+        return [m for _, m in out]
+
+    def _concepts(self, text: str) -> tuple[list[str], bool, int] | None:
+        for code in self.intent.codes:
+            es = self.lex.concepts_by_code.get(code)
+            if es:
+                return [e.iri for e in es], True, 99
+        ms = self.lex.link_concepts(text)
+        if not ms:
+            return None
+        best = ms[0]
+        same = [m.iri for m in ms if m.entry.name == best.entry.name or (m.exact == best.exact and m.score == best.score
+                                                                        and m.length == best.length)]
+        return list(dict.fromkeys(same)), best.exact, best.length
+
+    _TRAIL = re.compile(r"(?:是多少|为多少|有多少|是几|多少钱|多少|是什么|有哪些|情况|如何|怎样|怎么样|\?|？|。|!|！|吗|呢|"
+                        r"分别|各|共|一共|总共|数额|金额|数|的|资金量|安排了?|预算数?|决算数?|万元|元|科目上?|上)$")
+    _LEAD = re.compile(r"^(?:请问|在|的|年度|年|中|里|其中|于|对|关于|用于)")
+
+    def term(self, text: str) -> str:
+        """The phrase a question asks the figure of, once agency, year and question words
+        are gone: "…中心2024年一般公共预算拨款收入是多少？" → "一般公共预算拨款收入"."""
+        t = re.sub(r"(?:19|20)\d{2}(?:年度|年)", "\u3000", text)
+        parts = [p for p in re.split(r"[\u3000\s,，、]+", t) if p]
+        best = ""
+        for p in parts:
+            prev = None
+            while prev != p:
+                prev = p
+                p = self._TRAIL.sub("", p)
+                p = self._LEAD.sub("", p)
+            if "的" in p:
+                p = p.split("的")[-1] or p
+            if len(p) > len(best):
+                best = p
+        return best if len(best) >= 2 else ""
+
+    def amount(self, agency: Match | None = None, year: int | None = None) -> Result | None:
+        a = agency or self._one_agency()
+        ds = self.scope(a.iri, year) if a else self.scope(None, year)
+        if a and not ds:
+            y = year or self.year
+            return self.no_answer(f"{self.agency_name(a.iri)}{y or ''}{'年' if y else ''}的公开数据")
+        for m in self.measures(self.rest, ds if a else None, a.iri if a else None):
+            res = self.read_measure(m, a, ds)
+            if res is not None:
+                return res
+        return None
+
+    def read_measure(self, m: tuple, a: Match | None, ds: list[Disclosure]) -> Result | None:
+        kind = m[0]
+        if kind == "total":
+            prop = m[1]
+            word = intents.TOTAL_NAMES.get(prop, self.intent.total_word or prop)
+            sparql = T.disclosure_total(prop, [d.iri for d in ds])
+            rows = {r["d"]: r for r in self.ctx.store.select(sparql)}
+            hits = [(d, rows[d.iri]) for d in ds if d.iri in rows]
+            if not hits:
+                return None
+            if a is None and len({d.agency for d, _ in hits}) > 1:
+                return self._many(hits, word, sparql)
+            d, r = hits[0]
+            v = Decimal(r["v"])
+            ev = [self.evidence_for(d, [self.intent.total_word or word[:2]], v, d.iri)]
+            text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}{word}为{format_wan(v)}。"
+            return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "total", self.entities)
+        if kind == "project":
+            matches: list[Match] = m[1]
+            sparql = T.project_amounts([x.iri for x in matches])
+            rows = [r for r in self.ctx.store.select(sparql) if r.get("v") is not None]
+            if not rows:
+                return None
+            order = {d.iri: i for i, d in enumerate(ds)} if ds else {}
+            rows.sort(key=lambda r: (order.get(r.get("d"), 999), -(r.get("y") or 0)))
+            r = rows[0]
+            v = Decimal(r["v"])
+            d = self.disclosure(r["d"]) if r.get("d") else None
+            self.entities.append({"type": "project", "iri": r["p"], "label": r["l"], "matched": matches[0].entry.label,
+                                  "exact": matches[0].exact})
+            ev = [self.evidence_for(d, [r["l"]], v, r["p"], r.get("page"))]
+            who = f"{r.get('al') or ''}{_year_word(d)}" if d else ""
+            text = f"{who}项目“{r['l']}”的金额为{format_wan(v)}。"
+            return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "project", self.entities)
+        if kind == "line":
+            iris, column = m[1], m[2]
+            sparql = T.line_amounts(iris, [d.iri for d in ds] if ds else None, column,
+                                    None if ds else self.year, None if ds else self.intent.doc_kind)
+            rows = self.ctx.store.select(sparql)
+            if not rows:
+                return None
+            order = {d.iri: i for i, d in enumerate(ds)} if ds else {}
+            rows.sort(key=lambda r: (order.get(r["d"], 999), _scheme_rank(r.get("s"), self.q), -(r.get("y") or 0)))
+            if a is None and len({r["a"] for r in rows}) > 1:
+                first = rows[0]
+                rows = [r for r in rows if r["c"] == first["c"]]
+                hits = [(self.disclosure(r["d"]), r) for r in rows]
+                return self._many([(d, r) for d, r in hits if d], f"{first['cl'] or first['code']}", sparql)
+            r = rows[0]
+            d = self.disclosure(r["d"])
+            v = Decimal(r["v"])
+            label = r.get("cl") or ""
+            code = r.get("code") or ""
+            self.entities.append({"type": "concept", "iri": r["c"], "label": label, "notation": code})
+            col = {"basicExpenditure": "基本支出", "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费",
+                   "publicExpenditure": "公用经费"}.get(column, "")
+            ev = [self.evidence_for(d, [label or code], v, r["l"], r.get("page"))]
+            text = (f"{r.get('al') or ''}{_year_word(d)}“{label}”（{code}）科目{col}{KIND_WORD[d.kind if d else None]}数"
+                    f"为{format_wan(v)}。")
+            return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "line", self.entities)
+        if kind == "row":
+            term = m[1]
+            for d in ds or []:
+                doc = self.ctx.archive.get(d.source_file)
+                if doc is None:
+                    continue
+                hits = row_lookup(doc, term)
+                if hits:
+                    h = hits[0]
+                    ev = [_ev(d.source_file, h.page, h.quote, d.iri)]
+                    text = f"{d.agency_label}{_year_word(d)}{h.label.strip()}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
+                    return Result(self.question, text, _wan_value(h.value_yuan), "万元", ev, None, "table", self.entities)
+            return None
+        return None
+
+    def _many(self, hits: list[tuple[Disclosure, dict]], word: str, sparql: str) -> Result:
+        """The question named no agency and several have the figure: list them all."""
+        hits = hits[:8]
+        parts = [f"{d.agency_label}{_year_word(d)}{format_wan(r['v'])}" for d, r in hits]
+        ev = [self.evidence_for(d, [word[:4]], Decimal(r["v"]), d.iri) for d, r in hits[:3]]
+        return Result(self.question, f"问题未指明单位，各单位的{word}：{'；'.join(parts)}。",
+                      [_wan_value(Decimal(r["v"])) for _, r in hits], "万元", ev, sparql, "total", self.entities)
+
+    # --- across agencies / years ----------------------------------------------------
+    def _ranked(self, year: int | None) -> tuple[list[tuple[Disclosure, Decimal, dict]], str, str] | None:
+        """Every disclosure's figure for the measure the question names, for ranking."""
+        kind = self.intent.doc_kind
+        for m in self.measures(self.rest, [], None):
+            if m[0] == "total":
+                sparql = T.total_ranking(m[1], year, kind)
+                rows = self.ctx.store.select(sparql)
+                word = intents.TOTAL_NAMES.get(m[1], m[1])
+            elif m[0] == "line":
+                sparql = T.line_amounts(m[1], None, m[2], year, kind)
+                rows = self.ctx.store.select(sparql)
+                if rows:
+                    best_scheme = min(rows, key=lambda r: _scheme_rank(r.get("s"), self.q)).get("s")
+                    rows = [r for r in rows if r.get("s") == best_scheme]
+                word = (rows[0].get("cl") or rows[0].get("code")) if rows else ""
+            else:
+                continue
+            per_d: dict[str, tuple[Disclosure, Decimal, dict]] = {}
+            for r in rows:
+                d = self.disclosure(r["d"])
+                if d is None:
+                    continue
+                v = Decimal(r["v"])
+                if r["d"] not in per_d or v > per_d[r["d"]][1]:
+                    per_d[r["d"]] = (d, v, r)
+            if per_d:
+                return list(per_d.values()), word, sparql
+        return None
+
+    def superlative(self) -> Result | None:
+        if self.intent.asks_project and not self.intent.asks_agency:
+            return self._top_project()
+        got = self._ranked(self.year)
+        if got is None:
+            return None
+        items, word, sparql = got
+        # One figure per agency: its newest disclosure within the question's scope.
+        per_agency: dict[str, tuple[Disclosure, Decimal, dict]] = {}
+        for d, v, r in sorted(items, key=lambda x: (-(x[0].year or 0), x[0].kind != "budget")):
+            per_agency.setdefault(d.agency, (d, v, r))
+        ranked = sorted(per_agency.values(), key=lambda x: x[1], reverse=self.intent.direction == "max")
+        d, v, r = ranked[0]
+        top = "最高" if self.intent.direction == "max" else "最低"
+        others = "；".join(f"{x[0].agency_label}{format_wan(x[1])}" for x in ranked[1:4])
+        yw = f"{self.year}年" if self.year else ""
+        text = f"{yw}{word}{top}的单位是{d.agency_label}（{format_wan(v)}）。" + (f"其余：{others}。" if others else "")
+        ev = [self.evidence_for(d, [word], v, r.get("l") or d.iri, r.get("page"))]
+        return Result(self.question, text, d.agency_label, None, ev, sparql, "superlative", self.entities)
+
+    def _top_project(self) -> Result | None:
+        a = self._one_agency()
+        ds = self.scope(a.iri) if a else self.scope(None)
+        if not ds:
+            return None
+        dset = {d.iri for d in (ds[:1] if a else ds)}
+        projects = [e for e in self.lex.projects.entries if e.meta[0] in dset]
+        if not projects:
+            return None
+        sparql = T.project_amounts(list(dict.fromkeys(e.iri for e in projects)))
+        rows = [r for r in self.ctx.store.select(sparql) if r.get("v") is not None]
+        if not rows:
+            return None
+        rows.sort(key=lambda r: Decimal(r["v"]), reverse=self.intent.direction == "max")
+        r = rows[0]
+        d = self.disclosure(r["d"])
+        v = Decimal(r["v"])
+        top = "最高" if self.intent.direction == "max" else "最低"
+        text = f"{r.get('al') or ''}{_year_word(d)}金额{top}的项目是“{r['l']}”（{format_wan(v)}）。"
+        ev = [self.evidence_for(d, [r["l"]], v, r["p"], r.get("page"))]
+        return Result(self.question, text, r["l"], None, ev, sparql, "superlative", self.entities)
+
+    def compare(self) -> Result | None:
+        years = self.intent.years
+        pairs: list[tuple[Match, int | None]] = []
+        if len(self.agencies) >= 2:
+            pairs = [(m, self.year) for m in self.agencies[:2]]
+        elif self.agencies and len(years) >= 2:
+            pairs = [(self.agencies[0], y) for y in years[:2]]
+        else:
+            return None
+        results = []
+        for m, y in pairs:
+            r = self.amount(m, y)
+            if r is None or r.value is None or not isinstance(r.value, str):
+                return None
+            results.append(r)
+        v0, v1 = (Decimal(r.value) * 10000 for r in results)
+        diff = v0 - v1
+        text = "；".join(r.answer.rstrip("。") for r in results)
+        text += f"。前者比后者{format_signed_wan(diff)}。"
+        ev = [e for r in results for e in r.evidence]
+        return Result(self.question, text, [r.value for r in results], "万元", ev, results[0].sparql, "compare", self.entities)
+
+    def sum(self) -> Result | None:
+        got = self._ranked(self.year)
+        if got is None:
+            return None
+        items, word, sparql = got
+        total = sum((v for _, v, _ in items), Decimal(0))
+        yw = f"{self.year}年" if self.year else ""
+        text = f"{yw}{len(items)}个公开文件的{word}合计为{format_wan(total)}。"
+        ev = [self.evidence_for(d, [word], v, d.iri) for d, v, _ in items[:5]]
+        return Result(self.question, text, _wan_value(total), "万元", ev, sparql, "sum", self.entities)
+
+    # --- text ------------------------------------------------------------------------
+    def text(self) -> Result:
+        from api.qa.retrieval import extractive_answer
+
+        return extractive_answer(self)
+
+
+def _scheme_rank(scheme: str | None, q: str) -> int:
+    """Which classification to read when a name is in several: the one the question names,
+    else functional (支出功能分类, where 科目 questions point), else economic."""
+    if "经济分类" in q:
+        return 0 if scheme == ECONOMIC else 1
+    if "功能分类" in q or "科目" in q:
+        return 0 if scheme == FUNCTIONAL else 1
+    return {ECONOMIC: 0, FUNCTIONAL: 1}.get(scheme, 2)
+
+
+def answer(question: str, ctx: Context) -> dict:
+    """Answer one question. Never raises on odd input: a blank question gets a short reply."""
+    question = (question or "").strip()
+    if not question:
+        return Result(question, "请输入问题。", intent="empty").to_dict()
+    return Answerer(question, ctx).run().to_dict()

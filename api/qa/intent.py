@@ -1,0 +1,156 @@
+"""Intent parsing: what kind of fact a question asks for, read from its wording.
+
+Only the question's own words are used here — which agency, project or line it names is
+the linker's job (api.qa.linking). The vocabulary below is the budget-disclosure domain's
+(收入总额, 基本支出, 编制 …), the same in every disclosure, never a corpus name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from api.qa.text import find_codes, find_years, squash
+
+# Disclosure-level totals (bkg: properties of a bkg:Disclosure), longest wording first
+# so "预算收入总额" is read as income, not as an unqualified 预算.
+TOTALS: list[tuple[str, str]] = [
+    ("机关运行经费", "operatingExpenses"),
+    ("运行经费", "operatingExpenses"),
+    ("三公经费", "threePublicExpenses"),
+    ("三公", "threePublicExpenses"),
+    ("政府采购", "procurementBudget"),
+    ("采购预算", "procurementBudget"),
+    ("人员经费", "personnelExpenditure"),
+    ("公用经费", "publicExpenditure"),
+    ("日常公用", "publicExpenditure"),
+    ("基本支出", "basicExpenditure"),
+    ("项目支出", "projectExpenditure"),
+    ("收入总额", "totalIncome"),
+    ("收入合计", "totalIncome"),
+    ("总收入", "totalIncome"),
+    ("收入总计", "totalIncome"),
+    ("预算收入", "totalIncome"),
+    ("决算收入", "totalIncome"),
+    ("本年收入", "totalIncome"),
+    ("当年收入", "totalIncome"),
+    ("收入预算", "totalIncome"),
+    ("收入是多少", "totalIncome"),
+    ("支出总额", "totalExpenditure"),
+    ("支出合计", "totalExpenditure"),
+    ("总支出", "totalExpenditure"),
+    ("支出总计", "totalExpenditure"),
+    ("预算支出", "totalExpenditure"),
+    ("决算支出", "totalExpenditure"),
+    ("本年支出", "totalExpenditure"),
+    ("当年支出", "totalExpenditure"),
+    ("支出预算", "totalExpenditure"),
+    ("支出是多少", "totalExpenditure"),
+]
+
+TOTAL_NAMES = {
+    "totalIncome": "收入总额", "totalExpenditure": "支出总额", "basicExpenditure": "基本支出",
+    "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费", "publicExpenditure": "公用经费",
+    "threePublicExpenses": "“三公”经费", "operatingExpenses": "机关运行经费", "procurementBudget": "政府采购预算",
+    "authorizedStaff": "编制人数", "actualStaff": "实有人数", "retiredStaff": "离退休人数",
+}
+
+# Funding-source qualifiers: "一般公共预算拨款收入" is one income line, not the year's total.
+SOURCE_QUALIFIERS = ("一般公共预算", "政府性基金", "国有资本经营", "财政拨款", "事业收入", "经营收入", "其他收入",
+                     "上年结转", "年初结转", "结转和结余", "结转结余", "上级补助", "附属单位")
+
+# Parts of the 三公 total: a question naming one asks for that line, not the total.
+THREE_PUBLIC_PARTS = ("因公出国", "出国（境）", "出国境", "公务接待", "公务用车", "车辆购置", "公车")
+
+# Line-level columns: "X科目的基本支出" reads the line's column, not the disclosure total.
+LINE_COLUMNS = {"基本支出": "basicExpenditure", "项目支出": "projectExpenditure",
+                "人员经费": "personnelExpenditure", "公用经费": "publicExpenditure"}
+
+STAFF = [("离退休", "retiredStaff"), ("退休", "retiredStaff"), ("编制", "authorizedStaff"),
+         ("实有", "actualStaff"), ("在职", "actualStaff"), ("在编", "actualStaff"), ("实际", "actualStaff")]
+_COUNT_WORDS = re.compile(r"人数|多少人|几人|几名|多少名|几个人|多少个人|人员数|名额")
+_MONEY_WORDS = re.compile(r"经费|资金|万元|金额|费用|支出|收入|预算是|补助|费是")
+
+_PARENT = re.compile(r"主管部门|主管单位|上级(?:单位|部门|主管)?|隶属|归属于?哪|所属部门|所属单位|二级单位|归口")
+_UNITS = re.compile(r"内设机构|内设|科室|机构设置|下设|设有哪些|有哪些部门|有哪些科")
+_DUTY = re.compile(r"负责|职责|承担|主管|管理|办理|经办|哪个单位|哪个部门|哪家单位")
+_SUPER_HI = re.compile(r"最高|最多|最大|最贵|第一")
+_SUPER_LO = re.compile(r"最低|最少|最小")
+_WHICH = re.compile(r"哪个|哪家|哪一|哪些|什么单位|什么部门|谁")
+_COMPARE = re.compile(r"相比|对比|比较|增加|减少|增长|下降|变化|差额|相差|多多少|少多少|差多少|高多少|低多少|比")
+_SUM = re.compile(r"合计|总共|一共|总计|加起来|共计")
+_PROJECT_Q = re.compile(r"项目|资金|经费")
+_AGENCY_Q = re.compile(r"单位|部门|机构")
+
+
+@dataclass
+class Intent:
+    kind: str  # policy | parent | units | staff | superlative | compare | amount | duty | text
+    total: str | None = None  # bkg: property of a disclosure total, when the wording names one
+    total_word: str | None = None
+    staff: str | None = None
+    years: list[int] = field(default_factory=list)
+    doc_kind: str | None = None  # budget | final_account | None (either)
+    direction: str = "max"
+    codes: list[str] = field(default_factory=list)
+    asks_agency: bool = False
+    asks_project: bool = False
+    line_column: str | None = None  # basicExpenditure … of a classification line
+    qualified: bool = False  # a funding-source qualifier makes the total a table line
+
+
+def find_total(q: str) -> tuple[str | None, str | None]:
+    """The disclosure total the question's wording names, unless a funding-source
+    qualifier or a 三公 part makes it a narrower line."""
+    if any(p in q for p in THREE_PUBLIC_PARTS):
+        return None, None
+    if any(s in q for s in SOURCE_QUALIFIERS):
+        return None, None
+    for word, prop in TOTALS:
+        if word in q:
+            return prop, word
+    return None, None
+
+
+def parse(question: str, has_policy: bool = False) -> Intent:
+    """Classify a question. `has_policy`: the linker found a 文号/policy title in it."""
+    q = squash(question)
+    years = find_years(q)
+    doc_kind = "final_account" if "决算" in q else ("budget" if "预算" in q else None)
+    total, total_word = find_total(q)
+    it = Intent("amount", total=total, total_word=total_word, years=years, doc_kind=doc_kind, codes=find_codes(q))
+    it.qualified = any(s in q for s in SOURCE_QUALIFIERS)
+    it.asks_agency = bool(_WHICH.search(q) and _AGENCY_Q.search(q))
+    it.asks_project = bool(_WHICH.search(q) and _PROJECT_Q.search(q))
+    for word, prop in LINE_COLUMNS.items():
+        if word in q:
+            it.line_column = prop
+    if has_policy:
+        it.kind = "policy"
+        return it
+    if _PARENT.search(q):
+        it.kind = "parent"
+        return it
+    if _UNITS.search(q) and not _MONEY_WORDS.search(q):
+        it.kind = "units"
+        return it
+    for word, prop in STAFF:
+        if word in q and (_COUNT_WORDS.search(q) or (prop == "authorizedStaff" and not _MONEY_WORDS.search(q))):
+            it.kind, it.staff = "staff", prop
+            break
+    hi, lo = _SUPER_HI.search(q), _SUPER_LO.search(q)
+    if (hi or lo) and _WHICH.search(q):
+        it.kind = "superlative" if it.kind == "amount" else it.kind
+        it.direction = "max" if hi and not (lo and lo.start() < hi.start()) else "min"
+        return it
+    if it.kind == "staff":
+        return it
+    if _COMPARE.search(q) and (len(years) >= 2 or "和" in q or "与" in q or "上年" in q or "去年" in q or "比" in q):
+        it.kind = "compare"
+        return it
+    if _SUM.search(q) and re.search(r"所有|全部|各|全体|共", q):
+        it.kind = "sum"
+        return it
+    if it.asks_agency and _DUTY.search(q) and total is None:
+        it.kind = "duty"
+    return it

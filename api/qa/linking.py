@@ -1,0 +1,297 @@
+"""Entity linking: find the agencies, projects, classification concepts and policies a
+question names, against the labels the graph holds (never against a list in code).
+
+`Lexicon.load(store)` reads every label once with SPARQL; `Lexicon.link(...)` matches a
+question against them. Matching works on the normalized question (text.squash):
+
+1. exact — a label (or altLabel) occurs verbatim; the longest wins and its span is masked
+   so a shorter name inside it ("经办中心" inside the agency's full name) is not linked too;
+2. near miss — people shorten names ("子洲县养老保险经办中心" for "子洲县机关事业单位和
+   居民养老保险经办中心") or add/drop a suffix ("…专项经费" / "…经费"). A label is
+   aligned to the question with difflib (monotone common blocks); it links when the blocks
+   cover enough of the label (recall) and lie close together in the question (density),
+   so scattered shared characters (市, 中心, 经费) do not make a match.
+
+Candidates are pre-selected through a character-bigram index, so linking stays cheap with
+thousands of labels.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from api.qa.text import find_policy_numbers, normalize_policy_number, squash
+from kg.store import PREFIXES
+
+PREFIX_BLOCK = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One name of one entity."""
+
+    iri: str
+    name: str  # squashed label
+    label: str  # as stored
+    kind: str  # agency | project | concept | policy
+    meta: tuple = ()  # kind-specific: project → (disclosure, agency IRIs…); concept → (notation, scheme)
+
+
+@dataclass
+class Match:
+    entry: Entry
+    score: float  # ranking weight: matched characters, tempered by recall and density
+    start: int  # span in the squashed question
+    end: int
+    exact: bool
+    recall: float = 1.0  # share of the label's characters the question carries
+
+    @property
+    def iri(self) -> str:
+        return self.entry.iri
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)} or ({s} if s else set())
+
+
+class NameIndex:
+    """Names of one entity kind, matched against question text."""
+
+    def __init__(self, entries: list[Entry]):
+        self.entries = [e for e in entries if e.name]
+        self._by_bigram: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            for g in _bigrams(e.name):
+                self._by_bigram[g].append(i)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def candidates(self, q: str, allowed: set[str] | None = None) -> list[Entry]:
+        hits: dict[int, int] = defaultdict(int)
+        for g in _bigrams(q):
+            for i in self._by_bigram.get(g, ()):
+                hits[i] += 1
+        out = []
+        for i, n in hits.items():
+            e = self.entries[i]
+            if allowed is not None and e.iri not in allowed:
+                continue
+            if n >= min(2, len(_bigrams(e.name))):
+                out.append(e)
+        return out
+
+    def match(self, q: str, allowed: set[str] | None = None, min_recall: float = 0.5,
+              min_density: float = 0.7, min_chars: int = 3) -> list[Match]:
+        """All entries that occur in q exactly or as a near miss, best first."""
+        found: list[Match] = []
+        for e in self.candidates(q, allowed):
+            m = align(e, q, min_recall=min_recall, min_density=min_density, min_chars=min_chars)
+            if m is not None:
+                found.append(m)
+        found.sort(key=lambda m: (-m.exact, -m.score, -(m.end - m.start), -len(m.entry.name)))
+        return found
+
+    def best(self, q: str, **kw) -> Match | None:
+        ms = self.match(q, **kw)
+        return ms[0] if ms else None
+
+
+def align(e: Entry, q: str, min_recall: float = 0.5, min_density: float = 0.7, min_chars: int = 3) -> Match | None:
+    """Exact occurrence of e.name in q, or a near miss (see the module doc), or None."""
+    name = e.name
+    pos = q.find(name)
+    if pos >= 0:
+        return Match(e, float(len(name)), pos, pos + len(name), True, 1.0)
+    if len(name) < 3:
+        return None
+    sm = difflib.SequenceMatcher(None, name, q, autojunk=False)
+    blocks = [b for b in sm.get_matching_blocks() if b.size]
+    # Keep runs of two or more characters; a single character only when it sits right
+    # beside such a run in both strings (the 费 of 公务用车运行费 vs …运行维护费).
+    keep = []
+    for i, b in enumerate(blocks):
+        if b.size >= 2:
+            keep.append(b)
+            continue
+        near = False
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(blocks) and blocks[j].size >= 2:
+                o = blocks[j]
+                gap_a = b.a - (o.a + o.size) if j < i else o.a - (b.a + b.size)
+                gap_b = b.b - (o.b + o.size) if j < i else o.b - (b.b + b.size)
+                if 0 <= gap_a <= 3 and 0 <= gap_b <= 1:
+                    near = True
+        if near:
+            keep.append(b)
+    if not keep:
+        return None
+    # The densest stretch of the question: drop blocks far from the biggest one.
+    core = max(keep, key=lambda b: b.size)
+    sel = [core]
+    for b in sorted(keep, key=lambda b: abs(b.b - core.b)):
+        if b is core:
+            continue
+        lo = min(x.b for x in sel)
+        hi = max(x.b + x.size for x in sel)
+        if b.b + b.size <= lo:
+            gap = lo - (b.b + b.size)
+        elif b.b >= hi:
+            gap = b.b - hi
+        else:
+            continue
+        if gap <= 6:
+            sel.append(b)
+    matched = sum(b.size for b in sel)
+    start = min(b.b for b in sel)
+    end = max(b.b + b.size for b in sel)
+    recall = matched / len(name)
+    density = matched / (end - start)
+    if matched < min_chars or recall < min_recall or density < min_density:
+        return None
+    # Rank by how much of the question the label explains (matched characters), tempered
+    # by how much of the label the question carries: a long name shortened in the question
+    # beats a short name sharing only its first characters.
+    return Match(e, round(matched * (0.5 + 0.5 * recall) * density, 4), start, end, False, recall)
+
+
+def mask(q: str, spans: list[tuple[int, int]]) -> str:
+    """q with the given spans blanked out (same length, so spans stay valid)."""
+    chars = list(q)
+    for s, e in spans:
+        for i in range(s, min(e, len(chars))):
+            chars[i] = "\u3000"
+    return "".join(chars)
+
+
+@dataclass
+class Disclosure:
+    iri: str
+    source_file: str
+    year: int | None
+    kind: str | None
+    agency: str | None
+    agency_label: str | None
+
+
+@dataclass
+class Lexicon:
+    """Every name the graph knows, loaded once per store."""
+
+    agencies: NameIndex
+    projects: NameIndex
+    concepts: NameIndex
+    policies: list[Entry]
+    policy_titles: NameIndex
+    disclosures: list[Disclosure] = field(default_factory=list)
+    agency_labels: dict[str, str] = field(default_factory=dict)
+    concepts_by_code: dict[str, list[Entry]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store) -> Lexicon:
+        sel = lambda q: store.select(PREFIX_BLOCK + q)  # noqa: E731
+        agencies = []
+        agency_labels: dict[str, str] = {}
+        for r in sel("""SELECT ?a ?l ?alt WHERE { ?a a bkg:Agency .
+                        { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?alt } }"""):
+            name = r["l"] if r["l"] is not None else r["alt"]
+            if name is None:
+                continue
+            if r["l"] is not None:
+                agency_labels.setdefault(r["a"], str(r["l"]))
+            agencies.append(Entry(r["a"], squash(str(name)), str(name), "agency"))
+        for a in {e.iri for e in agencies} - set(agency_labels):
+            agency_labels[a] = next(e.label for e in agencies if e.iri == a)
+
+        discl = []
+        for r in sel("""SELECT ?d ?f ?y ?k ?a WHERE { ?d a bkg:Disclosure .
+                        OPTIONAL { ?d bkg:sourceFile ?f } OPTIONAL { ?d bkg:fiscalYear ?y }
+                        OPTIONAL { ?d bkg:documentKind ?k } OPTIONAL { ?d bkg:reportingAgency ?a } }"""):
+            discl.append(Disclosure(r["d"], str(r["f"] or ""), int(r["y"]) if r["y"] is not None else None,
+                                    str(r["k"]) if r["k"] is not None else None, r["a"],
+                                    agency_labels.get(r["a"]) if r["a"] else None))
+
+        projects = []
+        for r in sel("""SELECT ?p ?l ?d ?ia WHERE { ?p a bkg:Project .
+                        { ?p rdfs:label ?l } UNION { ?p skos:altLabel ?l }
+                        OPTIONAL { ?p bkg:disclosure ?d } OPTIONAL { ?p bkg:implementingAgency ?ia } }"""):
+            projects.append(Entry(r["p"], squash(str(r["l"])), str(r["l"]), "project", (r["d"], r["ia"])))
+
+        concepts = []
+        by_code: dict[str, list[Entry]] = defaultdict(list)
+        for r in sel("""SELECT ?c ?n ?l ?s WHERE { ?c a skos:Concept .
+                        OPTIONAL { ?c skos:notation ?n } OPTIONAL { ?c skos:prefLabel ?l } OPTIONAL { ?c skos:inScheme ?s } }"""):
+            label = str(r["l"]) if r["l"] is not None else ""
+            e = Entry(r["c"], squash(label), label, "concept", (str(r["n"] or ""), r["s"]))
+            concepts.append(e)
+            if r["n"] is not None:
+                by_code[str(r["n"])].append(e)
+
+        policies = []
+        titles = []
+        for r in sel("""SELECT ?pol ?n ?t ?ic WHERE { ?pol a bkg:Policy .
+                        OPTIONAL { ?pol bkg:documentNumber ?n } OPTIONAL { ?pol dcterms:title ?t }
+                        OPTIONAL { ?pol bkg:issuerCode ?ic } }"""):
+            if r["n"] is not None:
+                num = normalize_policy_number(str(r["n"]))
+                policies.append(Entry(r["pol"], num, str(r["n"]), "policy", (str(r["ic"] or ""),)))
+            if r["t"] is not None:
+                titles.append(Entry(r["pol"], squash(str(r["t"])), str(r["t"]), "policy"))
+        return cls(NameIndex(agencies), NameIndex(projects), NameIndex(concepts), policies, NameIndex(titles),
+                   discl, agency_labels, dict(by_code))
+
+    # --- lookups ------------------------------------------------------------------
+    def disclosures_of(self, agency: str | None = None, year: int | None = None,
+                       kind: str | None = None) -> list[Disclosure]:
+        out = [d for d in self.disclosures
+               if (agency is None or d.agency == agency) and (year is None or d.year == year)
+               and (kind is None or d.kind == kind)]
+        return sorted(out, key=lambda d: (-(d.year or 0), d.kind != "budget", d.source_file))
+
+    def link_agencies(self, q: str) -> list[Match]:
+        """Agencies named in q, non-overlapping, in question order."""
+        ms = self.agencies.match(q, min_recall=0.5, min_density=0.75, min_chars=4)
+        chosen: list[Match] = []
+        for m in ms:
+            if any(m.iri == c.iri or (m.start < c.end and c.start < m.end) for c in chosen):
+                continue
+            chosen.append(m)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def link_policies(self, q: str) -> list[Entry]:
+        """Policies whose 文号 is written in q (any bracket, full-width digits): matched
+        on (year, serial) and a known issuer code ending right before the bracket."""
+        out: list[Entry] = []
+        for before, year, serial, _s, _e in find_policy_numbers(q):
+            best: Entry | None = None
+            for e in self.policies:
+                num = e.name
+                tail = f"〔{year}〕{serial}号"
+                if not num.endswith(tail):
+                    continue
+                issuer = num[: -len(tail)]
+                if issuer and before.endswith(issuer) and (best is None or len(issuer) > len(best.name)):
+                    best = e
+            if best is not None and best not in out:
+                out.append(best)
+        for m in self.policy_titles.match(q, min_recall=0.8, min_density=0.8, min_chars=4):
+            if m.entry not in out:
+                out.append(m.entry)
+        return out
+
+    def link_projects(self, q: str, disclosures: set[str] | None = None, agency: str | None = None) -> list[Match]:
+        allowed = None
+        if disclosures is not None or agency is not None:
+            allowed = {e.iri for e in self.projects.entries
+                       if (disclosures is not None and e.meta[0] in disclosures) or (agency is not None and e.meta[1] == agency)}
+        return self.projects.match(q, allowed=allowed, min_recall=0.6, min_density=0.75, min_chars=3)
+
+    def link_concepts(self, q: str) -> list[Match]:
+        return self.concepts.match(q, min_recall=0.7, min_density=0.8, min_chars=2)

@@ -1,0 +1,114 @@
+"""Text fallback: questions the graph cannot answer ("社会保障卡的发行由哪个单位负责？")
+are answered extractively — the sentence of the retrieved passages that carries most of
+the question's key terms, quoted with its source file and page, and attributed to the
+disclosure's reporting agency (who said it is part of the answer).
+
+Passages come from the search index (search.retrieve.Searcher) when there is one, else
+from a scan of the archived documents, so a database without an index still answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from api.qa.text import squash
+from kg.document import Paragraph, Table
+
+if TYPE_CHECKING:
+    from api.qa.engine import Answerer, Result
+
+# Question words carry no content to match passages on.
+_QWORDS = re.compile(r"哪个单位|哪个部门|哪家单位|哪一个|哪个|哪家|哪些|什么|多少|是否|怎么|如何|为何|为什么|请问|"
+                     r"是谁|谁|吗|呢|？|\?|。|，|的|由|是|有|在|和|与|及|了")
+_SENT = re.compile(r"(?<=[。；;！!？?])|\n")
+MIN_COVER = 0.34
+
+
+def _get(hit, name, default=None):
+    if isinstance(hit, dict):
+        return hit.get(name, default)
+    return getattr(hit, name, default)
+
+
+def key_bigrams(text: str) -> set[str]:
+    t = _QWORDS.sub("\u3000", squash(text))
+    grams = set()
+    for part in re.split(r"[\u3000\s]+", t):
+        part = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", part)
+        grams |= {part[i:i + 2] for i in range(len(part) - 1)}
+    return grams
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT.split(text or "") if s and len(s.strip()) >= 4]
+
+
+def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
+    """(source_file, page, text, retrieval score) of the passages to read."""
+    agency = ans.agencies[0].iri if ans.agencies else None
+    alabel = ans.lex.agency_labels.get(agency) if agency else None
+    allowed = None
+    if agency or ans.year:
+        allowed = {d.source_file for d in ans.lex.disclosures_of(agency, ans.year, None)}
+    searcher = ans.ctx.searcher
+    out: list[tuple[str, int, str, float]] = []
+    if searcher is not None:
+        hits = None
+        for kwargs in ({"k": k, "year": ans.year, "agency": alabel, "kind": ans.intent.doc_kind},
+                       {"k": k, "year": ans.year, "agency": alabel}, {"k": k}):
+            try:
+                hits = searcher.search(ans.question, **kwargs)
+                break
+            except TypeError:
+                continue
+            except Exception:  # noqa: BLE001 - a broken index must not break answering
+                hits = None
+                break
+        for h in hits or []:
+            out.append((_get(h, "source_file", ""), _get(h, "page", 1) or 1, _get(h, "text", "") or "",
+                        float(_get(h, "score", 0.0) or 0.0)))
+        if out:
+            return out
+    # No index: read the archived documents themselves.
+    for f in ans.ctx.archive.files():
+        if allowed is not None and f not in allowed:
+            continue
+        doc = ans.ctx.archive.get(f)
+        if doc is None:
+            continue
+        for blk in doc.blocks():
+            if isinstance(blk, Paragraph):
+                out.append((f, blk.page, blk.text, 0.0))
+            elif isinstance(blk, Table):
+                for i, row in enumerate(blk.rows):
+                    page = blk.row_pages[i] if i < len(blk.row_pages) else blk.page
+                    out.append((f, page, " ".join(c for c in row if c), 0.0))
+    return out
+
+
+def extractive_answer(ans: Answerer) -> Result:
+    from api.qa.engine import KIND_WORD, Result, _ev
+
+    keys = key_bigrams(ans.q)
+    if not keys:
+        return ans.no_answer("可回答该问题的内容")
+    passages = _passages(ans)
+    best = None
+    n = len(passages)
+    for rank, (src, page, text, _score) in enumerate(passages):
+        for s in sentences(text):
+            ss = squash(s)
+            cover = sum(1 for g in keys if g in ss) / len(keys)
+            # Earlier hits are better retrieval answers; break near-ties in their favour.
+            score = cover + (0.05 * (n - rank) / n if n else 0)
+            if best is None or score > best[0]:
+                best = (score, cover, src, page, s)
+    if best is None or best[1] < MIN_COVER:
+        return ans.no_answer("与问题相关的内容")
+    _, cover, src, page, sent = best
+    d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
+    who = f"{d.agency_label}{d.year or ''}{'年' if d and d.year else ''}{KIND_WORD.get(d.kind, '公开')}" if d and d.agency_label else src
+    text = f"根据{who}公开文件（第{page}页）：{sent}"
+    ev = [_ev(src, page, sent, d.iri if d else None)]
+    return Result(ans.question, text, None, None, ev, None, "text", ans.entities)

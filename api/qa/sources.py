@@ -1,0 +1,182 @@
+"""The archived document models (db/documents/<sha>.json) as a source of evidence.
+
+Two uses: (1) find the page a graph fact was printed on when the graph does not record
+one, so every answer can cite source_file + page; (2) read a table row the graph has no
+term for ("一般公共预算拨款收入", a 三公 part, any labelled row), matched by label — a
+generic row lookup, with the row itself as the evidence quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from api.qa.linking import Entry, align
+from api.qa.text import squash
+from kg.document import Document, Paragraph, Table
+from kg.money import parse_decimal, unit_factor
+
+_NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}\s)\s*")
+
+
+def row_label(cell: str) -> str:
+    """A row label without its list numbering: "（一）一般公共预算拨款" → "一般公共预算拨款"."""
+    s = squash(cell)
+    prev = None
+    while prev != s:
+        prev, s = s, _NUMBERING.sub("", s)
+    return s
+
+
+@dataclass
+class RowHit:
+    source_file: str
+    page: int
+    label: str
+    value_yuan: Decimal
+    quote: str
+    score: float
+    exact: bool
+    table_title: str | None
+
+
+class Archive:
+    """Read-only view of db/documents, keyed by source file name."""
+
+    def __init__(self, db: str | Path | None, store=None):
+        self.db = Path(db) if db else None
+        self._store = store
+        self._sha_by_file: dict[str, str] | None = None
+
+    def _index(self) -> dict[str, str]:
+        if self._sha_by_file is None:
+            self._sha_by_file = {}
+            if self._store is not None:
+                try:
+                    for d in self._store.documents():
+                        self._sha_by_file[d.source_file] = d.sha256
+                except Exception:  # noqa: BLE001 - a store without provenance: no archive lookups
+                    pass
+        return self._sha_by_file
+
+    def get(self, source_file: str) -> Document | None:
+        sha = self._index().get(source_file)
+        if not sha or self.db is None:
+            return None
+        return _load(str(self.db / "documents" / f"{sha}.json"))
+
+    def files(self) -> list[str]:
+        return sorted(self._index())
+
+
+@lru_cache(maxsize=64)
+def _load(path: str) -> Document | None:
+    p = Path(path)
+    if not p.exists():
+        return None
+    try:
+        return Document.from_json(p.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _cells_text(row: list[str]) -> str:
+    return " ".join(c.strip() for c in row if c and c.strip())
+
+
+def number_forms(yuan: Decimal) -> list[str]:
+    """How a yuan figure may be printed: in 万元 (2 or more decimals) or in 元."""
+    wan = (yuan / Decimal(10000)).normalize()
+    forms = {format(wan.quantize(Decimal("0.01")), "f"), format(wan, "f")}
+    y = yuan.normalize()
+    forms.add(format(y.quantize(Decimal(1)), "f") if y == y.to_integral_value() else format(y, "f"))
+    forms.add(format(yuan.quantize(Decimal("0.01")), "f"))
+    return sorted((f for f in forms if f not in ("0", "0.00")), key=len, reverse=True)
+
+
+def locate(doc: Document, words: list[str], yuan: Decimal | None = None) -> tuple[int, str] | None:
+    """(page, quote) of the first table row or paragraph that carries all `words` (and the
+    figure, when given); failing that, the first that carries the figure and any word."""
+    keys = [squash(w) for w in words if w]
+    forms = [f.replace(",", "") for f in number_forms(yuan)] if yuan is not None else []
+    best: tuple[int, int, str] | None = None
+    for blk in doc.blocks():
+        if isinstance(blk, Table):
+            items = [(blk.row_pages[i] if i < len(blk.row_pages) else blk.page, _cells_text(r)) for i, r in enumerate(blk.rows)]
+        elif isinstance(blk, Paragraph):
+            items = [(blk.page, s) for s in re.split(r"(?<=[。；;])", blk.text) if s.strip()]
+        else:
+            continue
+        for page, text in items:
+            t = squash(text).replace(",", "")
+            has_num = not forms or any(_has_number(t, f) for f in forms)
+            n_words = sum(k in t for k in keys)
+            if has_num and n_words == len(keys):
+                return page, text.strip()
+            rank = (2 if has_num else 0) + (1 if n_words else 0)
+            if rank >= 2 and (best is None or rank > best[0]):
+                best = (rank, page, text.strip())
+    return (best[1], best[2]) if best else None
+
+
+def _has_number(t: str, form: str) -> bool:
+    return re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d])", t) is not None
+
+
+def _table_factor(t: Table) -> Decimal | None:
+    for s in [t.unit or "", t.title or ""] + [c for r in t.header for c in r]:
+        f = unit_factor(s)
+        if f is not None and ("元" in s):
+            return f
+    return None
+
+
+def row_lookup(doc: Document, term: str, min_recall: float = 0.75) -> list[RowHit]:
+    """Rows whose label matches `term` (exactly or as a near miss), each with the figure
+    printed right after the label (the row's first amount, i.e. its 合计)."""
+    q = squash(term)
+    if len(q) < 2:
+        return []
+    hits: list[RowHit] = []
+    for t in doc.tables():
+        factor = _table_factor(t) or _doc_factor(doc)
+        for i, row in enumerate(t.rows):
+            cells = [c or "" for c in row]
+            for j, cell in enumerate(cells):
+                label = row_label(cell)
+                if not label or parse_decimal(cell) is not None or not re.search(r"[\u4e00-\u9fff]", label):
+                    continue
+                value = None
+                for c in cells[j + 1:]:
+                    v = parse_decimal(c)
+                    if v is not None:
+                        value = v
+                        break
+                    if c.strip() and re.search(r"[\u4e00-\u9fff]", c):
+                        break
+                if value is None:
+                    continue
+                if label == q:
+                    score, exact = 1.0, True
+                else:
+                    m = align(Entry("", label, label, "row"), q, min_recall=min_recall, min_density=0.85, min_chars=3)
+                    if m is None or (m.end - m.start) < 0.75 * len(q):
+                        continue
+                    score, exact = m.recall * min(1.0, (m.end - m.start) / max(len(q), 1)), False
+                page = t.row_pages[i] if i < len(t.row_pages) else t.page
+                hits.append(RowHit(doc.source_file, page, cell.strip(), value * factor, _cells_text(row), score, exact, t.title))
+    hits.sort(key=lambda h: (-h.exact, -h.score))
+    return hits
+
+
+def _doc_factor(doc: Document) -> Decimal:
+    """A table without a unit of its own: the unit most of the document's tables print."""
+    counts: dict[Decimal, int] = {}
+    for t in doc.tables():
+        f = _table_factor(t)
+        if f is not None:
+            counts[f] = counts.get(f, 0) + 1
+    return max(counts, key=counts.get) if counts else Decimal(10000)

@@ -1,0 +1,118 @@
+"""Text helpers shared by intent parsing, linking and answer writing: width/space
+normalization, policy document numbers (文号), years, and money/count formatting.
+
+Pure functions only. Money arrives as Decimal yuan (the graph's unit) and leaves as a
+万元 string with every significant digit kept, because a figure printed in 元
+(133491208 元) must read back exactly (13349.1208万元), not rounded to cents of 万元.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+YUAN_PER_WAN = Decimal(10000)
+
+# Brackets a 文号 year is printed in; the contract's normal form is 〔YYYY〕.
+_OPEN = "〔【[［(（{｛〖"
+_CLOSE = "〕】]］)）}｝〗"
+
+
+def nfkc(s: str) -> str:
+    """NFKC (full-width digits/letters → ASCII) without turning 〔〕 into something else."""
+    return unicodedata.normalize("NFKC", s or "")
+
+
+def squash(s: str) -> str:
+    """Normalized form for comparing names: NFKC, no whitespace, ASCII brackets as
+    full-width ones (names print （） and () interchangeably), quotes unified."""
+    s = nfkc(s)
+    s = re.sub(r"\s+", "", s)
+    s = s.replace("(", "（").replace(")", "）")
+    s = re.sub("[\u201c\u201d\"'\u2018\u2019\u300c\u300d]", "", s)
+    return s
+
+
+def name_key(s: str) -> str:
+    """A looser key for names: squash() and drop punctuation altogether."""
+    return re.sub(r"[、，,。.:：;；《》（）\-—_/·〔〕【】\[\]]", "", squash(s))
+
+
+_POLICY_RE = re.compile(
+    r"([\u4e00-\u9fff]{1,12})\s*[" + re.escape(_OPEN) + r"]\s*((?:19|20)\d{2})\s*[" + re.escape(_CLOSE) + r"]\s*第?\s*(\d{1,5})\s*号"
+)
+
+
+def normalize_policy_number(s: str) -> str:
+    """财社【2016】101号 / 财社[2016]101号 / 财社（２０１６）１０１号 → 财社〔2016〕101号."""
+    t = nfkc(s)
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"[" + re.escape(_OPEN) + r"]((?:19|20)\d{2})[" + re.escape(_CLOSE) + r"]", r"〔\1〕", t)
+    t = re.sub(r"〔(\d{4})〕第?0*(\d+)号", r"〔\1〕\2号", t)
+    return t
+
+
+def find_policy_numbers(text: str) -> list[tuple[str, int, int, int, int]]:
+    """Every 文号 in text as (chars before the bracket, year, serial, start, end) — the
+    issuer is returned with whatever precedes it ("以财社"), because only the graph knows
+    where an issuer code starts; the linker matches known codes as suffixes of it."""
+    t = nfkc(text)
+    return [(m.group(1), int(m.group(2)), int(m.group(3)), m.start(), m.end()) for m in _POLICY_RE.finditer(t)]
+
+
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
+
+
+def find_years(text: str) -> list[int]:
+    """Fiscal years a question names ("2024年", "2023年度"), in order, without repeats.
+    Years inside a 文号's brackets are not fiscal years and are skipped."""
+    t = nfkc(text)
+    for m in _POLICY_RE.finditer(t):
+        t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end():]
+    out: list[int] = []
+    for m in _YEAR_RE.finditer(t):
+        y = int(m.group(1))
+        if y not in out:
+            out.append(y)
+    return out
+
+
+def find_codes(text: str) -> list[str]:
+    """Classification codes written in a question: 3-7 ASCII digits not part of a year."""
+    t = nfkc(text)
+    t = re.sub(r"(?:19|20)\d{2}\s*(?:年度|年)", " ", t)
+    return [m.group(0) for m in re.finditer(r"(?<!\d)(?:2\d{2}(?:\d{2}){0,2}|3\d{2}(?:\d{2})?|5\d{2}(?:\d{2})?)(?!\d)", t)]
+
+
+def _plain(d: Decimal) -> str:
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def yuan_to_wan(yuan: Decimal) -> Decimal:
+    return Decimal(yuan) / YUAN_PER_WAN
+
+
+def format_wan(yuan: Decimal | int | str) -> str:
+    """Decimal yuan → '45928.08万元': at least two decimals (as budgets print 万元), more
+    when the yuan figure needs them (133491208 元 → '13349.1208万元')."""
+    wan = yuan_to_wan(Decimal(str(yuan)))
+    s = _plain(wan)
+    whole, _, frac = s.partition(".")
+    if len(frac) < 2:
+        frac = (frac + "00")[:2]
+    return f"{whole}.{frac}万元"
+
+
+def format_count(n: int | Decimal | str, unit: str = "人") -> str:
+    return f"{int(Decimal(str(n)))}{unit}"
+
+
+def format_signed_wan(yuan: Decimal) -> str:
+    """A difference: '增加12.00万元' / '减少3.50万元' / '持平'."""
+    if yuan == 0:
+        return "持平"
+    return ("增加" if yuan > 0 else "减少") + format_wan(abs(yuan))
