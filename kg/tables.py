@@ -183,8 +183,8 @@ def expand_merged_header(header: list[list[str]]) -> list[list[str]]:
     under it in the rows below spans downwards."""
     if not header:
         return []
-    rows = normalize_width([list(r) for r in header])
-    n = len(rows[0]) if rows else 0
+    n = max(len(r) for r in header)
+    rows = [list(r) + [""] * (n - len(r)) for r in header]
     out = [list(r) for r in rows]
     for r in range(len(rows) - 1):
         for c in range(n):
