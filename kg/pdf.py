@@ -25,12 +25,12 @@ from kg.pdf_layout import (
     starts_paragraph,
 )
 from kg.pdf_tables import (
-    META_RE,
     GridTable,
     build_grid,
     caption_above,
     count_header_rows,
     drop_empty_rows,
+    is_filing_line,
     norm_row,
     resolve,
     same_columns,
@@ -183,18 +183,19 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
         items.sort(key=lambda it: (it[0], 0 if isinstance(it[1], GridTable) else 1))
 
         left, right = margins(lines)
-        for k, (_, it) in enumerate(items):
+        for _, it in items:
             if isinstance(it, GridTable):
                 flow.flush()
-                if k == 0 and last_table is not None and _continues(last_table, it):
+                if last_table is not None and _continues(last_table, it, p.number):
                     _append_continuation(last_table, it)
                 else:
                     table = _to_table(it)
                     page.blocks.append(table)
                     last_table = (table, it)
                 continue
-            last_table = None
             level = heading_level(it.text)
+            if not is_filing_line(it.text):
+                last_table = None  # real text between two tables: the first one has ended
             if level is not None and (len(it.text) <= 20 or it.x1 < right - 2 * it.size):
                 flow.flush()
                 page.blocks.append(Heading(level, it.text, p.number, _bb(it)))
@@ -226,7 +227,7 @@ class _Flow:
             if cont and not self.crossed:
                 cont = not new_paragraph_by_gap(self.last, ln)
             elif cont:  # across a page break only a sentence visibly cut mid-way continues
-                cont = not self.last.text.endswith(_TERMINAL) and not META_RE.match(ln.text)
+                cont = not self.last.text.endswith(_TERMINAL) and not is_filing_line(ln.text)
             if cont:
                 self.parts.append(ln.text)
                 if not self.crossed:
@@ -263,12 +264,18 @@ def _to_table(g: GridTable) -> Table:
                  bbox=tuple(round(v, 2) for v in g.bbox))
 
 
-def _continues(prev: tuple[Table, GridTable], g: GridTable) -> bool:
-    """A table at the top of a page continues the table that ended the previous page
-    when it has no caption of its own, the same columns at the same x-positions, and
-    (if it prints one) the same unit."""
+def _continues(prev: tuple[Table, GridTable], g: GridTable, page: int) -> bool:
+    """Whether `g` continues the table `prev`, with nothing but filing lines between:
+    either at the top of the next page without a caption of its own, or under a caption
+    that repeats the previous table's; in both cases with the same columns at the same
+    x-positions and no conflicting unit."""
     table, pg = prev
-    if g.title or g.page != table.pages[-1] + 1:
+    if g.title:
+        if g.title != table.title:
+            return False
+    elif page != table.pages[-1] + 1:
+        return False
+    if page not in (table.pages[-1], table.pages[-1] + 1):
         return False
     if g.unit and table.unit and g.unit != table.unit:
         return False
@@ -288,6 +295,7 @@ def _append_continuation(prev: tuple[Table, GridTable], g: GridTable) -> None:
     rows, row_pages = drop_empty_rows(body[skip:], [g.page] * (len(body) - skip))
     table.rows.extend(rows)
     table.row_pages.extend(row_pages)
-    table.pages.append(g.page)
+    if g.page not in table.pages:
+        table.pages.append(g.page)
     if g.unit and not table.unit:
         table.unit = g.unit

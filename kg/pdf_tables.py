@@ -13,25 +13,25 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from kg.pdf_layout import Line, chars_to_lines, join_wrapped, tidy
+from kg.tables import clean_cell, detect_unit, is_amount, is_meta_cell, is_percent, is_table_label, split_header
 
 BBox = tuple[float, float, float, float]
 
-AMOUNT = re.compile(r"^[-−+]?[(（]?[\d,，]*\d(\.\d+)?[)）]?%?$")
-UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|千元|元)")
 # Lines printed between a caption and its table that are not the caption.
-META_RE = re.compile(r"^(编制单位|填报单位|填报日期|预算单位|部门名称|单位名称|金额单位|单位)\s*[:：]")
+META_RE = re.compile(r"^(编制单位|编制部门|编制机关|填报单位|填报部门|填报日期|填报人|预算单位|预算部门|部门名称|单位名称|金额单位|单位)\s*[:：]")
 MAX_HEADER_ROWS = 4
 CAPTION_MAX_CHARS = 50
 CAPTION_MAX_GAP = 90.0  # points between caption bottom and table top
 
 
-def is_amount(text: str) -> bool:
-    return bool(AMOUNT.match(text.replace(" ", "")))
+def is_number(text: str | None) -> bool:
+    return is_amount(text) or is_percent(text)
 
 
-def detect_unit(text: str) -> str | None:
-    m = UNIT_RE.search(text.replace(" ", ""))
-    return m.group(1) if m else None
+def is_filing_line(text: str) -> bool:
+    """A line that files a table rather than saying something: "编制单位：…", "单位：万元",
+    "表6". It neither captions a table nor ends one."""
+    return is_meta_cell(text) or bool(META_RE.match(text))
 
 
 @dataclass
@@ -113,7 +113,7 @@ def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict])
     cells: list[list[str | None]] = [[None] * n_cols for _ in range(n_rows)]
     for (r, c) in spans:
         chs = buckets.get((r, c), [])
-        cells[r][c] = join_wrapped([ln.text for ln in chars_to_lines(chs, split_gap=1e9)]) if chs else ""
+        cells[r][c] = clean_cell(join_wrapped([ln.text for ln in chars_to_lines(chs, split_gap=1e9)])) if chs else ""
     return GridTable(page, bbox, xs, cells, owner)
 
 
@@ -127,14 +127,16 @@ def strip_banner_rows(t: GridTable) -> None:
         if not nonempty:
             _drop_first_row(t)
             continue
-        if all(detect_unit(x) or META_RE.match(x) for x in nonempty):
+        if all(is_filing_line(x) for x in nonempty):
             unit = next((detect_unit(x) for x in nonempty if detect_unit(x)), None)
             t.unit = t.unit or unit
             _drop_first_row(t)
             continue
-        full_span = len(nonempty) == 1 and t.owner[0][-1] == t.owner[0][0]
         text = nonempty[0]
-        if full_span and not is_amount(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2:
+        c0 = next(c for c, x in enumerate(t.cells[0]) if x)
+        span = sum(1 for o in t.owner[0] if o == (0, c0))
+        full_span = len(nonempty) == 1 and span >= 0.6 * t.n_cols
+        if full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2:
             t.title = t.title or text
             _drop_first_row(t)
             continue
@@ -167,12 +169,11 @@ def count_header_rows(t: GridTable) -> int:
     n = len(t.cells)
     if n <= 1:
         return n
-    numeric = [any(x and is_amount(x) for x in row) for row in t.cells]
-    if any(numeric):
-        k = 0
-        while k < min(n - 1, MAX_HEADER_ROWS) and not numeric[k]:
-            k += 1
-        return max(k, 1) if not numeric[0] else 0
+    rows = [[x or "" for x in row] for row in t.cells]
+    if any(is_number(x) for row in rows[: MAX_HEADER_ROWS + 1] for x in row):
+        # the same rule as the text reader, so both readers cut the header alike
+        header, _ = split_header(rows, MAX_HEADER_ROWS)
+        return len(header)
     k = 1
     while k < min(n - 1, MAX_HEADER_ROWS):
         prev = t.owner[k - 1]
@@ -214,6 +215,7 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
     title = None
     title_idx: list[int] = []
     unit_idx: list[int] = []
+    label = None
     lowest_top = table_top
     for i, ln in above:
         if table_top - ln.bottom > CAPTION_MAX_GAP or lowest_top - ln.bottom > CAPTION_MAX_GAP / 2:
@@ -221,15 +223,18 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
         u = detect_unit(ln.text)
         if u and unit is None:
             unit = u
-            if UNIT_RE.sub("", ln.text.replace(" ", "")).strip("（）() ") == "":
+            if len(ln.text) <= 12:  # a line that only states the unit
                 unit_idx.append(i)
             lowest_top = ln.top
             continue
-        if META_RE.match(ln.text):
+        if is_filing_line(ln.text):
+            if is_table_label(ln.text):
+                title_idx.append(i)
+                label = label or tidy(ln.text)
             lowest_top = ln.top
             continue
-        if len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", "，")):
+        if len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", "，", "：", ":")):
             title = tidy(ln.text)
             title_idx.append(i)
         break
-    return title, unit, title_idx, unit_idx
+    return title or label, unit, title_idx, unit_idx
