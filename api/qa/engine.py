@@ -180,7 +180,8 @@ class Answerer:
     # --- dispatch ----------------------------------------------------------------------
     def run(self) -> Result:
         kind = self.intent.kind
-        handler = {"policy": self.policy, "parent": self.parent, "units": self.units, "staff": self.staff,
+        handler = {"policy": self.policy, "code": self.code, "projects": self.projects, "basis": self.basis,
+                   "parent": self.parent, "units": self.units, "staff": self.staff,
                    "superlative": self.superlative, "compare": self.compare, "sum": self.sum,
                    "duty": self.text}.get(kind, self.amount)
         res = handler()
@@ -232,6 +233,59 @@ class Answerer:
     def _one_agency(self) -> Match | None:
         return self.agencies[0] if self.agencies else None
 
+    def code(self) -> Result | None:
+        a = self._one_agency()
+        if a is None:
+            return None
+        sparql = T.agency_code(a.iri)
+        rows = self.ctx.store.select(sparql)
+        name = self.agency_name(a.iri)
+        if not rows:
+            return None  # not in the graph: the text may say it
+        codes = sorted({str(r["code"]) for r in rows})
+        ds = self.scope(a.iri)
+        ev = [self.evidence_for(ds[0] if ds else None, [codes[0]], None, a.iri)]
+        return Result(self.question, f"{name}的单位代码是{'、'.join(codes)}。", codes[0], None, ev, sparql, "code",
+                      self.entities)
+
+    def projects(self) -> Result | None:
+        a = self._one_agency()
+        if a is None:
+            return None
+        ds = self.scope(a.iri)
+        if not ds:
+            return self.no_answer(f"{self.agency_name(a.iri)}的公开数据")
+        d = ds[0]
+        sparql = T.projects_of([d.iri])
+        rows = list({r["p"]: r for r in self.ctx.store.select(sparql)}.values())
+        if not rows:
+            return self.no_answer(f"{d.agency_label}{_year_word(d)}的项目", sparql)
+        parts = [f"{r['l']}（{format_wan(r['v'])}）" if r.get("v") is not None else r["l"] for r in rows]
+        ev = [self.evidence_for(d, [r["l"]], Decimal(r["v"]) if r.get("v") is not None else None, r["p"], r.get("page"))
+              for r in rows[:3]]
+        text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}共列{len(rows)}个项目：{'；'.join(parts)}。"
+        return Result(self.question, text, [r["l"] for r in rows], None, ev, sparql, "projects", self.entities)
+
+    def basis(self) -> Result | None:
+        a = self._one_agency()
+        ds = self.scope(a.iri) if a else None
+        ms = self.lex.link_projects(self.rest, {d.iri for d in ds} if ds else None, a.iri if a else None)
+        if not ms:
+            return None
+        best = ms[0]
+        iris = list(dict.fromkeys(m.iri for m in ms if m.entry.label == best.entry.label or m.iri == best.iri))
+        sparql = T.project_policies(iris)
+        rows = self.ctx.store.select(sparql)
+        if not rows:
+            return None
+        pols = list(dict.fromkeys(r.get("num") or r.get("title") for r in rows if r.get("num") or r.get("title")))
+        r = next((x for x in rows if x.get("quote")), rows[0])
+        d = self.disclosure(r["d"]) if r.get("d") else None
+        ev = [self.evidence_for(d, [pols[0].split("〔")[0]] if pols else [r["pl"]], None, r["p"], r.get("page"),
+                                r.get("quote"))]
+        text = f"项目“{r['pl']}”的依据是{'、'.join(pols)}。"
+        return Result(self.question, text, pols, None, ev, sparql, "basis", self.entities)
+
     def parent(self) -> Result | None:
         a = self._one_agency()
         if a is None:
@@ -240,7 +294,7 @@ class Answerer:
         rows = self.ctx.store.select(sparql)
         name = self.agency_name(a.iri)
         if not rows:
-            return self.no_answer(f"{name}的主管部门", sparql)
+            return None  # not in the graph: the text may say it
         parents = sorted({r["pl"] for r in rows})
         ds = self.scope(a.iri)
         ev = [self.evidence_for(ds[0] if ds else None, [parents[0]], None, rows[0]["parent"])]
@@ -255,7 +309,7 @@ class Answerer:
         rows = self.ctx.store.select(sparql)
         name = self.agency_name(a.iri)
         if not rows:
-            return self.no_answer(f"{name}的内设机构", sparql)
+            return None  # not in the graph: the text may say it
         units = list(dict.fromkeys(r["ul"] for r in rows))
         ds = self.scope(a.iri)
         ev = [self.evidence_for(ds[0] if ds else None, units[:2], None, a.iri)]
@@ -536,6 +590,14 @@ class Answerer:
             pairs = [(m, self.year) for m in self.agencies[:2]]
         elif self.agencies and len(years) >= 2:
             pairs = [(self.agencies[0], y) for y in years[:2]]
+        elif self.agencies and self.intent.previous_year:
+            ds = self.scope(self.agencies[0].iri)
+            if not ds or ds[0].year is None:
+                return None
+            y = ds[0].year
+            if not self.lex.disclosures_of(self.agencies[0].iri, y - 1, None):
+                return None  # the year before is not in the graph: the text may say how it changed
+            pairs = [(self.agencies[0], y), (self.agencies[0], y - 1)]
         else:
             return None
         results = []

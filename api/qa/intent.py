@@ -78,6 +78,10 @@ _SUPER_HI = re.compile(r"最高|最多|最大|最贵|第一")
 _SUPER_LO = re.compile(r"最低|最少|最小")
 _WHICH = re.compile(r"哪个|哪家|哪一|哪些|什么单位|什么部门|谁")
 _COMPARE = re.compile(r"相比|对比|比较|增加|减少|增长|下降|变化|差额|相差|多多少|少多少|差多少|高多少|低多少|比")
+_PROJECT_LIST = re.compile(r"(?:有|包括|安排了?|涉及)哪些(?:项目|专项)|项目(?:有哪些|清单|名单)|哪些项目")
+_BASIS = re.compile(r"依据|根据|政策文件|文件依据|政策依据|测算依据|以什么|哪个文件|什么文件|哪些文件")
+_CODE = re.compile(r"单位代码|单位编码|部门代码|部门编码|预算代码|单位编号|代码是|编码是")
+_PREV_YEAR = re.compile(r"上年|上一年|去年|前一年")
 _SUM = re.compile(r"合计|总共|一共|总计|加起来|共计")
 _PROJECT_Q = re.compile(r"项目|资金|经费")
 _AGENCY_Q = re.compile(r"单位|部门|机构")
@@ -85,7 +89,7 @@ _AGENCY_Q = re.compile(r"单位|部门|机构")
 
 @dataclass
 class Intent:
-    kind: str  # policy | parent | units | staff | superlative | compare | amount | duty | text
+    kind: str  # policy | code | parent | units | staff | superlative | compare | projects | basis | sum | amount | duty
     total: str | None = None  # bkg: property of a disclosure total, when the wording names one
     total_word: str | None = None
     staff: str | None = None
@@ -97,6 +101,7 @@ class Intent:
     asks_project: bool = False
     line_column: str | None = None  # basicExpenditure … of a classification line
     qualified: bool = False  # a funding-source qualifier makes the total a table line
+    previous_year: bool = False  # "比上年…": compare with the year before
 
 
 def find_total(q: str) -> tuple[str | None, str | None]:
@@ -128,6 +133,9 @@ def parse(question: str, has_policy: bool = False) -> Intent:
     if has_policy:
         it.kind = "policy"
         return it
+    if _CODE.search(q):
+        it.kind = "code"
+        return it
     if _PARENT.search(q):
         it.kind = "parent"
         return it
@@ -145,8 +153,15 @@ def parse(question: str, has_policy: bool = False) -> Intent:
         return it
     if it.kind == "staff":
         return it
-    if _COMPARE.search(q) and (len(years) >= 2 or "和" in q or "与" in q or "上年" in q or "去年" in q or "比" in q):
+    if _COMPARE.search(q) and (len(years) >= 2 or "和" in q or "与" in q or _PREV_YEAR.search(q) or "比" in q):
         it.kind = "compare"
+        it.previous_year = bool(_PREV_YEAR.search(q))
+        return it
+    if _PROJECT_LIST.search(q) and not _SUPER_HI.search(q) and not _SUPER_LO.search(q):
+        it.kind = "projects"
+        return it
+    if _BASIS.search(q) and not total and "多少" not in q:
+        it.kind = "basis"
         return it
     if _SUM.search(q) and re.search(r"所有|全部|各|全体|共", q):
         it.kind = "sum"

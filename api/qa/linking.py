@@ -96,7 +96,9 @@ class NameIndex:
             m = align(e, q, min_recall=min_recall, min_density=min_density, min_chars=min_chars)
             if m is not None:
                 found.append(m)
-        found.sort(key=lambda m: (-m.exact, -m.score, -(m.end - m.start), -len(m.entry.name)))
+        # Weight first: a near miss explaining "鞍山市社保中心" outranks an exact short
+        # alias ("社保中心") of another agency inside it.
+        found.sort(key=lambda m: (-m.score, -m.exact, -(m.end - m.start), -len(m.entry.name)))
         return found
 
     def best(self, q: str, **kw) -> Match | None:
@@ -109,7 +111,8 @@ def align(e: Entry, q: str, min_recall: float = 0.5, min_density: float = 0.7, m
     name = e.name
     pos = q.find(name)
     if pos >= 0:
-        return Match(e, float(len(name)), pos, pos + len(name), True, 1.0)
+        # An exact name scores its length (plus a nudge over a near miss of equal weight).
+        return Match(e, len(name) + 0.5, pos, pos + len(name), True, 1.0)
     if len(name) < 3:
         return None
     sm = difflib.SequenceMatcher(None, name, q, autojunk=False)

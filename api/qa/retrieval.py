@@ -90,7 +90,8 @@ def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
 def extractive_answer(ans: Answerer) -> Result:
     from api.qa.engine import KIND_WORD, Result, _ev
 
-    keys = key_bigrams(ans.q)
+    # The agency is a filter on passages (see _passages), not a term to match sentences on.
+    keys = key_bigrams(ans.rest)
     if not keys:
         return ans.no_answer("可回答该问题的内容")
     passages = _passages(ans)

@@ -127,3 +127,27 @@ def policy_disclosures(policies: list[str]) -> str:
   OPTIONAL {{ ?d bkg:sourceFile ?f }} OPTIONAL {{ ?d bkg:fiscalYear ?y }}
   OPTIONAL {{ ?d bkg:reportingAgency ?a . ?a rdfs:label ?al }}
 }}"""
+
+
+def agency_code(agency: str) -> str:
+    return PREFIX_BLOCK + f"""SELECT ?code WHERE {{ {iri(agency)} bkg:unitCode ?code }}"""
+
+
+def projects_of(disclosures: list[str]) -> str:
+    return PREFIX_BLOCK + f"""SELECT ?p ?l ?v ?cat ?d ?page WHERE {{
+  {values("d", disclosures)}
+  ?p a bkg:Project ; bkg:disclosure ?d ; rdfs:label ?l .
+  OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:category ?cat }} OPTIONAL {{ ?p bkg:page ?page }}
+}} ORDER BY DESC(?v) ?l"""
+
+
+def project_policies(projects: list[str]) -> str:
+    """Policies a project is based on, with the citation's quote/page where recorded."""
+    return PREFIX_BLOCK + f"""SELECT DISTINCT ?p ?pl ?pol ?num ?title ?d ?quote ?page WHERE {{
+  {values("p", projects)}
+  {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citingProject ?p ; bkg:citedPolicy ?pol }}
+  ?p rdfs:label ?pl . OPTIONAL {{ ?p bkg:disclosure ?d }}
+  OPTIONAL {{ ?pol bkg:documentNumber ?num }} OPTIONAL {{ ?pol dcterms:title ?title }}
+  OPTIONAL {{ ?cit bkg:citingProject ?p ; bkg:citedPolicy ?pol .
+             OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
+}}"""
