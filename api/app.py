@@ -1,0 +1,245 @@
+"""The web service: one app factory (datasette-style), tests build it in-process.
+
+`create_app(settings, store)` opens the store once (read-only unless a write token is set,
+so a read-only service never takes the writer's lock) and hands request handlers a shared
+`Services` object; `serve(args)` runs it under uvicorn for `budgetkg serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.errors import ApiError, code_for
+from api.negotiate import prefers_html
+from kg.settings import Settings, get_settings
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("budgetkg.api")
+
+
+@dataclass
+class AskContext:
+    """What `api.qa.engine.answer(question, ctx)` gets: the open store, the database
+    directory (documents archive, search index), the settings and a lazily opened searcher.
+    One object per store generation, so the engine may cache on it (it is replaced after
+    every ingest)."""
+
+    store: object
+    db: Path
+    settings: Settings
+    services: Services
+    generation: int = 0
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def searcher(self):
+        return self.services.searcher()
+
+
+def make_ask_context(services: Services):
+    try:
+        from api.qa.engine import Context
+    except ImportError:
+        return AskContext(services.store, services.db, services.settings, services)
+
+    class ServiceContext(Context):
+        @property
+        def searcher(self):  # the service's one searcher, not a second copy of the models
+            try:
+                return services.searcher()
+            except ApiError:
+                return None
+
+    return ServiceContext(services.store, services.db)
+
+
+class Services:
+    """The long-lived objects request handlers share."""
+
+    def __init__(self, settings: Settings, store, owns_store: bool):
+        from api.sparql import QueryRunner
+
+        self.settings = settings
+        self.store = store
+        self.owns_store = owns_store
+        self.db = Path(settings.db)
+        self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows)
+        self.generation = 0
+        self._lock = threading.Lock()
+        self._searcher = None
+        self._searcher_error: str | None = None
+        self._ctx = None
+        self.write_lock = threading.Lock()  # one writer at a time (uploads, SPARQL updates)
+        from api.ingest_jobs import JobRunner
+
+        self.jobs = JobRunner(self)
+
+    def searcher(self):
+        """search.retrieve.Searcher, opened on first use and reused; ApiError 503 when the
+        search package or the index is not there."""
+        with self._lock:
+            if self._searcher is None:
+                try:
+                    from search.retrieve import Searcher
+                except ImportError as e:
+                    raise ApiError(503, "search_unavailable", f"semantic search is not installed ({e})") from None
+                try:
+                    self._searcher = Searcher.open(self.db)
+                except Exception as e:  # noqa: BLE001 - no index yet, corrupt index…: one clear line
+                    raise ApiError(503, "search_unavailable", f"the search index could not be opened: {e}") from None
+            return self._searcher
+
+    def ask_context(self):
+        """The context for api.qa.engine.answer: the engine's own Context (sharing this
+        service's store and searcher) when it has one, else an AskContext. One per store
+        generation, so what the engine caches on it is dropped after an ingest."""
+        with self._lock:
+            if self._ctx is None or self._ctx.generation != self.generation:
+                self._ctx = make_ask_context(self)
+                self._ctx.generation = self.generation
+            return self._ctx
+
+    def changed(self) -> None:
+        """The store or index was written: drop what was derived from the old state."""
+        with self._lock:
+            self.generation += 1
+            self._searcher = None
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        if self.owns_store:
+            self.store.close()
+
+
+def wants_html(request: Request) -> bool:
+    if request.query_params.get("format") or request.url.path.endswith(".json") or request.url.path.startswith("/api/"):
+        return False
+    return prefers_html(request.headers.get("accept"))
+
+
+def error_response(request: Request, err: ApiError):
+    if wants_html(request):
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(request, "error.html", {"error": err.body()["error"], "data": err.body()},
+                                          status_code=err.status)
+    return JSONResponse(err.body(), status_code=err.status, headers={"Cache-Control": "no-store"})
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        msg = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and msg == "Not Found":
+            msg = f"no such page: {request.url.path}"
+        return error_response(request, ApiError(exc.status_code, code_for(exc.status_code), msg))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
+            parts.append(f"{where}: {e.get('msg')}")
+        return error_response(request, ApiError(422, "invalid_parameter", "; ".join(parts) or "invalid request"))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(request, ApiError(500, "internal_error", f"{type(exc).__name__}: {exc}"))
+
+
+def open_configured_store(settings: Settings):
+    from kg.store import open_store
+
+    read_only = not settings.write_token
+    if settings.store_backend == "sparql":
+        return open_store(settings.db, read_only=read_only, backend="sparql", query_url=settings.sparql_query_url,
+                          update_url=settings.sparql_update_url, graph_store_url=settings.sparql_graph_store_url)
+    if read_only and not (Path(settings.db) / "graph").exists():
+        # an empty read-only service is still a valid (if dull) one: create the store once
+        open_store(settings.db).close()
+    return open_store(settings.db, read_only=read_only, backend=settings.store_backend)
+
+
+def create_app(settings: Settings | None = None, store=None) -> FastAPI:
+    """The FastAPI app. `store` (any kg.store.Store) is used as given and not closed;
+    without it the store at settings.db is opened here and closed on shutdown."""
+    settings = settings or get_settings()
+    owns = store is None
+    if store is None:
+        store = open_configured_store(settings)
+    services = Services(settings, store, owns)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        services.close()
+
+    from kg import __version__
+
+    app = FastAPI(
+        title="budgetkg",
+        version=__version__,
+        summary="预决算公开知识图谱：SPARQL 端点、语义检索、问答与实体页面",
+        description=(
+            "Knowledge graph and semantic search over Chinese government budget disclosures.\n\n"
+            "Every error has one shape: `{\"error\": {\"status\", \"code\", \"message\"}}`. Every HTML page has a "
+            "JSON twin (`?format=json` or a `.json` suffix). Amounts in JSON are exact yuan strings with the "
+            "万元 figure beside them."),
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "sparql", "description": "SPARQL 1.1 Protocol endpoint (read-only unless a write token is set)."},
+            {"name": "search", "description": "Semantic search over passages and natural-language questions."},
+            {"name": "entities", "description": "Linked-data pages for every minted IRI (HTML, Turtle, JSON-LD)."},
+            {"name": "pages", "description": "Web UI pages; each has a JSON twin."},
+            {"name": "ingest", "description": "Upload a disclosure (needs the write token)."},
+        ],
+    )
+    app.state.services = services
+    app.state.settings = settings
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    from api import render
+
+    render.install_filters(templates.env)
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _install_errors(app)
+
+    from api.routes import ask, entities, ingest, pages, sparql
+
+    for mod in (pages, sparql, ask, entities, ingest):
+        app.include_router(mod.router)
+    return app
+
+
+def serve(args) -> int:
+    """`budgetkg serve --db DIR --host H --port P`."""
+    import uvicorn
+
+    from kg.store import StoreError
+
+    settings = get_settings(db=getattr(args, "db", None), host=getattr(args, "host", None), port=getattr(args, "port", None))
+    try:
+        app = create_app(settings)
+    except (StoreError, OSError) as e:
+        print(f"budgetkg: {e}", file=sys.stderr)
+        return 2
+    mode = "read-write (write token set)" if settings.write_token else "read-only"
+    print(f"budgetkg: serving {settings.db} ({mode}) on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0

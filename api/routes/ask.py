@@ -1,0 +1,143 @@
+"""/api/search (ranked passages) and /api/ask (an answer with evidence), JSON over GET.
+
+Both call their engines through the agreed interfaces only:
+search.retrieve.Searcher.open(db).search(q, k, year, agency, kind, doc) and
+api.qa.engine.answer(question, ctx). A missing engine is a 503 with one clear line."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+
+from api import views
+from api.errors import ApiError
+from api.render import UJSONResponse
+from kg.store import ID
+
+router = APIRouter(tags=["search"])
+
+HIT_FIELDS = ("source_file", "page", "text", "score", "section", "entities", "agency", "year", "kind")
+
+
+def _hit_dict(h) -> dict:
+    if dataclasses.is_dataclass(h):
+        d = dataclasses.asdict(h)
+    elif isinstance(h, dict):
+        d = dict(h)
+    else:
+        d = {f: getattr(h, f, None) for f in HIT_FIELDS}
+    if isinstance(d.get("score"), float):
+        d["score"] = round(d["score"], 6)
+    return d
+
+
+def minted_iris(obj, found: list | None = None) -> list[str]:
+    """Every minted IRI (https://w3id.org/budgetkg/id/…) anywhere in a JSON-like value."""
+    found = [] if found is None else found
+    if isinstance(obj, str):
+        if obj.startswith(ID) and obj not in found:
+            found.append(obj)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            minted_iris(v, found)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            minted_iris(v, found)
+    return found
+
+
+def _policy_iris(store, text: str) -> list[str]:
+    """Policies whose document number appears in the text (question or answer)."""
+    try:
+        from kg.policy import find_numbers
+    except ImportError:
+        return []
+    numbers = sorted({n.number for n in find_numbers(text or "")})
+    if not numbers:
+        return []
+    vals = " ".join('"' + n.replace("\\", "\\\\").replace('"', '\\"') + '"' for n in numbers)
+    rows = store.query(f"SELECT DISTINCT ?p WHERE {{ VALUES ?n {{ {vals} }} ?p <https://w3id.org/budgetkg/def#documentNumber> ?n }}")
+    return [r["p"].value for r in rows]
+
+
+def run_search(request: Request, q: str, k: int | None = None, year: int | None = None, agency: str | None = None,
+               kind: str | None = None, doc: str | None = None) -> dict:
+    services = request.app.state.services
+    if not q or not q.strip():
+        raise ApiError(400, "missing_query", "give the search words as q=")
+    k = k or services.settings.search_k
+    hits = [_hit_dict(h) for h in services.searcher().search(q, k, year, agency, kind, doc)]
+    store = services.store
+    files = {h.get("source_file") for h in hits if h.get("source_file")}
+    doc_iris = {f: views.disclosure_for_file(store, f) for f in files}
+    ent = [i for h in hits for i in minted_iris(h.get("entities") or [])]
+    labels = views.labels_for(store, ent)
+    for h in hits:
+        d = doc_iris.get(h.get("source_file"))
+        h["disclosure_href"] = views.href(d) if d else None
+        h["entity_links"] = [views.link(i, labels.get(i)) for i in minted_iris(h.get("entities") or [])]
+    return {"query": q, "k": k, "filters": {"year": year, "agency": agency, "kind": kind, "doc": doc},
+            "count": len(hits), "hits": hits}
+
+
+def run_ask(request: Request, q: str) -> dict:
+    services = request.app.state.services
+    if not q or not q.strip():
+        raise ApiError(400, "missing_query", "give the question as q=")
+    try:
+        from api.qa.engine import answer
+    except ImportError as e:
+        raise ApiError(503, "qa_unavailable", f"the question-answering engine is not installed yet ({e})") from None
+    try:
+        result = answer(q, services.ask_context())
+    except ApiError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one line, not a traceback
+        raise ApiError(500, "qa_error", f"the question could not be answered: {type(e).__name__}: {e}") from None
+    result = dict(result or {})
+    store = services.store
+    for ev in result.get("evidence") or []:
+        if isinstance(ev, dict) and ev.get("source_file"):
+            d = views.disclosure_for_file(store, ev["source_file"])
+            ev.setdefault("disclosure_href", views.href(d) if d else None)
+    iris = minted_iris(result)
+    for p in _policy_iris(store, f"{q}\n{result.get('answer') or ''}"):
+        if p not in iris:
+            iris.append(p)
+    labels = views.labels_for(store, iris)
+    result["entity_links"] = [views.link(i, labels.get(i)) for i in iris[:30]]
+    if result.get("sparql"):
+        result["sparql_href"] = "/sparql?" + urlencode({"query": result["sparql"]})
+    return result
+
+
+@router.get("/api/search", summary="Semantic search: ranked passages with file and page",
+            response_description='{"query", "k", "filters", "count", "hits": [{source_file, page, text, score, section, '
+                                 'entities, agency, year, kind, disclosure_href, entity_links}]}')
+def api_search(request: Request,
+               q: str = Query(..., min_length=1, description="Search words or a question (Chinese).",
+                              openapi_examples={"zh": {"summary": "三公经费", "value": "三公经费预算"},
+                                                "policy": {"summary": "a policy number", "value": "养老保险 财政补助 政策依据"}}),
+               k: int | None = Query(None, ge=1, le=100, description="Hits to return (default BUDGETKG_SEARCH_K).",
+                                     openapi_examples={"five": {"value": 5}}),
+               year: int | None = Query(None, ge=1900, le=2200, description="Only this fiscal year.",
+                                        openapi_examples={"2024": {"value": 2024}}),
+               agency: str | None = Query(None, description="Only this agency (name or part of it).",
+                                          openapi_examples={"part": {"value": "社会保险"}}),
+               kind: Literal["budget", "final_account"] | None = Query(None, description="budget (预算) or final_account (决算).",
+                                                                       openapi_examples={"budget": {"value": "budget"}}),
+               doc: str | None = Query(None, description="Only this source file.")):
+    return UJSONResponse(run_search(request, q, k, year, agency, kind, doc))
+
+
+@router.get("/api/ask", summary="Answer a Chinese question from the graph, with evidence (file + page)",
+            response_description='{"question", "answer", "value", "unit", "evidence": [{source_file, page, quote, '
+                                 'disclosure_href}], "sparql", "sparql_href", "entity_links"}')
+def api_ask(request: Request,
+            q: str = Query(..., min_length=1, description="The question, in Chinese.",
+                           openapi_examples={"total": {"summary": "a total", "value": "某单位2024年预算收入总额是多少？"},
+                                             "policy": {"summary": "projects of a policy", "value": "哪些项目以财社〔2020〕8号为依据？"}})):
+    return UJSONResponse(run_ask(request, q))

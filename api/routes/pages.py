@@ -1,0 +1,70 @@
+"""The web UI pages: home (search + answer), lists of policies, agencies and disclosures.
+Each is a dict rendered by a template, with its JSON twin (?format=json or .json)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+
+from api import views
+from api.errors import ApiError
+from api.render import respond
+from api.routes.ask import run_ask, run_search
+
+router = APIRouter(tags=["pages"])
+
+
+def _home(request: Request, q, year, agency, kind, k, json_suffix=False):
+    services = request.app.state.services
+    data = {"page": "home", "title": "预决算公开知识图谱", "q": q or "",
+            "filters": {"year": year, "agency": agency or "", "kind": kind or ""},
+            "facets": views.facets(services.store), "answer": None, "answer_error": None,
+            "search": None, "search_error": None,
+            "stats": {"documents": len(services.store.documents())}}
+    if q and q.strip():
+        try:
+            data["answer"] = run_ask(request, q)
+        except ApiError as e:
+            data["answer_error"] = e.body()["error"]
+        try:
+            data["search"] = run_search(request, q, k, year, agency or None, kind or None)
+        except ApiError as e:
+            data["search_error"] = e.body()["error"]
+    return respond(request, "home.html", data, json_suffix)
+
+
+HOME_DOC = dict(summary="Home: search box, answer card and ranked passages",
+                description="With `q`, the answer (from /api/ask) and the passages (from /api/search) for it; "
+                            "the filters narrow the passages.")
+
+
+@router.get("/", **HOME_DOC)
+def home(request: Request,
+         q: str | None = Query(None, description="question or search words", openapi_examples={"q": {"value": "三公经费预算是多少"}}),
+         year: int | None = Query(None, ge=1900, le=2200), agency: str | None = None,
+         kind: Literal["budget", "final_account", ""] | None = None, k: int | None = Query(None, ge=1, le=100)):
+    return _home(request, q, year, agency, kind, k)
+
+
+@router.get("/index.json", include_in_schema=False)
+def home_json(request: Request, q: str | None = None, year: int | None = Query(None, ge=1900, le=2200),
+              agency: str | None = None, kind: Literal["budget", "final_account", ""] | None = None,
+              k: int | None = Query(None, ge=1, le=100)):
+    return _home(request, q, year, agency, kind, k, json_suffix=True)
+
+
+def _list(name: str, fn, doc: str):
+    def page(request: Request, format: str | None = Query(None, description="json or html", openapi_examples={"json": {"value": "json"}})):
+        return respond(request, "list.html", fn(request.app.state.services.store))
+
+    def page_json(request: Request):
+        return respond(request, "list.html", fn(request.app.state.services.store), json_suffix=True)
+
+    router.add_api_route(f"/{name}", page, methods=["GET"], summary=doc)
+    router.add_api_route(f"/{name}.json", page_json, methods=["GET"], include_in_schema=False)
+
+
+_list("policies", views.policies, "All policies with how many projects cite them")
+_list("agencies", views.agencies, "All agencies with parent and counts")
+_list("disclosures", views.disclosures, "All ingested disclosures")

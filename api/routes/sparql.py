@@ -1,0 +1,200 @@
+"""/sparql — the SPARQL 1.1 Protocol: query via GET or POST (form or
+application/sparql-query), results by Accept header or ?format=; updates only with the
+write token; an HTML editor for browsers."""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api import sparql as sp
+from api.errors import ApiError
+from api.examples import load_examples
+from api.negotiate import choose, prefers_html
+from api.render import UJSONResponse
+from kg.store import PREFIXES
+
+router = APIRouter(tags=["sparql"])
+
+SELECT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                 "text/tab-separated-values", "application/json", "application/xml", "text/html"]
+GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "text/html"]
+DEFAULT_QUERY = ("SELECT ?agency ?name WHERE {\n  ?agency a bkg:Agency ; rdfs:label ?name .\n} LIMIT 20\n")
+
+EXAMPLE_QUERIES = {
+    "agencies": {"summary": "Agencies and their names",
+                 "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                          "SELECT ?a ?name WHERE { ?a a bkg:Agency ; rdfs:label ?name } LIMIT 10"},
+    "policy_projects": {"summary": "Projects citing a policy, with amounts",
+                        "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                                 "SELECT ?number ?project ?amount WHERE { ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p .\n"
+                                 "  ?pol bkg:documentNumber ?number . ?p rdfs:label ?project ; bkg:amount ?amount } LIMIT 20"},
+    "ask": {"summary": "ASK", "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nASK { ?d a bkg:Disclosure }"},
+    "construct": {"summary": "CONSTRUCT (Turtle / N-Triples / JSON-LD)",
+                  "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nCONSTRUCT { ?p ?x ?y } WHERE { ?p a bkg:Policy ; ?x ?y } LIMIT 50"},
+}
+
+
+def prologue() -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def _format(request: Request, form: str) -> str:
+    """The serialization: ?format= wins, then the Accept header. 'html' = the editor page."""
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    fmt = (request.query_params.get("format") or "").lower()
+    if fmt:
+        if fmt not in sp.FORMAT_ALIASES:
+            raise ApiError(400, "bad_format", f"unknown format {fmt!r}; use one of json, xml, csv, tsv, ttl, nt, jsonld, html")
+        fmt = sp.FORMAT_ALIASES[fmt]
+        allowed = sp.GRAPH_FORMATS if graph else sp.SELECT_FORMATS
+        if fmt != "html" and fmt not in allowed:
+            what = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
+            raise ApiError(400, "bad_format", f"format {fmt!r} does not fit a {what} query; use one of {', '.join(allowed)}")
+        return fmt
+    offers = GRAPH_OFFERS if graph else SELECT_OFFERS
+    accept = request.headers.get("accept")
+    chosen = choose(accept, offers)
+    if chosen is None:
+        raise ApiError(406, "not_acceptable", f"cannot answer with {accept!r}; this query can be returned as {', '.join(offers)}")
+    if chosen == "text/html":
+        return "html"
+    return (sp.GRAPH_TYPES if graph else sp.RESULT_TYPES)[chosen]
+
+
+def _download_links(query: str, form: str) -> list[dict]:
+    fmts = sp.GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else sp.SELECT_FORMATS
+    names = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
+    return [{"format": f, "label": names[f], "href": "/sparql?" + urlencode({"query": query, "format": f})} for f in fmts]
+
+
+def _editor(request: Request, query: str | None, result: sp.QueryResult | None = None, error: ApiError | None = None,
+            as_json: bool = False):
+    examples = load_examples()
+    text = query if query is not None else prologue() + "\n" + DEFAULT_QUERY
+    data = {"page": "sparql", "title": "SPARQL 查询", "query": text, "prefixes": PREFIXES, "examples": examples,
+            "result": sp.table(result) if result else None,
+            "error": error.body()["error"] if error else None,
+            "downloads": _download_links(query, sp.query_form(query) or "") if query and result else [],
+            "timeout_s": request.app.state.settings.sparql_timeout_s,
+            "max_rows": request.app.state.settings.sparql_max_rows}
+    if as_json:
+        return UJSONResponse(data, status_code=error.status if error else 200)
+    for row in (data["result"] or {}).get("rows", []):
+        for t in row:
+            if t and t["type"] == "uri":
+                from api.views import href
+
+                t["href"] = href(t["value"])
+    return request.app.state.templates.TemplateResponse(request, "sparql.html", {"data": data, **data},
+                                                        status_code=error.status if error else 200)
+
+
+def _respond(request: Request, result: sp.QueryResult, fmt: str) -> Response:
+    headers = {"Cache-Control": "no-store", "Vary": "Accept"}
+    if result.truncated:
+        headers["X-BudgetKG-Truncated"] = "true"
+        headers["X-BudgetKG-Max-Rows"] = str(result.max_rows)
+    return Response(sp.serialize(result, fmt), media_type=sp.CONTENT_TYPES[fmt], headers=headers)
+
+
+def _authorized(request: Request) -> None:
+    token = request.app.state.settings.write_token
+    if not token:
+        raise ApiError(403, "read_only", "this endpoint is read-only: updates need a write token (BUDGETKG_WRITE_TOKEN) on the server")
+    sent = request.headers.get("authorization", "")
+    if not (sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].strip().encode(), token.encode())):
+        raise ApiError(403, "forbidden", "updates need the write token: send 'Authorization: Bearer <token>'")
+
+
+def _update(request: Request, update: str) -> Response:
+    _authorized(request)
+    sp.vet(update, update=True)
+    services = request.app.state.services
+    store = services.store
+    run = getattr(store, "update", None) or getattr(getattr(store, "_store", None), "update", None)
+    if run is None:
+        raise ApiError(501, "not_supported", "this store backend does not take SPARQL updates")
+    with services.write_lock:
+        try:
+            run(update)
+        except SyntaxError as e:
+            raise ApiError(400, "sparql_syntax", f"SPARQL syntax error: {e}") from None
+        except OSError as e:
+            raise ApiError(400, "sparql_error", f"the update failed: {e}") from None
+    services.changed()
+    return Response(status_code=204)
+
+
+def _query(request: Request, query: str) -> Response:
+    form = sp.query_form(query) or ""
+    fmt = _format(request, form)
+    runner = request.app.state.services.runner
+    if fmt == "html":
+        try:
+            return _editor(request, query, runner.run(query))
+        except ApiError as e:
+            return _editor(request, query, error=e)
+    return _respond(request, runner.run(query), fmt)
+
+
+@router.get("/sparql", summary="SPARQL query (GET) — or the HTML editor without a query",
+            response_description="SELECT/ASK: sparql-results JSON/XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, N-Triples, JSON-LD",
+            responses={200: {"content": {"application/sparql-results+json": {}, "application/sparql-results+xml": {},
+                                         "text/csv": {}, "text/tab-separated-values": {}, "text/turtle": {},
+                                         "application/n-triples": {}, "application/ld+json": {}, "text/html": {}}}})
+def sparql_get(request: Request,
+               query: str | None = Query(None, description="The SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).",
+                                         openapi_examples=EXAMPLE_QUERIES),
+               format: str | None = Query(None, description="json, xml, csv, tsv (SELECT/ASK); ttl, nt, jsonld (CONSTRUCT/DESCRIBE); "
+                                                            "html. Overrides the Accept header.",
+                                          openapi_examples={"csv": {"value": "csv"}, "turtle": {"value": "ttl"}}),
+               update: str | None = Query(None, include_in_schema=False)):
+    if update:
+        raise ApiError(405, "method_not_allowed", "updates must be POSTed (update= form field or application/sparql-update)")
+    if not query:
+        fmt = (request.query_params.get("format") or "").lower()
+        accept = request.headers.get("accept") or ""
+        if fmt == "html" or (not fmt and prefers_html(accept)):
+            return _editor(request, None)
+        if fmt == "json" or (not fmt and "application/json" in accept):
+            return _editor(request, None, as_json=True)
+        raise ApiError(400, "missing_query", "no SPARQL given: pass query= (GET) or POST it")
+    return _query(request, query)
+
+
+@router.post("/sparql", summary="SPARQL query or update (POST)",
+             description="Body: `application/x-www-form-urlencoded` with `query=` or `update=`, or a raw "
+                         "`application/sparql-query` / `application/sparql-update` body. Updates need "
+                         "`Authorization: Bearer <write token>` and are refused with 403 otherwise.",
+             openapi_extra={"requestBody": {"content": {
+                 "application/sparql-query": {"schema": {"type": "string"},
+                                              "examples": {k: {"summary": v["summary"], "value": v["value"]} for k, v in EXAMPLE_QUERIES.items()}},
+                 "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                     "query": {"type": "string"}, "update": {"type": "string"}}},
+                     "examples": {"form": {"value": {"query": EXAMPLE_QUERIES["agencies"]["value"]}}}},
+                 "application/sparql-update": {"schema": {"type": "string"},
+                                               "examples": {"insert": {"value": "INSERT DATA { <urn:x> <urn:y> \"z\" }"}}}}}},
+             responses={204: {"description": "update applied"}, 403: {"description": "read-only / wrong token"}})
+async def sparql_post(request: Request):
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if ctype == "application/x-www-form-urlencoded" or ctype == "multipart/form-data":
+        form = await request.form()
+        query, update = form.get("query"), form.get("update")
+    elif ctype == "application/sparql-query":
+        query, update = (await request.body()).decode("utf-8", "replace"), None
+    elif ctype == "application/sparql-update":
+        query, update = None, (await request.body()).decode("utf-8", "replace")
+    else:
+        raise ApiError(415, "unsupported_media_type",
+                       f"POST a form (query= or update=), application/sparql-query or application/sparql-update, not {ctype or 'nothing'}")
+    from starlette.concurrency import run_in_threadpool
+
+    if update:
+        return await run_in_threadpool(_update, request, str(update))
+    if not query:
+        raise ApiError(400, "missing_query", "no SPARQL given: send query= or update=")
+    return await run_in_threadpool(_query, request, str(query))
