@@ -1,0 +1,118 @@
+"""Consistency checks: places where a disclosure contradicts itself.
+
+`check_facts` runs at extraction time on one document's facts and returns findings that
+to_rdf stores as bkg:Finding nodes in the disclosure's graph; `findings_from_store` reads
+them back for `budgetkg check`. Rules (tolerance 0.01 万元 = 100 yuan, printed rounding):
+
+  income_equals_expenditure   本年收入(+上年结转) = 本年支出(+年末结转)
+  basic_plus_project          基本支出 + 项目支出 = 本年支出合计
+  personnel_plus_public       人员经费 + 公用经费 = 基本支出
+  functional_children_sum     类 = Σ款, 款 = Σ项 (合计 and each split column)
+  functional_classes_sum      Σ类 = table total
+  economic_children_sum       类 = Σ款 in the economic table
+  three_public_parts          三公 = 出国 + 公务用车 + 接待; 公务用车 = 购置 + 运行
+  projects_sum                Σ projects = 项目支出
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kg.extract.base import TOLERANCE, Facts, FindingFact, Line
+
+WAN = Decimal(10000)
+
+
+def _wan(v: Decimal) -> str:
+    return f"{(v / WAN).quantize(Decimal('0.0001')).normalize():f}"
+
+
+def _finding(rule: str, what: str, expected: Decimal, found: Decimal, pages, where: str,
+             severity: str = "error") -> FindingFact | None:
+    if abs(expected - found) <= TOLERANCE:
+        return None
+    comment = f"{what}：应为 {_wan(expected)} 万元，印为 {_wan(found)} 万元（差 {_wan(found - expected)} 万元）"
+    return FindingFact(rule, severity, comment, expected, found, sorted({p for p in pages if p}), where)
+
+
+def _tree_checks(lines: list[Line], scheme: str, rule: str, label: str) -> list[FindingFact]:
+    out = []
+    by_code = {ln.code: ln for ln in lines if ln.scheme == scheme}
+    for code, parent in sorted(by_code.items()):
+        kids = [ln for c, ln in by_code.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        if not kids:
+            continue
+        for col in ("amount", "basic", "project", "personnel", "public"):
+            pv = parent.amount if col == "amount" else parent.splits.get(col)
+            kv = [k.amount if col == "amount" else k.splits.get(col) for k in kids]
+            if pv is None or any(v is None for v in kv):
+                continue
+            colname = {"amount": "合计", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费", "public": "公用经费"}[col]
+            f = _finding(rule, f"{label} {code}（{parent.name}）{colname} 与其下级科目之和不符", sum(kv), pv,
+                         [parent.prov.page] + [k.prov.page for k in kids], f"{scheme}:{code}:{col}")
+            if f:
+                out.append(f)
+    return out
+
+
+def check_facts(f: Facts) -> list[FindingFact]:
+    t = {k: v.value for k, v in f.totals.items()}
+    pages = {k: v.prov.page for k, v in f.totals.items()}
+    out: list[FindingFact | None] = []
+    if "income" in t and "expenditure" in t:
+        inc = t["income"] + t.get("carry_over", Decimal(0))
+        exp = t["expenditure"] + t.get("carry_forward", Decimal(0))
+        out.append(_finding("income_equals_expenditure", "收入合计（含上年结转）与支出合计（含年末结转）不符", inc, exp,
+                            [pages.get("income"), pages.get("expenditure")], "totals:income"))
+    if "basic" in t and "project" in t and "expenditure" in t:
+        out.append(_finding("basic_plus_project", "基本支出与项目支出之和与本年支出合计不符", t["basic"] + t["project"],
+                            t["expenditure"], [pages.get("basic"), pages.get("expenditure")], "totals:basic+project"))
+    if "personnel" in t and "public" in t and "basic" in t:
+        out.append(_finding("personnel_plus_public", "人员经费与公用经费之和与基本支出不符", t["personnel"] + t["public"],
+                            t["basic"], [pages.get("personnel"), pages.get("basic")], "totals:personnel+public"))
+    out += _tree_checks(f.lines, "functional", "functional_children_sum", "支出功能分类科目")
+    out += _tree_checks(f.lines, "economic", "economic_children_sum", "经济分类科目")
+    classes = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 3 and ln.amount is not None]
+    if classes and "expenditure" in t and f.totals["expenditure"].prov.table == classes[0].prov.table:
+        out.append(_finding("functional_classes_sum", "各类支出功能科目之和与表中合计不符", sum(c.amount for c in classes),
+                            t["expenditure"], [c.prov.page for c in classes], "functional:classes"))
+    if "three_public" in t and all(k in t for k in ("abroad", "vehicles", "reception")):
+        out.append(_finding("three_public_parts", "“三公”经费合计与各项之和不符", t["abroad"] + t["vehicles"] + t["reception"],
+                            t["three_public"], [pages.get("three_public")], "three_public:total"))
+    if "vehicles" in t and "vehicle_purchase" in t and "vehicle_operation" in t:
+        out.append(_finding("three_public_parts", "公务用车购置及运行费与购置费、运行费之和不符",
+                            t["vehicle_purchase"] + t["vehicle_operation"], t["vehicles"], [pages.get("vehicles")],
+                            "three_public:vehicles"))
+    amounts = [p.amount for p in f.projects if p.amount is not None]
+    if amounts and "project" in t:
+        out.append(_finding("projects_sum", "项目表中各项目金额之和与项目支出合计不符", sum(amounts), t["project"],
+                            [p.prov.page for p in f.projects] + [pages.get("project")], "projects:sum", "warning"))
+    return [x for x in out if x is not None]
+
+
+FINDINGS_QUERY = """
+PREFIX bkg: <https://w3id.org/budgetkg/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?f ?rule ?severity ?expected ?found ?comment ?d ?file (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
+WHERE {
+  ?f a bkg:Finding ; bkg:disclosure ?d ; bkg:rule ?rule ; rdfs:comment ?comment .
+  ?d bkg:sourceFile ?file .
+  OPTIONAL { ?f bkg:severity ?severity }
+  OPTIONAL { ?f bkg:expected ?expected }
+  OPTIONAL { ?f bkg:found ?found }
+  OPTIONAL { ?f bkg:page ?page }
+}
+GROUP BY ?f ?rule ?severity ?expected ?found ?comment ?d ?file
+ORDER BY ?file ?rule ?f
+"""
+
+
+def findings_from_store(store) -> list[dict]:
+    """Every finding in the store, one dict per finding (for `budgetkg check`)."""
+    out = []
+    for r in store.select(FINDINGS_QUERY):
+        pages = sorted({int(p) for p in str(r.get("pages") or "").split(",") if p.strip().isdigit()})
+        out.append({"rule": r["rule"], "severity": r.get("severity") or "error",
+                    "expected": r.get("expected"), "found": r.get("found"), "pages": pages,
+                    "disclosure": r["d"], "source_file": r["file"], "comment": r["comment"], "finding": r["f"]})
+    return out

@@ -1,0 +1,203 @@
+"""Shared pieces of extraction: the facts record, text normalization, table reading.
+
+Extraction reads the document model (headings, paragraphs, tables), never a flat file:
+a figure is found by the table it sits in, the column whose header names it and the row
+whose label names it, so any layout that prints the same table reads the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.document import Document, Heading, Paragraph, Table
+from kg.money import parse_decimal, unit_factor
+
+WAN = Decimal(10000)
+TOLERANCE = Decimal(100)  # 0.01 万元, in yuan: rounding in printed tables
+
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def norm(s: str | None) -> str:
+    """NFKC, no whitespace: the form labels and names are compared in."""
+    if not s:
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", s))
+
+
+def clean_name(s: str) -> str:
+    """A name as printed, minus layout noise: NFKC spaces inside CJK dropped, trimmed."""
+    s = (s or "").replace("\u3000", " ").replace("\xa0", " ").strip()
+    s = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", s)
+    s = re.sub(r"</?[a-zA-Z][^>]*>", "", s)
+    return s.strip(" \t-—:：")
+
+
+@dataclass
+class Prov:
+    """Where a figure was printed."""
+
+    page: int | None = None
+    table: str | None = None  # table title as printed
+    row: int | None = None  # 1-based body row
+    quote: str | None = None
+
+
+@dataclass
+class Figure:
+    value: Decimal  # yuan
+    prov: Prov = field(default_factory=Prov)
+    figure_type: str = "budget"
+
+
+@dataclass
+class Line:
+    scheme: str  # "functional" | "economic" | "gov_economic"
+    code: str
+    name: str
+    amount: Decimal | None
+    splits: dict[str, Decimal] = field(default_factory=dict)  # basic/project/personnel/public
+    prov: Prov = field(default_factory=Prov)
+    figure_type: str = "budget"
+
+
+@dataclass
+class ProjectFact:
+    name: str
+    amount: Decimal | None
+    category: str | None = None
+    agency: str | None = None  # implementing agency name, None = the reporting agency
+    alt_names: list[str] = field(default_factory=list)
+    prov: Prov = field(default_factory=Prov)
+    key: str = ""  # stable id inside the disclosure
+
+
+@dataclass
+class PolicyFact:
+    number: str | None  # normalized, None for a law cited by title
+    issuer: str | None = None
+    year: int | None = None
+    serial: int | None = None
+    title: str | None = None
+    printed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LinkFact:
+    project_key: str
+    policy: str  # number, or title for laws
+    quote: str
+    page: int | None = None
+
+
+@dataclass
+class FindingFact:
+    rule: str
+    severity: str
+    comment: str
+    expected: Decimal | None = None
+    found: Decimal | None = None
+    pages: list[int] = field(default_factory=list)
+    where: str | None = None
+
+
+@dataclass
+class Facts:
+    fiscal_year: int | None = None
+    kind: str = "budget"
+    scope: str = "department"
+    template: bool = False
+    agency: str | None = None
+    agency_aliases: list[str] = field(default_factory=list)
+    unit_code: str | None = None
+    parent: str | None = None
+    parent_aliases: list[str] = field(default_factory=list)
+    parent_code: str | None = None
+    city: str | None = None
+    internal_units: list[str] = field(default_factory=list)
+    subordinates: dict[str, str | None] = field(default_factory=dict)  # other unit rows: name -> code
+    staff: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, Figure] = field(default_factory=dict)
+    lines: list[Line] = field(default_factory=list)
+    projects: list[ProjectFact] = field(default_factory=list)
+    policies: list[PolicyFact] = field(default_factory=list)
+    links: list[LinkFact] = field(default_factory=list)
+    findings: list[FindingFact] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unit: str | None = None  # the document's main money unit
+
+
+# --- document walking ---------------------------------------------------------------
+
+def text_blocks(doc: Document):
+    """(page, text) of every heading and paragraph in reading order."""
+    for b in doc.blocks():
+        if isinstance(b, (Heading, Paragraph)):
+            yield b.page, b.text
+
+
+def table_text(t: Table) -> str:
+    return " ".join(c for r in t.header for c in r)
+
+
+def table_label(t: Table) -> str:
+    """Title plus header text: what a table is recognised by."""
+    return norm((t.title or "") + " " + table_text(t))
+
+
+def doc_unit(doc: Document) -> str:
+    """The unit most printed figures of the document are in (万元 when no table says):
+    tables are weighted by how many figures they print, so small forms in 万元 do not
+    outvote the 元 statements."""
+    counts: dict[str, int] = {}
+    for t in doc.tables():
+        if t.unit and unit_factor(t.unit):
+            n = sum(1 for r in t.rows for c in r if parse_decimal(c) is not None)
+            counts[t.unit] = counts.get(t.unit, 0) + n
+    return max(counts, key=counts.get) if counts else "万元"
+
+
+def table_factor(t: Table, default: str) -> Decimal:
+    for src in (t.unit, t.title, table_text(t)):
+        f = unit_factor(src) if src and ("元" in src) and (src == t.unit or "单位" in src) else None
+        if f:
+            return f
+    return unit_factor(default) or WAN
+
+
+def header_paths(t: Table) -> list[list[str]]:
+    """Per column, the non-blank header cells top-down. A blank header cell under a span
+    takes the nearest non-blank cell to its left in the same row when the row below has
+    content in this column (text exports do not repeat merged cells)."""
+    n = t.n_cols
+    rows = [list(r) + [""] * (n - len(r)) for r in t.header]
+    paths: list[list[str]] = [[] for _ in range(n)]
+    for ri, r in enumerate(rows):
+        for c in range(n):
+            v = norm(r[c])
+            if not v and ri + 1 < len(rows) and norm(rows[ri + 1][c]):
+                # inherit a spanning parent from the left (e.g. 基本支出 over 小计/人员/公用)
+                for k in range(c - 1, -1, -1):
+                    if norm(r[k]):
+                        if ri + 1 < len(rows) and norm(rows[ri + 1][k]):
+                            v = norm(r[k])
+                        break
+            if v and (not paths[c] or paths[c][-1] != v):
+                paths[c].append(v)
+    return paths
+
+
+def is_number(s: str) -> bool:
+    return parse_decimal(s) is not None
+
+
+CODE_RE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+CODE_NAME_RE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*([^\d\s].*)$")
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[。；;！!？?])", text)
+    return [p for p in (x.strip() for x in parts) if p]

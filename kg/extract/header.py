@@ -1,0 +1,248 @@
+"""Disclosure header: agency, year, kind, scope, parent bureau, unit code, template check.
+
+The agency's full name comes from the title ("<agency> 2024 年部门预算公开"), which covers
+often split over lines or put after the year line; a "预算单位：/预算主管部门：" field wins
+when the title names only a region. The unit code and the parent bureau come from the
+income table's code column (213 天门市…局 above 213002 <agency>) or from sentences such as
+"…是…的二级单位" / "属于…下属单位" / "主管部门：…".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.document import Document, Heading, Paragraph, Table
+from kg.extract.base import Facts, clean_name, norm
+
+ORG_SUFFIX = ("局", "中心", "委员会", "委", "部", "办公室", "办", "院", "所", "队", "站", "会", "处", "馆", "社",
+              "校", "学校", "公司", "厅", "署", "室", "园", "台", "团", "协会", "联合会", "政府", "法院", "检察院", "医院", "小组")
+TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
+                      r"(?P<scope>部门|单位)?\s*(?:综合)?\s*(?P<kind>预算|决算)")
+FIELD_RE = re.compile(r"(?:预算单位|预算主管部门|主管部门|决算单位|部门名称|单位名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*(\S[^\s:：]{2,40})")
+PLACEHOLDER_RE = re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}|[Xx]{2,}")
+REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市))?(?:[\u4e00-\u9fff]{1,8}?(?:市|县|区|旗|州|盟))?)")
+
+
+def looks_like_org(name: str) -> bool:
+    n = norm(name)
+    n = re.sub(r"[（(][^）)]*[)）]$", "", n)
+    return len(n) >= 3 and n.endswith(ORG_SUFFIX)
+
+
+def _front_texts(doc: Document, limit: int = 14) -> list[str]:
+    out = []
+    for b in doc.blocks():
+        if isinstance(b, Table):
+            if out:
+                break
+            continue
+        t = clean_name(b.text)
+        if not t:
+            continue
+        if norm(t) in ("目录", "目 录") or norm(t).startswith("目录"):
+            break
+        out.append(t)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _strip_brackets(s: str) -> tuple[str, list[str]]:
+    """"鞍山市…中心（鞍山市…执法队）" → base name and the bracketed nameplates."""
+    alts = [clean_name(x) for x in re.findall(r"[（(]([^（）()]{4,40})[)）]", s)]
+    base = re.sub(r"[（(][^（）()]*[)）]", "", s).strip()
+    return base, [a for a in alts if looks_like_org(a)]
+
+
+def read_title(doc: Document, f: Facts) -> None:
+    front = _front_texts(doc)
+    joined = ""
+    name = None
+    for i, t in enumerate(front):
+        m = TITLE_RE.search(norm(t))
+        if not m:
+            continue
+        f.fiscal_year = int(m.group("year"))
+        f.kind = "final_account" if m.group("kind") == "决算" else "budget"
+        f.scope = "unit" if m.group("scope") == "单位" else "department"
+        # name before the year on the same line, else joined with the lines before it
+        before = norm(t)[: m.start()]
+        joined = "".join(norm(x) for x in front[max(0, i - 2): i]) + before
+        cands = [before, joined] if before else []
+        # a title line that starts with the year: the name is on a neighbouring line
+        cands += [norm(x) for x in front[i + 1: i + 3]] + [norm(x) for x in reversed(front[max(0, i - 2): i])]
+        for c in cands:
+            base, alts = _strip_brackets(c)
+            if looks_like_org(base):
+                name = base
+                f.agency_aliases += alts
+                break
+        break
+    # nameplates printed in brackets on their own lines right after the name
+    for t in front:
+        tt = norm(t)
+        if re.fullmatch(r"[（(][^（）()]{4,40}[)）]", tt) and looks_like_org(tt[1:-1]):
+            if tt[1:-1] not in f.agency_aliases:
+                f.agency_aliases.append(tt[1:-1])
+    # "预算单位：X" on the cover beats a title that only names a region
+    field_names = []
+    for _, text in _early_texts(doc):
+        for m in FIELD_RE.finditer(norm(text)):
+            v = _strip_brackets(m.group(1))[0]
+            if looks_like_org(v):
+                field_names.append(v)
+    if name is None and field_names:
+        name = field_names[0]
+    elif name and field_names and field_names[0] != name and field_names[0].endswith(name) is False \
+            and not looks_like_org(name):
+        name = field_names[0]
+    if name is None:
+        f.warnings.append("no agency name found in the title")
+    f.agency = name
+    if f.fiscal_year is None:
+        years = Counter(int(y) for _, t in _early_texts(doc, 40) for y in re.findall(r"((?:19|20)\d{2})\s*年", norm(t)))
+        if years:
+            f.fiscal_year = years.most_common(1)[0][0]
+    if "决算" in "".join(norm(t) for t in front) and f.kind == "budget" and not any("预算" in norm(t) for t in front):
+        f.kind = "final_account"
+    if name:
+        m = REGION_RE.match(name)
+        if m and m.group(1):
+            f.city = m.group(1)
+
+
+def _early_texts(doc: Document, n: int = 30):
+    k = 0
+    for b in doc.blocks():
+        if isinstance(b, (Heading, Paragraph)):
+            yield b.page, b.text
+            k += 1
+            if k >= n:
+                return
+
+
+def is_template(doc: Document, f: Facts) -> bool:
+    """A blank template: placeholders (XX局, XXX万元) where a real disclosure prints names."""
+    front = " ".join(_front_texts(doc))
+    if f.agency and PLACEHOLDER_RE.search(f.agency):
+        return True
+    if PLACEHOLDER_RE.search(front) and not f.agency:
+        return True
+    hits = sum(len(PLACEHOLDER_RE.findall(t)) for _, t in _early_texts(doc, 200))
+    return hits >= 5 and (f.agency is None or bool(PLACEHOLDER_RE.search(front)))
+
+
+# --- parent bureau and unit code --------------------------------------------------------
+
+PARENT_PATTERNS = [
+    re.compile(r"是([\u4e00-\u9fff（）()]{4,40}?)(?:的|所属的|下属的)?(?:二级单位|下属单位|所属单位|直属单位|二级预算单位)"),
+    re.compile(r"(?:属于|隶属于|隶属|归属)([\u4e00-\u9fff（）()]{4,40}?)(?:的)?(?:下属|所属|直属|管理)"),
+    re.compile(r"(?:主管部门|预算主管部门|上级主管部门|项目主管部门)\s*[:：为是]?\s*([\u4e00-\u9fff（）()]{2,40})"),
+]
+
+
+def _code_rows(doc: Document):
+    """(code, name, page) from tables that list agencies by code (收入总表, 专项业务经费表…)."""
+    out = []
+    for t in doc.tables():
+        paths = [norm("".join(p)) for p in _paths(t)]
+        code_cols = [i for i, p in enumerate(paths) if re.search(r"(单位|部门)(\(单位\)|（单位）)?(代码|编码)", p)]
+        for r in t.header + t.rows:
+            cells = [norm(c) for c in r]
+            if code_cols:
+                c = code_cols[0]
+                if c + 1 < len(cells) and re.fullmatch(r"\d{3,12}", cells[c]) and cells[c + 1] and not cells[c + 1][0].isdigit():
+                    out.append((cells[c], clean_name(r[c + 1]), t.page))
+            # "013002鞍山市…中心-210300000" printed in one cell
+            for cell in cells:
+                m = re.match(r"^(\d{3,12})([\u4e00-\u9fff][\u4e00-\u9fff（）()]{3,40})(?:-\d+)?$", cell)
+                if m and looks_like_org(m.group(2)):
+                    out.append((m.group(1), m.group(2), t.page))
+    return out
+
+
+def _paths(t: Table):
+    from kg.extract.base import header_paths
+    return header_paths(t)
+
+
+def _same_org(a: str, b: str) -> bool:
+    a, b = norm(a), norm(b)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 6 and (long_.startswith(short) or long_.endswith(short) or short in long_)
+
+
+def is_abbreviation(short: str, full: str) -> bool:
+    """"市人社局" abbreviates "天门市人力资源和社会保障局": its characters appear in order and
+    it ends the same way."""
+    s, f = norm(short), norm(full)
+    if not s or len(s) >= len(f) or s[-1] != f[-1]:
+        return False
+    it = iter(f)
+    return all(ch in it for ch in s)
+
+
+def read_parent_and_code(doc: Document, f: Facts) -> None:
+    rows = _code_rows(doc)
+    if f.agency:
+        mine = [(c, n) for c, n, _ in rows if _same_org(n, f.agency)]
+        if mine:
+            f.unit_code = max(mine, key=lambda x: len(x[0]))[0]
+            for _, n in mine:
+                if norm(n) != norm(f.agency) and n not in f.agency_aliases:
+                    f.agency_aliases.append(n)
+    cands: list[str] = []
+    if f.unit_code:
+        prefixes = [(c, n) for c, n, _ in rows if f.unit_code.startswith(c) and c != f.unit_code
+                    and not _same_org(n, f.agency or "")]
+        if prefixes:
+            c, n = max(prefixes, key=lambda x: len(x[0]))
+            cands.append(n)
+            f.parent_code = c
+    for _, text in _all_texts(doc):
+        for pat in PARENT_PATTERNS:
+            for m in pat.finditer(norm(text)):
+                v = re.sub(r"^(?:市|县|区)?(?:委|政府)?$", "", m.group(1))
+                v = re.split(r"(?:项目执行单位|实施单位|项目负责人|联系电话)", v)[0]
+                if v and (looks_like_org(v)) and not _same_org(v, f.agency or ""):
+                    cands.append(v)
+    for t in doc.tables():
+        for r in t.rows + t.header:
+            cells = [norm(c) for c in r]
+            for i, c in enumerate(cells[:-1]):
+                if c in ("主管部门", "项目主管部门", "预算主管部门", "主管单位"):
+                    v = next((x for x in cells[i + 1:] if x), "")
+                    if looks_like_org(v) and not _same_org(v, f.agency or ""):
+                        cands.append(v)
+    if not cands:
+        return
+    # the fullest form: a candidate that another one abbreviates, or the longest
+    best = max(cands, key=lambda v: (sum(1 for o in cands if o != v and (is_abbreviation(o, v) or norm(o) == norm(v))), len(v)))
+    f.parent = best
+    for c in cands:
+        if norm(c) != norm(best) and (is_abbreviation(c, best) or _same_org(c, best)) and c not in f.parent_aliases:
+            f.parent_aliases.append(c)
+    # other agencies listed by code under the department (部门预算 with its units)
+    for c, n, _ in rows:
+        if not _same_org(n, f.agency or "") and not _same_org(n, best) and c != f.parent_code:
+            f.subordinates.setdefault(n, c)
+
+
+def _all_texts(doc: Document):
+    for b in doc.blocks():
+        if isinstance(b, (Heading, Paragraph)):
+            yield b.page, b.text
+
+
+def extract_header(doc: Document, f: Facts) -> None:
+    read_title(doc, f)
+    if is_template(doc, f):
+        f.template = True
+        f.warnings.append("template with XX placeholders: no agency or figures recorded")
+        return
+    read_parent_and_code(doc, f)

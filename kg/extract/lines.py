@@ -1,0 +1,235 @@
+"""Classification lines: 支出功能分类 (2xx), 部门经济分类 (3xx) and 政府经济分类 (5xx) rows.
+
+A classification table is recognised by its code column (科目编码 / 功能科目编码, or
+类|款|项 split columns, or codes printed inside the name cell "208 社会保障…"); the amount
+columns by their header names (合计, 基本支出/小计, 项目支出/专项, 人员经费, 公用经费,
+预算数/决算数). Per scheme one primary table gives the lines (the one a reader would quote:
+the table that splits 合计 into 基本/项目 for functions, the basic-expenditure table for
+economic codes); other tables of the same scheme only fill splits the primary lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from kg.document import Document, Table
+from kg.extract.base import (
+    CODE_NAME_RE,
+    CODE_RE,
+    Facts,
+    Line,
+    Prov,
+    clean_name,
+    doc_unit,
+    header_paths,
+    norm,
+    table_factor,
+)
+from kg.money import normalize, parse_decimal
+
+SPLITS = ("basic", "project", "personnel", "public")
+
+
+def scheme_of(code: str) -> str | None:
+    if not CODE_RE.match(code):
+        return None
+    head = code[0]
+    return {"2": "functional", "3": "economic", "5": "gov_economic"}.get(head)
+
+
+class ColumnMap:
+    """Which column holds what, read from the header paths."""
+
+    def __init__(self, t: Table, kind: str):
+        self.paths = header_paths(t)
+        p = ["/".join(x) for x in self.paths]
+        self.code = self.name = None
+        self.split_codes: list[int] = []
+        self.gov_code = None
+        for i, x in enumerate(p):
+            leaf = self.paths[i][-1] if self.paths[i] else ""
+            if self.code is None and re.search(r"(科目)?(编码|代码)$", leaf) and "单位" not in leaf and "政府" not in leaf:
+                self.code = i
+            elif "政府" in x and re.search(r"编码|代码", leaf):
+                self.gov_code = i
+            elif leaf in ("类", "款", "项"):
+                self.split_codes.append(i)
+            elif self.name is None and re.search(r"(科目)?名称$", leaf) and "政府" not in x and "单位" not in leaf:
+                self.name = i
+        if self.name is None and self.code is not None:
+            self.name = self.code + 1
+        if self.name is None and self.split_codes:
+            self.name = max(self.split_codes) + 1
+        self.total = self.find(("合计", "总计", "小计", "金额", "决算数", "预算数", "本年支出", "本年预算"), top_only=True)
+        if kind == "final_account":
+            # 决算: prefer an outturn column (决算数 / 本年支出合计) over 年初预算数
+            outturn = [i for i, x in enumerate(p) if re.search(r"决算|本年支出|支出合计|实际", x) and i not in self._id_cols()]
+            if outturn:
+                self.total = outturn[0]
+        self.basic = self.find_split(r"基本支出", r"^(小计|合计)$|基本支出$")
+        self.project = self.find_split(r"项目支出|专项", r"项目支出$|专项|^(小计|合计)$")
+        self.personnel = self.find_split(r"人员经费|人员支出|工资福利", r"")
+        self.public = self.find_split(r"公用经费|公用支出|日常公用", r"")
+
+    def _id_cols(self):
+        return {i for i in (self.code, self.name, self.gov_code) if i is not None} | set(self.split_codes)
+
+    def find(self, words, top_only=False) -> int | None:
+        ids = self._id_cols()
+        for i, path in enumerate(self.paths):
+            if i in ids or not path or (self.name is not None and i < self.name):
+                continue
+            if any(w in path[0] for w in words) or (not top_only and any(w in path[-1] for w in words)):
+                return i
+        return None
+
+    def find_split(self, parent: str, leaf: str) -> int | None:
+        ids = self._id_cols()
+        for i, path in enumerate(self.paths):
+            if i in ids or not path:
+                continue
+            full = "/".join(path)
+            if re.search(parent, full) and (not leaf or re.search(leaf, path[-1]) or len(path) == 1):
+                if "政府" in full and "基金" in full:
+                    continue
+                return i
+        return None
+
+
+def _row_code(cells: list[str], cm: ColumnMap, state: dict) -> tuple[str | None, str]:
+    name = cells[cm.name] if cm.name is not None and cm.name < len(cells) else ""
+    if cm.split_codes:
+        parts = [norm(cells[i]) if i < len(cells) else "" for i in cm.split_codes]
+        if not any(parts):
+            return None, name
+        # a later row may print only 款/项 under its class: carry the missing parents
+        if parts[0]:
+            state["cls"] = parts[0]
+            state["kuan"] = parts[1] if len(parts) > 1 else ""
+        elif len(parts) > 1 and parts[1]:
+            state["kuan"] = parts[1]
+        code = parts[0] or state.get("cls", "")
+        if len(parts) > 1 and (parts[1] or (len(parts) > 2 and parts[2])):
+            code += parts[1] or state.get("kuan", "")
+        if len(parts) > 2 and parts[2]:
+            code += parts[2]
+        return (code if CODE_RE.match(code) else None), name
+    code = norm(cells[cm.code]) if cm.code is not None and cm.code < len(cells) else ""
+    if not code:
+        m = CODE_NAME_RE.match(norm(name))
+        if m:
+            return m.group(1), m.group(2)
+        first = norm(cells[0]) if cells else ""
+        m = CODE_NAME_RE.match(first)
+        if m:
+            return m.group(1), m.group(2)
+    return (code if CODE_RE.match(code) else None), name
+
+
+def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
+    cm = ColumnMap(t, kind)
+    if cm.code is None and not cm.split_codes and cm.name is None:
+        # no named columns: codes printed inside the first cell
+        cm.name = 0
+    factor = table_factor(t, unit)
+    figure_type = "outturn" if kind == "final_account" else "budget"
+    if cm.total is not None:
+        col = "/".join(cm.paths[cm.total])
+        if "决算" in col:
+            figure_type = "outturn"
+        elif "预算" in col:
+            figure_type = "budget"
+    out = []
+    state: dict = {}
+    for ri, r in enumerate(t.rows):
+        code, name = _row_code(r, cm, state)
+        if not code:
+            continue
+        scheme = scheme_of(code)
+        if scheme is None:
+            continue
+
+        def val(i, r=r):
+            if i is None or i >= len(r):
+                return None
+            v = parse_decimal(r[i])
+            return normalize(v * factor) if v is not None else None
+
+        total = val(cm.total)
+        if total is None:
+            # a row whose total cell is blank but prints figures elsewhere: take the first one
+            for i in range((cm.name or 0) + 1, len(r)):
+                if i != cm.gov_code and val(i) is not None:
+                    total = val(i)
+                    break
+        splits = {k: val(getattr(cm, k)) for k in SPLITS}
+        splits = {k: v for k, v in splits.items() if v is not None and getattr(cm, k) != cm.total}
+        if total is not None and (splits.get("basic") is not None or splits.get("project") is not None):
+            # blank split cells in a row that has a total are printed zeros
+            for k in ("basic", "project"):
+                if getattr(cm, k) is not None and k not in splits:
+                    splits[k] = Decimal(0)
+        if "basic" not in splits and cm.basic is None and "personnel" in splits and "public" in splits:
+            splits["basic"] = splits["personnel"] + splits["public"]
+        page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+        out.append(Line(scheme, code, clean_name(name), total, splits,
+                        Prov(page, clean_name(t.title or "") or None, ri + 1), figure_type))
+    return out
+
+
+def _score(t: Table, lines: list[Line], scheme: str) -> int:
+    label = norm(t.title or "") + " " + norm(" ".join(c for r in t.header for c in r))
+    s = 0
+    if scheme == "functional":
+        s += 4 if "项目支出" in label or "专项" in label else 0
+        s += 3 if "基本支出" in label or "人员经费" in label else 0
+        s -= 6 if re.search(r"基本支出(明细)?表|基本支出决算表|基本支出预算表", norm(t.title or "")) else 0
+        s -= 3 if "政府性基金" in label or "国有资本" in label else 0
+        s += 1 if "功能" in label else 0
+    else:
+        s += 5 if "基本支出" in label else 0
+        s += 2 if "经济" in label else 0
+        s -= 3 if "项目支出" in label or "专项" in label else 0
+        s -= 3 if "政府性基金" in label or "国有资本" in label else 0
+        s -= 2 if "政府" in norm(t.title or "") and "政府预算" in norm(t.title or "") and scheme == "economic" else 0
+    return s
+
+
+def _signature(t: Table) -> str:
+    return re.sub(r"[(（][^)）]*[)）]|\d+", "", norm(t.title or "")) + "|" + norm(" ".join(c for r in t.header[-1:] for c in r))
+
+
+def extract_lines(doc: Document, f: Facts) -> None:
+    unit = f.unit or doc_unit(doc)
+    per_scheme: dict[str, list[tuple[int, int, Table, list[Line]]]] = {}
+    for ti, t in enumerate(doc.tables()):
+        lines = read_table_lines(t, unit, f.kind)
+        by_scheme: dict[str, list[Line]] = {}
+        for ln in lines:
+            by_scheme.setdefault(ln.scheme, []).append(ln)
+        for scheme, ls in by_scheme.items():
+            if scheme == "functional" and len(ls) < 1:
+                continue
+            per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme), ti, t, ls))
+    result: list[Line] = []
+    for cands in per_scheme.values():
+        best = max(c[0] for c in cands)
+        first = min(c[1] for c in cands if c[0] == best)
+        sig = _signature(next(c[2] for c in cands if c[1] == first))
+        # the primary table plus its continuations (same title and header after a page break)
+        chosen = [c for c in cands if c[0] == best and (c[1] == first or _signature(c[2]) == sig)]
+        primary: dict[str, Line] = {}
+        for _, _, _, ls in sorted(chosen, key=lambda c: c[1]):
+            for ln in ls:
+                primary.setdefault(ln.code, ln)
+        # other tables of the scheme fill splits where their total agrees
+        for *_, ls in sorted(cands, key=lambda c: c[1]):
+            for ln in ls:
+                p = primary.get(ln.code)
+                if p is None or p is ln or p.amount is None or ln.amount is None or abs(p.amount - ln.amount) > 100:
+                    continue
+                for k, v in ln.splits.items():
+                    p.splits.setdefault(k, v)
+        result.extend(primary.values())
+    f.lines = result

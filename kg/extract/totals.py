@@ -1,0 +1,234 @@
+"""Disclosure totals: income, expenditure, basic/project, personnel/public, 三公,
+机关运行经费, 政府采购, carry-overs.
+
+Tables first (a figure printed in a table is what the narrative summarises): labelled rows
+of the 收支总表 ("本年收入合计 | 45928.08 | 本年支出合计 | 45928.08"), the 合计 row of the
+primary expenditure-by-function table, the first data row of the 三公 table. Narrative
+sentences ("机关运行经费预算总额 67.47 万元") fill what no table prints.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from kg.document import Document, Table
+from kg.extract.base import Facts, Figure, Prov, clean_name, doc_unit, header_paths, norm, table_factor
+from kg.extract.lines import ColumnMap, _score
+from kg.money import normalize, parse_decimal, to_yuan
+
+ROW_LABELS = {
+    "income": r"本年收入合计|本年收入小计",
+    "expenditure": r"本年支出合计|本年支出小计",
+    "carry_over": r"上年结转结余|上年结转和结余|年初结转和结余|年初结转结余|上年结转|上年结余结转",
+    "carry_forward": r"年终结转结余|年末结转和结余|年末结转结余|年终结转和结余|结转下年|年末结余",
+    "grand_income": r"收入总计|收入合计",
+    "grand_expenditure": r"支出总计|支出合计",
+}
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
+
+
+def _label(cell: str) -> str:
+    return _NUMBERING.sub("", norm(cell))
+
+
+def table_row_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
+    found: dict[str, Figure] = {}
+    for t in doc.tables():
+        factor = table_factor(t, unit)
+        paths = header_paths(t)
+        outturn_cols = {i for i, p in enumerate(paths) if any("决算" in x for x in p)}
+        for ri, r in enumerate(t.rows):
+            cells = [_label(c) for c in r]
+            for i, c in enumerate(cells):
+                if not c or parse_decimal(c) is not None:
+                    continue
+                for key, pat in ROW_LABELS.items():
+                    if key in found or not re.fullmatch(pat, c):
+                        continue
+                    value = None
+                    for j in range(i + 1, len(cells)):
+                        if kind == "final_account" and outturn_cols and j not in outturn_cols and parse_decimal(r[j]) is not None \
+                                and any(k > j and parse_decimal(r[k]) is not None for k in outturn_cols):
+                            continue
+                        v = parse_decimal(r[j])
+                        if v is not None:
+                            value = v
+                            break
+                        if cells[j]:  # the next label: this one printed no figure
+                            break
+                    if value is None and key in ("carry_over", "carry_forward"):
+                        value = Decimal(0)  # a blank carry-over row prints "nothing carried"
+                    if value is not None:
+                        page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+                        found[key] = Figure(normalize(value * factor), Prov(page, clean_name(t.title or "") or None, ri + 1, clean_name(r[i])))
+    return found
+
+
+def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
+    """basic/project/personnel/public (and the total) from the 合计 rows of classified tables."""
+    out: dict[str, Figure] = {}
+    tables = []
+    for ti, t in enumerate(doc.tables()):
+        cm = ColumnMap(t, kind)
+        if cm.code is None and not cm.split_codes:
+            continue
+        row = None
+        for ri, r in enumerate(t.rows):
+            cells = [norm(c) for c in r]
+            name = cells[cm.name] if cm.name is not None and cm.name < len(cells) else ""
+            code = cells[cm.code] if cm.code is not None and cm.code < len(cells) else ""
+            if code or (cm.split_codes and any(cells[i] for i in cm.split_codes if i < len(cells))):
+                if re.fullmatch(r"\d{3,7}", code or "x"):
+                    break  # totals come before the first coded row
+                if not re.search(r"合计|总计", code):
+                    continue
+            if re.fullmatch(r"(合计|总计|本年支出合计|支出合计)?", re.sub(r"\d+", "", name)) and \
+                    (re.search(r"合计|总计", "".join(cells)) or ri == 0):
+                row = (ri, r)
+                break
+        if row is None:
+            continue
+        label = norm(t.title or "") + norm(" ".join(c for h in t.header for c in h))
+        econ = "经济" in label or any(re.match(r"^3\d\d", norm(x[0] if x else "")) for x in t.rows[:3])
+        tables.append((ti, t, cm, row, "economic" if econ else "functional"))
+    if not tables:
+        return out
+
+    def score(item):
+        ti, t, cm, row, scheme = item
+        return (_score(t, [], "functional") if scheme == "functional" else -5, -ti)
+
+    for _ti, t, cm, (ri, r), scheme in sorted(tables, key=score, reverse=True):
+        factor = table_factor(t, unit)
+        page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+        prov = Prov(page, clean_name(t.title or "") or None, ri + 1)
+
+        def val(i, r=r, factor=factor):
+            if i is None or i >= len(r):
+                return None
+            v = parse_decimal(r[i])
+            return normalize(v * factor) if v is not None else None
+
+        vals = {"basic": val(cm.basic), "project": val(cm.project), "personnel": val(cm.personnel),
+                "public": val(cm.public)}
+        if scheme == "economic" or re.search(r"基本支出", norm(t.title or "")):
+            # a basic-expenditure table: its total is the basic total
+            vals["basic"] = vals["basic"] or val(cm.total)
+            vals["project"] = None
+        if vals["basic"] is None and cm.basic is None and vals["personnel"] is not None and vals["public"] is not None:
+            vals["basic"] = vals["personnel"] + vals["public"]
+        if scheme == "functional" and val(cm.total) is not None and "expenditure_table" not in out \
+                and not re.search(r"基本支出", norm(t.title or "")):
+            out["expenditure_table"] = Figure(val(cm.total), prov)
+        for k, v in vals.items():
+            if v is not None and k not in out and (cm.__dict__.get(k) != cm.total or k == "basic"):
+                out[k] = Figure(v, prov)
+    return out
+
+
+def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
+    keys = [("three_public", r"三公.*(合计|总计)|^合计$|^三公经费$"), ("abroad", r"出国"), ("vehicles", r"公务用车购置及运行|公务用车购置和运行"),
+            ("vehicle_purchase", r"购置费$"), ("vehicle_operation", r"运行(维护)?费$"), ("reception", r"公务接待"),
+            ("operating", r"机关运行经费")]
+    for t in doc.tables():
+        label = norm((t.title or "") + " ".join(c for h in t.header for c in h))
+        if "三公" not in label:
+            continue
+        paths = header_paths(t)
+        factor = table_factor(t, unit)
+        cols: dict[str, int] = {}
+        outturn = {i for i, p in enumerate(paths) if any("决算" in x for x in p)}
+        for key, pat in keys:
+            for i, p in enumerate(paths):
+                if not p or (kind == "final_account" and outturn and i not in outturn):
+                    continue
+                joined = "/".join(p)
+                if key == "three_public" and not re.search(pat, p[0]) and not re.search(r"三公.*合计", joined):
+                    continue
+                if key in ("vehicle_purchase", "vehicle_operation") and len(p) < 2:
+                    continue
+                if key == "vehicles" and not (len(p) == 1 or p[-1] in ("小计", "合计")):
+                    continue
+                if re.search(pat, p[-1] if key != "three_public" else joined) or (key == "vehicles" and re.search(pat, joined)):
+                    cols.setdefault(key, i)
+                    break
+        if "three_public" not in cols:
+            continue
+        for ri, r in enumerate(t.rows):
+            v = parse_decimal(r[cols["three_public"]]) if cols["three_public"] < len(r) else None
+            if v is None:
+                continue
+            page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+            prov = Prov(page, clean_name(t.title or "") or None, ri + 1)
+            out = {}
+            for key, i in cols.items():
+                x = parse_decimal(r[i]) if i < len(r) else None
+                if x is None and key != "operating":
+                    x = Decimal(0)  # a blank part of a printed 三公 row is zero
+                if x is not None:
+                    out[key] = Figure(normalize(x * factor), prov)
+            return out
+    return {}
+
+
+TEXT_PATTERNS = {
+    "income": r"(?:本年收入合计|预算收入总额|收入预算总额|当年预算收入|收入预算|收支总预算|收入总额|本年收入)",
+    "expenditure": r"(?:本年支出合计|预算支出总额|支出预算总额|当年预算支出|支出预算|收支总预算|支出总额|本年支出)",
+    "basic": r"基本支出",
+    "project": r"项目支出",
+    "personnel": r"人员经费",
+    "public": r"公用经费",
+    "three_public": r"“?三公”?经费(?:预算|决算|支出)?",
+    "operating": r"机关运行经费",
+    "procurement": r"政府采购(?:预算|支出|决算|合同)",
+}
+_AMOUNT = r"[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(万元|元|万)(?![\u4e00-\u9fff]*[增减])"
+
+
+def text_totals(doc: Document) -> dict[str, Figure]:
+    out: dict[str, Figure] = {}
+    for b in doc.blocks():
+        if isinstance(b, Table):
+            continue
+        t = norm(b.text)
+        for key, pat in TEXT_PATTERNS.items():
+            if key in out:
+                continue
+            if key == "procurement" and re.search(r"(?:未安排|无|没有)政府采购(?:预算|支出)?", t):
+                out[key] = Figure(Decimal(0), Prov(b.page, None, None, clean_name(b.text)[:80]))
+                continue
+            m = re.search(pat + _AMOUNT, t)
+            if m and not re.match(r"(?:比|较)", t[m.end(1) - len(m.group(1)) - 2: m.end(1)] or ""):
+                unit = "万元" if m.group(2) == "万" else m.group(2)
+                v = to_yuan(m.group(1), unit)
+                if v is not None:
+                    out[key] = Figure(v, Prov(b.page, None, None, clean_name(b.text)[:120]))
+    return out
+
+
+def extract_totals(doc: Document, f: Facts) -> None:
+    unit = f.unit or doc_unit(doc)
+    rows = table_row_totals(doc, unit, f.kind)
+    splits = split_totals(doc, unit, f.kind)
+    tp = three_public(doc, unit, f.kind)
+    text = text_totals(doc)
+    ftype = "outturn" if f.kind == "final_account" else "budget"
+    totals: dict[str, Figure] = {}
+    for key in ("income", "expenditure", "carry_over", "carry_forward", "grand_income", "grand_expenditure"):
+        if key in rows:
+            totals[key] = rows[key]
+    if "expenditure" not in totals and "expenditure_table" in splits:
+        totals["expenditure"] = splits["expenditure_table"]
+    for key in ("basic", "project", "personnel", "public"):
+        if key in splits:
+            totals[key] = splits[key]
+    for key, fig in tp.items():
+        totals.setdefault(key, fig)
+    for key, fig in text.items():
+        totals.setdefault(key, fig)
+    if "income" not in totals and "grand_income" in totals and totals.get("carry_over", Figure(Decimal(0))).value == 0:
+        totals["income"] = totals["grand_income"]
+    for fig in totals.values():
+        fig.figure_type = ftype
+    f.totals = totals

@@ -1,0 +1,100 @@
+"""Internal units (内设机构) and staff counts (编制 / 实有 / 离退休).
+
+Internal units come from the 机构设置 section: either an enumeration sentence
+("内设机构包括：A、B、C。") or numbered paragraphs "1、办公室：负责…". Staff counts come
+from sentences of the 人员构成 / 人员情况 section wherever they are printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.document import Document, Heading, Table
+from kg.extract.base import Facts, clean_name, norm
+
+UNIT_SUFFIX = ("室", "科", "部", "处", "股", "中心", "队", "组", "站", "所", "窗口", "办", "局", "院", "馆", "大队", "支队", "分局", "庭", "团")
+_NUMBERED = re.compile(r"^\s*[-•·]?\s*[（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）、.．]\s*([^：:，,。；;]{2,24}?)\s*[：:]")
+_ENUM = re.compile(r"(?:内设(?:机构|科室|部门)?|下设)(?:[^：:。]{0,20}?)(?:包括|包含|有|为|分别是|分别为|[：:])?\s*[：:]?\s*([^。]+)")
+_SECTION = re.compile(r"机构设置|内设机构|机构情况|组织机构")
+
+
+def _is_unit(name: str) -> bool:
+    n = re.sub(r"[（(][^）)]*[)）]$", "", norm(name))
+    return 2 <= len(n) <= 20 and n.endswith(UNIT_SUFFIX)
+
+
+def _split_glued(item: str) -> list[str]:
+    """"财务室参保缴费室" (a lost 、) → two units; names with brackets are left alone."""
+    if re.search(r"[（()）]", item):
+        return [item]
+    parts = re.findall(r".+?(?:办公室|中心|窗口|室|科|部|处|股|队|组|站|所)(?=.{2,}|$)", item)
+    if len(parts) >= 2 and "".join(parts) == item and all(len(p) >= 2 and _is_unit(p) for p in parts):
+        return parts
+    return [item]
+
+
+def enumerated_units(text: str) -> list[str]:
+    out: list[str] = []
+    t = clean_name(text)
+    for m in _ENUM.finditer(t):
+        body = re.split(r"等(?:\d+个|[一二三四五六七八九十]+个)?(?:科室|部门|机构|内设机构)?$|等[，,；;]", m.group(1))[0]
+        items = [clean_name(x) for x in re.split(r"[、，,；;]|和(?=[\u4e00-\u9fff]{2,}(?:室|科|部|处|股|中心)$)", body)]
+        for it in items:
+            it = re.split(r"[：:]", it)[-1]
+            it = re.sub(r"^(?:\d+个)?(?:内设机构|科室)?", "", it)
+            for p in _split_glued(it):
+                if _is_unit(p) and p not in out:
+                    out.append(p)
+    return out
+
+
+def extract_units(doc: Document, f: Facts) -> None:
+    blocks = list(doc.blocks())
+    units: list[str] = []
+    in_section = False
+    section_level = 99
+    for b in blocks:
+        if isinstance(b, Table):
+            continue
+        text = b.text
+        is_head = isinstance(b, Heading) or (len(norm(text)) <= 30 and re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", norm(text)))
+        if is_head and _SECTION.search(norm(text)) and not re.search(r"\d+\s*[、.．]\s*$", text):
+            in_section, section_level = True, getattr(b, "level", 99)
+            continue
+        if is_head and in_section and not _NUMBERED.match(text):
+            lvl = getattr(b, "level", 99)
+            if isinstance(b, Heading) and lvl <= section_level or re.match(r"^[一二三四五六七八九十]+、|^第.部分", norm(text)):
+                in_section = False
+        for u in enumerated_units(text):
+            if u not in units:
+                units.append(u)
+        if in_section:
+            m = _NUMBERED.match(clean_name(text))
+            if m and _is_unit(m.group(2)):
+                name = clean_name(m.group(2))
+                if name not in units:
+                    units.append(name)
+    if f.agency:
+        units = [u for u in units if norm(u) != norm(f.agency)]
+    f.internal_units = units
+    extract_staff(doc, f)
+
+
+_STAFF = {
+    "authorized": re.compile(r"(?:编制人数|人员编制|核定编制|编制数|编制总数|事业编制|行政编制)(?:为|共|总数)?\s*[:：]?\s*(\d+)\s*[人名个]"),
+    "actual": re.compile(r"(?:实有人数|实有人员|在职人员|在职实有人数|在职人数)(?:为|共)?\s*[:：]?\s*(\d+)\s*人"),
+    "retired": re.compile(r"(?:离退休人员|离退休人数|退休人员)(?:为|共)?\s*[:：]?\s*(\d+)\s*人"),
+}
+
+
+def extract_staff(doc: Document, f: Facts) -> None:
+    for b in doc.blocks():
+        if isinstance(b, Table):
+            continue
+        t = norm(b.text)
+        for key, pat in _STAFF.items():
+            if key in f.staff:
+                continue
+            m = pat.search(t)
+            if m:
+                f.staff[key] = int(m.group(1))

@@ -1,0 +1,70 @@
+"""Entity resolution and IRI minting.
+
+Every IRI is a function of content, never of ingest order: shared entities (agencies,
+policies, classification concepts) hash a normalized key, so two disclosures naming the
+same agency (with different spacing, widths or a 本级 suffix) meet on one node; per-
+disclosure nodes (projects, lines, findings) hang under the file's sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from ontology.namespace import ID
+
+SCHEME_SLUG = {"functional": "functional", "economic": "economic", "gov_economic": "gov-economic"}
+
+
+def _h(s: str, n: int = 16) -> str:
+    return hashlib.sha1(s.encode("utf-8")).hexdigest()[:n]
+
+
+def agency_key(name: str) -> str:
+    """The form agency names are compared in: NFKC (widths), no whitespace, brackets
+    unified, a trailing 本级/（本级） dropped."""
+    s = unicodedata.normalize("NFKC", name or "")
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"[（(]?本级[)）]?$", "", s)
+    return s
+
+
+def disclosure_iri(sha256: str) -> URIRef:
+    return ID[f"disclosure/{sha256[:24]}"]
+
+
+def agency_iri(name: str) -> URIRef:
+    return ID[f"agency/{_h(agency_key(name))}"]
+
+
+def unit_iri(agency_name: str, unit_name: str) -> URIRef:
+    return ID[f"unit/{_h(agency_key(agency_name) + '|' + agency_key(unit_name))}"]
+
+
+def policy_iri(number: str | None, title: str | None = None) -> URIRef:
+    if number:
+        return ID[f"policy/{_h(number)}"]
+    return ID[f"policy/t-{_h(agency_key(title or ''))}"]
+
+
+def concept_iri(scheme: str, code: str) -> URIRef:
+    return ID[f"concept/{SCHEME_SLUG[scheme]}/{code}"]
+
+
+def project_iri(sha256: str, key: str) -> URIRef:
+    return ID[f"project/{sha256[:24]}/{key}"]
+
+
+def line_iri(sha256: str, scheme: str, code: str, figure_type: str) -> URIRef:
+    return ID[f"line/{sha256[:24]}/{SCHEME_SLUG[scheme]}-{code}-{figure_type}"]
+
+
+def citation_iri(sha256: str, project_key: str, policy_key: str) -> URIRef:
+    return ID[f"citation/{sha256[:24]}/{_h(project_key + '|' + policy_key, 12)}"]
+
+
+def finding_iri(sha256: str, rule: str, where: str) -> URIRef:
+    return ID[f"finding/{sha256[:24]}/{_h(rule + '|' + where, 12)}"]

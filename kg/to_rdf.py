@@ -1,0 +1,251 @@
+"""Facts → RDF: one graph per disclosure, complete on its own.
+
+`build_graph(doc)` is pure. The graph describes the disclosure and everything it mentions,
+shared entities included (agency labels, parent bureau, policies, SKOS concepts with
+notation/prefLabel/broader/inScheme), so the union of all graphs is complete and dropping
+one disclosure leaves exactly what the others assert.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.document import Document
+from kg.extract import extract
+from kg.extract.base import Facts, Figure, Prov
+from kg.extract.header import _same_org
+from kg.resolve import (
+    agency_iri,
+    citation_iri,
+    concept_iri,
+    disclosure_iri,
+    finding_iri,
+    line_iri,
+    policy_iri,
+    project_iri,
+    unit_iri,
+)
+from ontology.namespace import BKG, ORG, QB
+
+SCHEMES = {"functional": BKG.FunctionalClassification, "economic": BKG.EconomicClassification,
+           "gov_economic": BKG.GovernmentEconomicClassification}
+TOTAL_TERMS = {
+    "income": BKG.totalIncome, "expenditure": BKG.totalExpenditure, "basic": BKG.basicExpenditure,
+    "project": BKG.projectExpenditure, "personnel": BKG.personnelExpenditure, "public": BKG.publicExpenditure,
+    "three_public": BKG.threePublicExpenses, "operating": BKG.operatingExpenses, "procurement": BKG.procurementBudget,
+    "carry_over": BKG.carryOverIncome, "carry_forward": BKG.carryForward, "grand_income": BKG.grandTotalIncome,
+    "grand_expenditure": BKG.grandTotalExpenditure, "abroad": BKG.threePublicAbroad,
+    "vehicles": BKG.threePublicVehicles, "vehicle_purchase": BKG.threePublicVehiclePurchase,
+    "vehicle_operation": BKG.threePublicVehicleOperation, "reception": BKG.threePublicReception,
+}
+STAFF_TERMS = {"authorized": BKG.authorizedStaff, "actual": BKG.actualStaff, "retired": BKG.retiredStaff}
+
+
+def money(v: Decimal) -> Literal:
+    return Literal(f"{v:f}", datatype=XSD.decimal)
+
+
+def zh(s: str) -> Literal:
+    return Literal(s, lang="zh")
+
+
+def _prov(g: Graph, node: URIRef, p: Prov) -> None:
+    if p.page:
+        g.add((node, BKG.page, Literal(int(p.page))))
+    if p.table:
+        g.add((node, BKG.tableTitle, Literal(p.table)))
+    if p.row:
+        g.add((node, BKG.rowNumber, Literal(int(p.row))))
+
+
+def build_graph(doc: Document) -> tuple[str, Graph]:
+    return facts_to_graph(doc, extract(doc))
+
+
+def _agency(g: Graph, name: str, city: str | None = None) -> URIRef:
+    a = agency_iri(name)
+    g.add((a, RDF.type, BKG.Agency))
+    g.add((a, RDF.type, ORG.FormalOrganization))
+    g.add((a, RDFS.label, zh(name)))
+    if city:
+        g.add((a, BKG.cityOrCounty, Literal(city)))
+    return a
+
+
+def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
+    g = Graph()
+    d = disclosure_iri(doc.sha256)
+    g.add((d, RDF.type, BKG.Disclosure))
+    g.add((d, RDF.type, PROV.Entity))
+    g.add((d, BKG.sourceFile, Literal(doc.source_file)))
+    g.add((d, BKG.sha256, Literal(doc.sha256)))
+    g.add((d, BKG.mediaType, Literal(doc.media_type)))
+    g.add((d, BKG.documentKind, Literal(f.kind)))
+    g.add((d, BKG.disclosureScope, Literal(f.scope)))
+    if f.unit:
+        g.add((d, BKG.amountUnit, Literal(f.unit)))
+    if f.fiscal_year:
+        g.add((d, BKG.fiscalYear, Literal(f.fiscal_year)))
+    label = " ".join(x for x in (f.agency, f"{f.fiscal_year}年" if f.fiscal_year else None,
+                                 {"budget": "预算", "final_account": "决算"}[f.kind]) if x)
+    g.add((d, RDFS.label, zh(label)))
+    for w in list(doc.warnings) + f.warnings:
+        g.add((d, BKG.warning, Literal(w)))
+    if f.template:
+        g.add((d, BKG.isTemplate, Literal(True)))
+        return str(d), g
+    agency = None
+    if f.agency:
+        agency = _agency(g, f.agency, f.city)
+        g.add((d, BKG.reportingAgency, agency))
+        for alt in f.agency_aliases:
+            if alt != f.agency:
+                g.add((agency, SKOS.altLabel, zh(alt)))
+        if f.unit_code:
+            g.add((agency, BKG.unitCode, Literal(f.unit_code)))
+        if f.parent:
+            parent = _agency(g, f.parent, f.city)
+            g.add((agency, ORG.subOrganizationOf, parent))
+            for alt in f.parent_aliases:
+                g.add((parent, SKOS.altLabel, zh(alt)))
+            if f.parent_code:
+                g.add((parent, BKG.unitCode, Literal(f.parent_code)))
+        for name in f.internal_units:
+            u = unit_iri(f.agency, name)
+            g.add((u, RDF.type, ORG.OrganizationalUnit))
+            g.add((u, RDFS.label, zh(name)))
+            g.add((u, ORG.unitOf, agency))
+            g.add((agency, ORG.hasUnit, u))
+        for name, code in f.subordinates.items():
+            sub = _agency(g, name, f.city)
+            g.add((sub, ORG.subOrganizationOf, agency if f.scope == "department" and not f.parent else
+                   (agency_iri(f.parent) if f.parent else agency)))
+            if code:
+                g.add((sub, BKG.unitCode, Literal(code)))
+    for key, n in f.staff.items():
+        g.add((d, STAFF_TERMS[key], Literal(n)))
+    for key, fig in f.totals.items():
+        g.add((d, TOTAL_TERMS[key], money(fig.value)))
+    _figure_provenance(g, d, f.totals)
+
+    # classification lines and their concepts
+    for ln in f.lines:
+        c = concept_iri(ln.scheme, ln.code)
+        g.add((c, RDF.type, SKOS.Concept))
+        g.add((c, SKOS.notation, Literal(ln.code)))
+        if ln.name:
+            g.add((c, SKOS.prefLabel, zh(ln.name)))
+        g.add((c, SKOS.inScheme, SCHEMES[ln.scheme]))
+        g.add((SCHEMES[ln.scheme], RDF.type, SKOS.ConceptScheme))
+        if len(ln.code) > 3:
+            parent = concept_iri(ln.scheme, ln.code[:-2])
+            g.add((c, SKOS.broader, parent))
+            g.add((parent, RDF.type, SKOS.Concept))
+            g.add((parent, SKOS.notation, Literal(ln.code[:-2])))
+            g.add((parent, SKOS.inScheme, SCHEMES[ln.scheme]))
+        else:
+            g.add((c, SKOS.topConceptOf, SCHEMES[ln.scheme]))
+        if ln.amount is None:
+            continue
+        node = line_iri(doc.sha256, ln.scheme, ln.code, ln.figure_type)
+        g.add((node, RDF.type, BKG.BudgetLine))
+        g.add((node, RDF.type, QB.Observation))
+        g.add((node, BKG.disclosure, d))
+        g.add((node, BKG.classification, c))
+        g.add((node, BKG.amount, money(ln.amount)))
+        g.add((node, BKG.figureType, Literal(ln.figure_type)))
+        g.add((node, PROV.wasDerivedFrom, d))
+        for k, v in ln.splits.items():
+            g.add((node, TOTAL_TERMS[k], money(v)))
+        _prov(g, node, ln.prov)
+
+    # projects
+    pnodes = {}
+    for p in f.projects:
+        node = project_iri(doc.sha256, p.key)
+        pnodes[p.key] = node
+        g.add((node, RDF.type, BKG.Project))
+        g.add((node, RDFS.label, zh(p.name)))
+        for alt in p.alt_names:
+            g.add((node, SKOS.altLabel, zh(alt)))
+        if p.amount is not None:
+            g.add((node, BKG.amount, money(p.amount)))
+        if p.category:
+            g.add((node, BKG.category, Literal(p.category)))
+        impl = agency
+        if p.agency and f.agency and not _same_org(p.agency, f.agency):
+            impl = _agency(g, p.agency, f.city)
+        if impl is not None:
+            g.add((node, BKG.implementingAgency, impl))
+        g.add((node, BKG.disclosure, d))
+        g.add((node, PROV.wasDerivedFrom, d))
+        _prov(g, node, p.prov)
+
+    # policies, laws and the links
+    pol_nodes = {}
+    for pol in f.policies:
+        node = policy_iri(pol.number, pol.title)
+        pol_nodes[pol.number or "《" + (pol.title or "") + "》"] = node
+        g.add((node, RDF.type, BKG.Policy))
+        g.add((d, DCTERMS.references, node))
+        if pol.number:
+            g.add((node, BKG.documentNumber, Literal(pol.number)))
+            g.add((node, BKG.issuerCode, Literal(pol.issuer)))
+            g.add((node, BKG.issueYear, Literal(pol.year)))
+            g.add((node, BKG.serialNumber, Literal(pol.serial)))
+            g.add((node, RDFS.label, Literal(pol.number, lang="zh")))
+        if pol.title:
+            g.add((node, DCTERMS.title, zh(pol.title)))
+            if not pol.number:
+                g.add((node, RDFS.label, zh(pol.title)))
+    for ln in f.links:
+        proj, pol = pnodes.get(ln.project_key), pol_nodes.get(ln.policy)
+        if proj is None or pol is None:
+            continue
+        g.add((proj, BKG.basedOnPolicy, pol))
+        c = citation_iri(doc.sha256, ln.project_key, ln.policy)
+        g.add((c, RDF.type, BKG.PolicyCitation))
+        g.add((c, BKG.citingProject, proj))
+        g.add((c, BKG.citedPolicy, pol))
+        g.add((c, BKG.quote, Literal(ln.quote)))
+        if ln.page:
+            g.add((c, BKG.page, Literal(int(ln.page))))
+        g.add((c, PROV.wasDerivedFrom, d))
+
+    for fi in f.findings:
+        node = finding_iri(doc.sha256, fi.rule, fi.where or fi.comment)
+        g.add((node, RDF.type, BKG.Finding))
+        g.add((node, BKG.disclosure, d))
+        g.add((node, BKG.rule, Literal(fi.rule)))
+        g.add((node, BKG.severity, Literal(fi.severity)))
+        g.add((node, RDFS.comment, zh(fi.comment)))
+        if fi.expected is not None:
+            g.add((node, BKG.expected, money(fi.expected)))
+        if fi.found is not None:
+            g.add((node, BKG.found, money(fi.found)))
+            if fi.expected is not None:
+                g.add((node, BKG.difference, money(fi.found - fi.expected)))
+        for p in fi.pages:
+            g.add((node, BKG.page, Literal(int(p))))
+        g.add((node, PROV.wasDerivedFrom, d))
+    return str(d), g
+
+
+def _figure_provenance(g: Graph, d: URIRef, totals: dict[str, Figure]) -> None:
+    """Where each total was printed, as a qualified statement the analyst can follow:
+    <d> prov:qualifiedDerivation [ bkg:page …; bkg:tableTitle …; rdfs:label "totalIncome" ]."""
+    for key, fig in totals.items():
+        term = TOTAL_TERMS[key]
+        node = URIRef(f"{d}/figure/{term.split('#')[-1]}")
+        g.add((node, RDF.type, PROV.Entity))
+        g.add((node, PROV.wasDerivedFrom, d))
+        g.add((node, RDFS.label, Literal(term.split("#")[-1])))
+        g.add((node, BKG.amount, money(fig.value)))
+        g.add((node, BKG.figureType, Literal(fig.figure_type)))
+        g.add((d, PROV.hadMember, node))
+        if fig.prov.quote:
+            g.add((node, BKG.quote, Literal(fig.prov.quote)))
+        _prov(g, node, fig.prov)

@@ -1,0 +1,93 @@
+"""The budgetkg vocabulary as an rdflib DefinedNamespace.
+
+Import terms from here (``BKG.Disclosure``) instead of writing IRIs by hand: a typo is an
+AttributeError at import time, not a silent new predicate. Keep this list in step with
+ontology/budget.ttl (tests/ontology checks both directions).
+"""
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+NS = "https://w3id.org/budgetkg/def#"
+ID = Namespace("https://w3id.org/budgetkg/id/")
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+
+
+class BKG(DefinedNamespace):
+    _NS = Namespace(NS)
+    _fail = True
+
+    # --- classes (contract) ---
+    Disclosure: URIRef
+    Agency: URIRef
+    Project: URIRef
+    Policy: URIRef
+    PolicyCitation: URIRef
+    BudgetLine: URIRef
+    Finding: URIRef
+    # --- concept schemes (contract) ---
+    FunctionalClassification: URIRef
+    EconomicClassification: URIRef
+    GovernmentEconomicClassification: URIRef
+
+    # --- disclosure (contract) ---
+    sourceFile: URIRef
+    sha256: URIRef
+    fiscalYear: URIRef
+    documentKind: URIRef
+    disclosureScope: URIRef
+    reportingAgency: URIRef
+    totalIncome: URIRef
+    totalExpenditure: URIRef
+    basicExpenditure: URIRef
+    projectExpenditure: URIRef
+    personnelExpenditure: URIRef
+    publicExpenditure: URIRef
+    threePublicExpenses: URIRef
+    operatingExpenses: URIRef
+    procurementBudget: URIRef
+    authorizedStaff: URIRef
+    actualStaff: URIRef
+    retiredStaff: URIRef
+    # --- agency / project / policy / citation / line (contract) ---
+    unitCode: URIRef
+    amount: URIRef
+    category: URIRef
+    implementingAgency: URIRef
+    disclosure: URIRef
+    basedOnPolicy: URIRef
+    documentNumber: URIRef
+    issuerCode: URIRef
+    issueYear: URIRef
+    serialNumber: URIRef
+    citingProject: URIRef
+    citedPolicy: URIRef
+    quote: URIRef
+    page: URIRef
+    classification: URIRef
+
+    # --- additions (extend, never rename) ---
+    carryOverIncome: URIRef          # 上年结转结余 / 年初结转和结余
+    carryForward: URIRef             # 年末(年终)结转和结余
+    grandTotalIncome: URIRef         # 收入总计 (本年收入 + 结转)
+    grandTotalExpenditure: URIRef    # 支出总计
+    threePublicAbroad: URIRef        # 因公出国(境)费
+    threePublicVehicles: URIRef      # 公务用车购置及运行费
+    threePublicVehiclePurchase: URIRef
+    threePublicVehicleOperation: URIRef
+    threePublicReception: URIRef     # 公务接待费
+    figureType: URIRef               # "budget" | "outturn" (决算数) on lines and totals
+    amountUnit: URIRef               # unit the document printed ("万元", "元")
+    mediaType: URIRef
+    tableTitle: URIRef               # provenance: title of the table a figure came from
+    rowNumber: URIRef                # provenance: 1-based body row in that table
+    rule: URIRef
+    severity: URIRef
+    expected: URIRef
+    found: URIRef
+    difference: URIRef
+    warning: URIRef                  # reader / extraction warnings on a disclosure
+    isTemplate: URIRef               # a blank template (XX placeholders), not a disclosure of a real agency
+    cityOrCounty: URIRef
