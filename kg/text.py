@@ -21,7 +21,6 @@ from kg.tables import (
     expand_merged_header,
     is_amount,
     is_meta_cell,
-    is_table_label,
     normalize_width,
     split_header,
     strip_markup,
@@ -383,16 +382,25 @@ def _flush(st: _State) -> None:
             st.blocks.append(Paragraph(text, st.page))
 
 
+_KEY_RE = re.compile(r"^[^，。；,;:：]{1,14}[:：]")
+
+
 def _continues(prev: Block | None, nxt: str) -> bool:
     """Was a sentence cut by a blank line ("…及归\\n\\n档。")? The previous paragraph is
     running text without an end and the next line starts mid-sentence."""
     if not isinstance(prev, Paragraph) or "\n" in prev.text or _ends_sentence(prev.text):
         return False
     p = prev.text
-    # short lines without an end are titles and labels, not half sentences
-    if len(p) < 24 or (len(p) <= _HEADING_MAX and _outline_start(p)) or p.endswith(("：", ":", "表", "）", ")")):
-        return False
     if heading_level(nxt) is not None or _outline_start(nxt) or detect_unit(nxt) or is_meta_cell(nxt):
+        return False
+    if _KEY_RE.match(nxt) and _KEY_RE.match(p):
+        return False  # "单位名称：…" then "审查情况：…": a list of labelled values
+    if p.endswith(("，", ",", "、")):
+        return True  # stopped on a comma: the sentence goes on
+    # short lines without an end are titles and labels, not half sentences
+    if len(p) < 24 or p.endswith(("：", ":", "表", "）", ")")):
+        return False
+    if _outline_start(p) and not re.search(r"[，、；：。,;:]", p):
         return False
     # the rest of a sentence reaches its punctuation soon, or runs on at length
     if not (re.search(r"[，。；：、,;]", nxt[:40]) or len(nxt) > _HEADING_MAX):
@@ -489,28 +497,45 @@ def _title_unit_above(st: _State, title: str | None, unit: str | None) -> tuple[
         window.append(k)
         k -= 1
     consumed: list[int] = []
-    candidates: list[int] = []
+    candidates: list[tuple[int, str]] = []
     for k in window:  # nearest first
         t = st.blocks[k].text.strip()
         u = detect_unit(t)
         if u:
             unit = unit or u
             consumed.append(k)
-        elif is_table_label(t) or re.match(r"^填报(?:部门|单位)\s*[:：]\s*$", t):
-            consumed.append(k)
-        elif not is_meta_cell(t) and not re.search(r"[:：]", t) and len(t) <= 50:
-            candidates.append(k)
+            t = _UNIT_FRAGMENT_RE.sub("", t).strip()  # "收支总表 单位：万元" still names the table
+            if not t or is_meta_cell(t):
+                continue
+        core = _LABEL_PREFIX_RE.sub("", t)  # "表3：收支总表" -> "收支总表"
+        if not core or re.match(r"^填报(?:部门|单位)\s*[:：]\s*$", t):
+            if k not in consumed:
+                consumed.append(k)
+        elif not is_meta_cell(core) and not re.search(r"[:：]", core) and len(core) <= 50:
+            candidates.append((k, t))
     if title is None:
-        named = [k for k in candidates if "表" in t_strip_paren(st.blocks[k].text)]
-        pick = named[0] if named else (candidates[0] if candidates and window.index(candidates[0]) <= 2 else None)
+        named = [c for c in candidates if _names_a_table(c[1])]
+        pick = named[0] if named else (candidates[0] if candidates and window.index(candidates[0][0]) <= 2 else None)
         if pick is not None:
-            title = st.blocks[pick].text.strip()
-            consumed.append(pick)
+            title = pick[1]
+            if pick[0] not in consumed:
+                consumed.append(pick[0])
     if title is None:
         title = heading_title
-    for idx in sorted(consumed, reverse=True):
+    if title is None:
+        # no caption nearby: the section heading names the table only if it says so
+        for b in reversed(st.blocks[: (window[-1] if window else len(st.blocks))]):
+            if isinstance(b, Table):
+                break
+            if isinstance(b, Heading):
+                title = b.text if _names_a_table(b.text, strict=True) else None
+                break
+    for idx in sorted(set(consumed), reverse=True):
         del st.blocks[idx]
     return title, unit
+
+
+_LABEL_PREFIX_RE = re.compile(r"^(?:附)?表\s*[0-9一二三四五六七八九十]+(?:[-－—.][0-9]+)?\s*[:：.、]?\s*")
 
 
 def t_strip_paren(t: str) -> str:
@@ -556,41 +581,77 @@ def _merge_continuation(st: _State, table: Table) -> bool:
 _NOTE_RE = re.compile(r"^(?:备注|注|说明)\s*[0-9]*\s*[:：]")
 
 
+_TITLE_WORD_RE = re.compile(r"(表|明细|一览|汇总|情况)$")
+_UNIT_FRAGMENT_RE = re.compile(r"\s*[（(]?\s*(?:金额)?单位\s*[:：][^）)]*[)）]?\s*$")
+
+
+def _names_a_table(s: str, strict: bool = False) -> bool:
+    """Does a line read like a table's name? Strict: it must end in 表 (for section
+    headings, where "…情况" names a section, not a table)."""
+    core = t_strip_paren(_UNIT_FRAGMENT_RE.sub("", s))
+    return core.endswith("表") if strict else bool(_TITLE_WORD_RE.search(core))
+
+
+def _split_title_unit(s: str) -> tuple[str, str | None]:
+    """"收支总表（单位：万元）" -> ("收支总表", "万元")."""
+    u = detect_unit(s)
+    if u is None:
+        return s, None
+    rest = _UNIT_FRAGMENT_RE.sub("", s).strip()
+    return (rest or s), u
+
+
+def _lift_pseudo_rows(rows: list[list[str]], title: str | None, unit: str | None):
+    """Strip the rows that describe the table instead of holding data: leading title
+    rows ("收支总表" alone, or spanned over every column), "填报部门：… 单位：万元" rows and
+    "表3" labels; trailing notes ("备注：本单位无…"), returned as prose."""
+    notes: list[str] = []
+    rows = list(rows)
+    while len(rows) > 1:
+        vals = [c for c in rows[0] if c]
+        distinct = list(dict.fromkeys(vals))
+        metas = [v for v in distinct if is_meta_cell(v)]
+        others = [v for v in distinct if not is_meta_cell(v)]
+        if not others:
+            for v in metas:
+                unit = unit or detect_unit(v)
+            rows.pop(0)
+        elif len(others) == 1 and title is None and rows[0][0] == others[0] and len(others[0]) <= 50 \
+                and not is_amount(others[0]) and _names_a_table(others[0]):
+            title, u = _split_title_unit(others[0])
+            unit = unit or u
+            for v in metas:
+                unit = unit or detect_unit(v)
+            rows.pop(0)
+        else:
+            break
+    while rows:
+        vals = list(dict.fromkeys(c for c in rows[-1] if c))
+        if len(vals) == 1 and _NOTE_RE.match(vals[0]):
+            notes.insert(0, vals[0])
+            rows.pop()
+        else:
+            break
+    return rows, title, unit, notes
+
+
 def _table_block(item: _TableItem, st: _State) -> list[Block]:
     """Build a Table from raw rows, lifting the title/unit pseudo-rows out of the grid and
     finding title and unit in the short lines just above when the grid has none."""
     title, unit = item.title, item.unit
-    notes: list[str] = []
-    if item.header is not None:
-        header = expand_merged_header([[clean_cell(c) for c in r] for r in item.header])
-        body = [[clean_cell(c) for c in r] for r in item.rows]
-        all_rows = normalize_width(header + body)
-        header, body = all_rows[: len(header)], all_rows[len(header):]
-    else:
-        rows = [[clean_cell(c) for c in r] for r in item.rows]
-        rows = [r for r in rows if any(r)]
-        # leading pseudo-rows: the table's title on its own, "填报部门: … 单位: 万元", "表3"
-        while rows:
-            vals = [c for c in rows[0] if c]
-            if all(is_meta_cell(v) for v in vals):
-                for v in vals:
-                    unit = unit or detect_unit(v)
-                rows.pop(0)
-            elif len(vals) == 1 and "表" in t_strip_paren(vals[0]) and len(vals[0]) <= _HEADING_MAX \
-                    and title is None and rows[0][0] == vals[0] and len(rows) > 1:
-                title = vals[0]
-                rows.pop(0)
-            else:
-                break
-        # trailing notes ("备注：本单位无…") are prose about the table, not rows
-        while rows:
-            vals = [c for c in rows[-1] if c]
-            if len(vals) == 1 and _NOTE_RE.match(vals[0]):
-                notes.insert(0, vals[0])
-                rows.pop()
-            else:
-                break
+    head_rows = [r for r in ([clean_cell(c) for c in r] for r in item.header or []) if any(r)]
+    body_rows = [r for r in ([clean_cell(c) for c in r] for r in item.rows) if any(r)]
+    rows = head_rows + body_rows
+    n_all = len(rows)
+    rows, title, unit, notes = _lift_pseudo_rows(rows, title, unit)
+    front = n_all - len(rows) - len(notes)
+    if item.header is None:
         header, body = build_table_rows(rows)
+    else:
+        # the notation said where the header ends (<th>, <thead>, markdown separator)
+        n_head = max(0, len(head_rows) - front)
+        rows = normalize_width(rows)
+        header, body = expand_merged_header(rows[:n_head]), rows[n_head:]
     title, unit = _title_unit_above(st, title, unit)
     if unit is None:
         unit = _unit_in_cells(header, body)

@@ -287,3 +287,33 @@ def test_expand_merged_header():
     # a blank without sub-labels below is not part of a span
     header = [["名称", "", "备注"], ["", "", ""]]
     assert expand_merged_header(header)[0] == ["名称", "", "备注"]
+
+
+def test_title_row_with_unit_and_labelled_caption_line():
+    text = "收支预算表\t\t单位：万元\n项目\t金额\t说明\n甲\t1.00\t\n"
+    (t,) = doc_of(text).tables()
+    assert (t.title, t.unit, t.header) == ("收支预算表", "万元", [["项目", "金额", "说明"]])
+    text = "一、说明\n\n表2：示例支出汇总表（单位：元）\n\n项目\t金额\n甲\t1.00\n"
+    doc = doc_of(text)
+    (t,) = doc.tables()
+    assert (t.title, t.unit) == ("表2：示例支出汇总表", "元")
+    assert paragraphs(doc) == []
+
+
+def test_html_title_and_unit_rows_spanning_the_table():
+    text = (
+        "<table><tr><td colspan=\"3\">示例收支表</td></tr>"
+        "<tr><td colspan=\"2\">填报单位：示例站</td><td>单位：万元</td></tr>"
+        "<tr><td>项目</td><td>预算数</td><td>上年数</td></tr>"
+        "<tr><td>甲</td><td>2.00</td><td>1.00</td></tr></table>"
+    )
+    (t,) = doc_of(text).tables()
+    assert (t.title, t.unit) == ("示例收支表", "万元")
+    assert t.header == [["项目", "预算数", "上年数"]] and t.rows == [["甲", "2.00", "1.00"]]
+
+
+def test_section_heading_is_a_title_only_when_it_names_a_table():
+    text = "（一）支出情况\n\n本站全年支出如下，较上年有所增加，主要用于档案数字化工作。\n\n项目\t金额\n甲\t1.00\n"
+    assert doc_of(text).tables()[0].title is None
+    text = "五、示例项目支出表\n\n项目\t金额\n甲\t1.00\n"
+    assert doc_of(text).tables()[0].title == "五、示例项目支出表"
