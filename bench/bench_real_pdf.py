@@ -1,0 +1,91 @@
+"""Issue "Published PDFs" item 7: reading the seven published PDFs with
+kg.read.read_document in a 2-process pool, against plain pdfplumber (extract_text +
+extract_tables on every page, one process), timed in the same run.
+
+    .venv/bin/python bench/run.py --only bench_real_pdf
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = Path(os.environ.get("BUDGETKG_SHARED", ROOT.parent / "shared"))
+
+
+def _read(path: str) -> tuple[int, int]:
+    from kg.read import read_document
+
+    doc = read_document(path)
+    return len(doc.pages), len(doc.tables())
+
+
+def _plumber(path: str) -> int:
+    import pdfplumber
+
+    n = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.extract_tables()
+            page.close()
+            n += 1
+    return n
+
+
+def run(out_dir: Path, quick: bool) -> dict:
+    files = sorted(str(p) for p in (SHARED / "corpus" / "real").glob("*.pdf"))
+    if not files:
+        return {"name": "Published PDFs: reading time", "results": {"skipped": "no ../shared/corpus/real"},
+                "markdown": "skipped: ../shared/corpus/real is missing"}
+    if quick:
+        files = files[:2]
+
+    t0 = time.perf_counter()
+    pages = sum(_plumber(f) for f in files)
+    base = time.perf_counter() - t0
+
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_read, files[:1]))  # start the workers and import the readers outside the timing
+        t0 = time.perf_counter()
+        got = list(pool.map(_read, files))
+        ours = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for f in files:
+        _read(f)
+    ours_1 = time.perf_counter() - t0
+
+    res = {
+        "files": len(files),
+        "pages": pages,
+        "tables": sum(t for _, t in got),
+        "pdfplumber_1proc_s": round(base, 2),
+        "read_document_2proc_s": round(ours, 2),
+        "read_document_1proc_s": round(ours_1, 2),
+        "ratio_2proc_vs_pdfplumber": round(ours / base, 2),
+        "ratio_1proc_vs_pdfplumber": round(ours_1 / base, 2),
+        "pages_per_s_2proc": round(pages / ours, 1),
+        "cpus": os.cpu_count(),
+    }
+    md = (
+        "| reader | processes | seconds | pages/s | × pdfplumber |\n|---|---|---|---|---|\n"
+        f"| pdfplumber extract_text + extract_tables | 1 | {base:.2f} | {pages / base:.1f} | 1.00 |\n"
+        f"| kg.read.read_document | 1 | {ours_1:.2f} | {pages / ours_1:.1f} | {ours_1 / base:.2f} |\n"
+        f"| kg.read.read_document | 2 | {ours:.2f} | {pages / ours:.1f} | {ours / base:.2f} |\n"
+        f"\n{len(files)} PDFs, {pages} pages, {res['tables']} tables; {os.cpu_count()} CPUs (shared machine)."
+    )
+    return {"name": "Published PDFs: reading time", "results": res, "markdown": md}
+
+
+if __name__ == "__main__":
+    import json
+
+    r = run(ROOT / "bench" / "out", "--quick" in sys.argv)
+    print(json.dumps(r["results"], indent=1))
+    print(r["markdown"])
