@@ -22,7 +22,6 @@ import math
 import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -192,7 +191,7 @@ class World:
         provincial = self.pool("province", sector, prov, [abbr + s for s in S["prov_suffixes"]], prov, 5)
         local = self.pool("local", sector, place, [base[0] + s for s in S["local_suffixes"]], place, 3)
         general = self.pool("national", "*", "", V.NATIONAL_FINANCE_ISSUERS, "财政部", 4)
-        unit = "元" if r.random() < 0.2 else "万元"
+        unit = "元" if i % 5 == 3 else "万元"  # one agency in five prints yuan; small samples get one too
         q = 100 if unit == "万元" else 1
         projects = []
         for name, func, size, purpose in r.sample(ut["projects"], r.randint(min(3, len(ut["projects"])), len(ut["projects"]))):
@@ -524,7 +523,8 @@ def print_number(p: Policy, r: random.Random) -> str:
 class Builder:
     """Builds one disclosure (blocks + ground truth) for an agency, year and kind."""
 
-    def __init__(self, world: World, a: Agency, year: int, kind: str, stem: str):
+    def __init__(self, world: World, a: Agency, year: int, kind: str, stem: str,
+                 inconsistency_rate: float = INCONSISTENCY_RATE):
         self.w, self.a, self.year, self.kind, self.stem = world, a, year, kind, stem
         self.r = sub_rng(world.seed, "doc", a.idx, year, kind)
         self.q = 100 if a.unit == "万元" else 1
@@ -546,7 +546,7 @@ class Builder:
         self.quote = self.r.choice(["“三公”", "\"三公\""])
         roll = self.r.random()
         self.defect = (self.r.choice(["row_basic_project", "three_public_sum", "parent_children", "econ_sum"])
-                       if roll < INCONSISTENCY_RATE else None)
+                       if roll < inconsistency_rate else None)
         label = "部门预算" if kind == "budget" else "部门决算"
         sp = self.r.choice([" ", ""])
         if kind == "budget":
@@ -674,7 +674,8 @@ class Builder:
             else:
                 money = f"安排预算 {f.text(p.amount)}"
             d.h3(f"（{cn(i)}）{name}")
-            if not p.policies:
+            # with a basis column, half the projects leave the citation to the table
+            if not p.policies or (self.basis_column and r.random() < 0.5):
                 d.p(f"{name}{money}，主要用于{p.purpose or '相关工作'}。")
                 continue
             cites = [self.cite(pol) for pol in p.policies]
@@ -1031,8 +1032,8 @@ class Builder:
             cite = ""
             if basis and p.policies:
                 cite = "；".join(self.cite(pol) for pol in p.policies)
-                for pol in p.policies:
-                    self.links.append({"policy": pol.number, "project": p.name, "evidence": f"{p.name} {cite}"})
+                for pol in p.policies:  # the basis cell of the project's own row
+                    self.links.append({"policy": pol.number, "project": p.name, "evidence": cite})
             body.append([p.category, p.name] + cells + ([cite] if basis else []))
         widths = ([0.12, 0.34, 0.14, 0.14] + ([0.26] if basis else [])) if final else \
             ([0.1, 0.26, 0.1, 0.11, 0.1, 0.1] + ([0.23] if basis else []))
@@ -1262,32 +1263,37 @@ def plan_corpus(seed: int, count: int) -> tuple[World, list[tuple[Agency, int, s
     return world, out
 
 
-def build_doc(world: World, a: Agency, year: int, kind: str, stem: str) -> Doc:
-    return Builder(world, a, year, kind, stem).build()
+def build_doc(world: World, a: Agency, year: int, kind: str, stem: str,
+              inconsistency_rate: float = INCONSISTENCY_RATE) -> Doc:
+    return Builder(world, a, year, kind, stem, inconsistency_rate).build()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    # a fixed temp name beside the target (cheaper than mkstemp at 10 000 files); the
+    # rename makes the file appear complete or not at all
+    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int | None = None,
-             progress: bool = False) -> dict:
+             progress: bool = False, inconsistency_rate: float = INCONSISTENCY_RATE) -> dict:
     """Write the corpus; returns the manifest (also written to out/manifest.json)."""
     world, plan = plan_corpus(seed, count)
     pdf_count = count if pdf_count is None else pdf_count
-    manifest = {"seed": seed, "count": count, "years": list(YEARS), "generator": "budgetkg data/generate.py",
+    manifest = {"seed": seed, "count": count, "inconsistency_rate": inconsistency_rate, "years": list(YEARS), "generator": "budgetkg data/generate.py",
                 "layout": {"txt": "txt/<stem>.txt", "pdf": "pdf/<stem>.pdf", "truth": "truth/<stem>.json"}, "docs": []}
+    for sub in ("txt", "pdf", "truth"):
+        if sub in formats or sub == "truth":
+            (out / sub).mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     for i, (a, y, k, stem) in enumerate(plan):
-        doc = build_doc(world, a, y, k, stem)
+        doc = build_doc(world, a, y, k, stem, inconsistency_rate)
         files = {}
         if "txt" in formats:
             _atomic_write(out / "txt" / f"{stem}.txt", render_txt(doc).encode("utf-8"))
@@ -1296,7 +1302,7 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
             _atomic_write(out / "pdf" / f"{stem}.pdf", render_pdf(doc))
             files["pdf"] = f"pdf/{stem}.pdf"
         _atomic_write(out / "truth" / f"{stem}.json",
-                      json.dumps(doc.truth, ensure_ascii=False, indent=1).encode("utf-8"))
+                      json.dumps(doc.truth, ensure_ascii=False).encode("utf-8"))  # compact: C encoder
         files["truth"] = f"truth/{stem}.json"
         manifest["docs"].append({"stem": stem, "title": doc.title, "agency": a.name, "agency_index": a.idx,
                                  "parent": a.parent, "unit_code": a.unit_code, "city_or_county": a.place,
@@ -1315,6 +1321,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20240101)
     ap.add_argument("--formats", default="txt,pdf", help="comma list of txt,pdf (default both)")
     ap.add_argument("--pdf-count", type=int, default=None, help="render PDFs for the first M documents only")
+    ap.add_argument("--inconsistency-rate", type=float, default=INCONSISTENCY_RATE,
+                    help=f"share of documents with a deliberate inconsistency (default {INCONSISTENCY_RATE})")
     args = ap.parse_args(argv)
     formats = {f.strip() for f in args.formats.split(",") if f.strip()}
     if not formats or formats - {"txt", "pdf"}:
@@ -1329,7 +1337,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t0 = time.perf_counter()
     try:
-        m = generate(Path(args.out), args.count, args.seed, formats, args.pdf_count, progress=True)
+        m = generate(Path(args.out), args.count, args.seed, formats, args.pdf_count, progress=True,
+                     inconsistency_rate=args.inconsistency_rate)
     except OSError as e:
         print(f"generate.py: cannot write {args.out}: {e}", file=sys.stderr)
         return 1

@@ -1,0 +1,344 @@
+"""The synthetic disclosure generator (data/generate.py): determinism, arithmetic that holds
+(and breaks where the truth says it does), policy citation forms, embedded-font PDFs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "data" / "generate.py"
+SEED = 20240101
+N = 20
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("budgetkg_data_generate", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+gen = _load()
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, cjk_font) -> Path:
+    out = tmp_path_factory.mktemp("gen")
+    gen.generate(out, N, SEED, {"txt", "pdf"}, pdf_count=6)
+    return out
+
+
+@pytest.fixture(scope="session")
+def defective(tmp_path_factory) -> Path:
+    """Every document carries a deliberate inconsistency."""
+    out = tmp_path_factory.mktemp("gen_bad")
+    gen.generate(out, 16, SEED + 1, {"txt"}, inconsistency_rate=1.0)
+    return out
+
+
+def docs(out: Path):
+    for t in sorted((out / "truth").glob("*.json")):
+        yield t.stem, (out / "txt" / f"{t.stem}.txt").read_text("utf-8"), json.loads(t.read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- a small reader of the text export
+
+def tables(text: str) -> dict[str, list[list[str]]]:
+    """Tab-separated blocks keyed by their title row (first cell of the first line)."""
+    out, cur = {}, None
+    for line in text.split("\n"):
+        if "\t" in line:
+            cells = line.split("\t")
+            if cur is None:
+                cur = out.setdefault(cells[0], [])
+            else:
+                cur.append(cells)
+        else:
+            cur = None
+    return out
+
+
+def num(s: str) -> Decimal:
+    s = s.replace(",", "").strip()
+    return Decimal(s) if s else Decimal(0)
+
+
+def coded(rows, width):
+    """(code, [amounts]) for rows whose code cells are filled; code split as 类|款|项 or whole."""
+    out, total = [], None
+    for r in rows:
+        if width == 3:
+            code = "".join(r[:3])
+        else:
+            code = r[0]
+        if r[width] == "合计" and not code:
+            total = [num(x) for x in r[width + 1:]]
+        elif re.fullmatch(r"\d{3}(\d{2}){0,2}", code):
+            out.append((code, [num(x) for x in r[width + 1:]]))
+    return out, total
+
+
+def violations(text: str) -> list[str]:
+    """Every arithmetic rule of the tables that fails in one document."""
+    bad = []
+    ts = tables(text)
+    exp = ts.get("支出总表") or ts.get("支出决算表")
+    width = 3 if any(r[:3] == ["类", "款", "项"] for r in exp[:4]) else 1
+    body = [r for r in exp if r[0] not in ("科目编码", "类") and not r[0].startswith("填报")]
+    rows, total = coded(body, width)
+    by = dict(rows)
+    for code, (t, b, p) in rows:
+        if t != b + p:
+            bad.append(f"{code}: total {t} != basic {b} + project {p}")
+        kids = [v for c, v in rows if len(c) == len(code) + 2 and c.startswith(code)]
+        if kids and [sum(k[i] for k in kids) for i in range(3)] != [t, b, p]:
+            bad.append(f"{code}: children do not sum")
+    classes = [v for c, v in rows if len(c) == 3]
+    if [sum(v[i] for v in classes) for i in range(3)] != total:
+        bad.append("合计 != sum of 类 rows")
+    assert by, "no functional rows"
+
+    eco = ts.get("一般公共预算基本支出表") or ts.get("一般公共预算财政拨款基本支出决算表")
+    rows, total = coded([r for r in eco if r[0] not in ("部门预算支出经济分类科目", "科目编码")
+                         and not r[0].startswith("填报")], 1)
+    for code, (t, pers, pub) in rows:
+        if t != pers + pub:
+            bad.append(f"econ {code}: total != personnel + public")
+        kids = [v for c, v in rows if len(c) == 5 and c.startswith(code)] if len(code) == 3 else []
+        if kids and sum(k[0] for k in kids) != t:
+            bad.append(f"econ {code}: children do not sum")
+    if sum(v[0] for c, v in rows if len(c) == 3) != total[0] or total[0] != total[1] + total[2]:
+        bad.append("econ 合计")
+
+    three = next(v for k, v in ts.items() if "三公" in k)
+    for r in three:
+        vals = r[-6:]
+        if all(re.fullmatch(r"[\d,.]*", x) for x in vals) and (len(r) == 6 or r[0] in ("预算数", "决算数")):
+            t, abroad, car, buy, run, rec = (num(x) for x in vals)
+            if t != abroad + car + rec or car != buy + run:
+                bad.append(f"三公 {r[0]}: parts do not sum")
+    return bad
+
+
+# ---------------------------------------------------------------- tests
+
+def test_same_seed_gives_identical_bytes(corpus, tmp_path):
+    """A fresh process (other hash seed) writes the same bytes: txt, truth, manifest and PDF."""
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    res = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path), "--count", str(N), "--seed", str(SEED),
+                          "--pdf-count", "2"], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr
+    for sub, pat in (("txt", "*.txt"), ("truth", "*.json"), ("pdf", "*.pdf")):
+        again = sorted((tmp_path / sub).glob(pat))
+        assert len(again) == (2 if sub == "pdf" else N)
+        for f in again:
+            assert f.read_bytes() == (corpus / sub / f.name).read_bytes(), f.name
+    first = json.loads((corpus / "manifest.json").read_text("utf-8"))["docs"]
+    second = json.loads((tmp_path / "manifest.json").read_text("utf-8"))["docs"]
+    assert [d["stem"] for d in first] == [d["stem"] for d in second]
+
+
+def test_another_seed_gives_another_world():
+    a = {ag.name for ag in gen.World(1, 6).agencies}
+    b = {ag.name for ag in gen.World(2, 6).agencies}
+    assert a != b
+
+
+def test_world_has_recurring_agencies_projects_and_policies(corpus):
+    truths = [t for _, _, t in docs(corpus)]
+    agencies = {t["agency"]["name"] for t in truths}
+    parents = {t["agency"]["parent"] for t in truths}
+    assert len(agencies) >= 6 and len(parents) >= 2
+    assert {t["kind"] for t in truths} == {"budget", "final_account"}
+    assert {t["fiscal_year"] for t in truths} == set(gen.YEARS)
+    # an agency seen in both years keeps (most of) its projects
+    by_agency: dict[str, dict[int, set[str]]] = {}
+    for t in truths:
+        by_agency.setdefault(t["agency"]["name"], {}).setdefault(t["fiscal_year"], set()).update(
+            p["name"] for p in t["projects"])
+    both = [v for v in by_agency.values() if len(v) == 2]
+    assert both and all(v[gen.YEARS[0]] & v[gen.YEARS[1]] for v in both)
+    # the same agency and year: the final account's projects are the budget's
+    # several agencies cite the same policy
+    cited: dict[str, set[str]] = {}
+    for t in truths:
+        for p in t["policies"]:
+            cited.setdefault(p["number"], set()).add(t["agency"]["name"])
+    assert any(len(v) >= 2 for v in cited.values())
+    # two agencies share one parent bureau, with distinct unit codes under its code
+    shared = {}
+    for t in truths:
+        ag = t["agency"]
+        shared.setdefault(ag["parent"], set()).add((ag["name"], ag["unit_code"], ag["parent_code"]))
+    assert any(len(v) >= 2 for v in shared.values())
+    for v in shared.values():
+        assert all(code.startswith(pc) and len(code) == len(pc) + 3 for _, code, pc in v)
+
+
+def test_sums_hold_in_consistent_documents(corpus):
+    checked = 0
+    for stem, text, truth in docs(corpus):
+        if truth["inconsistencies"]:
+            continue
+        assert violations(text) == [], stem
+        tot = truth["totals"]
+        assert Decimal(str(tot["basic"])) + Decimal(str(tot["project"])) == Decimal(str(tot["expenditure"]))
+        assert Decimal(str(tot["personnel"])) + Decimal(str(tot["public"])) == Decimal(str(tot["basic"]))
+        assert sum(Decimal(str(p["amount"])) for p in truth["projects"]) == Decimal(str(tot["project"]))
+        checked += 1
+    assert checked >= N // 2
+
+
+def test_every_deliberate_inconsistency_is_visible_and_recorded(defective):
+    kinds = set()
+    for stem, text, truth in docs(defective):
+        kind = truth["synthetic"]["defect"]
+        kinds.add(kind)
+        assert truth["inconsistencies"], stem
+        assert violations(text), f"{stem}: defect {kind} not visible in the tables"
+    assert kinds == {"row_basic_project", "three_public_sum", "parent_children", "econ_sum"}
+
+
+def test_truth_agrees_with_the_printed_tables(corpus):
+    for stem, text, truth in docs(corpus):
+        ts = tables(text)
+        scale = Decimal(10000) if truth["synthetic"]["unit"] == "元" else Decimal(1)
+        assert f"单位：{truth['synthetic']['unit']}" in text
+        exp = ts.get("支出总表") or ts.get("支出决算表")
+        width = 3 if any(r[:3] == ["类", "款", "项"] for r in exp[:4]) else 1
+        rows, total = coded(exp, width)
+        assert [c for c, _ in rows] == [x["code"] for x in truth["functional_lines"]], stem
+        for (code, vals), line in zip(rows, truth["functional_lines"], strict=True):
+            assert vals[0] / scale == Decimal(str(line["total"])), (stem, code)
+        assert total[0] / scale == Decimal(str(truth["totals"]["expenditure"]))
+        first = text.lstrip().split("\n", 1)[0]
+        assert truth["agency"]["name"] in first and str(truth["fiscal_year"]) in first
+        proj = next(v for k, v in ts.items() if k.startswith("项目支出"))
+        names = [r[1] for r in proj]
+        for p in truth["projects"]:
+            assert p["name"] in names
+            assert p["category"] in {r[0] for r in proj}
+        for u in truth["agency"]["internal_units"]:
+            assert u in text
+        for pol in truth["policies"]:
+            assert pol["number_as_printed"] in text
+            if pol["title"]:
+                assert f"《{pol['title']}》" in text
+        for link in truth["policy_project_links"]:
+            assert link["evidence"] in text
+        for law in truth["laws"]:
+            assert f"《{law}》" in text
+
+
+def test_yuan_documents_print_thousands_separators(corpus):
+    yuan = [(text, t) for _, text, t in docs(corpus) if t["synthetic"]["unit"] == "元"]
+    wan = [t for _, _, t in docs(corpus) if t["synthetic"]["unit"] == "万元"]
+    assert yuan and wan
+    for text, t in yuan:
+        amount = Decimal(str(t["totals"]["expenditure"])) * 10000
+        assert f"{amount:,.2f}" in text
+
+
+def test_policy_numbers_use_every_bracket_form(corpus):
+    opened = set()
+    fullwidth = False
+    for _, _, truth in docs(corpus):
+        for pol in truth["policies"]:
+            m = re.fullmatch(r"(\S+?)([〔【\[（(])([0-9０-９]{4})[〕】\]）)]\s*([0-9０-９]+)\s*号", pol["number_as_printed"])
+            assert m, pol
+            opened.add(m.group(2))
+            fullwidth |= bool(re.search("[０-９]", m.group(3)))
+            assert pol["number"] == f"{pol['issuer_code']}〔{pol['year']}〕{pol['serial']}号"
+    assert opened == set("〔【[（(")
+    assert fullwidth
+    issuers = {p["issuer_code"] for _, _, t in docs(corpus) for p in t["policies"]}
+    assert any(re.fullmatch(r"[\u4e00-\u9fff]财\w*发", i) for i in issuers)  # X财社发 / X财行发 style
+    assert any(re.fullmatch(r"[\u4e00-\u9fff]人社发", i) for i in issuers) or any("卫健发" in i or "民发" in i
+                                                                                 for i in issuers)
+
+
+def test_links_use_sentences_and_basis_columns(corpus):
+    sentence = column = 0
+    for _, _, truth in docs(corpus):
+        for link in truth["policy_project_links"]:
+            if re.search("根据|依据|按照", link["evidence"]):
+                sentence += 1
+            else:
+                column += 1
+    assert sentence and column
+
+
+def test_pdf_embeds_its_font_and_yields_chinese_text(corpus):
+    import pdfplumber
+
+    pdfs = sorted((corpus / "pdf").glob("*.pdf"))
+    assert len(pdfs) == 6
+    for f in pdfs:
+        raw = f.read_bytes()
+        assert b"/FontFile2" in raw  # an embedded TrueType program, not a built-in CID font
+        truth = json.loads((corpus / "truth" / f"{f.stem}.json").read_text("utf-8"))
+        with pdfplumber.open(f) as pdf:
+            fonts = {c["fontname"] for c in pdf.pages[0].chars}
+            text = pdf.pages[0].extract_text()
+        assert any(re.fullmatch(r"[A-Z]{6}\+WenQuanYiZenHei.*", n) for n in fonts), fonts
+        assert truth["agency"]["name"] in text
+
+
+def test_some_pdf_table_continues_on_the_next_page(corpus):
+    """A table split by a page break repeats its title and header rows on the next page."""
+    import pypdfium2 as pdfium  # much faster than pdfplumber for plain text
+
+    titles = {k for _, text, _ in docs(corpus) for k in tables(text)}
+    found = []
+    for f in sorted((corpus / "pdf").glob("*.pdf")):
+        pdf = pdfium.PdfDocument(f)
+        try:
+            # content order: running header, page footer, then the page body
+            pages = [pdf[i].get_textpage().get_text_range().replace("\r\n", "\n").split("\n") for i in range(len(pdf))]
+        finally:
+            pdf.close()
+        for i in range(1, len(pages)):
+            top = pages[i][2] if len(pages[i]) > 2 else ""
+            if top in titles and top in pages[i - 1]:
+                found.append((f.name, i + 1, top))
+    assert found
+
+
+def test_running_header_and_page_footer(corpus):
+    import pdfplumber
+
+    f = sorted((corpus / "pdf").glob("*.pdf"))[0]
+    with pdfplumber.open(f) as pdf:
+        n = len(pdf.pages)
+        last = pdf.pages[-1].extract_text().split("\n")
+        first = pdf.pages[0].extract_text().split("\n")
+    assert n >= 3
+    assert last[0] == first[0]
+    assert last[-1] == f"第 {n} 页"
+
+
+def test_bad_arguments_get_one_line_errors(tmp_path):
+    res = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path), "--count", "2", "--formats", "docx"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2
+    assert res.stderr.strip().count("\n") == 0 and "--formats" in res.stderr
+
+
+def test_text_export_is_fast(tmp_path):
+    # CPU time, not wall time: other jobs on a shared runner must not fail this test
+    t0 = time.process_time()
+    gen.generate(tmp_path, 200, 99, {"txt"})
+    rate = 200 / (time.process_time() - t0)
+    assert len(list((tmp_path / "txt").glob("*.txt"))) == 200
+    assert rate >= 200, f"{rate:.0f} docs/s"
