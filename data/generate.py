@@ -202,7 +202,7 @@ class World:
                                        YEARS[1] if r.random() < 0.12 else YEARS[0]))
         authorized = r.randint(8, 60)
         return Agency(
-            idx=i, name=place + ut["name"], short=ut["name"][-4:] if len(ut["name"]) > 5 else ut["name"],
+            idx=i, name=place + ut["name"], short=suffix + SHORT_NAMES.get(ut["name"], ut["name"]),
             place=place, scope=scope, province=prov, prov_abbr=abbr, parent=parent,
             parent_aliases=parent_aliases, parent_code=parent_code, unit_code=unit_code,
             nature=ut["nature"], basic_func=ut["basic_func"], duties=duties, units=units,
@@ -214,6 +214,12 @@ class World:
             general_policies=r.sample(general, 2),
         )
 
+
+# the short names a disclosure introduces with （以下简称“…”）
+SHORT_NAMES = {"社会保险事业管理局": "社保局", "就业服务中心": "就业中心", "人力资源和社会保障信息中心": "人社信息中心",
+               "劳动保障监察大队": "劳动监察大队", "社会救助服务中心": "救助中心", "社会福利中心": "福利中心",
+               "疾病预防控制中心": "疾控中心", "卫生健康综合监督执法局": "卫生监督局", "妇幼保健院": "妇保院",
+               "农业技术推广中心": "农技中心", "动物疫病预防控制中心": "动物疫控中心", "农产品质量安全检测站": "农检站"}
 
 NATIONAL_ORGS = [("人社部", "人力资源社会保障部"), ("财", "财政部"), ("民", "民政部"), ("国卫", "国家卫生健康委"),
                  ("农", "农业农村部")]
@@ -540,6 +546,7 @@ class Builder:
         self._three_printed: int | None = None
         self.inconsistencies: list[dict] = []
         self.province_named = False
+        self.aliases: list[str] = []
         self.parent_alias_used: list[str] = []
         self.split_codes = self.r.random() < 0.15
         self.basis_column = self.r.random() < 0.45
@@ -571,6 +578,13 @@ class Builder:
             entry["title"] = p.title
             return self.r.choice([f"《{p.title}》（{s}）", f"{s}《{p.title}》", f"{p.org}《{p.title}》（{s}）"])
         return s
+
+    def intro_name(self) -> str:
+        """The full name, sometimes introducing a short form used later (an alias in the truth)."""
+        if self.r.random() < 0.5:
+            self.aliases.append(self.a.short)
+            return f"{self.a.name}（以下简称“{self.a.short}”）"
+        return self.a.name
 
     def law(self, title: str) -> str:
         if title not in self.laws:
@@ -636,13 +650,13 @@ class Builder:
         else:
             extra = ""
         if r.random() < 0.6:
-            d.p(f"{a.name}{where}是{parent_ref}所属{nature}，单位代码 {a.unit_code}。{extra}"
+            d.p(f"{self.intro_name()}{where}是{parent_ref}所属{nature}，单位代码 {a.unit_code}。{extra}"
                 f"内设机构 {len(a.units)} 个，具体如下：")
             for i, (u, desc) in enumerate(a.units, 1):
                 d.p(f"{i}、{u}：{desc}。")
         else:
             names = "、".join(u for u, _ in a.units)
-            d.p(f"{a.name}{where}为{parent_ref}下属{nature}。{extra}根据工作需要，单位内设{names}，共 {len(a.units)} 个内设机构。")
+            d.p(f"{self.intro_name()}{where}为{parent_ref}下属{nature}。{extra}根据工作需要，单位内设{names}，共 {len(a.units)} 个内设机构。")
         d.h2("二、部门预算单位构成" if self.kind == "budget" else "二、部门决算单位构成")
         d.p(f"纳入{a.name} {self.year} 年{self.label}编制范围的单位只有本级 1 个，无下属单位。")
         d.h2("三、人员构成")
@@ -650,7 +664,7 @@ class Builder:
         kind = {"行政": "行政编制", "参公": "参公编制", "事业": "事业编制"}[a.nature]
         lix = min(ret, r.choice([0, 0, 1]))
         if r.random() < 0.5:
-            d.p(f"{a.name}核定编制 {auth} 名，其中{kind} {auth} 名；在职实有人数 {act} 人。"
+            d.p(f"{self.aliases[0] if self.aliases else a.name}核定编制 {auth} 名，其中{kind} {auth} 名；在职实有人数 {act} 人。"
                 f"离退休人员 {ret} 人，其中：离休 {lix} 人，退休 {ret - lix} 人。")
         else:
             d.p(f"截至{self.year - (1 if self.kind == 'budget' else 0)}年底，本单位编制人数 {auth} 人，实有在职人员 {act} 人，"
@@ -1077,7 +1091,7 @@ class Builder:
             "fiscal_year": self.year,
             "kind": self.kind,
             "agency": {
-                "name": a.name, "aliases": [], "unit_code": a.unit_code, "city_or_county": a.place,
+                "name": a.name, "aliases": self.aliases, "unit_code": a.unit_code, "city_or_county": a.place,
                 "province": prov, "parent": a.parent, "parent_aliases": self.parent_alias_used,
                 "parent_code": a.parent_code, "internal_units": [u for u, _ in a.units],
                 "staff": {"authorized": m.staff[0], "actual": m.staff[1], "retired": m.staff[2]},
