@@ -88,12 +88,17 @@ def strip_markup(s: str) -> str:
     return s
 
 
+_NEEDS_WORK_RE = re.compile(r"[<&\\$\s\u00a0\u3000]")
+
+
 def clean_cell(s: str | None) -> str:
     """A cell as printed, minus markup and layout spacing: tags stripped, whitespace
     collapsed, and the letter-spacing PDFs/exports put between CJK characters
     ("收 入 总 计" -> "收入总计") removed. Numbers are left untouched."""
     if not s:
         return ""
+    if not _NEEDS_WORK_RE.search(s):
+        return s  # the common case: a plain label or number
     s = strip_markup(s)
     s = s.replace("\u00a0", " ").replace("\r", " ").replace("\n", " ")
     s = re.sub(r"[ \t\u3000]+", " ", s).strip()
@@ -207,10 +212,10 @@ def expand_merged_header(header: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def build_table_rows(rows: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
-    """Cleaned raw rows -> (header with merged cells expanded, body). The common tail of
-    every reader's table construction."""
-    rows = normalize_width([[clean_cell(c) for c in r] for r in rows])
+def build_table_rows(rows: list[list[str]], clean: bool = True) -> tuple[list[list[str]], list[list[str]]]:
+    """Raw rows -> (header with merged cells expanded, body). The common tail of every
+    reader's table construction; clean=False when the cells went through clean_cell already."""
+    rows = normalize_width([[clean_cell(c) for c in r] for r in rows] if clean else rows)
     rows = [r for r in rows if any(c for c in r)]
     header, body = split_header(rows)
     # a "1 2 3 …" column-numbering row names nothing; keeping it would block merged-cell expansion

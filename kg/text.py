@@ -41,6 +41,7 @@ _TERMINAL = "。！？；!?;…"
 _CLOSERS = "”’」』）)】》\"'"
 _TOC_RE = re.compile(r"^目\s*录$")
 _HEADING_MAX = 40
+_AMOUNT_IN_TEXT_RE = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)")
 
 
 def _ends_sentence(s: str) -> bool:
@@ -67,6 +68,8 @@ def heading_level(line: str) -> int | None:
         return len(m.group(1))
     if len(s) > _HEADING_MAX or _ends_sentence(s) or s.endswith(("，", ",", "、", "：", ":")) or "。" in s:
         return None
+    if _AMOUNT_IN_TEXT_RE.search(s):
+        return None  # "一、收入预算 120.5 万元" states a figure; headings name things
     if _PART_RE.match(s):
         return 1
     if _CHAPTER_RE.match(s):
@@ -469,8 +472,10 @@ def _text_line(st: _State, raw: str, blank_before: bool) -> None:
         prev = st.para[-1]
         if blank_before or _ends_sentence(prev) or _outline_start(s) or s != body:
             _flush(st)
-        elif len(prev) <= _HEADING_MAX // 2 and not _is_cjk_or_punct(s[0]) and not s[0].isalnum():
-            _flush(st)
+        elif _KEY_RE.match(prev) and _KEY_RE.match(body):
+            _flush(st)  # "单位名称：…" / "审查情况：…": one labelled value per line
+        elif len(prev) < 16 and not re.search(r"[，、；：,;:（(]", prev) and len(body) > len(prev):
+            _flush(st)  # a short caption line ("主要职责") above its text, not a wrapped line
     if not st.para and blank_before and st.blocks and _continues(st.blocks[-1], body):
         prev_block = st.blocks.pop()
         st.para = [prev_block.text]
@@ -524,7 +529,8 @@ def _title_unit_above(st: _State, title: str | None, unit: str | None) -> tuple[
         title = heading_title
     if title is None:
         # no caption nearby: the section heading names the table only if it says so
-        for b in reversed(st.blocks[: (window[-1] if window else len(st.blocks))]):
+        end = window[-1] if window else len(st.blocks)
+        for b in reversed(st.blocks[max(0, end - 50): end]):
             if isinstance(b, Table):
                 break
             if isinstance(b, Heading):
@@ -646,7 +652,7 @@ def _table_block(item: _TableItem, st: _State) -> list[Block]:
     rows, title, unit, notes = _lift_pseudo_rows(rows, title, unit)
     front = n_all - len(rows) - len(notes)
     if item.header is None:
-        header, body = build_table_rows(rows)
+        header, body = build_table_rows(rows, clean=False)
     else:
         # the notation said where the header ends (<th>, <thead>, markdown separator)
         n_head = max(0, len(head_rows) - front)

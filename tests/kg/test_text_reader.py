@@ -317,3 +317,15 @@ def test_section_heading_is_a_title_only_when_it_names_a_table():
     assert doc_of(text).tables()[0].title is None
     text = "五、示例项目支出表\n\n项目\t金额\n甲\t1.00\n"
     assert doc_of(text).tables()[0].title == "五、示例项目支出表"
+
+
+def test_labelled_lines_and_captions_are_not_glued():
+    text = "一、封面\n\n单位名称：示例站\n审核情况：已审核\n\n主要职责\n负责示例档案的接收和保管，并提供查阅服务。\n"
+    assert paragraphs(doc_of(text)) == [
+        "单位名称：示例站", "审核情况：已审核", "主要职责", "负责示例档案的接收和保管，并提供查阅服务。"]
+
+
+def test_outline_line_stating_a_figure_is_not_a_heading():
+    assert heading_level("一、收入预算 120.5 万元") is None
+    assert heading_level("（二）增长 12%") is None
+    assert heading_level("二、2031 年收支预算情况") == 2
