@@ -227,7 +227,7 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
         if not p.tables:
             p.tables = find_aligned_tables(p.number, p.lines)
             if p.tables:
-                taken = {id(ln) for t in p.tables for ln in getattr(t, "source_lines", [])}
+                taken = {id(ln) for t in p.tables for ln in t.source_lines}
                 p.lines = [ln for ln in p.lines if id(ln) not in taken]
 
     pages: list[Page] = []
@@ -354,7 +354,8 @@ def _continues(prev: tuple[Table, GridTable], g: GridTable, page: int) -> bool:
         return False
     if g.unit and table.unit and g.unit != table.unit:
         return False
-    return same_columns(pg.col_edges, g.col_edges)
+    loose = pg.aligned or g.aligned  # edges from text positions shift with the widest value
+    return same_columns(pg.col_edges, g.col_edges, tol=25.0 if loose else 4.0)
 
 
 def _append_continuation(prev: tuple[Table, GridTable], g: GridTable) -> None:

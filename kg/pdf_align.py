@@ -1,7 +1,180 @@
-"""Tables without rulings, found by text alignment (placeholder, filled in below)."""
+"""Tables printed without rulings, found by text alignment.
+
+Used on pages where the lattice finder found no table. Rows are lines grouped by
+vertical overlap (digits are sometimes set on a different baseline from the CJK text
+beside them); a row with two or more separate chunks, one of them a number, is a table
+row. Columns are the x-ranges that the data rows' chunks occupy (numbers are
+right-aligned, labels left-aligned, so each column's chunks overlap one another and
+columns are separated by white space), plus any header chunk standing over no data.
+Every chunk is then placed by its x-position, which is what keeps a blank cell in its
+column. A label wrapped around its number row (half above, half below, closer to it than
+the row pitch) is joined back onto that row.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from statistics import median
 
-def find_aligned_tables(page: int, lines: list) -> list:
-    return []
+from kg.pdf_layout import Line, join_wrapped
+from kg.pdf_tables import GridTable, is_number
+
+MIN_COLUMNS = 3
+MAX_HEADER_ROWS = 3
+
+
+class _Row:
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.top = min(ln.top for ln in lines)
+        self.bottom = max(ln.bottom for ln in lines)
+        self.size = max(ln.size for ln in lines)
+        self.chunks = sorted((c for ln in lines for c in ln.chunks), key=lambda c: c[1])
+        self.x0 = min(ln.x0 for ln in lines)
+        self.x1 = max(ln.x1 for ln in lines)
+
+    @property
+    def numbers(self) -> int:
+        return sum(1 for t, _, _ in self.chunks if is_number(t))
+
+    def is_data(self) -> bool:
+        return len(self.chunks) >= 2 and self.numbers >= 1
+
+    def is_header_like(self) -> bool:
+        return len(self.chunks) >= 2 and self.numbers == 0 and all(len(t) <= 20 for t, _, _ in self.chunks)
+
+
+def visual_rows(lines: list[Line]) -> list[_Row]:
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        if rows:
+            last = rows[-1]
+            top, bottom = min(x.top for x in last), max(x.bottom for x in last)
+            if min(bottom, ln.bottom) - max(top, ln.top) >= 0.5 * min(ln.height, bottom - top):
+                last.append(ln)
+                continue
+        rows.append([ln])
+    return [_Row(r) for r in rows]
+
+
+def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
+    rows = visual_rows(lines)
+    tables: list[GridTable] = []
+    i = 0
+    while i < len(rows):
+        if not rows[i].is_data():
+            i += 1
+            continue
+        last = i
+        k = i + 1
+        while k < len(rows):
+            if rows[k].top - rows[k - 1].bottom > 2.0 * rows[k - 1].size:
+                break
+            if rows[k].is_data():
+                last = k
+            elif k - last > 2 or not _label_fragment(rows[k]):
+                break
+            k += 1
+        h = i
+        while (h > 0 and i - h < MAX_HEADER_ROWS and rows[h - 1].is_header_like()
+               and rows[h].top - rows[h - 1].bottom <= 2.0 * rows[h].size):
+            h -= 1
+        t = _build(page, rows[h:i], rows[i:last + 1])
+        if t is not None:
+            tables.append(t)
+        i = last + 1
+    return tables
+
+
+def _label_fragment(row: _Row) -> bool:
+    """A text-only row that may be part of a table: short pieces, no sentence end."""
+    return row.numbers == 0 and all(len(t) <= 24 and not t.endswith("。") for t, _, _ in row.chunks)
+
+
+def _merge(intervals: list[tuple[float, float]], tol: float) -> list[list[float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1] + tol:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
+    data = [r for r in body if r.is_data()]
+    if len(data) < 1 or len(header) + len(body) < 2:
+        return None
+    size = median(r.size for r in body)
+    cols = _merge([(x0, x1) for r in data for _, x0, x1 in r.chunks], 0.3 * size)
+    for r in header:  # a header over a column that is blank in every row still makes one
+        for _, x0, x1 in r.chunks:
+            if not any(x0 < c[1] and x1 > c[0] for c in cols):
+                cols.append([x0, x1])
+    cols.sort()
+    if len(cols) < MIN_COLUMNS or sum(r.numbers for r in data) < 2:
+        return None
+    n = len(cols)
+    edges = [cols[0][0]] + [(cols[j][1] + cols[j + 1][0]) / 2 for j in range(n - 1)] + [cols[-1][1]]
+
+    def col_of(x0: float, x1: float) -> int:
+        return min(max(bisect_right(edges, (x0 + x1) / 2) - 1, 0), n - 1)
+
+    cells: list[list[str | None]] = []
+    owner: list[list[tuple[int, int]]] = []
+    for r in header:
+        row: list[str | None] = [""] * n
+        own = [(len(cells), c) for c in range(n)]
+        for text, x0, x1 in r.chunks:
+            span = [c for c in range(n) if x0 < cols[c][1] and x1 > cols[c][0]] or [col_of(x0, x1)]
+            row[span[0]] = join_wrapped([row[span[0]] or "", text])
+            for c in span[1:]:
+                row[c] = None
+                own[c] = (len(cells), span[0])
+        cells.append(row)
+        owner.append(own)
+
+    pitch = median([b.top - a.top for a, b in zip(data, data[1:], strict=False)] or [3 * size])
+    body_rows: list[list[str]] = []
+    prefix: list[str] | None = None
+    for k, r in enumerate(body):
+        row = _place(r, col_of, n)
+        if r.is_data():
+            if prefix is not None:
+                row = [join_wrapped([p, v]) if p else v for p, v in zip(prefix, row, strict=True)]
+                prefix = None
+            body_rows.append(row)
+            continue
+        nxt = body[k + 1] if k + 1 < len(body) else None
+        prev = body[k - 1] if k > 0 else None
+        # a label wrapped around its number row: the first half sits just above the row
+        # (closer than the row pitch) over a blank label cell, the rest just below it
+        d_prev = r.top - prev.top if prev is not None and prev.is_data() else float("inf")
+        d_next = nxt.top - r.top if nxt is not None and nxt.is_data() else float("inf")
+        if d_next < min(d_prev, 0.8 * pitch):
+            below = _place(nxt, col_of, n)
+            if all(not below[c] for c, v in enumerate(row) if v):
+                prefix = row
+                continue
+        if d_prev < 0.8 * pitch and body_rows:
+            body_rows[-1] = [join_wrapped([a, v]) if v else a for a, v in zip(body_rows[-1], row, strict=True)]
+            continue
+        body_rows.append(row)
+    if prefix is not None:
+        body_rows.append(prefix)
+    for row in body_rows:
+        cells.append(list(row))
+        owner.append([(len(cells) - 1, c) for c in range(n)])
+
+    top = (header[0] if header else body[0]).top
+    bbox = (min(r.x0 for r in header + body), top, max(r.x1 for r in header + body), body[-1].bottom)
+    return GridTable(page, bbox, edges, cells, owner, aligned=True,
+                     source_lines=[ln for r in header + body for ln in r.lines])
+
+
+def _place(r: _Row, col_of, n: int) -> list[str]:
+    row = [""] * n
+    for text, x0, x1 in r.chunks:
+        c = col_of(x0, x1)
+        row[c] = join_wrapped([row[c], text])
+    return row

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # CJK ideographs, CJK punctuation and full-width forms: no space belongs between these.
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -69,6 +69,9 @@ class Line:
     x1: float
     bottom: float
     size: float  # median glyph height, a stand-in for the font size
+    # pieces separated by at least CHUNK_GAP glyphs of white space: the cells of a row
+    # when the line belongs to a table printed without rulings
+    chunks: list[tuple[str, float, float]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def height(self) -> float:
@@ -116,14 +119,33 @@ def chars_to_lines(chars: list[dict], split_gap: float = 2.5) -> list[Line]:
     return lines
 
 
+CHUNK_GAP = 1.0
+
+
 def _make_line(seg: list[dict], size: float) -> Line:
+    parts = [seg[0]["text"]]
+    chunks: list[tuple[str, float, float]] = []
+    start = 0
+    for k, (prev, c) in enumerate(zip(seg, seg[1:], strict=False), 1):
+        gap = c["x0"] - prev["x1"]
+        if gap > 0.25 * size:
+            parts.append(" ")
+        if gap >= CHUNK_GAP * size:
+            chunks.append(_chunk(seg[start:k], size))
+            start = k
+        parts.append(c["text"])
+    chunks.append(_chunk(seg[start:], size))
+    return Line(tidy("".join(parts)), min(c["x0"] for c in seg), min(c["top"] for c in seg),
+                max(c["x1"] for c in seg), max(c["bottom"] for c in seg), size, chunks)
+
+
+def _chunk(seg: list[dict], size: float) -> tuple[str, float, float]:
     parts = [seg[0]["text"]]
     for prev, c in zip(seg, seg[1:], strict=False):
         if c["x0"] - prev["x1"] > 0.25 * size:
             parts.append(" ")
         parts.append(c["text"])
-    return Line(tidy("".join(parts)), min(c["x0"] for c in seg), min(c["top"] for c in seg),
-                max(c["x1"] for c in seg), max(c["bottom"] for c in seg), size)
+    return tidy("".join(parts)), seg[0]["x0"], max(c["x1"] for c in seg)
 
 
 def heading_level(text: str) -> int | None:

@@ -49,6 +49,8 @@ class GridTable:
     unit: str | None = None
     header_rows: int = 0
     row_pages: list[int] = field(default_factory=list)
+    aligned: bool = False  # found by text alignment (no rulings): column edges are looser
+    source_lines: list[Line] = field(default_factory=list, repr=False)
 
     @property
     def n_cols(self) -> int:

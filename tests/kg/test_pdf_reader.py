@@ -243,3 +243,60 @@ def test_table_model_roundtrips_through_json(doc):
     again = Document.from_json(doc.to_json())
     t = again.tables()[0]
     assert isinstance(t, Table) and t.pages == [2, 3] and t.row_pages == [2, 2, 2, 3, 3]
+
+
+# --- a table printed without rulings ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def unruled_doc(tmp_path_factory, canvas_factory):
+    """Columns only by alignment: codes and labels left-aligned, amounts right-aligned,
+    blank cells, digits set 1.7pt off the CJK baseline, and a label wrapped around its
+    number row (half above, half below)."""
+    path = tmp_path_factory.mktemp("pdf") / "unruled.pdf"
+    c = canvas_factory(path)
+    _text(c, 220, 780, "一般公共预算支出表", 14)
+    _text(c, 460, 760, "单位：万元", 9)
+    right = [370, 440, 510]
+    c.setFont(FONT, 10)
+    y = 730
+    for x, s in [(72, "科目编码"), (140, "科目名称")]:
+        c.drawString(x, y, s)
+    for x, s in zip(right, ["合计", "基本支出", "项目支出"], strict=True):
+        c.drawRightString(x, y, s)
+
+    def row(y, code, label, values):
+        c.setFont(FONT, 10)
+        if code:
+            c.drawString(72, y - 1.7, code)
+        if label:
+            c.drawString(140, y, label)
+        for x, v in zip(right, values, strict=True):
+            if v:
+                c.drawRightString(x, y - 1.7, v)
+
+    row(700, "201", "一般公共服务支出", ["12.50", "12.50", ""])
+    row(676, "20101", "人大事务", ["3.00", "", "3.00"])
+    row(652, "2080505", "", ["6.18", "6.18", ""])
+    c.drawString(140, 659, "机关事业单位基本养老保险缴费")
+    c.drawString(140, 645, "支出")
+    row(628, "合计", "", ["21.68", "18.68", "3.00"])
+    _text(c, LEFT, 580, "注：本表为示例，金额按实际填列，空白表示无此项支出。", 10)
+    c.showPage()
+    c.save()
+    return read_pdf(str(path), "1" * 64)
+
+
+def test_unruled_table_by_alignment(unruled_doc):
+    tables = unruled_doc.tables()
+    assert len(tables) == 1
+    t = tables[0]
+    assert t.title == "一般公共预算支出表" and t.unit == "万元"
+    assert t.header == [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]]
+    assert t.rows == [
+        ["201", "一般公共服务支出", "12.50", "12.50", ""],
+        ["20101", "人大事务", "3.00", "", "3.00"],
+        ["2080505", "机关事业单位基本养老保险缴费支出", "6.18", "6.18", ""],
+        ["合计", "", "21.68", "18.68", "3.00"],
+    ]
+    paras = [b.text for b in unruled_doc.blocks() if isinstance(b, Paragraph)]
+    assert paras == ["注：本表为示例，金额按实际填列，空白表示无此项支出。"]
