@@ -73,6 +73,7 @@ class ProjectFact:
     alt_names: list[str] = field(default_factory=list)
     prov: Prov = field(default_factory=Prov)
     key: str = ""  # stable id inside the disclosure
+    section_title: str | None = None  # heading of the project's own description section
 
 
 @dataclass
@@ -137,6 +138,34 @@ def text_blocks(doc: Document):
     for b in doc.blocks():
         if isinstance(b, (Heading, Paragraph)):
             yield b.page, b.text
+
+
+_STARTS_NEW = re.compile(r"^\s*(?:[-•·]\s*)?(?:\d+\s*[、.．)）]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+[条章部])")
+_ENDS_SENTENCE = re.compile(r"[。！？!?：:；;]\s*$")
+
+
+def logical_paragraphs(doc: Document) -> list[tuple[int, str]]:
+    """(page, text) of paragraphs with PDF line breaks undone: a paragraph line that does not
+    end a sentence continues into the next one unless that one starts a numbered item.
+    Headings stay on their own."""
+    out: list[tuple[int, str]] = []
+    open_ = False
+    for b in doc.blocks():
+        if isinstance(b, Table):
+            open_ = False
+            continue
+        text = b.text.strip()
+        if not text:
+            continue
+        if isinstance(b, Paragraph) and open_ and out and not _STARTS_NEW.match(text) and \
+                (b.page == out[-1][0] or len(text) > 48):  # a short line atop a new page is a title
+            page, prev = out[-1]
+            sep = " " if prev[-1:].isascii() and text[:1].isascii() else ""
+            out[-1] = (page, prev + sep + text)
+        else:
+            out.append((b.page, text))
+        open_ = isinstance(b, Paragraph) and not _ENDS_SENTENCE.search(text)
+    return out
 
 
 def table_text(t: Table) -> str:

@@ -57,22 +57,26 @@ def _strip_brackets(s: str) -> tuple[str, list[str]]:
 
 def read_title(doc: Document, f: Facts) -> None:
     front = _front_texts(doc)
-    joined = ""
     name = None
-    for i, t in enumerate(front):
-        m = TITLE_RE.search(norm(t))
+    m = None
+    for i in range(len(front)):
+        # a title may be split over up to three lines ("…2024年部门预" / "算公开")
+        for w in range(1, 4):
+            t = "".join(norm(x) for x in front[i: i + w])
+            m = TITLE_RE.search(t)
+            if m:
+                break
         if not m:
             continue
         f.fiscal_year = int(m.group("year"))
         f.kind = "final_account" if m.group("kind") == "决算" else "budget"
         f.scope = "unit" if m.group("scope") == "单位" else "department"
-        # name before the year on the same line, else joined with the lines before it
-        before = norm(t)[: m.start()]
-        joined = "".join(norm(x) for x in front[max(0, i - 2): i]) + before
-        cands = [before, joined] if before else []
+        before = t[: m.start()]
+        cands = [before] if before else []
         # a title line that starts with the year: the name is on a neighbouring line
-        cands += [norm(x) for x in front[i + 1: i + 3]] + [norm(x) for x in reversed(front[max(0, i - 2): i])]
+        cands += [norm(x) for x in front[i + w: i + w + 2]] + [norm(x) for x in reversed(front[max(0, i - 2): i])]
         for c in cands:
+            c = re.split(r"[:：]", c)[-1]
             base, alts = _strip_brackets(c)
             if looks_like_org(base):
                 name = base
@@ -219,6 +223,15 @@ def read_parent_and_code(doc: Document, f: Facts) -> None:
                     v = next((x for x in cells[i + 1:] if x), "")
                     if looks_like_org(v) and not _same_org(v, f.agency or ""):
                         cands.append(v)
+    if not cands and f.agency:
+        # "…是主管…的区政府工作部门": a government department answers to that government
+        for _, text in _all_texts(doc):
+            m = re.search(r"(?:是|为)[^。，,；;]{0,30}?的?(省|市|区|县|州|旗)(?:人民)?政府(?:工作|组成|直属)(?:部门|机构)", norm(text))
+            region = REGION_RE.match(norm(f.agency)).group(1)
+            if m and region and region.endswith(m.group(1)):
+                cands.append(region + "人民政府")
+                f.parent_aliases.append(m.group(1) + "政府")
+                break
     if not cands:
         return
     # the fullest form: a candidate that another one abbreviates, or the longest

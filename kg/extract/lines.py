@@ -61,7 +61,9 @@ class ColumnMap:
             self.name = self.code + 1
         if self.name is None and self.split_codes:
             self.name = max(self.split_codes) + 1
-        self.total = self.find(("合计", "总计", "小计", "金额", "决算数", "预算数", "本年支出", "本年预算"), top_only=True)
+        self.total = self.exact(("合计", "总计"))
+        if self.total is None:
+            self.total = self.find(("合计", "总计", "小计", "金额", "决算数", "预算数", "本年支出", "本年预算"), top_only=True)
         if kind == "final_account":
             # 决算: prefer an outturn column (决算数 / 本年支出合计) over 年初预算数
             outturn = [i for i, x in enumerate(p) if re.search(r"决算|本年支出|支出合计|实际", x) and i not in self._id_cols()]
@@ -74,6 +76,13 @@ class ColumnMap:
 
     def _id_cols(self):
         return {i for i in (self.code, self.name, self.gov_code) if i is not None} | set(self.split_codes)
+
+    def exact(self, words) -> int | None:
+        ids = self._id_cols()
+        for i, path in enumerate(self.paths):
+            if i not in ids and path and (path[0] in words or path[-1] in words):
+                return i
+        return None
 
     def find(self, words, top_only=False) -> int | None:
         ids = self._id_cols()

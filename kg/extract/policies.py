@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from kg.document import Document, Heading, Paragraph, Table
-from kg.extract.base import Facts, LinkFact, PolicyFact, ProjectFact, clean_name, norm
+from kg.document import Document, Table
+from kg.extract.base import Facts, LinkFact, PolicyFact, ProjectFact, clean_name, logical_paragraphs, norm
 from kg.extract.header import is_abbreviation
 from kg.policy import find_citations
 
@@ -97,10 +97,18 @@ def _form_project(t: Table, projects: list[ProjectFact]) -> ProjectFact | None:
 
 def extract_policies(doc: Document, f: Facts) -> None:
     col = _Collector(f)
+    sections = {norm(p.section_title): p for p in f.projects if p.section_title}
+    current = None
+    for page, text in logical_paragraphs(doc):
+        n = norm(text)
+        if n in sections:
+            current = sections[n]
+        elif re.match(r"^第[一二三四五六七八九十]+部分", n) or (n.endswith("说明") and len(n) <= 48 and not
+                                                            re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", n)):
+            current = None
+        col.add(text, page, current)
     for b in doc.blocks():
-        if isinstance(b, (Heading, Paragraph)):
-            col.add(b.text, b.page)
-        elif isinstance(b, Table):
+        if isinstance(b, Table):
             form_project = _form_project(b, f.projects)
             for ri, r in enumerate(b.header + b.rows):
                 row_project = None

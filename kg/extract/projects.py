@@ -209,6 +209,46 @@ def _inline_wan(cell: str) -> list[Decimal]:
     return []
 
 
+_SECTION_TITLE = re.compile(r"^(?P<name>.{2,40}?)(?P<suffix>(?:项目)?(?:经费|资金)?(?:情况说明|说明|简介|概况))$")
+_SECTION_MARK = re.compile(r"立项依据|项目概述|实施主体|年度预算安排|项目总预算|预算安排")
+_SECTION_AMOUNT = re.compile(r"(?:项目总预算|年度预算|预算安排|总预算|预算资金|项目预算)[^\d。；]{0,8}?(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元)")
+
+
+def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
+    """Projects described in their own sections ("科技创新专项经费情况说明" → 一、项目概述 /
+    二、立项依据 / … / 六、年度预算安排 "项目总预算1720.00万")."""
+    from kg.extract.base import logical_paragraphs
+    from kg.money import to_yuan
+
+    paras = logical_paragraphs(doc)
+    out: list[ProjectFact] = []
+    for i, (page, text) in enumerate(paras):
+        t = clean_name(text)
+        m = _SECTION_TITLE.match(norm(t))
+        if not m or len(t) > 48 or re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", t) or "部分" in t:
+            continue
+        body = []
+        for _, nxt in paras[i + 1: i + 40]:
+            if _SECTION_TITLE.match(norm(nxt)) and len(nxt) <= 48 and not re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", nxt):
+                break
+            body.append(norm(nxt))
+        if not any(_SECTION_MARK.search(b) for b in body[:3]) or not any("立项依据" in b or "预算安排" in b for b in body):
+            continue
+        amount = None
+        for b in body:
+            am = _SECTION_AMOUNT.search(b)
+            if am:
+                amount = to_yuan(am.group(1), "万元" if am.group(2) == "万" else am.group(2))
+                break
+        name = m.group("name")
+        printed = clean_name(t)
+        base = printed[: len(printed) - len(m.group("suffix"))] if printed.endswith(m.group("suffix")) else name
+        full = re.sub(r"(情况说明|说明|简介|概况)$", "", printed)
+        alts = [full] if norm(full) != norm(base) else []
+        out.append(ProjectFact(base, amount, None, None, alts, Prov(page, None, None, printed), section_title=printed))
+    return out
+
+
 def extract_projects(doc: Document, f: Facts) -> None:
     unit = f.unit or doc_unit(doc)
     tables = doc.tables()
@@ -231,5 +271,18 @@ def extract_projects(doc: Document, f: Facts) -> None:
             counts[n] = counts.get(n, 0) + 1
             p.key = hashlib.sha1(f"{n}|{counts[n]}".encode()).hexdigest()[:12]
             projects.append(p)
+    for p in narrative_projects(doc, f):
+        same = [q for q in projects if norm(q.name) in {norm(p.name), *map(norm, p.alt_names)}
+                or (q.amount is not None and p.amount is not None and abs(q.amount - p.amount) <= 100 and _similar(q.name, p.name))]
+        if same:
+            same[0].section_title = p.section_title
+            for alt in [p.name] + p.alt_names:
+                if norm(alt) != norm(same[0].name) and alt not in same[0].alt_names:
+                    same[0].alt_names.append(alt)
+            continue
+        n = norm(p.name)
+        counts[n] = counts.get(n, 0) + 1
+        p.key = hashlib.sha1(f"{n}|{counts[n]}".encode()).hexdigest()[:12]
+        projects.append(p)
     f.projects = projects
     add_variants(doc, f, {i for i, _ in chosen}, unit)

@@ -12,8 +12,18 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from kg.document import Document, Table
-from kg.extract.base import Facts, Figure, Prov, clean_name, doc_unit, header_paths, norm, table_factor
+from kg.document import Document
+from kg.extract.base import (
+    Facts,
+    Figure,
+    Prov,
+    clean_name,
+    doc_unit,
+    header_paths,
+    logical_paragraphs,
+    norm,
+    table_factor,
+)
 from kg.extract.lines import ColumnMap, _score
 from kg.money import normalize, parse_decimal, to_yuan
 
@@ -74,17 +84,16 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
         if cm.code is None and not cm.split_codes:
             continue
         row = None
+        ids = [i for i in [cm.code, cm.name, *cm.split_codes] if i is not None]
         for ri, r in enumerate(t.rows):
             cells = [norm(c) for c in r]
-            name = cells[cm.name] if cm.name is not None and cm.name < len(cells) else ""
-            code = cells[cm.code] if cm.code is not None and cm.code < len(cells) else ""
-            if code or (cm.split_codes and any(cells[i] for i in cm.split_codes if i < len(cells))):
-                if re.fullmatch(r"\d{3,7}", code or "x"):
-                    break  # totals come before the first coded row
-                if not re.search(r"合计|总计", code):
-                    continue
-            if re.fullmatch(r"(合计|总计|本年支出合计|支出合计)?", re.sub(r"\d+", "", name)) and \
-                    (re.search(r"合计|总计", "".join(cells)) or ri == 0):
+            id_text = "".join(cells[i] for i in ids if i < len(cells))
+            if re.search(r"\d{3}", id_text):
+                continue  # a coded row
+            # the 合计 row: its label cells say 合计/总计 (or are blank in the first row)
+            if re.fullmatch(r"(合计|总计|本年支出合计|支出合计|\d{1,2})?", id_text) and \
+                    (re.search(r"合计|总计", "".join(cells)) or (ri == 0 and not id_text)) and \
+                    cm.total is not None and cm.total < len(r) and parse_decimal(r[cm.total]) is not None:
                 row = (ri, r)
                 break
         if row is None:
@@ -188,22 +197,20 @@ _AMOUNT = r"[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(万元|元|
 
 def text_totals(doc: Document) -> dict[str, Figure]:
     out: dict[str, Figure] = {}
-    for b in doc.blocks():
-        if isinstance(b, Table):
-            continue
-        t = norm(b.text)
+    for page, text in logical_paragraphs(doc):
+        t = norm(text)
         for key, pat in TEXT_PATTERNS.items():
             if key in out:
                 continue
             if key == "procurement" and re.search(r"(?:未安排|无|没有)政府采购(?:预算|支出)?", t):
-                out[key] = Figure(Decimal(0), Prov(b.page, None, None, clean_name(b.text)[:80]))
+                out[key] = Figure(Decimal(0), Prov(page, None, None, clean_name(text)[:80]))
                 continue
             m = re.search(pat + _AMOUNT, t)
             if m and not re.match(r"(?:比|较)", t[m.end(1) - len(m.group(1)) - 2: m.end(1)] or ""):
                 unit = "万元" if m.group(2) == "万" else m.group(2)
                 v = to_yuan(m.group(1), unit)
                 if v is not None:
-                    out[key] = Figure(v, Prov(b.page, None, None, clean_name(b.text)[:120]))
+                    out[key] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
     return out
 
 
@@ -227,6 +234,11 @@ def extract_totals(doc: Document, f: Facts) -> None:
         totals.setdefault(key, fig)
     for key, fig in text.items():
         totals.setdefault(key, fig)
+    for key, grand in (("income", "grand_income"), ("expenditure", "grand_expenditure")):
+        # a narrative total rounded to 0.01 万元 and a table's exact 总计 with no carry-over: the table
+        if key in totals and grand in totals and totals[key].prov.table is None and "carry_over" not in totals \
+                and abs(totals[key].value - totals[grand].value) <= 100:
+            totals[key] = totals[grand]
     if "income" not in totals and "grand_income" in totals and totals.get("carry_over", Figure(Decimal(0))).value == 0:
         totals["income"] = totals["grand_income"]
     for fig in totals.values():

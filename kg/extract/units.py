@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from kg.document import Document, Heading, Table
-from kg.extract.base import Facts, clean_name, norm
+from kg.extract.base import Facts, clean_name, logical_paragraphs, norm
 
 UNIT_SUFFIX = ("室", "科", "部", "处", "股", "中心", "队", "组", "站", "所", "窗口", "办", "局", "院", "馆", "大队", "支队", "分局", "庭", "团")
 _NUMBERED = re.compile(r"^\s*[-•·]?\s*[（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）、.．]\s*([^：:，,。；;]{2,24}?)\s*[：:]")
@@ -65,15 +65,16 @@ def extract_units(doc: Document, f: Facts) -> None:
             lvl = getattr(b, "level", 99)
             if isinstance(b, Heading) and lvl <= section_level or re.match(r"^[一二三四五六七八九十]+、|^第.部分", norm(text)):
                 in_section = False
-        for u in enumerated_units(text):
-            if u not in units:
-                units.append(u)
         if in_section:
             m = _NUMBERED.match(clean_name(text))
             if m and _is_unit(m.group(2)):
                 name = clean_name(m.group(2))
                 if name not in units:
                     units.append(name)
+    for _, text in logical_paragraphs(doc):
+        for u in enumerated_units(text):
+            if u not in units:
+                units.append(u)
     if f.agency:
         units = [u for u in units if norm(u) != norm(f.agency)]
     f.internal_units = units
@@ -88,10 +89,8 @@ _STAFF = {
 
 
 def extract_staff(doc: Document, f: Facts) -> None:
-    for b in doc.blocks():
-        if isinstance(b, Table):
-            continue
-        t = norm(b.text)
+    for _, text in logical_paragraphs(doc):
+        t = norm(text)
         for key, pat in _STAFF.items():
             if key in f.staff:
                 continue
