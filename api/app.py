@@ -117,6 +117,18 @@ class Services:
             self.generation += 1
             self._searcher = None
 
+    def warm(self) -> None:
+        """Open the searcher and let the QA engine load its names now, in the background,
+        so the first visitor does not wait for models and lexicons to load."""
+        try:
+            self.searcher()
+        except ApiError as e:
+            log.warning("search: %s", e.message)
+        try:
+            getattr(self.ask_context(), "lexicon", None)
+        except Exception as e:  # noqa: BLE001 - warming is best effort; /api/ask reports errors itself
+            log.warning("qa warm-up: %s", e)
+
     def close(self) -> None:
         self.jobs.shutdown()
         if self.owns_store:
@@ -239,6 +251,7 @@ def serve(args) -> int:
     except (StoreError, OSError) as e:
         print(f"budgetkg: {e}", file=sys.stderr)
         return 2
+    threading.Thread(target=app.state.services.warm, daemon=True, name="budgetkg-warm").start()
     mode = "read-write (write token set)" if settings.write_token else "read-only"
     print(f"budgetkg: serving {settings.db} ({mode}) on http://{settings.host}:{settings.port}/", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

@@ -108,6 +108,10 @@ def run_ask(request: Request, q: str) -> dict:
         if p not in iris:
             iris.append(p)
     labels = views.labels_for(store, iris)
+    for ev in result.get("evidence") or []:
+        if isinstance(ev, dict) and isinstance(ev.get("iri"), str) and views.href(ev["iri"]):
+            ev.setdefault("iri_href", views.href(ev["iri"]))
+            ev.setdefault("iri_label", labels.get(ev["iri"]))
     result["entity_links"] = [views.link(i, labels.get(i)) for i in iris[:30]]
     if result.get("sparql"):
         result["sparql_href"] = "/sparql?" + urlencode({"query": result["sparql"]})
