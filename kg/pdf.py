@@ -19,10 +19,12 @@ from kg.pdf_layout import (
     Line,
     chars_to_lines,
     heading_level,
+    join_wrapped,
     margins,
     new_paragraph_by_gap,
     running_lines,
     starts_paragraph,
+    usual_gap,
 )
 from kg.pdf_tables import (
     GridTable,
@@ -258,6 +260,8 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
         items.sort(key=lambda it: (it[0], 0 if isinstance(it[1], GridTable) else 1))
 
         left, right = margins(lines)
+        flow.usual = usual_gap(lines)
+        items, wrapped_heads = _join_wrapped_headings(items, right, flow.usual)
         for _, it in items:
             if isinstance(it, GridTable):
                 flow.flush()
@@ -271,7 +275,7 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
             level = heading_level(it.text)
             if not is_filing_line(it.text):
                 last_table = None  # real text between two tables: the first one has ended
-            if level is not None and (len(it.text) <= 20 or it.x1 < right - 2 * it.size):
+            if level is not None and (len(it.text) <= 20 or it.x1 < right - 2 * it.size or id(it) in wrapped_heads):
                 flow.flush()
                 page.blocks.append(Heading(level, it.text, p.number, _bb(it)))
                 continue
@@ -281,6 +285,32 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
         flow.new_page()
     flow.flush()
     return Document(source_file, sha256, pages, MEDIA_TYPE, warnings)
+
+
+def _join_wrapped_headings(items: list, right: float, usual: float) -> tuple[list, set[int]]:
+    """A heading too long for one line ("第三部分 … 部门决算" / "情况说明"): a line with
+    a heading marker that runs to the margin, followed closely by a short line that
+    ends the title, becomes one heading line. (A full-width line with a marker followed
+    by more text is the start of a numbered paragraph and stays one.)"""
+    out: list = []
+    heads: set[int] = set()
+    k = 0
+    while k < len(items):
+        top, it = items[k]
+        nxt = items[k + 1][1] if k + 1 < len(items) else None
+        if (isinstance(it, Line) and isinstance(nxt, Line) and heading_level(it.text) is not None
+                and it.x1 >= right - 2 * it.size and nxt.x1 < right - 2 * nxt.size
+                and not new_paragraph_by_gap(it, nxt, usual) and heading_level(nxt.text) is None):
+            text = join_wrapped([it.text, nxt.text])
+            if heading_level(text) is not None:
+                merged = Line(text, min(it.x0, nxt.x0), it.top, max(it.x1, nxt.x1), nxt.bottom, it.size)
+                out.append((top, merged))
+                heads.add(id(merged))
+                k += 2
+                continue
+        out.append((top, it))
+        k += 1
+    return out, heads
 
 
 def _bb(ln: Line) -> tuple[float, float, float, float]:
@@ -295,12 +325,13 @@ class _Flow:
         self.parts: list[str] = []
         self.last: Line | None = None
         self.crossed = False
+        self.usual = 0.0
 
     def add(self, ln: Line, page: Page, left: float, right: float) -> None:
         if self.para is not None and self.last is not None:
             cont = not starts_paragraph(self.last, ln, left, right)
             if cont and not self.crossed:
-                cont = not new_paragraph_by_gap(self.last, ln)
+                cont = not new_paragraph_by_gap(self.last, ln, self.usual)
             elif cont:  # across a page break only a sentence visibly cut mid-way continues
                 cont = not self.last.text.endswith(_TERMINAL) and not is_filing_line(ln.text)
             if cont:
@@ -319,8 +350,6 @@ class _Flow:
 
     def flush(self) -> None:
         if self.para is not None:
-            from kg.pdf_layout import join_wrapped
-
             self.para.text = join_wrapped(self.parts)
         self.para = None
         self.parts = []

@@ -222,6 +222,15 @@ def starts_paragraph(prev: Line, cur: Line, left: float, right: float) -> bool:
     return False
 
 
-def new_paragraph_by_gap(prev: Line, cur: Line) -> bool:
+def usual_gap(lines: list[Line]) -> float:
+    """The page's ordinary white space between consecutive lines of text (documents
+    set anywhere from single to double line spacing)."""
+    gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False)
+                  if 0 <= b.top - a.bottom < 3 * max(a.size, 1.0))
+    return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+def new_paragraph_by_gap(prev: Line, cur: Line, usual: float = 0.0) -> bool:
     gap = cur.top - prev.bottom
-    return gap > 1.0 * max(prev.height, cur.height) or gap < -0.5 * cur.height
+    limit = max(1.0 * max(prev.height, cur.height), usual + 0.6 * cur.size)
+    return gap > limit or gap < -0.5 * cur.height
