@@ -216,6 +216,8 @@ def parse_html_tables(fragment: str) -> list[tuple[list[list[str]], list[list[st
     p = _HTMLTableParser()
     p.feed(fragment)
     p.close()
+    if p._rows is not None:  # a fragment cut before </table>: keep what was read
+        p.handle_endtag("table")
     out = []
     for grid, n_head in p.tables:
         grid = [r for r in normalize_width(grid) if any(c for c in r)]
@@ -286,6 +288,15 @@ class _TableItem:
     notes: list[str] = field(default_factory=list)
 
 
+def _closing_line(lines: list[str], i: int, marker: str, lower: bool = False, limit: int = 5000) -> int:
+    """Index of the line that closes a multi-line construct opened on line i; i itself when
+    it never closes within reach."""
+    for j in range(i, min(len(lines), i + limit)):
+        if marker in (lines[j].lower() if lower else lines[j]):
+            return j
+    return i
+
+
 def _items(lines: list[str]) -> list:
     """Split a page's lines into table items, blank markers (None) and text lines (str)."""
     out: list = []
@@ -295,31 +306,23 @@ def _items(lines: list[str]) -> list:
         s = line.strip()
         low = s.lower()
         if "<table" in low:
-            j, buf = i, []
-            while j < n:
-                buf.append(lines[j])
-                if "</table>" in lines[j].lower():
-                    break
-                j += 1
-            frag = "\n".join(buf)
-            pre, _, rest = frag.partition("<table") if "<table" in frag else frag.lower().partition("<table")
+            # an unclosed <table> swallows only its own line, never the rest of the page
+            j = _closing_line(lines, i, "</table>", lower=True)
+            frag = "\n".join(lines[i:j + 1])
+            at = frag.lower().index("<table")
+            pre, rest = frag[:at], frag[at:]
             if pre.strip():
                 out.append(pre)
-            for header, body in parse_html_tables("<table" + rest):
+            for header, body in parse_html_tables(rest):
                 out.append(_TableItem(body, header=header))
-            tail = re.split(r"</table>", frag, flags=re.I)[-1]
+            tail = re.split(r"</table>", rest, flags=re.I)[-1] if "</table>" in rest.lower() else ""
             if tail.strip():
                 out.append(tail)
             i = j + 1
             continue
         if "\\begin{tabular" in s:
-            j, buf = i, []
-            while j < n:
-                buf.append(lines[j])
-                if "\\end{tabular" in lines[j]:
-                    break
-                j += 1
-            rows = parse_latex_tabular("\n".join(buf))
+            j = _closing_line(lines, i, "\\end{tabular")
+            rows = parse_latex_tabular("\n".join(lines[i:j + 1]))
             if rows:
                 out.append(_TableItem(rows))
             i = j + 1
@@ -373,6 +376,8 @@ class _State:
     toc_lines: list[str] = field(default_factory=list)
     toc_first: str | None = None
     seen_body: bool = False  # anything besides title lines yet?
+    prev_page: list[Block] = field(default_factory=list)  # blocks of the page before
+    carry: Paragraph | None = None  # a paragraph from the page before that this one finishes
 
 
 def _flush(st: _State) -> None:
@@ -381,7 +386,10 @@ def _flush(st: _State) -> None:
         for ln in st.para:
             text = _join(text, ln)
         st.para = []
-        if text:
+        if st.carry is not None:
+            st.carry.text = text  # stays on the page where the sentence began
+            st.carry = None
+        elif text:
             st.blocks.append(Paragraph(text, st.page))
 
 
@@ -479,6 +487,10 @@ def _text_line(st: _State, raw: str, blank_before: bool) -> None:
     if not st.para and blank_before and st.blocks and _continues(st.blocks[-1], body):
         prev_block = st.blocks.pop()
         st.para = [prev_block.text]
+    elif not st.para and not st.blocks and st.prev_page and _continues(st.prev_page[-1], body):
+        # a sentence running over a form feed: finish the paragraph on its first page
+        st.carry = st.prev_page[-1]
+        st.para = [st.carry.text]
     st.para.append(body)
 
 
@@ -560,6 +572,21 @@ def _unit_in_cells(header: list[list[str]], body: list[list[str]]) -> str | None
         if m:
             return m.group(1)
     return None
+
+
+def _continue_from_previous_page(st: _State, table: Table) -> bool:
+    """A headless, untitled table opening a page, right after a table that closed the page
+    before with the same width, is that table continued over the page break."""
+    if st.blocks or not st.prev_page or table.header or table.title:
+        return False
+    prev = st.prev_page[-1]
+    if not isinstance(prev, Table) or prev.n_cols != table.n_cols or not table.rows:
+        return False
+    prev.rows.extend(table.rows)
+    prev.row_pages.extend([st.page] * len(table.rows))
+    if st.page not in prev.pages:
+        prev.pages.append(st.page)
+    return True
 
 
 def _merge_continuation(st: _State, table: Table) -> bool:
@@ -664,15 +691,18 @@ def _table_block(item: _TableItem, st: _State) -> list[Block]:
     if not header and not body:
         return [Paragraph(n, st.page) for n in notes]
     table = Table(header=header, rows=body, page=st.page, title=title, unit=unit)
+    if _continue_from_previous_page(st, table):
+        return [Paragraph(n, st.page) for n in notes]
     out: list[Block] = [] if _merge_continuation(st, table) else [table]
     out.extend(Paragraph(n, st.page) for n in notes)
     return out
 
 
 def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
+    st.prev_page = st.blocks
     st.blocks = []
     st.page = number
-    blank = False
+    blank = True  # a page break separates like a blank line
     for item in _items(text.split("\n")):
         if item is None:
             blank = True
@@ -704,9 +734,10 @@ def read_text(text: str, source_file: str, sha256: str, media_type: str = "text/
     text = normalize_text(text)
     st = _State([], 1)
     pages = []
-    for i, chunk in enumerate(text.split("\f"), start=1):
+    chunks = text.split("\f")
+    for i, chunk in enumerate(chunks, start=1):
         blocks = _page_blocks(chunk, i, st)
-        if st.in_toc and i == len(text.split("\f")):
+        if st.in_toc and i == len(chunks):
             _end_toc(st)
             blocks = st.blocks
         pages.append(Page(i, blocks))

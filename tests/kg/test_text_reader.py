@@ -329,3 +329,26 @@ def test_outline_line_stating_a_figure_is_not_a_heading():
     assert heading_level("一、收入预算 120.5 万元") is None
     assert heading_level("（二）增长 12%") is None
     assert heading_level("二、2031 年收支预算情况") == 2
+
+
+def test_unclosed_table_markup_does_not_swallow_the_text_after_it():
+    text = "一、说明\n\n<table><tr><td>项目</td><td>金额</td></tr><tr><td>甲</td><td>1.0</td>\n\n第二部分 其他\n\n正文。\n"
+    doc = doc_of(text)
+    assert doc.tables()[0].rows == [["甲", "1.0"]]
+    assert (1, "第二部分 其他") in headings(doc) and paragraphs(doc) == ["正文。"]
+    doc = doc_of("\\begin{tabular}{cc}\n\n二、其他\n\n正文。\n")
+    assert (2, "二、其他") in headings(doc) and paragraphs(doc) == ["正文。"]
+
+
+def test_sentence_and_table_continued_over_a_form_feed():
+    text = (
+        "一、说明\n\n本站全年完成馆藏档案数字化扫描四万页，并对其中的重点档案进行了\f"
+        "修复。下一年度继续推进。\n\n示例支出表\n\n单位：万元\n\n编码\t名称\t金额\n301\t工资\t5.00\f"
+        "302\t商品\t2.00\n"
+    )
+    doc = doc_of(text)
+    assert paragraphs(doc)[0] == "本站全年完成馆藏档案数字化扫描四万页，并对其中的重点档案进行了修复。下一年度继续推进。"
+    assert doc.pages[0].blocks[1].page == 1
+    (t,) = doc.tables()
+    assert [r[0] for r in t.rows] == ["301", "302"]
+    assert t.pages == [2, 3] and t.row_pages == [2, 3]
