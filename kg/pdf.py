@@ -232,6 +232,12 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
                 taken = {id(ln) for t in p.tables for ln in t.source_lines}
                 p.lines = [ln for ln in p.lines if id(ln) not in taken]
 
+    # body text's right margin per page width: a page of short lines (a contents
+    # page) has no full line to measure its own margin by
+    doc_right: dict[int, float] = {}
+    for w in {round(p.width) for p in raw}:
+        xs = sorted(ln.x1 for p in raw if round(p.width) == w for ln in p.lines)
+        doc_right[w] = xs[int(0.9 * (len(xs) - 1))] if xs else 0.0
     pages: list[Page] = []
     last_table: tuple[Table, GridTable] | None = None  # open table at the end of the previous page
     flow = _Flow()
@@ -260,6 +266,7 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
         items.sort(key=lambda it: (it[0], 0 if isinstance(it[1], GridTable) else 1))
 
         left, right = margins(lines)
+        right = max(right, doc_right.get(round(p.width), 0.0))
         flow.usual = usual_gap(lines)
         items, wrapped_heads = _join_wrapped_headings(items, right, flow.usual)
         for _, it in items:

@@ -38,11 +38,15 @@ PAGE_NUMBER = re.compile(
 )
 
 
+_SPACE_PERCENT = re.compile(r"(?<=[0-9])[ \t]+(?=%)")
+
+
 def tidy(text: str) -> str:
     """Collapse whitespace and drop spaces that a PDF puts between CJK characters (and
     between CJK and digits), keeping spaces between Latin words and between numbers."""
     text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
     text = _SPACE_CJK_CJK.sub("", text)
+    text = _SPACE_PERCENT.sub("", text)
     return _SPACE_CJK_NUM.sub("", text)
 
 
@@ -217,7 +221,8 @@ def starts_paragraph(prev: Line, cur: Line, left: float, right: float) -> bool:
         return True
     if prev.x1 < right - 2.0 * size:  # previous line stopped short of the margin
         return True
-    if prev.text.endswith(_TERMINAL) and prev.x1 < right - 0.5 * size:
+    # a sentence end short of the margin (by more than ragged-right wrapping leaves)
+    if prev.text.endswith(_TERMINAL) and prev.x1 < right - 1.5 * size:
         return True
     return False
 
