@@ -155,14 +155,17 @@ def read_document(path: str | os.PathLike) -> Document:
     if what is not None:
         raise ReadError(name, f"named {suffix} but the content is {what}")
     try:
-        text, _enc = decode_text(data)
+        text, enc = decode_text(data)
     except ValueError as e:
         raise ReadError(name, str(e)) from None
     if not text.strip():
         raise ReadError(name, "empty file (whitespace only)")
     from kg.text import read_text
     media = "text/markdown" if suffix == ".md" else "text/plain"
-    return read_text(text, p.name, sha, media_type=media)
+    doc = read_text(text, p.name, sha, media_type=media)
+    if enc not in ("utf-8", "ascii"):
+        doc.warnings.append(f"decoded as {enc.upper()} (not UTF-8)")
+    return doc
 
 
 def _looks_text(data: bytes) -> bool:

@@ -64,6 +64,7 @@ def test_legacy_chinese_encodings(tmp_path, encoding):
     p.write_bytes(SAMPLE.encode(encoding))
     doc = read_document(p)
     assert doc.text().splitlines()[:3] == ["第一部分 概况", "一、主要职能", "负责示例档案的收集、整理和保管。"]
+    assert any("GB18030" in w for w in doc.warnings)
     assert doc.tables()[0].rows == [["示例经费", "12.50"]]
 
 
