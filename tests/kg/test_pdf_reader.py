@@ -77,13 +77,14 @@ MERGES = [(0, 0, 1), (0, 2, 3)]
 def sample_pdf(tmp_path_factory, canvas_factory):
     path = tmp_path_factory.mktemp("pdf") / "sample.pdf"
     c = canvas_factory(path)
-    # page 1: headings and a paragraph broken over three lines
+    # page 1: headings and a paragraph broken over three lines (justified: the first,
+    # indented line and the second both end at the right margin)
     _running(c, 1)
     _text(c, LEFT, 760, "第一部分 部门概况", 16)
     _text(c, LEFT, 730, "一、主要职责")
     _text(c, LEFT, 705, "（一）机构设置")
     _text(c, LEFT + 24, 680, "本部门负责全市社会保险经办工作的综合管理，承担基金预算编制和")
-    _text(c, LEFT, 662, "执行管理，按照有关规定做好信息公开工作，并完成上级交办的其他")
+    _text(c, LEFT, 662, "执行管理，按照有关规定认真做好信息公开工作，并完成上级交办的其他")
     _text(c, LEFT, 644, "事项。")
     _text(c, LEFT + 24, 620, "第二段从这里开始。")
     c.showPage()
@@ -134,7 +135,7 @@ def test_headings_by_outline_marker(doc):
 def test_paragraph_lines_joined_without_spaces(doc):
     paras = [b.text for b in doc.blocks() if isinstance(b, Paragraph)]
     assert ("本部门负责全市社会保险经办工作的综合管理，承担基金预算编制和执行管理，"
-            "按照有关规定做好信息公开工作，并完成上级交办的其他事项。") in paras
+            "按照有关规定认真做好信息公开工作，并完成上级交办的其他事项。") in paras
     assert "第二段从这里开始。" in paras
 
 
