@@ -21,6 +21,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -554,12 +555,16 @@ class Builder:
         roll = self.r.random()
         self.defect = (self.r.choice(["row_basic_project", "three_public_sum", "parent_children", "econ_sum"])
                        if roll < inconsistency_rate else None)
-        label = "部门预算" if kind == "budget" else "部门决算"
+        # a quarter of the documents are 单位预算/决算 (one unit) rather than 部门 (department)
+        self.scope = "unit" if self.r.random() < 0.25 else "department"
+        org = "单位" if self.scope == "unit" else "部门"
+        label = org + ("预算" if kind == "budget" else "决算")
+        self.org = org
         sp = self.r.choice([" ", ""])
         if kind == "budget":
-            title = self.r.choice([f"{a.name}{sp}{year}{sp}年部门预算公开", f"{a.name}{sp}{year}{sp}年部门预算公开说明"])
+            title = self.r.choice([f"{a.name}{sp}{year}{sp}年{label}公开", f"{a.name}{sp}{year}{sp}年{label}公开说明"])
         else:
-            title = self.r.choice([f"{a.name}{sp}{year}{sp}年度部门决算公开", f"{a.name}{sp}{year}{sp}年部门决算"])
+            title = self.r.choice([f"{a.name}{sp}{year}{sp}年度{label}公开", f"{a.name}{sp}{year}{sp}年{label}"])
         self.label = label
         self.doc = Doc(stem, title)
 
@@ -623,14 +628,14 @@ class Builder:
     def contents(self):
         d = self.doc
         d.h2("目 录")
-        parts = ["第一部分 部门概况", f"第二部分 {self.year} 年{self.label}情况说明",
+        parts = [f"第一部分 {self.org}概况", f"第二部分 {self.year} 年{self.label}情况说明",
                  f"第三部分 {self.year} 年{self.label}公开表", "第四部分 名词解释"]
         for t in parts:
             d.p(t)
 
     def overview(self):
         a, d, r = self.a, self.doc, self.r
-        d.h1("第一部分 部门概况")
+        d.h1(f"第一部分 {self.org}概况")
         d.h2("一、主要职责及机构设置情况")
         d.h3("（一）主要职责")
         duties = a.duties[:]
@@ -657,7 +662,7 @@ class Builder:
         else:
             names = "、".join(u for u, _ in a.units)
             d.p(f"{self.intro_name()}{where}为{parent_ref}下属{nature}。{extra}根据工作需要，单位内设{names}，共 {len(a.units)} 个内设机构。")
-        d.h2("二、部门预算单位构成" if self.kind == "budget" else "二、部门决算单位构成")
+        d.h2(f"二、{self.label}单位构成")
         d.p(f"纳入{a.name} {self.year} 年{self.label}编制范围的单位只有本级 1 个，无下属单位。")
         d.h2("三、人员构成")
         auth, act, ret = self.m.staff
@@ -712,7 +717,7 @@ class Builder:
     def budget_text(self):
         a, d, f, m, r, y = self.a, self.doc, self.fmt, self.m, self.r, self.year
         pm = self.prev
-        d.h1(f"第二部分 {y} 年部门预算情况说明")
+        d.h1(f"第二部分 {y} 年{self.label}情况说明")
         d.h2("一、预算收支安排及增减变化情况")
         law = self.law(r.choice(V.COMMON_LAWS[:2]))
         gp = a.general_policies[0]
@@ -783,7 +788,7 @@ class Builder:
     def final_text(self):
         a, d, f, m, r, y = self.a, self.doc, self.fmt, self.m, self.r, self.year
         plan = self.plan
-        d.h1(f"第二部分 {y} 年度部门决算情况说明")
+        d.h1(f"第二部分 {y} 年度{self.label}情况说明")
         d.h2("一、收入支出决算总体情况说明")
         d.p(f"{y} 年度收入总计 {f.text(m.income + m.carry_in)}，支出总计 {f.text(m.total + m.carry_out)}。"
             f"其中：本年收入合计 {f.text(m.income)}，年初结转和结余 {f.text(m.carry_in)}；本年支出合计 {f.text(m.total)}，"
@@ -1115,7 +1120,7 @@ class Builder:
             "synthetic": {
                 "unit": a.unit, "carry_in": jnum(m.carry_in), "carry_out": jnum(m.carry_out),
                 "sector_parent_code": a.parent_code, "defect": self.defect, "split_codes": self.split_codes,
-                "basis_column": self.basis_column,
+                "basis_column": self.basis_column, "scope": self.scope,
             },
         }
 
@@ -1311,6 +1316,22 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+STEM = re.compile(r"\d{3,5}_[0-9a-f]{12}\.(txt|pdf|json)")
+
+
+def _prune(out: Path, manifest: dict) -> None:
+    """Remove generated files an earlier run left that this run did not write (another
+    --count, no PDFs this time), so the folder always matches its manifest. Only names of
+    the generator's own pattern are touched."""
+    keep = {f for d in manifest["docs"] for f in d["files"].values()}
+    for sub in ("txt", "pdf", "truth"):
+        folder = out / sub
+        if folder.is_dir():
+            for f in folder.iterdir():
+                if STEM.fullmatch(f.name) and f"{sub}/{f.name}" not in keep:
+                    f.unlink()
+
+
 def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int | None = None,
              progress: bool = False, inconsistency_rate: float = INCONSISTENCY_RATE) -> dict:
     """Write the corpus; returns the manifest (also written to out/manifest.json)."""
@@ -1340,6 +1361,7 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
                                  "inconsistent": bool(doc.truth["inconsistencies"]), "files": files})
         if progress and (i + 1) % 1000 == 0:
             print(f"{i + 1}/{count} documents, {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    _prune(out, manifest)
     _atomic_write(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     return manifest
 
