@@ -136,6 +136,32 @@ class Answerer:
         self.entities += [{"type": "policy", "iri": e.iri, "label": e.label} for e in self.policies]
 
     # --- helpers -------------------------------------------------------------------
+    def select(self, sparql: str) -> list[dict]:
+        """Run a template and add the names of shared nodes from the lexicon (the
+        templates leave them out, see api.qa.templates): f/y/k/a/al for ?d, code/cl/s
+        for ?c, ial for ?ia, num for ?pol."""
+        rows = self.ctx.store.select(sparql)
+        for r in rows:
+            d = self.lex.disclosure(r.get("d"))
+            if d is not None:
+                r.setdefault("f", d.source_file)
+                r.setdefault("y", d.year)
+                r.setdefault("k", d.kind)
+                if not r.get("a"):
+                    r["a"] = d.agency
+            if r.get("a"):
+                r.setdefault("al", self.lex.agency_labels.get(r["a"]))
+            if r.get("c"):
+                code, label, scheme = self.lex.concept_info.get(r["c"], ("", "", None))
+                r.setdefault("code", code)
+                r.setdefault("cl", label)
+                r.setdefault("s", scheme)
+            if r.get("ia"):
+                r.setdefault("ial", self.lex.agency_labels.get(r["ia"]))
+            if r.get("pol"):
+                r.setdefault("num", self.lex.policy_info.get(r["pol"]))
+        return rows
+
     @property
     def year(self) -> int | None:
         return self.intent.years[0] if self.intent.years else None
@@ -151,7 +177,7 @@ class Answerer:
         return ds
 
     def disclosure(self, iri: str) -> Disclosure | None:
-        return next((d for d in self.lex.disclosures if d.iri == iri), None)
+        return self.lex.disclosure(iri)
 
     def evidence_for(self, d: Disclosure | None, words: list[str], yuan: Decimal | None = None,
                      iri: str | None = None, page=None, quote: str | None = None) -> dict:
@@ -196,11 +222,11 @@ class Answerer:
             return self.no_answer(f"文号为{nums[0][1]}年{nums[0][2]}号的政策文件" if nums else "相关政策文件")
         pols = [e.iri for e in self.policies]
         sparql = T.policy_projects(pols)
-        rows = self.ctx.store.select(sparql)
+        rows = self.select(sparql)
         label = "、".join(e.label for e in self.policies)
         if not rows:
             sparql2 = T.policy_disclosures(pols)
-            refs = self.ctx.store.select(sparql2)
+            refs = self.select(sparql2)
             if not refs:
                 return self.no_answer(f"引用{label}的项目", sparql)
             names = sorted({f"{r['al']}{r['y']}年" for r in refs if r["al"]})
@@ -238,7 +264,7 @@ class Answerer:
         if a is None:
             return None
         sparql = T.agency_code(a.iri)
-        rows = self.ctx.store.select(sparql)
+        rows = self.select(sparql)
         name = self.agency_name(a.iri)
         if not rows:
             return None  # not in the graph: the text may say it
@@ -257,7 +283,7 @@ class Answerer:
             return self.no_answer(f"{self.agency_name(a.iri)}的公开数据")
         d = ds[0]
         sparql = T.projects_of([d.iri])
-        rows = list({r["p"]: r for r in self.ctx.store.select(sparql)}.values())
+        rows = list({r["p"]: r for r in self.select(sparql)}.values())
         if not rows:
             return self.no_answer(f"{d.agency_label}{_year_word(d)}的项目", sparql)
         parts = [f"{r['l']}（{format_wan(r['v'])}）" if r.get("v") is not None else r["l"] for r in rows]
@@ -275,7 +301,7 @@ class Answerer:
         best = ms[0]
         iris = list(dict.fromkeys(m.iri for m in ms if m.entry.label == best.entry.label or m.iri == best.iri))
         sparql = T.project_policies(iris)
-        rows = self.ctx.store.select(sparql)
+        rows = self.select(sparql)
         if not rows:
             return None
         pols = list(dict.fromkeys(r.get("num") or r.get("title") for r in rows if r.get("num") or r.get("title")))
@@ -291,7 +317,7 @@ class Answerer:
         if a is None:
             return None
         sparql = T.parent_of(a.iri)
-        rows = self.ctx.store.select(sparql)
+        rows = self.select(sparql)
         name = self.agency_name(a.iri)
         if not rows:
             return None  # not in the graph: the text may say it
@@ -306,7 +332,7 @@ class Answerer:
         if a is None:
             return None
         sparql = T.units_of(a.iri)
-        rows = self.ctx.store.select(sparql)
+        rows = self.select(sparql)
         name = self.agency_name(a.iri)
         if not rows:
             return None  # not in the graph: the text may say it
@@ -326,7 +352,7 @@ class Answerer:
         if not ds:
             return self.no_answer(f"{self.agency_name(a.iri)}{self.year or ''}{'年' if self.year else ''}的公开数据")
         sparql = T.disclosure_total(prop, [d.iri for d in ds])
-        rows = {r["d"]: r for r in self.ctx.store.select(sparql)}
+        rows = {r["d"]: r for r in self.select(sparql)}
         for d in ds:
             r = rows.get(d.iri)
             if r is None:
@@ -434,7 +460,7 @@ class Answerer:
             prop = m[1]
             word = intents.TOTAL_NAMES.get(prop, self.intent.total_word or prop)
             sparql = T.disclosure_total(prop, [d.iri for d in ds])
-            rows = {r["d"]: r for r in self.ctx.store.select(sparql)}
+            rows = {r["d"]: r for r in self.select(sparql)}
             hits = [(d, rows[d.iri]) for d in ds if d.iri in rows]
             if not hits:
                 return None
@@ -448,7 +474,7 @@ class Answerer:
         if kind == "project":
             matches: list[Match] = m[1]
             sparql = T.project_amounts([x.iri for x in matches])
-            rows = [r for r in self.ctx.store.select(sparql) if r.get("v") is not None]
+            rows = [r for r in self.select(sparql) if r.get("v") is not None]
             if not rows:
                 return None
             order = {d.iri: i for i, d in enumerate(ds)} if ds else {}
@@ -466,7 +492,7 @@ class Answerer:
             iris, column = m[1], m[2]
             sparql = T.line_amounts(iris, [d.iri for d in ds] if ds else None, column,
                                     None if ds else self.year, None if ds else self.intent.doc_kind)
-            rows = self.ctx.store.select(sparql)
+            rows = self.select(sparql)
             if not rows:
                 return None
             order = {d.iri: i for i, d in enumerate(ds)} if ds else {}
@@ -518,11 +544,11 @@ class Answerer:
         for m in self.measures(self.rest, [], None):
             if m[0] == "total":
                 sparql = T.total_ranking(m[1], year, kind)
-                rows = self.ctx.store.select(sparql)
+                rows = self.select(sparql)
                 word = intents.TOTAL_NAMES.get(m[1], m[1])
             elif m[0] == "line":
                 sparql = T.line_amounts(m[1], None, m[2], year, kind)
-                rows = self.ctx.store.select(sparql)
+                rows = self.select(sparql)
                 if rows:
                     best_scheme = min(rows, key=lambda r: _scheme_rank(r.get("s"), self.q)).get("s")
                     rows = [r for r in rows if r.get("s") == best_scheme]
@@ -571,7 +597,7 @@ class Answerer:
         if not projects:
             return None
         sparql = T.project_amounts(list(dict.fromkeys(e.iri for e in projects)))
-        rows = [r for r in self.ctx.store.select(sparql) if r.get("v") is not None]
+        rows = [r for r in self.select(sparql) if r.get("v") is not None]
         if not rows:
             return None
         rows.sort(key=lambda r: Decimal(r["v"]), reverse=self.intent.direction == "max")

@@ -196,61 +196,83 @@ class Lexicon:
     disclosures: list[Disclosure] = field(default_factory=list)
     agency_labels: dict[str, str] = field(default_factory=dict)
     concepts_by_code: dict[str, list[Entry]] = field(default_factory=dict)
+    concept_info: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # iri → (code, label, scheme)
+    policy_info: dict[str, str] = field(default_factory=dict)  # iri → document number (or 《title》)
 
     @classmethod
     def load(cls, store) -> Lexicon:
+        # GRAPH ?g keeps each pattern inside one disclosure's graph: shared nodes repeat
+        # once per graph in the union default graph, and joins there would multiply.
         sel = lambda q: store.select(PREFIX_BLOCK + q)  # noqa: E731
         agencies = []
         agency_labels: dict[str, str] = {}
-        for r in sel("""SELECT ?a ?l ?alt WHERE { ?a a bkg:Agency .
-                        { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?alt } }"""):
+        for r in sel("""SELECT DISTINCT ?a ?l ?alt WHERE { GRAPH ?g { ?a a bkg:Agency .
+                        { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?alt } } } ORDER BY ?a ?l"""):
             name = r["l"] if r["l"] is not None else r["alt"]
             if name is None:
                 continue
             if r["l"] is not None:
                 agency_labels.setdefault(r["a"], str(r["l"]))
             agencies.append(Entry(r["a"], squash(str(name)), str(name), "agency"))
-        for a in {e.iri for e in agencies} - set(agency_labels):
-            agency_labels[a] = next(e.label for e in agencies if e.iri == a)
+        for e in agencies:
+            agency_labels.setdefault(e.iri, e.label)
 
         discl = []
-        for r in sel("""SELECT ?d ?f ?y ?k ?a WHERE { ?d a bkg:Disclosure .
+        for r in sel("""SELECT DISTINCT ?d ?f ?y ?k ?a WHERE { GRAPH ?g { ?d a bkg:Disclosure .
                         OPTIONAL { ?d bkg:sourceFile ?f } OPTIONAL { ?d bkg:fiscalYear ?y }
-                        OPTIONAL { ?d bkg:documentKind ?k } OPTIONAL { ?d bkg:reportingAgency ?a } }"""):
+                        OPTIONAL { ?d bkg:documentKind ?k } OPTIONAL { ?d bkg:reportingAgency ?a } } }"""):
             discl.append(Disclosure(r["d"], str(r["f"] or ""), int(r["y"]) if r["y"] is not None else None,
                                     str(r["k"]) if r["k"] is not None else None, r["a"],
                                     agency_labels.get(r["a"]) if r["a"] else None))
 
         projects = []
-        for r in sel("""SELECT ?p ?l ?d ?ia WHERE { ?p a bkg:Project .
+        for r in sel("""SELECT DISTINCT ?p ?l ?d ?ia WHERE { GRAPH ?g { ?p a bkg:Project .
                         { ?p rdfs:label ?l } UNION { ?p skos:altLabel ?l }
-                        OPTIONAL { ?p bkg:disclosure ?d } OPTIONAL { ?p bkg:implementingAgency ?ia } }"""):
+                        OPTIONAL { ?p bkg:disclosure ?d } OPTIONAL { ?p bkg:implementingAgency ?ia } } }"""):
             projects.append(Entry(r["p"], squash(str(r["l"])), str(r["l"]), "project", (r["d"], r["ia"])))
 
         concepts = []
         by_code: dict[str, list[Entry]] = defaultdict(list)
-        for r in sel("""SELECT ?c ?n ?l ?s WHERE { ?c a skos:Concept .
-                        OPTIONAL { ?c skos:notation ?n } OPTIONAL { ?c skos:prefLabel ?l } OPTIONAL { ?c skos:inScheme ?s } }"""):
+        concept_info: dict[str, tuple[str, str, str | None]] = {}
+        for r in sel("""SELECT DISTINCT ?c ?n ?l ?s WHERE { GRAPH ?g { ?c a skos:Concept .
+                        OPTIONAL { ?c skos:notation ?n } OPTIONAL { ?c skos:prefLabel ?l }
+                        OPTIONAL { ?c skos:inScheme ?s } } }"""):
             label = str(r["l"]) if r["l"] is not None else ""
-            e = Entry(r["c"], squash(label), label, "concept", (str(r["n"] or ""), r["s"]))
-            concepts.append(e)
-            if r["n"] is not None:
-                by_code[str(r["n"])].append(e)
+            code = str(r["n"] or "")
+            e = Entry(r["c"], squash(label), label, "concept", (code, r["s"]))
+            if e not in concepts:
+                concepts.append(e)
+            if code and e not in by_code[code]:
+                by_code[code].append(e)
+            old = concept_info.get(r["c"])
+            concept_info[r["c"]] = (code or (old[0] if old else ""), (old[1] if old and old[1] else label),
+                                    r["s"] or (old[2] if old else None))
 
         policies = []
         titles = []
-        for r in sel("""SELECT ?pol ?n ?t ?ic WHERE { ?pol a bkg:Policy .
-                        OPTIONAL { ?pol bkg:documentNumber ?n } OPTIONAL { ?pol dcterms:title ?t }
-                        OPTIONAL { ?pol bkg:issuerCode ?ic } }"""):
+        policy_info: dict[str, str] = {}
+        for r in sel("""SELECT DISTINCT ?pol ?n ?t WHERE { GRAPH ?g { ?pol a bkg:Policy .
+                        OPTIONAL { ?pol bkg:documentNumber ?n } OPTIONAL { ?pol dcterms:title ?t } } }"""):
             if r["n"] is not None:
                 num = normalize_policy_number(str(r["n"]))
-                policies.append(Entry(r["pol"], num, str(r["n"]), "policy", (str(r["ic"] or ""),)))
+                e = Entry(r["pol"], num, str(r["n"]), "policy")
+                if e not in policies:
+                    policies.append(e)
+                policy_info[r["pol"]] = str(r["n"])
             if r["t"] is not None:
-                titles.append(Entry(r["pol"], squash(str(r["t"])), str(r["t"]), "policy"))
+                e = Entry(r["pol"], squash(str(r["t"])), str(r["t"]), "policy")
+                if e not in titles:
+                    titles.append(e)
+                policy_info.setdefault(r["pol"], "《" + str(r["t"]) + "》")
         return cls(NameIndex(agencies), NameIndex(projects), NameIndex(concepts), policies, NameIndex(titles),
-                   discl, agency_labels, dict(by_code))
+                   discl, agency_labels, dict(by_code), concept_info, policy_info)
 
     # --- lookups ------------------------------------------------------------------
+    def disclosure(self, iri: str | None) -> Disclosure | None:
+        if not hasattr(self, "_by_iri"):
+            self._by_iri = {d.iri: d for d in self.disclosures}
+        return self._by_iri.get(iri) if iri else None
+
     def disclosures_of(self, agency: str | None = None, year: int | None = None,
                        kind: str | None = None) -> list[Disclosure]:
         out = [d for d in self.disclosures
