@@ -56,7 +56,7 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def _plausible(text: str) -> bool:
+def _plausible(text: str, slack: int = 2) -> bool:
     """Does decoded text look like text? Binary data that happens to decode comes out as
     control characters and unassigned/private-use code points."""
     if not text:
@@ -69,7 +69,7 @@ def _plausible(text: str) -> bool:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Co", "Cn", "Cs"):
             bad += 1
-    return bad <= max(2, len(sample) // 1000)
+    return bad <= max(slack, len(sample) // 1000)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -90,13 +90,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError as e:
                 raise ValueError(f"starts with a {enc} byte-order mark but is not valid {enc} (byte {e.start})") from None
     if b"\x00" in data[:65536]:
-        # UTF-16 without a BOM: every other byte of ASCII/CJK text is NUL in one half
-        for enc in ("utf-16-le", "utf-16-be"):
+        # UTF-16 without a BOM: the NULs of its ASCII characters (spaces, digits, newlines)
+        # all fall on one byte parity; NULs scattered anywhere mean binary data
+        head = data[:65536]
+        even = head[0::2].count(0)
+        odd = head[1::2].count(0)
+        if len(data) % 2 or max(even, odd) < len(head) // 20 or min(even, odd) > max(even, odd) // 4:
+            raise ValueError("binary content (NUL bytes), not a text file")
+        for enc in (("utf-16-le",) if odd > even else ("utf-16-be",)):
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            if _plausible(text):
+            if _plausible(text, slack=0):
                 return text, enc
         raise ValueError("binary content (NUL bytes), not a text file")
     candidates = ["utf-8", "gb18030"]

@@ -148,3 +148,9 @@ def test_pipeline_fails_bad_files_and_ingests_good_ones(tmp_path):
     for good in ("good_gbk.txt", "good.txt"):
         assert by_name[good].status == "added", by_name[good].error
         assert by_name[good].triples > 0
+
+
+def test_short_binary_with_a_nul_is_not_utf16(tmp_path):
+    p = tmp_path / "g.txt"
+    p.write_bytes(b"\x00\x01\x02garbage")
+    expect_error(p, "binary")
