@@ -342,3 +342,30 @@ def test_text_export_is_fast(tmp_path):
     rate = 200 / (time.process_time() - t0)
     assert len(list((tmp_path / "txt").glob("*.txt"))) == 200
     assert rate >= 200, f"{rate:.0f} docs/s"
+
+
+def test_final_account_starts_from_that_years_budget(corpus):
+    """A 决算's 年初预算数 column repeats the same agency's budget of that year."""
+    by = {(t["agency"]["name"], t["fiscal_year"], t["kind"]): (text, t) for _, text, t in docs(corpus)}
+    pairs = 0
+    for (name, year, kind), (text, truth) in by.items():
+        if kind != "final_account" or (name, year, "budget") not in by:
+            continue
+        budget = {p["name"]: p["amount"] for p in by[(name, year, "budget")][1]["projects"]}
+        scale = Decimal(10000) if truth["synthetic"]["unit"] == "元" else Decimal(1)
+        rows = tables(text)["项目支出决算表"]
+        for r in rows:
+            if r[1] in budget:
+                assert num(r[2]) / scale == Decimal(str(budget[r[1]])), (name, year, r[1])
+                pairs += 1
+    assert pairs
+
+
+def test_rerun_with_fewer_documents_prunes_its_own_files_only(tmp_path):
+    gen.generate(tmp_path, 4, 5, {"txt", "pdf"}, pdf_count=1)
+    (tmp_path / "txt" / "notes.txt").write_text("mine")
+    gen.generate(tmp_path, 2, 5, {"txt"})
+    assert len(list((tmp_path / "txt").glob("0*.txt"))) == 2
+    assert len(list((tmp_path / "truth").glob("*.json"))) == 2
+    assert not list((tmp_path / "pdf").glob("*.pdf"))
+    assert (tmp_path / "txt" / "notes.txt").read_text() == "mine"
