@@ -136,7 +136,26 @@ def _row_code(cells: list[str], cm: ColumnMap, state: dict) -> tuple[str | None,
     return (code if CODE_RE.match(code) else None), name
 
 
+def _side_by_side(t: Table) -> list[Table]:
+    """A table printed as two (or more) code|name|amount blocks side by side → one table per
+    block (the 基本支出决算表 puts 301/303 on the left, 302 on the right of the same rows)."""
+    paths = header_paths(t)
+    starts = [i for i, p in enumerate(paths) if p and re.search(r"(科目)?(编码|代码)$", p[-1]) and "政府" not in "".join(p)
+              and "单位" not in p[-1]]
+    if len(starts) < 2:
+        return [t]
+    bounds = starts + [t.n_cols]
+    out = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        out.append(Table(header=[r[a:b] for r in t.header], rows=[r[a:b] for r in t.rows], page=t.page,
+                         title=t.title, unit=t.unit, pages=list(t.pages), row_pages=list(t.row_pages), bbox=t.bbox))
+    return out
+
+
 def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
+    parts = _side_by_side(t)
+    if len(parts) > 1:
+        return [ln for p in parts for ln in read_table_lines(p, unit, kind)]
     cm = ColumnMap(t, kind)
     if cm.code is None and not cm.split_codes and cm.name is None:
         # no named columns: codes printed inside the first cell

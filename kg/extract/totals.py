@@ -32,6 +32,8 @@ ROW_LABELS = {
     "expenditure": r"本年支出合计|本年支出小计",
     "carry_over": r"上年结转结余|上年结转和结余|年初结转和结余|年初结转结余|上年结转|上年结余结转",
     "carry_forward": r"年终结转结余|年末结转和结余|年末结转结余|年终结转和结余|结转下年|年末结余",
+    "personnel": r"人员经费合计|人员经费",
+    "public": r"公用经费合计|公用经费|日常公用经费合计",
     "grand_income": r"收入总计|收入合计",
     "grand_expenditure": r"支出总计|支出合计",
 }
@@ -152,12 +154,21 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
             for i, p in enumerate(paths):
                 if not p or (kind == "final_account" and outturn and i not in outturn):
                     continue
+                if kind != "final_account" and outturn and i in outturn:
+                    continue
+                # "预算数/决算数" under each heading says which figure, not which item
+                p = [x for x in p if x not in ("预算数", "决算数", "金额")] or p
                 joined = "/".join(p)
-                if key == "three_public" and not re.search(pat, p[0]) and not re.search(r"三公.*合计", joined):
+                if key == "three_public":
+                    if re.search(pat, p[0]) or re.search(r"三公.*合计", joined):
+                        cols.setdefault(key, i)
+                        break
                     continue
                 if key in ("vehicle_purchase", "vehicle_operation") and len(p) < 2:
                     continue
                 if key == "vehicles" and not (len(p) == 1 or p[-1] in ("小计", "合计")):
+                    continue
+                if key in ("vehicle_purchase", "vehicle_operation") and re.search(r"购置及运行|购置和运行", p[-1]):
                     continue
                 if re.search(pat, p[-1] if key != "three_public" else joined) or (key == "vehicles" and re.search(pat, joined)):
                     cols.setdefault(key, i)
@@ -190,9 +201,9 @@ TEXT_PATTERNS = {
     "public": r"公用经费",
     "three_public": r"“?三公”?经费(?:预算|决算|支出)?",
     "operating": r"机关运行经费",
-    "procurement": r"政府采购(?:预算|支出|决算|合同)",
+    "procurement": r"政府采购(?:预算|支出|决算|合同|金额)",
 }
-_AMOUNT = r"[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(万元|元|万)(?![\u4e00-\u9fff]*[增减])"
+_AMOUNT = r"(?:[（(][^）)\d]{0,16}[)）])?[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(万元|元|万)(?![\u4e00-\u9fff]*[增减])"
 
 
 def text_totals(doc: Document) -> dict[str, Figure]:
@@ -230,6 +241,8 @@ def extract_totals(doc: Document, f: Facts) -> None:
     for key in ("basic", "project", "personnel", "public"):
         if key in splits:
             totals[key] = splits[key]
+        elif key in rows:
+            totals[key] = rows[key]
     for key, fig in tp.items():
         totals.setdefault(key, fig)
     for key, fig in text.items():
