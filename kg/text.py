@@ -470,8 +470,9 @@ def _text_line(st: _State, raw: str, blank_before: bool) -> None:
     if not st.seen_body and len(s) <= _HEADING_MAX and not _ends_sentence(s) and not detect_unit(s):
         # title lines before the outline starts: one heading per run of lines
         if st.blocks and isinstance(st.blocks[-1], Heading) and st.blocks[-1].level == 1 and not blank_before:
-            # a title printed over two lines ("<agency>" / "2024年预算公开"): keep the seam
-            st.blocks[-1].text = st.blocks[-1].text + " " + s
+            # a title printed over lines, which may split the agency's name mid-word
+            # ("…规划和自然" / "资源局"): joined like a wrapped sentence
+            st.blocks[-1].text = _join(st.blocks[-1].text, s)
         else:
             st.blocks.append(Heading(1, s, st.page))
         return

@@ -58,9 +58,9 @@ def test_outline_and_title():
     assert paragraphs(doc) == ["负责全县档案的接收、整理和保管。"]
 
 
-def test_two_line_title_keeps_the_seam():
-    doc = doc_of("青岩县示例档案服务站\n2031年单位预算公开说明\n\n第一部分 概况\n")
-    assert headings(doc)[0] == (1, "青岩县示例档案服务站 2031年单位预算公开说明")
+def test_title_over_several_lines_is_joined():
+    doc = doc_of("青岩县示例档案\n服务站\n2031 年单位预算公开说明\n\n第一部分 概况\n")
+    assert headings(doc)[0] == (1, "青岩县示例档案服务站2031 年单位预算公开说明")
 
 
 def test_sentences_broken_across_lines_are_joined():
