@@ -1205,7 +1205,7 @@ def render_pdf(doc: Doc) -> bytes:
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10.5, leading=16, wordWrap="CJK", firstLineIndent=21)
     styles = {
         "title": ParagraphStyle("title", parent=base, fontSize=17, leading=26, alignment=TA_CENTER, firstLineIndent=0,
-                                spaceBefore=30, spaceAfter=18),
+                                spaceBefore=0, spaceAfter=24),
         "h1": ParagraphStyle("h1", parent=base, fontSize=14, leading=22, alignment=TA_CENTER, firstLineIndent=0,
                              spaceBefore=10, spaceAfter=6),
         "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=19, firstLineIndent=0, spaceBefore=6, spaceAfter=3),
@@ -1256,23 +1256,26 @@ def render_pdf(doc: Doc) -> bytes:
                 story.append(Paragraph(esc(t.note), ParagraphStyle("note", parent=base, fontSize=9, firstLineIndent=0)))
             story.append(Spacer(1, 8))
         elif kind == "h1" and x == doc.title:
+            # a cover title sits well below the page edge (where running headers live)
+            story.append(Spacer(1, 70))
             story.append(Paragraph(esc(x), styles["title"]))
         else:
             story.append(Paragraph(esc(x), styles[kind]))
 
-    def page(canvas, _doc):
+    def page(canvas, _doc, running_header=True):
         canvas.saveState()
         canvas.setFont(FONT_NAME, 8.5)
-        canvas.drawCentredString(A4[0] / 2, A4[1] - 12 * mm, doc.title)
-        canvas.setLineWidth(0.4)
-        canvas.line(18 * mm, A4[1] - 13.5 * mm, A4[0] - 18 * mm, A4[1] - 13.5 * mm)
+        if running_header:  # not on the cover page, which prints the title itself
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 12 * mm, doc.title)
+            canvas.setLineWidth(0.4)
+            canvas.line(18 * mm, A4[1] - 13.5 * mm, A4[0] - 18 * mm, A4[1] - 13.5 * mm)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {canvas.getPageNumber()} 页")
         canvas.restoreState()
 
     buf = io.BytesIO()
     tpl = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm,
                             bottomMargin=18 * mm, title=doc.title, author="", subject="", creator="budgetkg data/generate.py")
-    tpl.build(story, onFirstPage=page, onLaterPages=page)
+    tpl.build(story, onFirstPage=lambda c, d: page(c, d, running_header=False), onLaterPages=page)
     return buf.getvalue()
 
 
