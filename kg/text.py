@@ -110,9 +110,24 @@ def _join(a: str, b: str) -> str:
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
+_CJK_CHAR = r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’]"
+_CJK_GAP_RE = re.compile(rf"(?<={_CJK_CHAR}) (?={_CJK_CHAR})")
+
+
+def _despace(s: str) -> str:
+    """Undo letter-spacing ("第 一 部 分 单 位 概 况"), which some PDF-to-text tools put
+    between every CJK character; ordinary spacing (around numbers, after a part number)
+    is left alone because only lines spaced almost throughout are touched."""
+    gaps = len(_CJK_GAP_RE.findall(s))
+    if gaps < 3:
+        return s
+    n_cjk = len(re.findall(_CJK_CHAR, s))
+    return _CJK_GAP_RE.sub("", s) if gaps >= 0.6 * (n_cjk - 1) else s
+
+
 def _clean_line(s: str) -> str:
     s = _MD_LINK_RE.sub(r"\1", strip_markup(s)).replace("\u00a0", " ")
-    return re.sub(r"[ \t]+", " ", s).strip()
+    return _despace(re.sub(r"[ \t]+", " ", s).strip())
 
 
 # --- tables in other notations -------------------------------------------------------

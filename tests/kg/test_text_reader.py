@@ -352,3 +352,9 @@ def test_sentence_and_table_continued_over_a_form_feed():
     (t,) = doc.tables()
     assert [r[0] for r in t.rows] == ["301", "302"]
     assert t.pages == [2, 3] and t.row_pages == [2, 3]
+
+
+def test_letter_spaced_lines_are_despaced_ordinary_spacing_kept():
+    doc = doc_of("第 一 部 分 单 位 概 况\n\n一 、 主 要 职 能\n\n负 责 示 例 档 案 的 保 管 。\n\n第二部分 2031 年预算\n")
+    assert headings(doc) == [(1, "第一部分单位概况"), (2, "一、主要职能"), (1, "第二部分 2031 年预算")]
+    assert paragraphs(doc) == ["负责示例档案的保管。"]
