@@ -665,7 +665,7 @@ def _lift_pseudo_rows(rows: list[list[str]], title: str | None, unit: str | None
             for v in metas:
                 unit = unit or detect_unit(v)
             rows.pop(0)
-        elif len(others) == 1 and title is None and rows[0][0] == others[0] and len(others[0]) <= 50 \
+        elif len(others) == 1 and title is None and len(others[0]) <= 50 \
                 and not is_amount(others[0]) and _names_a_table(others[0]):
             title, u = _split_title_unit(others[0])
             unit = unit or u

@@ -358,3 +358,8 @@ def test_letter_spaced_lines_are_despaced_ordinary_spacing_kept():
     doc = doc_of("第 一 部 分 单 位 概 况\n\n一 、 主 要 职 能\n\n负 责 示 例 档 案 的 保 管 。\n\n第二部分 2031 年预算\n")
     assert headings(doc) == [(1, "第一部分单位概况"), (2, "一、主要职能"), (1, "第二部分 2031 年预算")]
     assert paragraphs(doc) == ["负责示例档案的保管。"]
+
+
+def test_centred_title_row():
+    (t,) = doc_of("\t示例收入总表\t\n项目\t本年\t上年\n甲\t1.00\t2.00\n").tables()
+    assert t.title == "示例收入总表" and t.header == [["项目", "本年", "上年"]]
