@@ -215,7 +215,6 @@ def test_read_only_store_refuses_writes(make_store):
 def test_idempotent_reingest_through_the_pipeline(make_store, corpus_txt, tmp_path):
     """The real pipeline (readers + graph extraction) against each backend: a second ingest
     of the same files changes nothing; every backend holds the same graph."""
-    pytest.importorskip("kg.to_rdf")
     from kg.pipeline import ingest
 
     db = tmp_path / "db"
