@@ -414,13 +414,20 @@ _KEY_RE = re.compile(r"^[^，。；,;:：]{1,14}[:：]")
 def _continues(prev: Block | None, nxt: str) -> bool:
     """Was a sentence cut by a blank line ("…及归\\n\\n档。")? The previous paragraph is
     running text without an end and the next line starts mid-sentence."""
-    if not isinstance(prev, Paragraph) or "\n" in prev.text or _ends_sentence(prev.text):
+    if not isinstance(prev, Paragraph) or "\n" in prev.text:
         return False
     p = prev.text
     if heading_level(nxt) is not None or _outline_start(nxt) or detect_unit(nxt) or is_meta_cell(nxt):
         return False
     if _KEY_RE.match(nxt) and _KEY_RE.match(p):
         return False  # "单位名称：…" then "审查情况：…": a list of labelled values
+    if _ends_sentence(p):
+        # long prose stopped on a semicolon, then a short clause closing with 。: one
+        # sentence cut at a page break ("…复印服务；" / "开具证明。四是…"); a list of
+        # short items each ending in ； stays apart
+        head = re.split(r"[。；！？;!?]", nxt, maxsplit=1)
+        return p[-1] in "；;" and len(p) >= 120 and len(head) > 1 and len(head[0]) <= 30 \
+            and _is_cjk(nxt[0])
     if p.endswith(("，", ",", "、")):
         return True  # stopped on a comma: the sentence goes on
     # short lines without an end are titles and labels, not half sentences

@@ -363,3 +363,11 @@ def test_letter_spaced_lines_are_despaced_ordinary_spacing_kept():
 def test_centred_title_row():
     (t,) = doc_of("\t示例收入总表\t\n项目\t本年\t上年\n甲\t1.00\t2.00\n").tables()
     assert t.title == "示例收入总表" and t.header == [["项目", "本年", "上年"]]
+
+
+def test_semicolon_page_break_joins_only_long_prose():
+    long_clause = "一是负责示例档案的接收、整理、鉴定和保管工作，按照规定向社会提供档案查阅利用服务；" * 3
+    text = "一、职责\n\n" + long_clause + "\n\n提供复制服务。二是完成交办的其他工作。\n"
+    assert paragraphs(doc_of(text)) == [long_clause + "提供复制服务。二是完成交办的其他工作。"]
+    text = "一、支出\n\n工资福利支出 12.00 万元，较上年增加；\n\n商品和服务支出 3.00 万元，较上年减少；\n"
+    assert len(paragraphs(doc_of(text))) == 2
