@@ -123,7 +123,6 @@ def test_too_large(tmp_path, monkeypatch):
 
 
 def test_pipeline_fails_bad_files_and_ingests_good_ones(tmp_path):
-    pytest.importorskip("kg.to_rdf", reason="kg.to_rdf (graph helper) not landed yet")
     from kg.pipeline import ingest
     from kg.store import open_store
 
