@@ -30,6 +30,7 @@ from kg.pdf_tables import (
     GridTable,
     build_grid,
     caption_above,
+    column_map,
     count_header_rows,
     drop_empty_rows,
     is_filing_line,
@@ -204,8 +205,13 @@ def _extract_page(page) -> RawPage:
             x0, top, x1, bottom = t.bbox
             inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
             g = build_grid(rp.number, tuple(t.bbox), list(t.cells), inside)
-            if g.n_cols < 2 or len(g.cells) < 2 or g.is_empty():
+            if g.n_cols < 2 or g.is_empty():
                 continue  # a box around text, or invisible rects on a blank page
+            if len(g.cells) < 2:
+                # one ruled row: a table only if it continues the previous one (the 合计
+                # row alone on a page); otherwise its text is read as text
+                g.weak = True
+                g.source_lines = chars_to_lines(inside)
             grids.append(g)
 
     def in_grid(c: dict) -> bool:
@@ -221,9 +227,10 @@ def _extract_page(page) -> RawPage:
 # ---------------------------------------------------------------- assembly (pure) --
 
 def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
-    warnings: list[str] = []
+    """Extracted pages -> Document: drop running lines, find unruled tables, then lay
+    out each page's blocks in reading order."""
     drop = running_lines([(p.height, p.lines) for p in raw])
-    for p, d in zip(raw, drop, strict=False):
+    for p, d in zip(raw, drop, strict=True):
         p.lines = [ln for i, ln in enumerate(p.lines) if i not in d]
     for p in raw:
         if not p.tables:
@@ -231,67 +238,88 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
             if p.tables:
                 taken = {id(ln) for t in p.tables for ln in t.source_lines}
                 p.lines = [ln for ln in p.lines if id(ln) not in taken]
+    asm = _Assembler(raw)
+    pages = [asm.page(p) for p in raw]
+    asm.flow.flush()
+    return Document(source_file, sha256, pages, MEDIA_TYPE, asm.warnings)
 
-    # body text's right margin per page width: a page of short lines (a contents
-    # page) has no full line to measure its own margin by
-    doc_right: dict[int, float] = {}
-    for w in {round(p.width) for p in raw}:
-        xs = sorted(ln.x1 for p in raw if round(p.width) == w for ln in p.lines)
-        doc_right[w] = xs[int(0.9 * (len(xs) - 1))] if xs else 0.0
-    pages: list[Page] = []
-    last_table: tuple[Table, GridTable] | None = None  # open table at the end of the previous page
-    flow = _Flow()
-    for p in raw:
+
+class _Assembler:
+    """Reading-order layout of one page after another; carries what spans a page
+    break: the open paragraph and the table that ended the previous page."""
+
+    def __init__(self, raw: list[RawPage]):
+        self.warnings: list[str] = []
+        self.flow = _Flow()
+        self.last_table: tuple[Table, GridTable] | None = None
+        # body text's right margin per page width: a page of short lines (a contents
+        # page) has no full line to measure its own margin by
+        self.doc_right: dict[int, float] = {}
+        for w in {round(p.width) for p in raw}:
+            xs = sorted(ln.x1 for p in raw if round(p.width) == w for ln in p.lines)
+            self.doc_right[w] = xs[int(0.9 * (len(xs) - 1))] if xs else 0.0
+
+    def page(self, p: RawPage) -> Page:
         page = Page(p.number, [], p.width or None, p.height or None)
-        pages.append(page)
         if not p.lines and not p.tables:
-            warnings.append(f"page {p.number}: no text (blank or image-only page), skipped")
-            continue
-        items: list[tuple[float, object]] = []
+            self.warnings.append(f"page {p.number}: no text (blank or image-only page), skipped")
+            return page
+        items = self._items(p)
+        lines = [it for _, it in items if isinstance(it, Line)]
+        left, right = margins(lines)
+        self.right = max(right, self.doc_right.get(round(p.width), 0.0))
+        self.left = left
+        self.flow.usual = usual_gap(lines)
+        items, self.wrapped_heads = _join_wrapped_headings(items, self.right, self.flow.usual)
+        for _, it in items:
+            if not isinstance(it, GridTable):
+                self._text(it, page)
+            elif self.last_table is not None and _continues(self.last_table, it, p.number):
+                self.flow.flush()
+                _append_continuation(self.last_table, it)
+            elif it.weak:
+                for ln in it.source_lines:
+                    self._text(ln, page)
+            else:
+                self.flow.flush()
+                table = _to_table(it)
+                page.blocks.append(table)
+                self.last_table = (table, it)
+        if items and isinstance(items[-1][1], GridTable):
+            self.flow.flush()
+        self.flow.new_page()
+        return page
+
+    def _items(self, p: RawPage) -> list[tuple[float, Line | GridTable]]:
+        """Tables (with their captions and units taken from the lines above them) and
+        the remaining lines, by vertical position."""
+        items: list[tuple[float, Line | GridTable]] = []
         consumed: set[int] = set()
         floor = 0.0
         for g in sorted(p.tables, key=lambda g: g.bbox[1]):
-            strip_banner_rows(g)
-            title, unit, t_idx, u_idx = caption_above(p.lines, g.bbox[1], g.bbox[0], g.bbox[2], floor)
-            for i in t_idx:
-                if heading_level(p.lines[i].text) is None:
-                    consumed.add(i)
-            consumed.update(u_idx)
-            g.title = g.title or title
-            g.unit = unit or g.unit
-            floor = g.bbox[3]
+            if not g.weak:
+                title, unit, t_idx, u_idx = caption_above(p.lines, g.bbox[1], g.bbox[0], g.bbox[2], floor)
+                strip_banner_rows(g, title)
+                consumed.update(i for i in t_idx if heading_level(p.lines[i].text) is None)
+                consumed.update(u_idx)
+                g.title = g.title or title
+                g.unit = unit or g.unit
+                floor = g.bbox[3]
             items.append((g.bbox[1], g))
-        lines = [ln for i, ln in enumerate(p.lines) if i not in consumed]
-        items.extend((ln.top, ln) for ln in lines)
+        items.extend((ln.top, ln) for i, ln in enumerate(p.lines) if i not in consumed)
         items.sort(key=lambda it: (it[0], 0 if isinstance(it[1], GridTable) else 1))
+        return items
 
-        left, right = margins(lines)
-        right = max(right, doc_right.get(round(p.width), 0.0))
-        flow.usual = usual_gap(lines)
-        items, wrapped_heads = _join_wrapped_headings(items, right, flow.usual)
-        for _, it in items:
-            if isinstance(it, GridTable):
-                flow.flush()
-                if last_table is not None and _continues(last_table, it, p.number):
-                    _append_continuation(last_table, it)
-                else:
-                    table = _to_table(it)
-                    page.blocks.append(table)
-                    last_table = (table, it)
-                continue
-            level = heading_level(it.text)
-            if not is_filing_line(it.text):
-                last_table = None  # real text between two tables: the first one has ended
-            if level is not None and (len(it.text) <= 20 or it.x1 < right - 2 * it.size or id(it) in wrapped_heads):
-                flow.flush()
-                page.blocks.append(Heading(level, it.text, p.number, _bb(it)))
-                continue
-            flow.add(it, page, left, right)
-        if items and isinstance(items[-1][1], GridTable):
-            flow.flush()
-        flow.new_page()
-    flow.flush()
-    return Document(source_file, sha256, pages, MEDIA_TYPE, warnings)
+    def _text(self, ln: Line, page: Page) -> None:
+        if not is_filing_line(ln.text):
+            self.last_table = None  # real text between two tables: the first one has ended
+        level = heading_level(ln.text)
+        if level is not None and (len(ln.text) <= 20 or ln.x1 < self.right - 2 * ln.size
+                                  or id(ln) in self.wrapped_heads):
+            self.flow.flush()
+            page.blocks.append(Heading(level, ln.text, page.number, _bb(ln)))
+            return
+        self.flow.add(ln, page, self.left, self.right)
 
 
 def _join_wrapped_headings(items: list, right: float, usual: float) -> tuple[list, set[int]]:
@@ -390,12 +418,14 @@ def _continues(prev: tuple[Table, GridTable], g: GridTable, page: int) -> bool:
         return False
     if g.unit and table.unit and g.unit != table.unit:
         return False
-    loose = pg.aligned or g.aligned  # edges from text positions shift with the widest value
-    return same_columns(pg.col_edges, g.col_edges, tol=25.0 if loose else 4.0)
+    if pg.aligned or g.aligned:  # edges from text positions shift with the widest value
+        return same_columns(pg.col_edges, g.col_edges, tol=25.0)
+    return column_map(pg.col_edges, g.col_edges) is not None
 
 
 def _append_continuation(prev: tuple[Table, GridTable], g: GridTable) -> None:
-    table, _ = prev
+    table, pg = prev
+    cmap = None if (pg.aligned or g.aligned) else column_map(pg.col_edges, g.col_edges)
     # Treat every row as a body row first, then drop leading rows that repeat the header.
     n_hdr = count_header_rows(g)
     hdr, _ = resolve(g, n_hdr)
@@ -405,6 +435,14 @@ def _append_continuation(prev: tuple[Table, GridTable], g: GridTable) -> None:
     while skip < len(body) and skip < n_hdr and (norm_row(hdr[skip]) in known or norm_row(body[skip]) in known):
         skip += 1
     rows, row_pages = drop_empty_rows(body[skip:], [g.page] * (len(body) - skip))
+    if cmap is not None and len(cmap) < table.n_cols:  # spread onto the previous grid
+        wide = []
+        for r in rows:
+            w = [""] * table.n_cols
+            for j, v in zip(cmap, r, strict=True):
+                w[j] = v
+            wide.append(w)
+        rows = wide
     table.rows.extend(rows)
     table.row_pages.extend(row_pages)
     if g.page not in table.pages:

@@ -20,6 +20,7 @@ BBox = tuple[float, float, float, float]
 # Lines printed between a caption and its table that are not the caption.
 META_RE = re.compile(r"^(编制单位|编制部门|编制机关|填报单位|填报部门|填报日期|填报人|预算单位|预算部门|部门名称|单位名称|金额单位|单位)\s*[:：]")
 MAX_HEADER_ROWS = 4
+TOTAL_LABELS = {"合计", "总计", "小计", "本年收入合计", "本年支出合计", "收入总计", "支出总计"}
 CAPTION_MAX_CHARS = 50
 CAPTION_MAX_GAP = 90.0  # points between caption bottom and table top
 
@@ -50,6 +51,7 @@ class GridTable:
     header_rows: int = 0
     row_pages: list[int] = field(default_factory=list)
     aligned: bool = False  # found by text alignment (no rulings): column edges are looser
+    weak: bool = False  # one ruled row: a table only as the continuation of another
     source_lines: list[Line] = field(default_factory=list, repr=False)
 
     @property
@@ -119,11 +121,12 @@ def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict])
     return GridTable(page, bbox, xs, cells, owner)
 
 
-def strip_banner_rows(t: GridTable) -> None:
-    """Leading rows that are not part of the table proper: empty rows, one cell across
-    the whole table holding the caption, and rows holding only the unit or filing
-    details ("编制单位：…  单位：元") inside the ruling. Caption and unit move to
-    title/unit."""
+def strip_banner_rows(t: GridTable, caption: str | None = None) -> None:
+    """Leading rows that are not part of the table proper: empty rows, rows holding
+    only the unit or filing details ("编制单位：…  单位：元") inside the ruling, and one
+    cell across the whole table holding the caption. Caption and unit move to
+    title/unit. When a caption is printed above the table, a full-width cell saying
+    something else is a group header over every column and stays."""
     while len(t.cells) > 1 and t.n_cols > 1:
         nonempty = [x for x in t.cells[0] if x]
         if not nonempty:
@@ -139,7 +142,10 @@ def strip_banner_rows(t: GridTable) -> None:
         span = sum(1 for o in t.owner[0] if o == (0, c0))
         full_span = len(nonempty) == 1 and span >= 0.6 * t.n_cols
         if full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2:
-            t.title = t.title or text
+            if caption is None:
+                t.title = t.title or text
+            elif re.sub(r"\s+", "", caption) != re.sub(r"\s+", "", text):
+                break
             _drop_first_row(t)
             continue
         break
@@ -172,10 +178,12 @@ def count_header_rows(t: GridTable) -> int:
     if n <= 1:
         return n
     rows = [[x or "" for x in row] for row in t.cells]
+    # a total row ("合计" with its amounts left blank, as in a template) is never header
+    total = next((r for r, row in enumerate(rows) if _is_total_row(row)), n)
     if any(is_number(x) for row in rows[: MAX_HEADER_ROWS + 1] for x in row):
         # the same rule as the text reader, so both readers cut the header alike
         header, _ = split_header(rows, MAX_HEADER_ROWS)
-        return len(header)
+        return min(len(header), total)
     k = 1
     while k < min(n - 1, MAX_HEADER_ROWS):
         prev = t.owner[k - 1]
@@ -184,7 +192,13 @@ def count_header_rows(t: GridTable) -> int:
         if not (group_above or reaches):
             break
         k += 1
-    return k
+    return min(k, total) if total > 0 else k
+
+
+def _is_total_row(row: list[str]) -> bool:
+    """"合计" / "总计" … followed by nothing but amounts or blanks."""
+    cells = [x for x in row if x]
+    return bool(cells) and cells[0] in TOTAL_LABELS and all(is_number(x) for x in cells[1:])
 
 
 def resolve(t: GridTable, header_rows: int) -> tuple[list[list[str]], list[list[str]]]:
@@ -199,6 +213,22 @@ def resolve(t: GridTable, header_rows: int) -> tuple[list[list[str]], list[list[
 
 def same_columns(a: list[float], b: list[float], tol: float = 4.0) -> bool:
     return len(a) == len(b) and all(abs(x - y) <= tol for x, y in zip(a, b, strict=False))
+
+
+def column_map(prev: list[float], cont: list[float], tol: float = 4.0) -> list[int] | None:
+    """Where each column of a continuation lies in the previous table's columns, when
+    the continuation's column edges are a subset of the previous table's (fewer edges:
+    its only rows have merged cells, like a 合计 label across the code columns); None
+    when the grids do not fit. Same edges give the identity."""
+    if len(cont) > len(prev) or abs(prev[0] - cont[0]) > tol or abs(prev[-1] - cont[-1]) > tol:
+        return None
+    out: list[int] = []
+    for x in cont[:-1]:
+        j = min(range(len(prev)), key=lambda k: abs(prev[k] - x))
+        if abs(prev[j] - x) > tol or (out and j <= out[-1]) or j == len(prev) - 1:
+            return None
+        out.append(j)
+    return out
 
 
 def norm_row(row: list[str]) -> tuple[str, ...]:

@@ -301,3 +301,22 @@ def test_unruled_table_by_alignment(unruled_doc):
     ]
     paras = [b.text for b in unruled_doc.blocks() if isinstance(b, Paragraph)]
     assert paras == ["注：本表为示例，金额按实际填列，空白表示无此项支出。"]
+
+
+def test_orphan_total_row_joins_the_table_above(tmp_path, canvas_factory):
+    """A page holding nothing but the 合计 row (no caption, no repeated header)."""
+    p = tmp_path / "orphan.pdf"
+    c = canvas_factory(p)
+    _text(c, 230, 780, "项目支出表", 14)
+    rows = [[f"{i:03d}", f"项目{i}", f"{i}.00", ""] for i in range(1, 29)]
+    bottom = _grid(c, X, 760, 24, HEAD[1:] + rows)
+    assert bottom < 90  # the table fills the page
+    c.showPage()
+    _grid(c, X, 780, 24, [["合计", None, "406.00", ""]], [(0, 0, 1)])
+    _text(c, LEFT, 700, "二、其他说明")
+    c.showPage()
+    c.save()
+    doc = read_pdf(str(p), "x")
+    [t] = doc.tables()
+    assert t.title == "项目支出表" and t.pages == [1, 2]
+    assert len(t.rows) == 29 and t.rows[-1] == ["合计", "", "406.00", ""] and t.row_pages[-1] == 2
