@@ -117,13 +117,17 @@ _CODE_RE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")  # 类 208 / 款 20801 / 项 208
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 
 
+_FULLWIDTH = str.maketrans("０１２３４５６７８９，．－％（）", "0123456789,.-%()")
+
+
 def is_amount(s: str | None) -> bool:
-    """A number as budget tables print amounts: 1234, 1,234.56, -3.5, (12.00)."""
-    return bool(s) and bool(_AMOUNT_RE.match(s.strip()))
+    """A number as budget tables print amounts: 1234, 1,234.56, -3.5, (12.00); full-width
+    digits count too (the cell itself is never rewritten)."""
+    return bool(s) and bool(_AMOUNT_RE.match(s.strip().translate(_FULLWIDTH)))
 
 
 def is_percent(s: str | None) -> bool:
-    return bool(s) and bool(_PERCENT_RE.match(s.strip()))
+    return bool(s) and bool(_PERCENT_RE.match(s.strip().translate(_FULLWIDTH)))
 
 
 def is_code(s: str | None) -> bool:

@@ -721,6 +721,10 @@ def _table_block(item: _TableItem, st: _State) -> list[Block]:
     return out
 
 
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,3})$")
+
+
 def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
     st.prev_page = st.blocks
     st.blocks = []
@@ -739,6 +743,9 @@ def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
             blank = True
             continue
         for sub in item.split("\n"):
+            if _PAGE_NUMBER_RE.match(sub.strip()):
+                blank = True  # a running page number: a break, never text
+                continue
             _text_line(st, sub, blank)
             blank = False
     _flush(st)

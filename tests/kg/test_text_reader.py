@@ -371,3 +371,13 @@ def test_semicolon_page_break_joins_only_long_prose():
     assert paragraphs(doc_of(text)) == [long_clause + "提供复制服务。二是完成交办的其他工作。"]
     text = "一、支出\n\n工资福利支出 12.00 万元，较上年增加；\n\n商品和服务支出 3.00 万元，较上年减少；\n"
     assert len(paragraphs(doc_of(text))) == 2
+
+
+def test_running_page_numbers_are_dropped_and_do_not_block_joining():
+    text = ("一、职责\n\n负责示例档案的接收、整理和保管，按照规定向社会提供档案查阅利用及复制\n\n- 3 -\n\n"
+            "服务，并完成交办的其他工作。\n\n第 4 页 共 9 页\n\n12\n")
+    assert paragraphs(doc_of(text)) == ["负责示例档案的接收、整理和保管，按照规定向社会提供档案查阅利用及复制服务，并完成交办的其他工作。"]
+
+
+def test_full_width_amounts():
+    assert is_amount("４５，９２８．０８") and clean_cell("４５，９２８．０８") == "４５，９２８．０８"
