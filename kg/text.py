@@ -752,10 +752,16 @@ def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
     return st.blocks
 
 
+_INVISIBLE_HTML_RE = re.compile(r"<(script|style|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+
+
 def normalize_text(text: str) -> str:
     """Newlines to \\n, BOM and zero-width characters dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return text.lstrip("\ufeff").replace("\u200b", "").replace("\ufeff", "")
+    text = text.lstrip("\ufeff").replace("\u200b", "").replace("\ufeff", "")
+    if "<" in text:  # an HTML export: what is inside <script>/<style>/comments is not text
+        text = _INVISIBLE_HTML_RE.sub("", text)
+    return text
 
 
 def read_text(text: str, source_file: str, sha256: str, media_type: str = "text/plain") -> Document:

@@ -381,3 +381,11 @@ def test_running_page_numbers_are_dropped_and_do_not_block_joining():
 
 def test_full_width_amounts():
     assert is_amount("４５，９２８．０８") and clean_cell("４５，９２８．０８") == "４５，９２８．０８"
+
+
+def test_html_page_saved_as_text():
+    text = ("<html><head><title>x</title><style>\np { color: red; }\n</style></head><body>\n"
+            "<h1>第一部分 概况</h1>\n<!-- 注释 -->\n<p>本站负责示例工作。</p>\n<script>\nvar a = 1;\n</script>\n</body></html>\n")
+    doc = doc_of(text)
+    assert headings(doc) == [(1, "第一部分 概况")]
+    assert paragraphs(doc) == ["本站负责示例工作。"]
