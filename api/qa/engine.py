@@ -23,7 +23,7 @@ from pathlib import Path
 from api.qa import intent as intents
 from api.qa import templates as T
 from api.qa.linking import Disclosure, Lexicon, Match, mask
-from api.qa.sources import Archive, locate, row_lookup
+from api.qa.sources import Archive, locate, row_lookup, table_row
 from api.qa.text import find_policy_numbers, format_count, format_signed_wan, format_wan, squash
 
 KIND_WORD = {"budget": "预算", "final_account": "决算", None: "公开"}
@@ -180,13 +180,21 @@ class Answerer:
         return self.lex.disclosure(iri)
 
     def evidence_for(self, d: Disclosure | None, words: list[str], yuan: Decimal | None = None,
-                     iri: str | None = None, page=None, quote: str | None = None) -> dict:
-        """Evidence for a graph fact: the page the graph recorded, else the page of the
-        row/sentence in the archived document that prints the label and the figure."""
+                     iri: str | None = None, page=None, quote: str | None = None, row: dict | None = None) -> dict:
+        """Evidence for a graph fact: the place the graph's provenance points at (page,
+        table title and row of `row`, a query result), quoted from the archived document;
+        failing that, the row/sentence of the document that prints the label and figure."""
         src = d.source_file if d else None
+        row = row or {}
+        page = page if page is not None else row.get("page")
         if (page is None or not quote) and src:
             doc = self.ctx.archive.get(src)
-            if doc is not None:
+            if doc is not None and row.get("table") and row.get("row") and not quote:
+                hit = table_row(doc, str(row["table"]), int(row["row"]), [w for w in words[:1] if w])
+                if hit is not None:
+                    page, quote = hit[0] if page is None else page, f"{row['table']}：{hit[1]}"
+            quote = quote or row.get("quote")
+            if doc is not None and (page is None or not quote):
                 hit = locate(doc, words, yuan)
                 if hit is None and yuan is not None:
                     hit = locate(doc, words[:1], None)
@@ -287,7 +295,7 @@ class Answerer:
         if not rows:
             return self.no_answer(f"{d.agency_label}{_year_word(d)}的项目", sparql)
         parts = [f"{r['l']}（{format_wan(r['v'])}）" if r.get("v") is not None else r["l"] for r in rows]
-        ev = [self.evidence_for(d, [r["l"]], Decimal(r["v"]) if r.get("v") is not None else None, r["p"], r.get("page"))
+        ev = [self.evidence_for(d, [r["l"]], Decimal(r["v"]) if r.get("v") is not None else None, r["p"], row=r)
               for r in rows[:3]]
         text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}共列{len(rows)}个项目：{'；'.join(parts)}。"
         return Result(self.question, text, [r["l"] for r in rows], None, ev, sparql, "projects", self.entities)
@@ -381,7 +389,10 @@ class Answerer:
     # --- amounts -----------------------------------------------------------------------
     def measures(self, text: str, disclosures: list[Disclosure] | None, agency: str | None) -> list[tuple]:
         """What figure the question asks for, best reading first: ("total", prop) |
-        ("project", [Match]) | ("line", [concept IRIs], column) | ("row", term)."""
+        ("project", [Match]) | ("line", [concept IRIs], column) | ("row", term).
+        A total's wording wins unless a longer exact name contains it; projects and
+        classification lines compete on link weight (how much of the question they
+        explain); a table row by label comes last."""
         out: list[tuple[tuple, tuple]] = []
         it = self.intent
         dset = {d.iri for d in disclosures} if disclosures else None
@@ -392,33 +403,33 @@ class Answerer:
             covered = any(m.exact and m.start <= pos and pos + len(it.total_word) <= m.end
                           and m.length > len(it.total_word) for m in projects)
             if not covered and not (concepts and concepts[1] and concepts[2] > len(it.total_word)):
-                out.append(((3, 99), ("total", it.total)))
+                out.append(((2, 999.0), ("total", it.total)))
         if projects:
             best = projects[0]
             same = [m for m in projects if m.entry.label == best.entry.label or m.iri == best.iri]
-            out.append(((2 if best.exact else 1, best.length), ("project", same)))
+            out.append(((1, best.score), ("project", same)))
         if concepts:
-            iris, exact, length = concepts
+            iris, exact, length, weight = concepts
             column = it.line_column or "amount"
-            out.append(((2 if exact else 1, length), ("line", iris, column)))
+            out.append(((1, weight), ("line", iris, column)))
         term = self.term(text)
         if term:
             out.append(((0, len(term)), ("row", term)))
         out.sort(key=lambda x: x[0], reverse=True)
         return [m for _, m in out]
 
-    def _concepts(self, text: str) -> tuple[list[str], bool, int] | None:
+    def _concepts(self, text: str) -> tuple[list[str], bool, int, float] | None:
         for code in self.intent.codes:
             es = self.lex.concepts_by_code.get(code)
             if es:
-                return [e.iri for e in es], True, 99
+                return [e.iri for e in es], True, 99, 999.0
         ms = self.lex.link_concepts(text)
         if not ms:
             return None
         best = ms[0]
         same = [m.iri for m in ms if m.entry.name == best.entry.name or (m.exact == best.exact and m.score == best.score
                                                                         and m.length == best.length)]
-        return list(dict.fromkeys(same)), best.exact, best.length
+        return list(dict.fromkeys(same)), best.exact, best.length, best.score
 
     _TRAIL = re.compile(r"(?:是多少|为多少|有多少|是几|多少钱|多少|是什么|有哪些|情况|如何|怎样|怎么样|\?|？|。|!|！|吗|呢|"
                         r"分别|各|共|一共|总共|数额|金额|数|的|资金量|安排了?|预算数?|决算数?|万元|元|科目上?|上)$")
@@ -468,7 +479,7 @@ class Answerer:
                 return self._many(hits, word, sparql)
             d, r = hits[0]
             v = Decimal(r["v"])
-            ev = [self.evidence_for(d, [self.intent.total_word or word[:2]], v, d.iri)]
+            ev = [self.evidence_for(d, [self.intent.total_word or word[:2]], v, d.iri, row=r)]
             text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}{word}为{format_wan(v)}。"
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "total", self.entities)
         if kind == "project":
@@ -484,7 +495,7 @@ class Answerer:
             d = self.disclosure(r["d"]) if r.get("d") else None
             self.entities.append({"type": "project", "iri": r["p"], "label": r["l"], "matched": matches[0].entry.label,
                                   "exact": matches[0].exact})
-            ev = [self.evidence_for(d, [r["l"]], v, r["p"], r.get("page"))]
+            ev = [self.evidence_for(d, [r["l"]], v, r["p"], row=r)]
             who = f"{r.get('al') or ''}{_year_word(d)}" if d else ""
             text = f"{who}项目“{r['l']}”的金额为{format_wan(v)}。"
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "project", self.entities)
@@ -510,7 +521,7 @@ class Answerer:
             self.entities.append({"type": "concept", "iri": r["c"], "label": label, "notation": code})
             col = {"basicExpenditure": "基本支出", "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费",
                    "publicExpenditure": "公用经费"}.get(column, "")
-            ev = [self.evidence_for(d, [label or code], v, r["l"], r.get("page"))]
+            ev = [self.evidence_for(d, [label or code], v, r["l"], row=r)]
             text = (f"{r.get('al') or ''}{_year_word(d)}“{label}”（{code}）科目{col}{KIND_WORD[d.kind if d else None]}数"
                     f"为{format_wan(v)}。")
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "line", self.entities)
@@ -533,7 +544,7 @@ class Answerer:
         """The question named no agency and several have the figure: list them all."""
         hits = hits[:8]
         parts = [f"{d.agency_label}{_year_word(d)}{format_wan(r['v'])}" for d, r in hits]
-        ev = [self.evidence_for(d, [word[:4]], Decimal(r["v"]), d.iri) for d, r in hits[:3]]
+        ev = [self.evidence_for(d, [word[:4]], Decimal(r["v"]), d.iri, row=r) for d, r in hits[:3]]
         return Result(self.question, f"问题未指明单位，各单位的{word}：{'；'.join(parts)}。",
                       [_wan_value(Decimal(r["v"])) for _, r in hits], "万元", ev, sparql, "total", self.entities)
 
@@ -584,7 +595,7 @@ class Answerer:
         others = "；".join(f"{x[0].agency_label}{format_wan(x[1])}" for x in ranked[1:4])
         yw = f"{self.year}年" if self.year else ""
         text = f"{yw}{word}{top}的单位是{d.agency_label}（{format_wan(v)}）。" + (f"其余：{others}。" if others else "")
-        ev = [self.evidence_for(d, [word], v, r.get("l") or d.iri, r.get("page"))]
+        ev = [self.evidence_for(d, [word], v, r.get("l") or d.iri, row=r)]
         return Result(self.question, text, d.agency_label, None, ev, sparql, "superlative", self.entities)
 
     def _top_project(self) -> Result | None:
@@ -606,7 +617,7 @@ class Answerer:
         v = Decimal(r["v"])
         top = "最高" if self.intent.direction == "max" else "最低"
         text = f"{r.get('al') or ''}{_year_word(d)}金额{top}的项目是“{r['l']}”（{format_wan(v)}）。"
-        ev = [self.evidence_for(d, [r["l"]], v, r["p"], r.get("page"))]
+        ev = [self.evidence_for(d, [r["l"]], v, r["p"], row=r)]
         return Result(self.question, text, r["l"], None, ev, sparql, "superlative", self.entities)
 
     def compare(self) -> Result | None:

@@ -122,6 +122,24 @@ def locate(doc: Document, words: list[str], yuan: Decimal | None = None) -> tupl
     return (best[1], best[2]) if best else None
 
 
+def table_row(doc: Document, title: str, row: int, words: list[str] = ()) -> tuple[int, str] | None:
+    """(page, text) of body row `row` (1-based) of the table titled `title` — the place the
+    graph's provenance (bkg:tableTitle, bkg:rowNumber) points at. Several tables may share
+    a title; the one whose row carries `words` wins."""
+    want = squash(title)
+    keys = [squash(w) for w in words if w]
+    found = None
+    for t in doc.tables():
+        if squash(t.title or "") != want or not 1 <= row <= len(t.rows):
+            continue
+        text = _cells_text(t.rows[row - 1])
+        page = t.row_pages[row - 1] if row - 1 < len(t.row_pages) else t.page
+        if all(k in squash(text) for k in keys):
+            return page, text
+        found = found or (page, text)
+    return found if not keys else None
+
+
 def _has_number(t: str, form: str) -> bool:
     return re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d])", t) is not None
 

@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import re
 
-from api.qa.linking import PREFIX_BLOCK
+from kg.store import PREFIXES
 
 _SAFE_IRI = re.compile(r"^[^<>\"{}|^`\\\s]+$")
 _SAFE_PROP = re.compile(r"^[A-Za-z]+$")
+
+
+def _q(body: str) -> str:
+    """The query with the PREFIX lines it uses (and no others), so it reads cleanly."""
+    used = [f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if re.search(rf"(?<![\w]){k}:", body)]
+    return "".join(used) + body
 
 
 def iri(s: str) -> str:
@@ -48,58 +54,70 @@ def _filters(year: int | None, kind: str | None, d: str = "d") -> str:
     return out
 
 
+_PROV = "OPTIONAL {{ ?{n} bkg:page ?page }} OPTIONAL {{ ?{n} bkg:tableTitle ?table }} OPTIONAL {{ ?{n} bkg:rowNumber ?row }}"
+
+
+def _prov_of(node: str) -> str:
+    """Where the graph says a fact was printed: page, table title, body row."""
+    return _PROV.format(n=node).replace("{{", "{").replace("}}", "}")
+
+
 def disclosure_total(prop: str, disclosures: list[str]) -> str:
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?d ?v WHERE {{
+    """A disclosure total, with the qualified figure node (prov:hadMember, labelled with
+    the property's name) that records where it was printed."""
+    return _q(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
   {values("d", disclosures)}
-  GRAPH ?g {{ ?d {_prop(prop)} ?v }}
-}}"""
+  GRAPH ?g {{ ?d {_prop(prop)} ?v .
+    OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
+               {_prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }} }}
+}}""")
 
 
 def total_ranking(prop: str, year: int | None, kind: str | None, direction: str = "max") -> str:
     order = "DESC(?v)" if direction == "max" else "ASC(?v)"
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?d ?a ?v WHERE {{
+    return _q(f"""SELECT DISTINCT ?d ?a ?v WHERE {{
   GRAPH ?g {{ ?d a bkg:Disclosure ; {_prop(prop)} ?v ; bkg:reportingAgency ?a .{_filters(year, kind)} }}
-}} ORDER BY {order}"""
+}} ORDER BY {order}""")
 
 
 def project_amounts(projects: list[str]) -> str:
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?p ?l ?v ?d ?page WHERE {{
+    return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("p", projects)}
   GRAPH ?g {{ ?p rdfs:label ?l .
-    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:page ?page }} OPTIONAL {{ ?p bkg:disclosure ?d }} }}
-}}"""
+    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {_prov_of("p")} }}
+}}""")
 
 
 def line_amounts(concepts: list[str], disclosures: list[str] | None, column: str = "amount",
                  year: int | None = None, kind: str | None = None) -> str:
     scope = values("d", disclosures) if disclosures else ""
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?l ?c ?v ?d ?page WHERE {{
+    return _q(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
   {values("c", concepts)}
   {scope}
   GRAPH ?g {{ ?l a bkg:BudgetLine ; bkg:classification ?c ; bkg:disclosure ?d ; {_prop(column)} ?v .
-    OPTIONAL {{ ?l bkg:page ?page }}{_filters(year, kind)} }}
-}}"""
+    OPTIONAL {{ ?l bkg:figureType ?ft }} {_prov_of("l")}{_filters(year, kind)} }}
+}}""")
 
 
 def parent_of(agency: str) -> str:
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?parent ?pl WHERE {{
+    return _q(f"""SELECT DISTINCT ?parent ?pl WHERE {{
   GRAPH ?g {{ {iri(agency)} org:subOrganizationOf ?parent . ?parent rdfs:label ?pl }}
-}}"""
+}}""")
 
 
 def units_of(agency: str) -> str:
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?u ?ul WHERE {{
+    return _q(f"""SELECT DISTINCT ?u ?ul WHERE {{
   GRAPH ?g {{ {iri(agency)} org:hasUnit ?u . ?u rdfs:label ?ul }}
-}}"""
+}}""")
 
 
 def agency_code(agency: str) -> str:
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?code WHERE {{ GRAPH ?g {{ {iri(agency)} bkg:unitCode ?code }} }}"""
+    return _q(f"""SELECT DISTINCT ?code WHERE {{ GRAPH ?g {{ {iri(agency)} bkg:unitCode ?code }} }}""")
 
 
 def policy_projects(policies: list[str]) -> str:
     """Projects that cite a policy, with the citation's quote/page where recorded."""
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
+    return _q(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
   {values("pol", policies)}
   GRAPH ?g {{
     {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }}
@@ -108,28 +126,28 @@ def policy_projects(policies: list[str]) -> str:
     OPTIONAL {{ ?cit bkg:citedPolicy ?pol ; bkg:citingProject ?p .
                OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
   }}
-}}"""
+}}""")
 
 
 def policy_disclosures(policies: list[str]) -> str:
     """Disclosures that cite a policy (dcterms:references), for policies no project cites."""
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?pol ?d WHERE {{
+    return _q(f"""SELECT DISTINCT ?pol ?d WHERE {{
   {values("pol", policies)}
   GRAPH ?g {{ ?d dcterms:references ?pol }}
-}}"""
+}}""")
 
 
 def projects_of(disclosures: list[str]) -> str:
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?p ?l ?v ?d ?page WHERE {{
+    return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("d", disclosures)}
   GRAPH ?g {{ ?p a bkg:Project ; bkg:disclosure ?d ; rdfs:label ?l .
-    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:page ?page }} }}
-}} ORDER BY DESC(?v) ?l"""
+    OPTIONAL {{ ?p bkg:amount ?v }} {_prov_of("p")} }}
+}} ORDER BY DESC(?v) ?l""")
 
 
 def project_policies(projects: list[str]) -> str:
     """Policies a project is based on, with the citation's quote/page where recorded."""
-    return PREFIX_BLOCK + f"""SELECT DISTINCT ?p ?pl ?pol ?d ?quote ?page WHERE {{
+    return _q(f"""SELECT DISTINCT ?p ?pl ?pol ?d ?quote ?page WHERE {{
   {values("p", projects)}
   GRAPH ?g {{
     {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citingProject ?p ; bkg:citedPolicy ?pol }}
@@ -137,4 +155,4 @@ def project_policies(projects: list[str]) -> str:
     OPTIONAL {{ ?cit bkg:citingProject ?p ; bkg:citedPolicy ?pol .
                OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
   }}
-}}"""
+}}""")

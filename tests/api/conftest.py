@@ -3,6 +3,7 @@ names) in an on-disk store, and a read-only client over it."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,37 @@ def client(mini_db):
     """Read-only service over the mini graph."""
     with make_client(mini_db) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def sample_corpus(tmp_path_factory) -> Path:
+    """The generator's sample (the one `make demo` serves: 8 documents, seed 20240101) as
+    text exports, plus PDFs of the first two so citations carry real page numbers."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("budgetkg_generate", root / "data" / "generate.py")
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(gen)
+    out = tmp_path_factory.mktemp("sample")
+    gen.generate(out, count=8, seed=20240101, formats={"txt", "pdf"}, pdf_count=2)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory, sample_corpus) -> Path:
+    """The sample corpus ingested into a graph (no search index: building one trains a
+    model, which these tests do not need)."""
+    from kg.pipeline import ingest
+    from kg.store import open_store
+
+    db = tmp_path_factory.mktemp("sample_db")
+    store = open_store(db, backend="oxigraph")
+    try:
+        results = ingest([sample_corpus / "txt", sample_corpus / "pdf"], db, store, workers=2, update_index=False)
+    finally:
+        store.close()
+    failed = [r.error for r in results if r.status == "failed"]
+    assert not failed, failed
+    return db

@@ -53,14 +53,52 @@ def correct(case, answer: str) -> bool:
     return all(_norm(t) in _norm(answer) for t in case["text_all"])
 
 
+GENERIC_SUFFIXES = ("专项经费", "经费", "资金", "项目", "补助")
+
+
+def _short_name(g: dict, truths: list[dict]) -> str | None:
+    """The agency's name without its city/county, when no other agency shares what is left
+    (people drop the place when it is clear from context)."""
+    a = g["agency"]["name"]
+    place = g["agency"].get("city_or_county") or ""
+    if not place or not a.startswith(place) or len(a) - len(place) < 4:
+        return None
+    short = a[len(place):]
+    others = {t["agency"]["name"] for t in truths} - {a}
+    return None if any(short in o for o in others) else short
+
+
+def _project_variant(name: str) -> str | None:
+    """A project name with its generic suffix dropped or swapped (…经费 → …资金)."""
+    for suf in GENERIC_SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 5:
+            stem = name[: -len(suf)]
+            return stem + ("资金" if suf != "资金" else "经费")
+    return None
+
+
 def make_questions(truths: list[dict], seed: int = 0) -> list[dict]:
     """Questions over every document's ground truth, by template, with the wording
-    variation people use (year given or not, 预算/决算, a policy number in any bracket)."""
+    variation people use (预算/决算, a policy number in any bracket, an agency named
+    without its place, a project named with another generic suffix)."""
     rng = random.Random(seed)
-    # An agency with several disclosures must be asked with year and kind, else ambiguous.
+    # An agency with several disclosures is asked with year and kind, else it is ambiguous.
     cases = []
     for g in truths:
         a, y, k = g["agency"]["name"], g["fiscal_year"], KIND_WORD[g["kind"]]
+        short = _short_name(g, truths)
+        if short:
+            key, tpl = rng.choice(TOTALS)
+            if g["totals"].get(key) is not None:
+                cases.append({"q": tpl.format(a=short, y=y, k=k), "number_wan": g["totals"][key], "type": "short-agency"})
+        variants = [(p, v) for p in g["projects"] for v in [_project_variant(p["name"])] if v]
+        for p, v in rng.sample(variants, min(1, len(variants))):
+            cases.append({"q": f"{a}{y}年{k}安排的{v}是多少？", "number_wan": p["amount"], "type": "project-variant"})
+        functional_names = {x["name"] for x in g.get("functional_lines", [])}
+        econ = [x for x in g.get("economic_lines", []) if len(x["code"]) == 5 and x["name"] not in functional_names
+                and x.get("total") is not None]
+        for line in rng.sample(econ, min(1, len(econ))):
+            cases.append({"q": f"{a}{y}年{k}的{line['name']}是多少？", "number_wan": line["total"], "type": "economic"})
         for key, tpl in rng.sample(TOTALS, 3):
             v = g["totals"].get(key)
             if v is not None:
@@ -81,6 +119,17 @@ def make_questions(truths: list[dict], seed: int = 0) -> list[dict]:
         for line in rng.sample(lines, min(1, len(lines))):
             cases.append({"q": f"{a}{y}年{k}在{line['name']}（{line['code']}）科目上是多少？", "number_wan": line["total"],
                           "type": "line"})
+    # Superlatives within one year and kind.
+    groups: dict[tuple, list[dict]] = {}
+    for g in truths:
+        groups.setdefault((g["fiscal_year"], g["kind"]), []).append(g)
+    for (y, kind), gs in sorted(groups.items()):
+        agencies = {g["agency"]["name"] for g in gs}
+        if len(gs) < 2 or len(agencies) < len(gs):
+            continue
+        top = max(gs, key=lambda g: g["totals"]["project"] or 0)
+        cases.append({"q": f"{y}年哪个单位的项目支出{KIND_WORD[kind]}最高？", "text_all": [top["agency"]["name"]],
+                      "type": "superlative"})
     return cases
 
 
@@ -95,7 +144,8 @@ def synthetic_db(tmp_path_factory):
     db = out / "db"
     store = open_store(db)
     try:
-        results = ingest(sorted((out / "txt").glob("*.txt")), db, store, workers=2)
+        # No search index: text questions are not asked here, and the archive scan covers them.
+        results = ingest(sorted((out / "txt").glob("*.txt")), db, store, workers=2, update_index=False)
     finally:
         store.close()
     assert not [r.error for r in results if r.status == "failed"]
