@@ -299,7 +299,8 @@ class _Assembler:
         for g in sorted(p.tables, key=lambda g: g.bbox[1]):
             if not g.weak:
                 title, unit, t_idx, u_idx = caption_above(p.lines, g.bbox[1], g.bbox[0], g.bbox[2], floor)
-                strip_banner_rows(g, title)
+                is_heading = title is not None and heading_level(title) is not None
+                strip_banner_rows(g, title, is_heading)
                 consumed.update(i for i in t_idx if heading_level(p.lines[i].text) is None)
                 consumed.update(u_idx)
                 g.title = g.title or title

@@ -121,12 +121,13 @@ def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict])
     return GridTable(page, bbox, xs, cells, owner)
 
 
-def strip_banner_rows(t: GridTable, caption: str | None = None) -> None:
+def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_heading: bool = False) -> None:
     """Leading rows that are not part of the table proper: empty rows, rows holding
     only the unit or filing details ("编制单位：…  单位：元") inside the ruling, and one
-    cell across the whole table holding the caption. Caption and unit move to
-    title/unit. When a caption is printed above the table, a full-width cell saying
-    something else is a group header over every column and stays."""
+    cell across the whole table holding the table's name. Name and unit move to
+    title/unit (the name inside the ruling beats a section heading printed above). When
+    a proper caption is printed above and the full-width cell says something else with
+    real header rows under it, it is a group header over every column and stays."""
     while len(t.cells) > 1 and t.n_cols > 1:
         nonempty = [x for x in t.cells[0] if x]
         if not nonempty:
@@ -141,14 +142,14 @@ def strip_banner_rows(t: GridTable, caption: str | None = None) -> None:
         c0 = next(c for c, x in enumerate(t.cells[0]) if x)
         span = sum(1 for o in t.owner[0] if o == (0, c0))
         full_span = len(nonempty) == 1 and span >= 0.6 * t.n_cols
-        if full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2:
-            if caption is None:
-                t.title = t.title or text
-            elif re.sub(r"\s+", "", caption) != re.sub(r"\s+", "", text):
-                break
-            _drop_first_row(t)
-            continue
-        break
+        if not (full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2):
+            break
+        below = [x for x in t.cells[1] if x]
+        if caption is None or caption_is_heading:
+            t.title = t.title or text
+        elif re.sub(r"\s+", "", caption) != re.sub(r"\s+", "", text) and not all(is_filing_line(x) for x in below):
+            break
+        _drop_first_row(t)
 
 
 def drop_empty_rows(rows: list[list[str]], pages: list[int]) -> tuple[list[list[str]], list[int]]:
