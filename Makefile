@@ -33,9 +33,10 @@ $(SAMPLE)/.stamp: data/generate.py | $(VENV)/.installed
 	$(BIN)/python data/generate.py --out $(SAMPLE) --count 8 --seed 20240101
 	touch $@
 
-# The sample database: re-running ingests nothing new (unchanged files are skipped).
+# The sample database, from the sample PDFs (the .txt exports are the same documents).
+# Re-running ingests nothing new: unchanged files are skipped.
 db: install sample
-	$(BIN)/budgetkg ingest --db $(DB) $(SAMPLE)
+	$(BIN)/budgetkg ingest --db $(DB) $(SAMPLE)/pdf
 
 demo: db
 	@echo ""
