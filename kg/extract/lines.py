@@ -224,8 +224,19 @@ def _score(t: Table, lines: list[Line], scheme: str) -> int:
     return s
 
 
-def _signature(t: Table) -> str:
-    return re.sub(r"[(（][^)）]*[)）]|\d+", "", norm(t.title or "")) + "|" + norm(" ".join(c for r in t.header[-1:] for c in r))
+def _title_core(t: Table) -> str:
+    return re.sub(r"^[一二三四五六七八九十\d]+[、.．]|^表\d+|[(（][^)）]*[)）]|\d{4}年", "", norm(t.title or ""))
+
+
+def is_continuation(first: Table, later: Table) -> bool:
+    """`later` continues `first` after a page break: same column names, and a title that is
+    missing, equal, or the same name without its numbering ("三、部门支出总表" / "支出总表")."""
+    if not first.header or not later.header or first.n_cols != later.n_cols:
+        return False
+    if [norm(c) for c in first.header[-1]] != [norm(c) for c in later.header[-1]]:
+        return False
+    a, b = _title_core(first), _title_core(later)
+    return not b or a == b or (len(b) >= 3 and (b in a or a in b))
 
 
 def extract_lines(doc: Document, f: Facts) -> None:
@@ -244,9 +255,9 @@ def extract_lines(doc: Document, f: Facts) -> None:
     for cands in per_scheme.values():
         best = max(c[0] for c in cands)
         first = min(c[1] for c in cands if c[0] == best)
-        sig = _signature(next(c[2] for c in cands if c[1] == first))
-        # the primary table plus its continuations (same title and header after a page break)
-        chosen = [c for c in cands if c[0] == best and (c[1] == first or _signature(c[2]) == sig)]
+        head = next(c[2] for c in cands if c[1] == first)
+        # the primary table plus its continuations (same columns after a page break)
+        chosen = [c for c in cands if c[1] == first or (c[1] > first and is_continuation(head, c[2]))]
         primary: dict[str, Line] = {}
         for _, _, _, ls in sorted(chosen, key=lambda c: c[1]):
             for ln in ls:

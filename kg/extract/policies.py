@@ -17,6 +17,8 @@ from kg.extract.header import is_abbreviation
 from kg.policy import find_citations
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
+_GENERIC_TAIL = re.compile(r"(?:专项经费|专项资金|补助资金|工作经费|经费|资金|补助|补贴|项目|专项|费)$")
+_ANAPHOR = re.compile(r"(?:该|此|本)(?:项目|经费|资金|专项)")
 _BASIS = re.compile(r"依据|根据|按照|依照|参照|执行")
 
 
@@ -34,6 +36,18 @@ def _project_in(clause: str, projects: list[ProjectFact]) -> ProjectFact | None:
                 best, best_len = p, len(nn)
     if best:
         return best
+    # the name without its generic tail ("动物强制免疫疫苗经费" cited as "动物强制免疫疫苗资金")
+    cores = []
+    for p in projects:
+        for n in [p.name] + p.alt_names:
+            core = _GENERIC_TAIL.sub("", norm(n))
+            if len(core) >= 4 and core in c:
+                cores.append((len(core), p))
+    if cores:
+        top = max(k for k, _ in cores)
+        hits = {id(p): p for k, p in cores if k == top}
+        if len(hits) == 1:
+            return next(iter(hits.values()))
     m = _BASIS.search(c)
     if m and m.start() >= 4:
         subject = re.sub(r"^[\d.、（()）\s]+", "", c[: m.start()])
@@ -60,11 +74,17 @@ class _Collector:
         self.links: dict[tuple[str, str], LinkFact] = {}
 
     def add(self, text: str, page: int, project: ProjectFact | None = None, basis_field: bool = False) -> None:
+        previous = None  # the project the last clause named: "该项目…依据…" refers back to it
         for clause in _clauses(text):
+            named = _project_in(clause, self.f.projects)
             cites = find_citations(clause)
             if not cites:
+                previous = named or previous
                 continue
-            target = _project_in(clause, self.f.projects) or project
+            if named is None and _ANAPHOR.search(clause):
+                named = previous
+            previous = named or previous
+            target = named or project
             if target is None and basis_field and len(self.f.projects) == 1:
                 target = self.f.projects[0]
             for c in cites:

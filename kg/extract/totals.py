@@ -175,7 +175,13 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                     break
         if "three_public" not in cols:
             continue
-        for ri, r in enumerate(t.rows):
+        # rows may be labelled 预算数 / 决算数 (figure type per row, not per column)
+        labels = [norm(r[0]) if r else "" for r in t.rows]
+        want = "决算" if kind == "final_account" else "预算"
+        prefer = [ri for ri, lab in enumerate(labels) if want in lab]
+        order = prefer + [ri for ri in range(len(t.rows)) if ri not in prefer]
+        for ri in order:
+            r = t.rows[ri]
             v = parse_decimal(r[cols["three_public"]]) if cols["three_public"] < len(r) else None
             if v is None:
                 continue
