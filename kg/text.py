@@ -138,7 +138,7 @@ class _HTMLTableParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tables: list[tuple[list[list[str]], int]] = []  # (grid, n header rows)
+        self.tables: list[tuple[list[list[tuple[str, int, int]]], int]] = []  # (cells, n header rows)
         self._rows: list[list[tuple[str, int, int]]] | None = None
         self._row: list[tuple[str, int, int]] | None = None
         self._cell: list[str] | None = None
@@ -199,7 +199,7 @@ class _HTMLTableParser(HTMLParser):
                     if not is_th:
                         break
                     n_head += 1
-            self.tables.append((_grid(self._rows), n_head))
+            self.tables.append((self._rows, n_head))
             self._rows = None
 
     def handle_data(self, data):
@@ -207,8 +207,10 @@ class _HTMLTableParser(HTMLParser):
             self._cell.append(data)
 
 
-def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
-    """Lay out (text, rowspan, colspan) cells on a grid, repeating spanned cells."""
+def _grid(rows: list[list[tuple[str, int, int]]], repeat: bool = True) -> list[list[str]]:
+    """Lay out (text, rowspan, colspan) cells on a grid. repeat=True copies a spanned
+    cell into every position it covers; False leaves the text at its top-left position
+    and "" elsewhere, which is how the tab-separated exports print merged cells."""
     grid: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
         c = 0
@@ -217,7 +219,7 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
                 c += 1
             for dr in range(rs):
                 for dc in range(cs):
-                    grid[(r + dr, c + dc)] = text
+                    grid[(r + dr, c + dc)] = text if repeat or (dr == 0 and dc == 0) else ""
             c += cs
     if not grid:
         return []
@@ -227,19 +229,24 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
 
 
 def parse_html_tables(fragment: str) -> list[tuple[list[list[str]], list[list[str]]]]:
-    """Every <table> in an HTML fragment as (header, body)."""
+    """Every <table> in an HTML fragment as (header, body). Header rows are <thead>/<th>
+    rows, else the rows before the first data row; merged cells are repeated across their
+    span in the header and printed once (top-left) in the body, as in the text exports,
+    so a merged amount is never counted twice."""
     p = _HTMLTableParser()
     p.feed(fragment)
     p.close()
     if p._rows is not None:  # a fragment cut before </table>: keep what was read
         p.handle_endtag("table")
     out = []
-    for grid, n_head in p.tables:
-        grid = [r for r in normalize_width(grid) if any(c for c in r)]
-        if n_head:
-            out.append((grid[:n_head], grid[n_head:]))
-        else:
-            out.append(split_header(grid))
+    for cells, n_head in p.tables:
+        rep, once = normalize_width(_grid(cells)), _grid(cells, repeat=False)
+        once = [r + [""] * (len(rep[0]) - len(r)) if rep else r for r in once]
+        keep = [i for i, r in enumerate(rep) if any(r)]
+        rep, once = [rep[i] for i in keep], [once[i] for i in keep]
+        if not n_head:
+            n_head = len(split_header(once)[0])
+        out.append((rep[:n_head], [r for r in once[n_head:] if any(r)]))
     return out
 
 
