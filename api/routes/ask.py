@@ -112,6 +112,9 @@ def run_ask(request: Request, q: str) -> dict:
         if isinstance(ev, dict) and isinstance(ev.get("iri"), str) and views.href(ev["iri"]):
             ev.setdefault("iri_href", views.href(ev["iri"]))
             ev.setdefault("iri_label", labels.get(ev["iri"]))
+    # policies and agencies first: they are the pages a reader most often wants next
+    order = {"policy": 0, "agency": 1}
+    iris.sort(key=lambda i: order.get(i[len(ID):].split("/", 1)[0], 2))
     result["entity_links"] = [views.link(i, labels.get(i)) for i in iris[:30]]
     if result.get("sparql"):
         result["sparql_href"] = "/sparql?" + urlencode({"query": result["sparql"]})

@@ -15,8 +15,18 @@ from api.routes.ask import run_ask, run_search
 router = APIRouter(tags=["pages"])
 
 
+def _year(year: str | None) -> int | None:
+    """The form sends year= when 全部 is chosen: blank means no filter."""
+    if year is None or not year.strip():
+        return None
+    if not year.strip().isdigit() or not 1900 <= int(year) <= 2200:
+        raise ApiError(422, "invalid_parameter", f"year: expected a fiscal year like 2024, got {year!r}")
+    return int(year)
+
+
 def _home(request: Request, q, year, agency, kind, k, json_suffix=False):
     services = request.app.state.services
+    year = _year(year)
     data = {"page": "home", "title": "预决算公开知识图谱", "q": q or "",
             "filters": {"year": year, "agency": agency or "", "kind": kind or ""},
             "facets": views.facets(services.store), "answer": None, "answer_error": None,
@@ -42,13 +52,13 @@ HOME_DOC = dict(summary="Home: search box, answer card and ranked passages",
 @router.get("/", **HOME_DOC)
 def home(request: Request,
          q: str | None = Query(None, description="question or search words", openapi_examples={"q": {"value": "三公经费预算是多少"}}),
-         year: int | None = Query(None, ge=1900, le=2200), agency: str | None = None,
+         year: str | None = Query(None, description="fiscal year (blank: all)"), agency: str | None = None,
          kind: Literal["budget", "final_account", ""] | None = None, k: int | None = Query(None, ge=1, le=100)):
     return _home(request, q, year, agency, kind, k)
 
 
 @router.get("/index.json", include_in_schema=False)
-def home_json(request: Request, q: str | None = None, year: int | None = Query(None, ge=1900, le=2200),
+def home_json(request: Request, q: str | None = None, year: str | None = None,
               agency: str | None = None, kind: Literal["budget", "final_account", ""] | None = None,
               k: int | None = Query(None, ge=1, le=100)):
     return _home(request, q, year, agency, kind, k, json_suffix=True)

@@ -160,6 +160,14 @@ def test_search_without_index_is_a_clear_503(client):
     assert e["code"] == "search_unavailable"
 
 
+def test_home_form_with_blank_filters(client):
+    # what the browser sends when 全部 is left selected
+    r = client.get("/?q=%E5%A0%A4%E9%98%B2&year=&agency=&kind=", headers={"accept": "text/html"})
+    assert r.status_code == 200
+    assert client.get("/", params={"q": "x", "year": "2031", "format": "json"}).json()["filters"]["year"] == 2031
+    err(client.get("/", params={"q": "x", "year": "last", "format": "json"}), 422)
+
+
 def test_home_page_degrades_when_engines_fail(client):
     d = client.get("/", params={"q": "堤防", "format": "json"}).json()
     assert d["q"] == "堤防" and d["search"] is None and d["search_error"]["code"] == "search_unavailable"
