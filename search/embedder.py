@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.tokenize import Tokenizer, normalize
+from search.tokenize import Tokenizer, get_tokenizer, normalize
 
 BUILTIN = "builtin"
 PRETOKENIZER_FILE = "budgetkg_pretokenizer.json"
@@ -82,7 +82,7 @@ class BuiltinEmbedder(Embedder):
         self.path = Path(path)
         cfg = json.loads((self.path / PRETOKENIZER_FILE).read_text(encoding="utf-8"))
         self.config = cfg
-        self.tokenizer = Tokenizer(cfg["dictionary"], bigrams=False)
+        self.tokenizer = get_tokenizer(cfg["dictionary"], bigrams=False)
         tok = json.loads((self.path / cfg["module_dir"] / "tokenizer.json").read_text(encoding="utf-8"))
         self.vocab: dict[str, int] = tok["model"]["vocab"]
         weights = load_file(str(self.path / cfg["module_dir"] / "model.safetensors"))
@@ -152,7 +152,7 @@ def train_builtin(texts: list[str], dictionary: list[str], out_dir: str | Path, 
     import scipy.sparse as sp
     from scipy.sparse.linalg import svds
 
-    tok = Tokenizer(dictionary, bigrams=False)
+    tok = get_tokenizer(dictionary, bigrams=False)
     texts = _training_sample(texts, max_train_chars)
     docs = [units(tok, t) for t in texts]
     counts: Counter[str] = Counter(x for d in docs for group in d for x in group)
@@ -169,6 +169,7 @@ def train_builtin(texts: list[str], dictionary: list[str], out_dir: str | Path, 
     batch_r: list[np.ndarray] = []
     batch_c: list[np.ndarray] = []
     batch_v: list[np.ndarray] = []
+    pending = 0
     for di, d in enumerate(docs):
         word_id = np.array([index.get(group[0], -1) for group in d], dtype=np.int64)
         pos = np.array([p for p, group in enumerate(d) for x in group if x in index], dtype=np.int64)
@@ -182,11 +183,12 @@ def train_builtin(texts: list[str], dictionary: list[str], out_dir: str | Path, 
                 batch_r.append(uid[ok][good])
                 batch_c.append(ctx[good])
                 batch_v.append(np.full(int(good.sum()), 1.0 / dist))
-        if sum(len(x) for x in batch_r) > 5_000_000 or di == len(docs) - 1:
+                pending += int(good.sum())
+        if pending > 5_000_000 or di == len(docs) - 1:
             if batch_r:
                 co = co + sp.csr_matrix((np.concatenate(batch_v), (np.concatenate(batch_r), np.concatenate(batch_c))),
                                         shape=(n, n))
-            batch_r, batch_c, batch_v = [], [], []
+            batch_r, batch_c, batch_v, pending = [], [], [], 0
     if co.nnz == 0:
         raise EmbedderError("no co-occurrences to train the builtin embedding model")
 
@@ -201,8 +203,12 @@ def train_builtin(texts: list[str], dictionary: list[str], out_dir: str | Path, 
     ppmi = sp.csr_matrix((pmi[keep].astype(np.float64), (coo.row[keep], coo.col[keep])), shape=(n, n))
 
     k = max(2, min(dims, n - 2))
-    v0 = np.full(n, 1.0 / np.sqrt(n))
-    u, s, _vt = svds(ppmi, k=k, v0=v0, solver="arpack")
+    if n <= 400:  # tiny vocabularies: ARPACK needs k well below n; a dense SVD is exact
+        u, s, _vt = np.linalg.svd(ppmi.toarray(), full_matrices=False)
+        u, s = u[:, :k], s[:k]
+    else:
+        v0 = np.full(n, 1.0 / np.sqrt(n))  # fixed start vector: the same corpus gives the same model
+        u, s, _vt = svds(ppmi, k=k, v0=v0, solver="arpack")
     order = np.argsort(-s)
     u, s = u[:, order], s[order]
     signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])
@@ -213,7 +219,7 @@ def train_builtin(texts: list[str], dictionary: list[str], out_dir: str | Path, 
     p = freq / freq.sum()
     vecs = vecs * (sif_a / (sif_a + p))[:, None].astype(np.float32)
     # Common direction (SIF): projecting it out of every row removes it from every mean.
-    pc = np.linalg.svd(vecs, full_matrices=False)[2][0]
+    pc = np.linalg.eigh((vecs.T @ vecs).astype(np.float64))[1][:, -1].astype(np.float32)
     vecs = (vecs - np.outer(vecs @ pc, pc)).astype(np.float32)
 
     weights = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float32), vecs])  # row 0: [UNK]

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from search.chunking import CHUNKER_VERSION, Chunk, DocMeta, Lexicon, chunk_document
-from search.tokenize import TOKENIZER_VERSION, Tokenizer, normalize
+from search.tokenize import TOKENIZER_VERSION, get_tokenizer, normalize
 
 INDEX_FORMAT = 1
 ANN_THRESHOLD = 50_000  # chunks; below it exact search (IndexFlatIP) is fast enough
@@ -150,7 +150,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
     metas = graphmeta.document_meta(store)
     labels = graphmeta.entity_labels(store)
     dictionary = graphmeta.dictionary_words(labels)
-    tok = Tokenizer(dictionary)
+    tok = get_tokenizer(dictionary)
     archive = DocumentArchive(db)
     stats = {"documents": 0, "chunks": 0, "added": 0, "removed": 0, "chunked": 0, "embedded": 0,
              "retokenized": 0, "trained": False, "warnings": []}

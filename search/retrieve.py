@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from search.index import RRF_K, IndexError_, index_dir, read_config
-from search.tokenize import Tokenizer, exact_terms, normalize
+from search.tokenize import exact_terms, get_tokenizer, normalize
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -63,7 +63,7 @@ class Searcher:
         self._con = sqlite3.connect(f"file:{self.dir / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         words = (self.dir / "dictionary.txt").read_text(encoding="utf-8").split("\n")
-        self.tokenizer = Tokenizer([w for w in words if w])
+        self.tokenizer = get_tokenizer([w for w in words if w])
         self.bm25 = None
         if cfg.get("bm25", {}).get("present"):
             import bm25s

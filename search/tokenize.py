@@ -25,7 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 
-TOKENIZER_VERSION = 3  # bump when the emitted terms change: cached tokens are keyed on it
+TOKENIZER_VERSION = 4  # bump when the emitted terms change: cached tokens are keyed on it
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _YEAR_BRACKETS = re.compile(r"[\[【(〔]\s*((?:19|20)\d{2})\s*[\]】)〕]")
@@ -42,6 +42,8 @@ STOPWORDS = frozenset(
     "的 了 和 与 及 或 等 是 在 对 为 将 把 被 由 从 以 于 之 其 而 也 都 就 并 向 按 "
     "怎么 怎样 如何 什么 哪些 哪个 哪里 多少 几 吗 呢 吧 啊 有没有 是否 请问 一下 我们 我 你 他 她 它".split()
 )
+# Question phrases are cut out before bigrams are taken, or "怎么办理" would yield "么办".
+_STOP_PHRASES = re.compile("|".join(sorted((w for w in STOPWORDS if len(w) > 1), key=len, reverse=True)))
 _BIGRAM_STOP = frozenset("的了和与及或等是在对为".replace("", " ").split())
 
 _log_lock = threading.Lock()
@@ -147,8 +149,27 @@ class Tokenizer:
         t = normalize(text)
         out = self.words_of(t, normalized=True)
         if self.bigrams:
-            out.extend(char_bigrams(t))
+            out.extend(char_bigrams(_STOP_PHRASES.sub(" ", t)))
         return out
+
+
+_cache: dict[tuple, Tokenizer] = {}
+
+
+def get_tokenizer(dictionary: Iterable[str] = (), bigrams: bool = True) -> Tokenizer:
+    """A shared Tokenizer for this dictionary (they are immutable once built, and building
+    one copies jieba's tables); a few recent ones are kept."""
+    words = tuple(sorted(set(dictionary)))
+    key = (dictionary_hash(words), bigrams)
+    with _log_lock:
+        tk = _cache.get(key)
+    if tk is None:
+        tk = Tokenizer(words, bigrams=bigrams)
+        with _log_lock:
+            if len(_cache) >= 8:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = tk
+    return tk
 
 
 def char_bigrams(normalized_text: str) -> list[str]:
