@@ -256,13 +256,13 @@ _MULTIROW_RE = re.compile(r"^\\multirow\{(\d+)\}\{[^}]*\}\{(.*)\}$", re.S)
 
 
 def parse_latex_tabular(src: str) -> list[list[str]]:
-    """Rows of a \\begin{tabular}…\\end{tabular} body. \\multicolumn repeats its text over
-    its span; \\multirow fills the rows it covers."""
+    """Rows of a \\begin{tabular}…\\end{tabular} body. Like the tab exports, a merged cell
+    (\\multicolumn, \\multirow) is printed once at its top-left position; the header
+    expansion then repeats it over its span."""
     body = re.sub(r"^.*?\\begin\{tabular\*?\}(?:\{[^}]*\})?\{(?:[^{}]|\{[^}]*\})*\}", "", src, count=1, flags=re.S)
     body = re.split(r"\\end\{tabular\*?\}", body)[0]
     body = _LATEX_RULE_RE.sub("", body)
     rows: list[list[str]] = []
-    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered)
     for raw in re.split(r"\\\\(?:\[[^\]]*\])?", body):
         if not raw.strip():
             continue
@@ -274,16 +274,8 @@ def parse_latex_tabular(src: str) -> list[list[str]]:
             m = _MULTIROW_RE.match(text.strip())
             if m:
                 text = m.group(2)
-                pending[len(cells)] = (text, int(m.group(1)) - 1)
-            cells.extend([text] * span)
-        for c, (text, left) in list(pending.items()):
-            if c < len(cells) and not cells[c].strip() and left > 0 and rows and rows[-1][c:c + 1] == [text]:
-                cells[c] = text
-                left -= 1
-                pending[c] = (text, left)
-            if left <= 0 or (c < len(cells) and cells[c] != text):
-                pending.pop(c, None)
-        rows.append([clean_cell(c.replace("\\textbf", "").replace("{", "").replace("}", "")) for c in cells])
+            cells.extend([text] + [""] * (span - 1))
+        rows.append([clean_cell(re.sub(r"\\text(?:bf|it|rm)\b", "", c).replace("{", "").replace("}", "")) for c in cells])
     return rows
 
 

@@ -395,3 +395,11 @@ def test_html_page_saved_as_text():
     doc = doc_of(text)
     assert headings(doc) == [(1, "第一部分 概况")]
     assert paragraphs(doc) == ["本站负责示例工作。"]
+
+
+def test_latex_multirow_and_escapes():
+    text = ("\\begin{tabular}{|c|c|c|}\n\\hline\n\\multirow{2}{*}{科目} & \\multicolumn{2}{c|}{\\textbf{支出}} \\\\\n"
+            " & 基本 & 项目 \\\\ \\hline\n甲 \\& 乙 & 1,000.00 & 2 \\\\\n\\end{tabular}\n")
+    (t,) = doc_of(text).tables()
+    assert t.column_names() == ["科目", "支出/基本", "支出/项目"]
+    assert t.rows == [["甲 & 乙", "1,000.00", "2"]]
