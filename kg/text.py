@@ -125,8 +125,13 @@ def _despace(s: str) -> str:
     return _CJK_GAP_RE.sub("", s) if gaps >= 0.6 * (n_cjk - 1) else s
 
 
+_MD_EMPHASIS_RE = re.compile(r"(\*\*|__)(.+?)\1")
+
+
 def _clean_line(s: str) -> str:
     s = _MD_LINK_RE.sub(r"\1", strip_markup(s)).replace("\u00a0", " ")
+    if "**" in s or "__" in s:
+        s = _MD_EMPHASIS_RE.sub(r"\2", s)
     return _despace(re.sub(r"[ \t]+", " ", s).strip())
 
 

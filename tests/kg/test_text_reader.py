@@ -403,3 +403,9 @@ def test_latex_multirow_and_escapes():
     (t,) = doc_of(text).tables()
     assert t.column_names() == ["科目", "支出/基本", "支出/项目"]
     assert t.rows == [["甲 & 乙", "1,000.00", "2"]]
+
+
+def test_markdown_emphasis_does_not_hide_headings():
+    doc = doc_of("**第一部分 概况**\n\n**一、职能**\n\n本站负责__示例__工作。\n")
+    assert headings(doc) == [(1, "第一部分 概况"), (2, "一、职能")]
+    assert paragraphs(doc) == ["本站负责示例工作。"]
