@@ -416,7 +416,7 @@ _KEY_RE = re.compile(r"^[^，。；,;:：]{1,14}[:：]")
 
 
 def _continues(prev: Block | None, nxt: str) -> bool:
-    """Was a sentence cut by a blank line ("…及归\\n\\n档。")? The previous paragraph is
+    """Was a sentence cut by a blank line ("…完成整\\n\\n理。")? The previous paragraph is
     running text without an end and the next line starts mid-sentence."""
     if not isinstance(prev, Paragraph) or "\n" in prev.text:
         return False
@@ -427,7 +427,7 @@ def _continues(prev: Block | None, nxt: str) -> bool:
         return False  # "单位名称：…" then "审查情况：…": a list of labelled values
     if _ends_sentence(p):
         # long prose stopped on a semicolon, then a short clause closing with 。: one
-        # sentence cut at a page break ("…复印服务；" / "开具证明。四是…"); a list of
+        # sentence cut at a page break ("…查阅服务；" / "出具证明。三是…"); a list of
         # short items each ending in ； stays apart
         head = re.split(r"[。；！？;!?]", nxt, maxsplit=1)
         return p[-1] in "；;" and len(p) >= 120 and len(head) > 1 and len(head[0]) <= 30 \
@@ -497,7 +497,7 @@ def _text_line(st: _State, raw: str, blank_before: bool) -> None:
         # title lines before the outline starts: one heading per run of lines
         if st.blocks and isinstance(st.blocks[-1], Heading) and st.blocks[-1].level == 1 and not blank_before:
             # a title printed over lines, which may split the agency's name mid-word
-            # ("…规划和自然" / "资源局"): joined like a wrapped sentence
+            # ("…示例档案" / "服务站"): joined like a wrapped sentence
             st.blocks[-1].text = _join(st.blocks[-1].text, s)
         else:
             st.blocks.append(Heading(1, s, st.page))

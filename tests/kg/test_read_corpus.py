@@ -90,6 +90,6 @@ def test_paragraphs_are_clean_sentences(corpus_docs):
         for p in paras:
             assert "\t" not in p and "<p>" not in p and "<u>" not in p
         # a blank-line break inside a sentence is healed: no paragraph starts with a
-        # lone continuation fragment like "档。" or "位，…"
+        # lone continuation fragment like "理。" or "作，…"
         for p in paras:
             assert not re.match(r"^[\u4e00-\u9fff][。，；]", p), (doc.source_file, p[:20])
