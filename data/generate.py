@@ -134,8 +134,10 @@ class World:
     def _place(self, p: int) -> tuple[str, str, str, str]:
         while len(self.place_names) <= p:
             r = sub_rng(self.seed, "place", len(self.place_names))
-            while True:
+            for attempt in range(10_000):
                 base = r.choice(V.PLACE_FIRST) + r.choice(V.PLACE_SECOND)
+                if attempt >= 40:  # two-character names run out after ~800 places
+                    base += r.choice(V.PLACE_SECOND)
                 suffix = r.choices(["县", "市", "区"], [6, 3, 1])[0]
                 if base[0] != base[1] and base not in self._used_places:
                     break
@@ -555,8 +557,8 @@ class Builder:
         roll = self.r.random()
         self.defect = (self.r.choice(["row_basic_project", "three_public_sum", "parent_children", "econ_sum"])
                        if roll < inconsistency_rate else None)
-        # a quarter of the documents are 单位预算/决算 (one unit) rather than 部门 (department)
-        self.scope = "unit" if self.r.random() < 0.25 else "department"
+        # a quarter of the agencies publish 单位预算/决算 (one unit) rather than 部门 (department)
+        self.scope = "unit" if sub_rng(world.seed, "scope", a.idx).random() < 0.25 else "department"
         org = "单位" if self.scope == "unit" else "部门"
         label = org + ("预算" if kind == "budget" else "决算")
         self.org = org
@@ -1287,7 +1289,8 @@ def plan_corpus(seed: int, count: int) -> tuple[World, list[tuple[Agency, int, s
     corpus has agencies recurring across years."""
     n_agencies = max(6, math.ceil(count / 4))
     world = World(seed, n_agencies)
-    combos = [(YEARS[1], "budget"), (YEARS[0], "final_account"), (YEARS[0], "budget"), (YEARS[1], "final_account")]
+    # agency 0 starts with two budgets (year on year), agency 1 with a budget and its final account
+    combos = [(YEARS[1], "budget"), (YEARS[0], "budget"), (YEARS[0], "final_account"), (YEARS[1], "final_account")]
     docs = []
     for round_ in range(4):
         for a in world.agencies:
