@@ -34,7 +34,8 @@ def detect_unit(text: str | None) -> str | None:
 
 # Lines/cells that only carry table metadata (who filled it in, the unit, a table label).
 _META_RE = re.compile(
-    r"^(?:填报(?:部门|单位)|编制(?:部门|单位)|部门(?:（单位）|\(单位\))?名称|单位名称|预算单位|部门)\s*[:：]"
+    r"^(?:填报(?:部门|单位|日期|人)|编制(?:部门|单位|日期)|部门(?:（单位）|\(单位\))?名称|单位名称|预算单位|部门"
+    r"|(?:公开|报送|打印)?日期)\s*[:：]"
 )
 _TABLE_LABEL_RE = re.compile(r"^(?:附)?表\s*[0-9一二三四五六七八九十]+(?:[-－—.][0-9]+)?$")
 

@@ -409,3 +409,8 @@ def test_markdown_emphasis_does_not_hide_headings():
     doc = doc_of("**第一部分 概况**\n\n**一、职能**\n\n本站负责__示例__工作。\n")
     assert headings(doc) == [(1, "第一部分 概况"), (2, "一、职能")]
     assert paragraphs(doc) == ["本站负责示例工作。"]
+
+
+def test_date_and_filler_rows_inside_the_table_are_lifted():
+    (t,) = doc_of("示例申报表\t\t\n填报日期：2031 年 1 月 2 日\t\t单位：万元\n项目\t本年\t上年\n甲\t1.00\t2.00\n").tables()
+    assert (t.title, t.unit, t.header) == ("示例申报表", "万元", [["项目", "本年", "上年"]])
