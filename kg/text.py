@@ -675,6 +675,9 @@ def _lift_pseudo_rows(rows: list[list[str]], title: str | None, unit: str | None
         if not others:
             for v in metas:
                 unit = unit or detect_unit(v)
+                rest = _UNIT_FRAGMENT_RE.sub("", v).strip()  # "收支总表（单位：万元）"
+                if title is None and rest and rest != v and not is_meta_cell(rest) and _names_a_table(rest):
+                    title = rest
             rows.pop(0)
         elif len(others) == 1 and title is None and len(others[0]) <= 50 \
                 and not is_amount(others[0]) and _names_a_table(others[0]):

@@ -414,3 +414,8 @@ def test_markdown_emphasis_does_not_hide_headings():
 def test_date_and_filler_rows_inside_the_table_are_lifted():
     (t,) = doc_of("示例申报表\t\t\n填报日期：2031 年 1 月 2 日\t\t单位：万元\n项目\t本年\t上年\n甲\t1.00\t2.00\n").tables()
     assert (t.title, t.unit, t.header) == ("示例申报表", "万元", [["项目", "本年", "上年"]])
+
+
+def test_title_cell_carrying_the_unit():
+    (t,) = doc_of("示例收支总表（单位：万元）\t\t\n项目\t本年\t上年\n甲\t1.00\t2.00\n").tables()
+    assert (t.title, t.unit) == ("示例收支总表", "万元")
