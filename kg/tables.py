@@ -152,6 +152,9 @@ def _is_data_row(row: list[str]) -> bool:
     first = next((c for c in cells if c), "")
     if is_code(first) and any(c and not is_code(c) for c in cells[1:]):
         return True
+    filled = [i for i, c in enumerate(cells) if c]
+    if len(filled) == 1 and filled[0] <= 1 and re.sub(r"\s", "", first) in ("合计", "总计"):
+        return True  # the total row of an empty table: data, even with no figures
     return any((is_amount(c) and not _YEAR_RE.match(c)) or is_percent(c) for c in cells)
 
 

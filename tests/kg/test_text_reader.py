@@ -419,3 +419,8 @@ def test_date_and_filler_rows_inside_the_table_are_lifted():
 def test_title_cell_carrying_the_unit():
     (t,) = doc_of("示例收支总表（单位：万元）\t\t\n项目\t本年\t上年\n甲\t1.00\t2.00\n").tables()
     assert (t.title, t.unit) == ("示例收支总表", "万元")
+
+
+def test_empty_table_total_row_is_body():
+    rows = [["科目编码", "科目名称", "金额"], ["", "合计", ""]]
+    assert split_header(rows) == (rows[:1], rows[1:])
