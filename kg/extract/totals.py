@@ -183,6 +183,8 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
         for ri in order:
             r = t.rows[ri]
             v = parse_decimal(r[cols["three_public"]]) if cols["three_public"] < len(r) else None
+            if v is None and ri in prefer and not any(parse_decimal(c) is not None for c in r):
+                v = Decimal(0)  # the 决算数 (预算数) row printed with every cell blank: nothing spent
             if v is None:
                 continue
             page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
@@ -205,15 +207,27 @@ TEXT_PATTERNS = {
     "project": r"项目支出",
     "personnel": r"人员经费",
     "public": r"公用经费",
-    "three_public": r"“?三公”?经费(?:预算|决算|支出)?",
+    "three_public": "[“\"]?三公[”\"]?经费(?:预算|决算|支出)?",
     "operating": r"机关运行经费",
     "procurement": r"政府采购(?:预算|支出|决算|合同|金额)",
 }
 _AMOUNT = r"(?:[（(][^）)\d]{0,16}[)）])?[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(万元|元|万)(?![\u4e00-\u9fff]*[增减])"
 
 
-def text_totals(doc: Document) -> dict[str, Figure]:
+_FINAL_THREE_PUBLIC = re.compile(r"[“\"]?三公[”\"]?经费[^。；;]{0,24}?决算(?:数)?(?:为|是)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|元|万)")
+
+
+def text_totals(doc: Document, kind: str = "budget") -> dict[str, Figure]:
     out: dict[str, Figure] = {}
+    if kind == "final_account":
+        # 决算 narratives state the budget first ("预算为 7.28 万元，支出决算为 5.95 万元")
+        for page, text in logical_paragraphs(doc):
+            m = _FINAL_THREE_PUBLIC.search(norm(text))
+            if m:
+                v = to_yuan(m.group(1), "万元" if m.group(2) == "万" else m.group(2))
+                if v is not None:
+                    out["three_public"] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
+                    break
     for page, text in logical_paragraphs(doc):
         t = norm(text)
         for key, pat in TEXT_PATTERNS.items():
@@ -236,7 +250,7 @@ def extract_totals(doc: Document, f: Facts) -> None:
     rows = table_row_totals(doc, unit, f.kind)
     splits = split_totals(doc, unit, f.kind)
     tp = three_public(doc, unit, f.kind)
-    text = text_totals(doc)
+    text = text_totals(doc, f.kind)
     ftype = "outturn" if f.kind == "final_account" else "budget"
     totals: dict[str, Figure] = {}
     for key in ("income", "expenditure", "carry_over", "carry_forward", "grand_income", "grand_expenditure"):
