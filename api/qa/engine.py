@@ -170,8 +170,10 @@ class Answerer:
         """Disclosures a question about `agency` reads: the year it names (else newest
         first), of the kind its wording asks (预算/决算) when there is one."""
         year = self.year if year is None else year
-        kind = self.intent.doc_kind
-        ds = self.lex.disclosures_of(agency, year, kind)
+        kind, scope = self.intent.doc_kind, self.intent.scope
+        ds = self.lex.disclosures_of(agency, year, kind, scope)
+        if not ds and scope:
+            ds = self.lex.disclosures_of(agency, year, kind)
         if not ds and kind and not strict_kind:
             ds = self.lex.disclosures_of(agency, year, None)
         return ds
@@ -476,6 +478,9 @@ class Answerer:
             if not hits:
                 return None
             if a is None and len({d.agency for d, _ in hits}) > 1:
+                unknown = _ORG.search(self.rest)
+                if unknown:  # it names an agency the graph does not know: not everyone's figure
+                    return self.no_answer(f"名为“{unknown.group(0)}”的单位的公开数据")
                 return self._many(hits, word, sparql)
             d, r = hits[0]
             v = Decimal(r["v"])
@@ -567,6 +572,8 @@ class Answerer:
             else:
                 continue
             per_d: dict[str, tuple[Disclosure, Decimal, dict]] = {}
+            if self.intent.scope:
+                rows = [r for r in rows if getattr(self.disclosure(r["d"]), "scope", None) == self.intent.scope] or rows
             for r in rows:
                 d = self.disclosure(r["d"])
                 if d is None:
@@ -587,7 +594,7 @@ class Answerer:
         items, word, sparql = got
         # One figure per agency: its newest disclosure within the question's scope.
         per_agency: dict[str, tuple[Disclosure, Decimal, dict]] = {}
-        for d, v, r in sorted(items, key=lambda x: (-(x[0].year or 0), x[0].kind != "budget")):
+        for d, v, r in sorted(items, key=lambda x: (-(x[0].year or 0), x[0].kind != "budget", x[0].scope == "unit")):
             per_agency.setdefault(d.agency, (d, v, r))
         ranked = sorted(per_agency.values(), key=lambda x: x[1], reverse=self.intent.direction == "max")
         d, v, r = ranked[0]
@@ -666,6 +673,10 @@ class Answerer:
         from api.qa.retrieval import extractive_answer
 
         return extractive_answer(self)
+
+
+# An organisation's name as people write it: a run of characters ending in an agency word.
+_ORG = re.compile(r"[\u4e00-\u9fffA-Za-z]{3,}?(?:委员会|办公室|中心|局|大队|研究所|研究院|医院|学校|管理处|服务站)")
 
 
 def _scheme_rank(scheme: str | None, q: str) -> int:

@@ -95,6 +95,7 @@ class Intent:
     staff: str | None = None
     years: list[int] = field(default_factory=list)
     doc_kind: str | None = None  # budget | final_account | None (either)
+    scope: str | None = None  # department (部门预算) | unit (单位预算) | None (either)
     direction: str = "max"
     codes: list[str] = field(default_factory=list)
     asks_agency: bool = False
@@ -125,6 +126,10 @@ def parse(question: str, has_policy: bool = False) -> Intent:
     total, total_word = find_total(q)
     it = Intent("amount", total=total, total_word=total_word, years=years, doc_kind=doc_kind, codes=find_codes(q))
     it.qualified = any(s in q for s in SOURCE_QUALIFIERS)
+    if re.search(r"单位(?:预算|决算)", q):
+        it.scope = "unit"
+    elif re.search(r"部门(?:综合)?(?:预算|决算)", q):
+        it.scope = "department"
     it.asks_agency = bool(_WHICH.search(q) and _AGENCY_Q.search(q))
     it.asks_project = bool(_WHICH.search(q) and _PROJECT_Q.search(q))
     for word, prop in LINE_COLUMNS.items():

@@ -182,6 +182,7 @@ class Disclosure:
     kind: str | None
     agency: str | None
     agency_label: str | None
+    scope: str | None = None  # department (部门预算/决算) | unit (单位预算/决算)
 
 
 @dataclass
@@ -218,12 +219,16 @@ class Lexicon:
             agency_labels.setdefault(e.iri, e.label)
 
         discl = []
-        for r in sel("""SELECT DISTINCT ?d ?f ?y ?k ?a WHERE { GRAPH ?g { ?d a bkg:Disclosure .
+        # A blank template (bkg:isTemplate) is no agency's disclosure: never an answer.
+        for r in sel("""SELECT DISTINCT ?d ?f ?y ?k ?a ?sc WHERE { GRAPH ?g { ?d a bkg:Disclosure .
                         OPTIONAL { ?d bkg:sourceFile ?f } OPTIONAL { ?d bkg:fiscalYear ?y }
-                        OPTIONAL { ?d bkg:documentKind ?k } OPTIONAL { ?d bkg:reportingAgency ?a } } }"""):
+                        OPTIONAL { ?d bkg:documentKind ?k } OPTIONAL { ?d bkg:reportingAgency ?a }
+                        OPTIONAL { ?d bkg:disclosureScope ?sc }
+                        FILTER NOT EXISTS { ?d bkg:isTemplate true } } }"""):
             discl.append(Disclosure(r["d"], str(r["f"] or ""), int(r["y"]) if r["y"] is not None else None,
                                     str(r["k"]) if r["k"] is not None else None, r["a"],
-                                    agency_labels.get(r["a"]) if r["a"] else None))
+                                    agency_labels.get(r["a"]) if r["a"] else None,
+                                    str(r["sc"]) if r["sc"] is not None else None))
 
         projects = []
         for r in sel("""SELECT DISTINCT ?p ?l ?d ?ia WHERE { GRAPH ?g { ?p a bkg:Project .
@@ -274,11 +279,13 @@ class Lexicon:
         return self._by_iri.get(iri) if iri else None
 
     def disclosures_of(self, agency: str | None = None, year: int | None = None,
-                       kind: str | None = None) -> list[Disclosure]:
+                       kind: str | None = None, scope: str | None = None) -> list[Disclosure]:
+        """Matching disclosures, the likeliest reading first: newest year, budget before
+        final account, department (部门) before unit (单位) scope."""
         out = [d for d in self.disclosures
                if (agency is None or d.agency == agency) and (year is None or d.year == year)
-               and (kind is None or d.kind == kind)]
-        return sorted(out, key=lambda d: (-(d.year or 0), d.kind != "budget", d.source_file))
+               and (kind is None or d.kind == kind) and (scope is None or d.scope == scope)]
+        return sorted(out, key=lambda d: (-(d.year or 0), d.kind != "budget", d.scope == "unit", d.source_file))
 
     def link_agencies(self, q: str) -> list[Match]:
         """Agencies named in q, non-overlapping, in question order."""

@@ -9,6 +9,7 @@ from a scan of the archived documents, so a database without an index still answ
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ _QWORDS = re.compile(r"哪个单位|哪个部门|哪家单位|哪一个|哪个|�
                      r"是谁|谁|吗|呢|？|\?|。|，|的|由|是|有|在|和|与|及|了")
 _SENT = re.compile(r"(?<=[。；;！!？?])|\n")
 MIN_COVER = 0.34
+_HOW_MUCH = re.compile(r"多少|几|金额|数额")
+_FIGURE = re.compile(r"\d[\d,.]*(?:万元|元|亿元|人|个|%)")
 
 
 def _get(hit, name, default=None):
@@ -32,7 +35,8 @@ def _get(hit, name, default=None):
 
 
 def key_bigrams(text: str) -> set[str]:
-    t = _QWORDS.sub("\u3000", squash(text))
+    t = re.sub(r"(?:19|20)\d{2}\s*(?:年度|年)", "\u3000", squash(text))  # the year filters passages instead
+    t = _QWORDS.sub("\u3000", t)
     grams = set()
     for part in re.split(r"[\u3000\s]+", t):
         part = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", part)
@@ -95,16 +99,26 @@ def extractive_answer(ans: Answerer) -> Result:
     if not keys:
         return ans.no_answer("可回答该问题的内容")
     passages = _passages(ans)
+    pool = [(rank, src, page, sent, squash(sent)) for rank, (src, page, text, _s) in enumerate(passages)
+            for sent in sentences(text)]
+    # Rarer key terms count more ("人民调解" over "项目"/"预算"): weights from how many of
+    # the candidate sentences carry each bigram.
+    df = {g: sum(1 for *_, ss in pool if g in ss) for g in keys}
+    weight = {g: math.log(1 + len(pool) / (1 + df[g])) for g in keys}
+    total_w = sum(weight.values()) or 1.0
+    wants_figure = bool(_HOW_MUCH.search(ans.q))
     best = None
-    n = len(passages)
-    for rank, (src, page, text, _score) in enumerate(passages):
-        for s in sentences(text):
-            ss = squash(s)
-            cover = sum(1 for g in keys if g in ss) / len(keys)
-            # Earlier hits are better retrieval answers; break near-ties in their favour.
-            score = cover + (0.05 * (n - rank) / n if n else 0)
-            if best is None or score > best[0]:
-                best = (score, cover, src, page, s)
+    n = len(passages) or 1
+    for rank, src, page, sent, ss in pool:
+        present = [g for g in keys if g in ss]
+        cover = len(present) / len(keys)
+        score = sum(weight[g] for g in present) / total_w
+        if wants_figure and _FIGURE.search(ss):
+            score += 0.1
+        # Earlier hits are better retrieval answers; break near-ties in their favour.
+        score += 0.05 * (n - rank) / n
+        if best is None or score > best[0]:
+            best = (score, cover, src, page, sent)
     if best is None or best[1] < MIN_COVER:
         return ans.no_answer("与问题相关的内容")
     _, cover, src, page, sent = best

@@ -137,7 +137,7 @@ def table_row(doc: Document, title: str, row: int, words: list[str] = ()) -> tup
         if all(k in squash(text) for k in keys):
             return page, text
         found = found or (page, text)
-    return found if not keys else None
+    return found
 
 
 def _has_number(t: str, form: str) -> bool:

@@ -62,6 +62,7 @@ def find_policy_numbers(text: str) -> list[tuple[str, int, int, int, int]]:
 
 
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
+_SHORT_YEAR_RE = re.compile(r"(?<![\d.])([1-3]\d)\s*年度?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
 
 
 def find_years(text: str) -> list[int]:
@@ -75,6 +76,12 @@ def find_years(text: str) -> list[int]:
         y = int(m.group(1))
         if y not in out:
             out.append(y)
+    if not out:
+        # "25年预算" / "24年度决算": a two-digit year, only right before a disclosure word.
+        for m in _SHORT_YEAR_RE.finditer(t):
+            y = 2000 + int(m.group(1))
+            if y not in out:
+                out.append(y)
     return out
 
 
