@@ -16,6 +16,7 @@ reply says 未找到… and carries no value — never a guess.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -35,8 +36,11 @@ ECONOMIC = "https://w3id.org/budgetkg/def#EconomicClassification"
 
 
 class Context:
-    """What answering needs: the store, the lexicon of names (loaded once), the document
-    archive, and — opened lazily, since building it loads models — a text searcher."""
+    """What answering needs: the store, the lexicon of names (loaded once, reloaded when
+    the disclosures change), the document archive, and — opened lazily, since building it
+    loads models — a text searcher. Build one per service and share it across requests."""
+
+    RECHECK_S = 2.0  # how often to look whether the set of disclosures changed
 
     def __init__(self, store, db: str | Path | None = None, searcher=None):
         self.store = store
@@ -44,6 +48,8 @@ class Context:
         self._searcher = searcher
         self._searcher_tried = searcher is not None
         self._lexicon: Lexicon | None = None
+        self._signature: tuple = ()
+        self._checked = 0.0
         self.archive = Archive(self.db, store)
 
     @classmethod
@@ -54,8 +60,19 @@ class Context:
 
     @property
     def lexicon(self) -> Lexicon:
-        if self._lexicon is None:
-            self._lexicon = Lexicon.load(self.store)
+        """The names of the graph, reloaded when the set of disclosures changed (an
+        ingest or upload through the service) — checked at most every few seconds."""
+        now = time.monotonic()
+        if self._lexicon is None or now - self._checked > self.RECHECK_S:
+            self._checked = now
+            try:
+                sig = tuple(sorted(d.sha256 for d in self.store.documents()))
+            except Exception:  # noqa: BLE001 - a store without provenance triples: load once
+                sig = ()
+            if self._lexicon is None or sig != self._signature:
+                self._lexicon = Lexicon.load(self.store)
+                self._signature = sig
+                self.archive = Archive(self.db, self.store)
         return self._lexicon
 
     def refresh(self) -> None:
@@ -676,7 +693,8 @@ class Answerer:
 
 
 # An organisation's name as people write it: a run of characters ending in an agency word.
-_ORG = re.compile(r"[\u4e00-\u9fffA-Za-z]{3,}?(?:委员会|办公室|中心|局|大队|研究所|研究院|医院|学校|管理处|服务站)")
+_ORG = re.compile(r"(?:(?!哪|所有|各)[\u4e00-\u9fffA-Za-z]){3,}?(?:委员会|办公室|中心|局|大队|支队|研究所|研究院|医院|学校|"
+                  r"管理处|站|馆|院|所)(?![\u4e00-\u9fff]*?(?:经费|资金|项目))")
 
 
 def _scheme_rank(scheme: str | None, q: str) -> int:

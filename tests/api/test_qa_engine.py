@@ -215,3 +215,20 @@ def test_value_types(ctx):
     assert isinstance(r["value"], int)
     r = ask(ctx, "青山县城乡居民医疗保险服务中心2025年预算收入总额是多少？")
     assert Decimal(r["value"]) == Decimal("812.34567")
+
+
+def test_lexicon_follows_new_disclosures(ctx):
+    assert ask(ctx, "红枫镇文化站的收入总额是多少？")["value"] is None
+    B = "https://w3id.org/budgetkg/def#"
+    dec = "^^<http://www.w3.org/2001/XMLSchema#decimal>"
+    ctx.store.replace_graph(ID + "d9", "\n".join(f"<{s}> <{p}> {o} ." for s, p, o in [
+        (ID + "d9", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{B}Disclosure>"),
+        (ID + "d9", B + "sourceFile", '"hf.txt"'), (ID + "d9", B + "sha256", '"ccc9"'),
+        (ID + "d9", B + "reportingAgency", f"<{ID}a9>"), (ID + "d9", B + "totalIncome", '"50000"' + dec),
+        (ID + "a9", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"<{B}Agency>"),
+        (ID + "a9", "http://www.w3.org/2000/01/rdf-schema#label", '"红枫镇文化站"'),
+    ]))
+    ctx._checked = 0.0  # as if RECHECK_S had passed
+    r = ask(ctx, "红枫镇文化站的收入总额是多少？")
+    assert "5.00万元" in r["answer"]
+    assert r["evidence"][0]["source_file"] == "hf.txt" and r["evidence"][0]["page"] == 1
