@@ -760,6 +760,7 @@ class Builder:
         d.h2("六、项目支出预算情况")
         d.p(f"{y} 年共安排项目 {len(m.projects)} 个，项目支出合计 {f.text(m.project)}。主要项目如下：")
         self.project_sentences(m.projects, final=False)
+        self.performance_table("七", final=False)
 
     def three_text(self, budget: bool, number: str):
         d, f, m, y, qt = self.doc, self.fmt, self.m, self.year, self.quote
@@ -835,6 +836,33 @@ class Builder:
         d.h2("十、项目支出决算及绩效情况说明")
         d.p(f"按照{self.cite(a.general_policies[1])}的要求，本单位对 {y} 年度项目支出开展了绩效自评。具体情况如下：")
         self.project_sentences(m.projects, final=True)
+        self.performance_table("十一", final=True)
+
+    def performance_table(self, number: str, final: bool):
+        """绩效目标表 / 绩效自评表 in part two for some documents; the text export sometimes
+        carries <p> fragments in its cells, as exports converted from web pages do."""
+        d, f, r, m = self.doc, self.fmt, self.r, self.m
+        if not m.projects or r.random() > 0.4:
+            return
+        html = r.random() < 0.5
+        plan_amt = {p.name: p.amount for p in self.plan.projects}
+        rows = []
+        for p in m.projects:
+            use = p.purpose or "保障相关工作顺利开展"
+            aim = (f"<p>1、{use}；</p> <p>2、确保资金专款专用、按时支付。</p>" if html else f"{use}，确保资金专款专用。")
+            if final:
+                plan = plan_amt.get(p.name, 0)
+                rows.append([self.pname(p), f.cell(plan), f.cell(p.amount), pct(p.amount, plan) if plan else "",
+                             str(r.randint(85, 99))])
+            else:
+                rows.append([self.pname(p), r.choice(["常年性项目", "常年性项目", "一次性项目"]), f.cell(p.amount), aim])
+        d.h2(f"{number}、{'项目支出绩效自评情况' if final else '重点项目绩效目标情况'}")
+        if final:
+            d.table(self.tab("项目支出绩效自评表", [["项目名称", "年初预算数", "全年执行数", "执行率", "自评得分"]], rows,
+                             numeric_from=1, widths=[0.36, 0.16, 0.16, 0.16, 0.16]))
+        else:
+            d.table(self.tab("部门整体绩效目标表", [["项目名称", "项目类型", "本年度预算", "主要支出方向和用途"]], rows,
+                             widths=[0.28, 0.14, 0.14, 0.44]))
 
     # -- tables
     def tab(self, title, header, rows, numeric_from=2, note=None, widths=None) -> Table:
@@ -1190,6 +1218,9 @@ def _spans(header: list[list[str]]) -> list[tuple[tuple[int, int], tuple[int, in
     return spans
 
 
+TAG = re.compile(r"<[^>]+>")  # <p> fragments belong to the text export only
+
+
 def _is_amount(s: str) -> bool:
     return not s or s.replace(",", "").replace(".", "", 1).isdigit()
 
@@ -1239,7 +1270,8 @@ def render_pdf(doc: Doc) -> bytes:
             # font size small enough for the widest one of the column
             numeric = [j for j in range(t.numeric_from, ncol)
                        if all(_is_amount(r[j]) for r in t.rows if j < len(r))]
-            body = [[c if j in numeric else Paragraph(esc(c), cell) for j, c in enumerate(row)] for row in t.rows]
+            body = [[c if j in numeric else Paragraph(esc(TAG.sub("", c)), cell) for j, c in enumerate(row)]
+                    for row in t.rows]
             num_style = []
             for j in numeric:
                 widest = max((stringWidth(r[j], FONT_NAME, 1) for r in t.rows if r[j]), default=0)
