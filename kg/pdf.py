@@ -165,6 +165,23 @@ def _object_counts(fpage) -> tuple[int, int]:
     return paths, images
 
 
+def _level(c: dict) -> bool:
+    """A pdfplumber char set on the horizontal (its text matrix is not rotated;
+    pdfminer's `upright` only tells flipped from not)."""
+    a, b = c.get("matrix", (1, 0))[:2]
+    return abs(b) <= 0.05 * (abs(a) + abs(b))
+
+
+def _upright(tp, j: int) -> bool:
+    """Rotated glyphs outside tables are watermarks or stamps, not text to read."""
+    import math
+
+    import pypdfium2.raw as pdfium_c
+
+    a = pdfium_c.FPDFText_GetCharAngle(tp.raw, j)
+    return a < 0 or min(a, 2 * math.pi - a) < 0.05  # a < 0: pdfium could not tell
+
+
 def _extract_text_page(fpage, number: int) -> RawPage:
     """A page without paths: characters from pdfium (font-size boxes, top-down
     coordinates relative to the media box, as pdfplumber gives them)."""
@@ -177,14 +194,14 @@ def _extract_text_page(fpage, number: int) -> RawPage:
         chars = []
         if len(text) == n:  # one UTF-16 unit per char: indexes line up
             for j, ch in enumerate(text):
-                if ch.isspace():
+                if ch.isspace() or not _upright(tp, j):
                     continue
                 x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
                 chars.append({"text": ch, "x0": x0 - left, "x1": x1 - left, "top": top - y1, "bottom": top - y0})
         else:
             for j in range(n):
                 ch = tp.get_text_range(j, 1)
-                if not ch or ch.isspace():
+                if not ch or ch.isspace() or not _upright(tp, j):
                     continue
                 x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
                 chars.append({"text": ch, "x0": x0 - left, "x1": x1 - left, "top": top - y1, "bottom": top - y0})
@@ -218,7 +235,8 @@ def _extract_page(page) -> RawPage:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         return any(g.bbox[0] <= cx <= g.bbox[2] and g.bbox[1] <= cy <= g.bbox[3] for g in grids)
 
-    free = [c for c in chars if not in_grid(c)] if grids else list(chars)
+    # rotated glyphs outside tables are watermarks or stamps (inside, a rotated header)
+    free = [c for c in chars if _level(c) and not (grids and in_grid(c))]
     rp.lines = chars_to_lines(free)
     rp.tables = grids
     return rp

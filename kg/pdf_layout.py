@@ -111,6 +111,7 @@ def chars_to_lines(chars: list[dict], split_gap: float = 2.5) -> list[Line]:
     for row in group_rows(visible):
         row.sort(key=lambda c: c["x0"])
         size = sorted(c["bottom"] - c["top"] for c in row)[len(row) // 2] or 1.0
+        row = dedupe(row, size)
         seg: list[dict] = []
         for c in row:
             if seg and c["x0"] - seg[-1]["x1"] > split_gap * size:
@@ -124,6 +125,20 @@ def chars_to_lines(chars: list[dict], split_gap: float = 2.5) -> list[Line]:
 
 
 CHUNK_GAP = 1.0
+
+
+def dedupe(row: list[dict], size: float) -> list[dict]:
+    """Drop a glyph printed again on top of itself (fake bold: the same character
+    drawn twice a fraction of a point apart), which would otherwise read "预预算算"."""
+    out: list[dict] = []
+    for c in row:
+        if out:
+            p = out[-1]
+            if (c["text"] == p["text"] and abs(c["x0"] - p["x0"]) < 0.3 * size
+                    and abs(c["top"] - p["top"]) < 0.3 * size):
+                continue
+        out.append(c)
+    return out
 
 
 def _make_line(seg: list[dict], size: float) -> Line:

@@ -36,6 +36,16 @@ def _running(c, page: int) -> None:
     c.drawCentredString(W / 2, 30, f"第 {page} 页")
 
 
+def _watermark(c) -> None:
+    c.saveState()
+    c.translate(300, 420)
+    c.rotate(40)
+    c.setFont(FONT, 60)
+    c.setFillGray(0.85)
+    c.drawString(-120, 0, "样本水印")
+    c.restoreState()
+
+
 def _text(c, x: float, y: float, s: str, size: float = 12) -> None:
     c.setFont(FONT, size)
     c.drawString(x, y, s)
@@ -87,6 +97,7 @@ def sample_pdf(tmp_path_factory, canvas_factory):
     _text(c, LEFT, 662, "执行管理，按照有关规定认真做好信息公开工作，并完成上级交办的其他")
     _text(c, LEFT, 644, "事项。")
     _text(c, LEFT + 24, 620, "第二段从这里开始。")
+    _watermark(c)
     c.showPage()
     # page 2: caption, unit, a ruled table with merged header cells that runs on
     _running(c, 2)
@@ -98,6 +109,7 @@ def sample_pdf(tmp_path_factory, canvas_factory):
         ["208", ["机关事业单位基本养老", "保险缴费支出"], "1,234.56", "0.00"],
     ]
     _grid(c, X, 730, 24, HEAD + body, MERGES)
+    _watermark(c)
     c.showPage()
     # page 3: the continuation, repeating the header, ending with the total
     _running(c, 3)
@@ -110,6 +122,8 @@ def sample_pdf(tmp_path_factory, canvas_factory):
     # page 5: text again
     _running(c, 5)
     _text(c, LEFT, 760, "二、其他说明")
+    _text(c, LEFT, 730, "加粗的一行")  # fake bold: the same glyphs drawn twice, 0.4pt apart
+    _text(c, LEFT + 0.4, 730, "加粗的一行")
     c.showPage()
     c.save()
     return path
@@ -175,6 +189,11 @@ def test_text_below_table_is_a_paragraph_not_a_cell(doc):
     paras = [b for b in doc.blocks() if isinstance(b, Paragraph)]
     note = [p for p in paras if p.text.startswith("注：")]
     assert note and note[0].page == 3
+
+
+def test_rotated_watermark_and_fake_bold(doc):
+    assert "水印" not in doc.text() and "样本" not in doc.text()
+    assert "加粗的一行" in [b.text for b in doc.blocks() if isinstance(b, Paragraph)]
 
 
 def test_blank_page_warned_and_skipped(doc):
