@@ -382,11 +382,69 @@ def facets(store) -> dict:
     return {"years": [y for y in years if y is not None], "agencies": [_v(r.get("label")) for r in ags if r.get("label")]}
 
 
+TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForward", "grandTotalIncome",
+               "grandTotalExpenditure", "basicExpenditure", "personnelExpenditure", "publicExpenditure",
+               "projectExpenditure", "threePublicExpenses", "threePublicAbroad", "threePublicVehicles",
+               "threePublicVehiclePurchase", "threePublicVehicleOperation", "threePublicReception", "operatingExpenses",
+               "procurementBudget")
+
+
+def _total_rank(predicate: str) -> int:
+    name = predicate[len(BKG):] if predicate.startswith(BKG) else ""
+    return TOTAL_ORDER.index(name) if name in TOTAL_ORDER else len(TOTAL_ORDER)
+
+
+def disclosure(store, iri: str) -> dict:
+    base = resource(store, iri, incoming_limit=50)
+    head = _rows(store, f"""SELECT (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) (SAMPLE(?k) AS ?kind) (SAMPLE(?sc) AS ?scope)
+                               (SAMPLE(?a) AS ?agency) (SAMPLE(?al) AS ?agencyLabel) WHERE {{
+        OPTIONAL {{ <{iri}> bkg:sourceFile ?f }} OPTIONAL {{ <{iri}> bkg:fiscalYear ?y }}
+        OPTIONAL {{ <{iri}> bkg:documentKind ?k }} OPTIONAL {{ <{iri}> bkg:disclosureScope ?sc }}
+        OPTIONAL {{ <{iri}> bkg:reportingAgency ?a OPTIONAL {{ ?a rdfs:label ?al }} }} }}""")[0]
+    money_rows = _rows(store, f"""SELECT ?p ?v WHERE {{ <{iri}> ?p ?v FILTER(isLiteral(?v) && datatype(?v) = xsd:decimal) }}""")
+    totals = sorted(({"predicate": r["p"]["value"], "label": term_label(r["p"]["value"]), "amount": money(_v(r["v"]))}
+                     for r in money_rows), key=lambda t: (_total_rank(t["predicate"]), t["label"]))
+    projects = _rows(store, f"""
+        SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?a) AS ?amount) (SAMPLE(?cat) AS ?category)
+               (GROUP_CONCAT(DISTINCT ?n; separator="、") AS ?policies)
+        WHERE {{ ?p a bkg:Project ; bkg:disclosure <{iri}> . OPTIONAL {{ ?p rdfs:label ?l }} OPTIONAL {{ ?p bkg:amount ?a }}
+                 OPTIONAL {{ ?p bkg:category ?cat }} OPTIONAL {{ ?p bkg:basedOnPolicy ?pol . ?pol bkg:documentNumber ?n }} }}
+        GROUP BY ?p ORDER BY DESC(?amount) LIMIT 1000""")
+    lines = _rows(store, f"""
+        SELECT ?l (SAMPLE(?code) AS ?notation) (SAMPLE(?name) AS ?label) (SAMPLE(?sch) AS ?scheme) (SAMPLE(?a) AS ?amount)
+               (SAMPLE(?ft) AS ?figure)
+        WHERE {{ ?l bkg:disclosure <{iri}> ; a bkg:BudgetLine . OPTIONAL {{ ?l bkg:amount ?a }} OPTIONAL {{ ?l bkg:figureType ?ft }}
+                 OPTIONAL {{ ?l bkg:classification ?c OPTIONAL {{ ?c skos:notation ?code }} OPTIONAL {{ ?c skos:prefLabel ?name }}
+                            OPTIONAL {{ ?c skos:inScheme ?sch }} }} }}
+        GROUP BY ?l ORDER BY ?scheme ?notation ?figure LIMIT 2000""")
+    policies_ = _rows(store, f"""SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
+        <{iri}> dcterms:references ?pol OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }} }}
+        GROUP BY ?pol ORDER BY ?number LIMIT 500""")
+    findings = _rows(store, f"""SELECT ?fd (SAMPLE(?c) AS ?comment) WHERE {{ ?fd a bkg:Finding ; bkg:disclosure <{iri}>
+        OPTIONAL {{ ?fd rdfs:comment ?c }} }} GROUP BY ?fd LIMIT 500""")
+    ag = _v(head.get("agency"))
+    return {
+        **base, "page": "disclosure", "source_file": _v(head.get("file")), "year": _v(head.get("year")),
+        "kind": _v(head.get("kind")), "scope": _v(head.get("scope")),
+        "agency": link(ag, _v(head.get("agencyLabel"))) if ag else None, "totals": totals,
+        "projects": [{**link(r["p"]["value"], _v(r.get("label"))), "amount": money(_v(r.get("amount"))),
+                      "category": _v(r.get("category")), "policies": _v(r.get("policies")) or ""} for r in projects],
+        "lines": [{**link(r["l"]["value"], _v(r.get("label"))), "notation": _v(r.get("notation")),
+                   "scheme": term_label(_v(r["scheme"])) if r.get("scheme") else None, "figure": _v(r.get("figure")),
+                   "amount": money(_v(r.get("amount")))} for r in lines],
+        "policies": [{**link(r["pol"]["value"], _v(r.get("number")) or _v(r.get("title"))), "title": _v(r.get("title"))}
+                     for r in policies_],
+        "findings": [{**link(r["fd"]["value"], _v(r.get("comment"))), "comment": _v(r.get("comment"))} for r in findings],
+    }
+
+
 def page_kind(type_iris: list[str]) -> str:
     if BKG + "Policy" in type_iris:
         return "policy"
     if BKG + "Agency" in type_iris:
         return "agency"
+    if BKG + "Disclosure" in type_iris:
+        return "disclosure"
     return "resource"
 
 
@@ -398,6 +456,8 @@ def entity(store, iri: str) -> dict:
         return policy(store, iri)
     if kind == "agency":
         return agency(store, iri)
+    if kind == "disclosure":
+        return disclosure(store, iri)
     return {**resource(store, iri), "page": "resource"}
 
 

@@ -19,7 +19,7 @@ router = APIRouter(tags=["entities"])
 OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
           "application/json": "json"}
 SUFFIXES = {".json": "json", ".ttl": "ttl", ".jsonld": "jsonld", ".nt": "nt", ".html": "html"}
-TEMPLATES = {"policy": "policy.html", "agency": "agency.html", "resource": "entity.html"}
+TEMPLATES = {"policy": "policy.html", "agency": "agency.html", "disclosure": "disclosure.html", "resource": "entity.html"}
 MEDIA = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json", "nt": "application/n-triples"}
 
 

@@ -83,12 +83,14 @@ def _editor(request: Request, query: str | None, result: sp.QueryResult | None =
             "max_rows": request.app.state.settings.sparql_max_rows}
     if as_json:
         return UJSONResponse(data, status_code=error.status if error else 200)
+    from api.views import href
+
+    spaces = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
     for row in (data["result"] or {}).get("rows", []):
         for t in row:
             if t and t["type"] == "uri":
-                from api.views import href
-
                 t["href"] = href(t["value"])
+                t["display"] = next((f"{p}:{t['value'][len(ns):]}" for p, ns in spaces if t["value"].startswith(ns)), None)
     return request.app.state.templates.TemplateResponse(request, "sparql.html", {"data": data, **data},
                                                         status_code=error.status if error else 200)
 

@@ -90,6 +90,18 @@ def test_agency_page(client):
         assert text in html
 
 
+def test_disclosure_page(client):
+    d = client.get("/id/disclosure/test-a", params={"format": "json"}).json()
+    assert d["page"] == "disclosure" and d["source_file"] == "test_a.pdf" and d["year"] == 2031
+    assert d["agency"]["href"] == AGENCY
+    assert [t["predicate"].rsplit("#", 1)[1] for t in d["totals"]] == ["totalIncome", "totalExpenditure"]
+    assert [p["label"] for p in d["projects"]] == ["堤防测试维修经费"] and d["projects"][0]["policies"] == "测水发〔2029〕7号"
+    assert [(ln["notation"], ln["label"], ln["amount"]["display"]) for ln in d["lines"]] == [("2130101", "测试行政运行", "84.56 万元")]
+    assert [p["href"] for p in d["policies"]] == [POLICY] and len(d["findings"]) == 1
+    html = client.get("/id/disclosure/test-a", headers={"accept": "text/html"}).text
+    assert "湖滨县水务测试局" in html and "1,234.56 万元" in html and "2130101" in html
+
+
 def test_generic_resource_page(client):
     d = client.get("/id/project/test-a-dike", params={"format": "json"}).json()
     assert d["page"] == "resource" and d["label"] == "堤防测试维修经费"

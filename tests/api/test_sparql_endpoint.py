@@ -271,6 +271,7 @@ def test_editor_page_lists_examples_and_renders_results(client, monkeypatch):
     assert [e["name"] for e in twin["examples"]] == [e["name"] for e in load_examples()]
     r = client.get("/sparql", params={"query": AGENCIES}, headers={"accept": "text/html,*/*;q=0.8"})
     assert r.status_code == 200 and "湖滨县水务测试局" in r.text and 'href="/id/agency/lake-bureau"' in r.text
+    assert ">id:agency/lake-bureau<" in r.text  # IRIs shown with their prefix
     assert "format=csv" in r.text and "format=tsv" in r.text
     r = client.get("/sparql", params={"query": "SELECT ?x {"}, headers={"accept": "text/html"})
     assert r.status_code == 400 and "sparql_syntax" in r.text
