@@ -128,11 +128,15 @@ def child_ingest(args) -> dict:
 
     files = Path(args.list).read_text().splitlines()
     store = open_store(args.db, backend="oxigraph")
+    c0 = os.times()
     try:
         t = time.perf_counter()
         res = ingest(files, args.db, store, workers=args.workers, update_index=False,
                      ray_address=args.ray_address or None)
         ingest_s = time.perf_counter() - t
+        c1 = os.times()  # pool workers have exited by now, so their CPU is in children_*
+        cpu_s = (c1.user - c0.user) + (c1.system - c0.system) + (c1.children_user - c0.children_user) + (
+            c1.children_system - c0.children_system)
         failed = [r.error for r in res if r.status == "failed"]
         index_s = None
         if args.index:
@@ -143,7 +147,8 @@ def child_ingest(args) -> dict:
     finally:
         store.close()
     return {"files": len(files), "failed": len(failed), "first_errors": failed[:3],
-            "pages": sum(r.pages for r in res), "triples": triples, "ingest_s": ingest_s, "index_s": index_s}
+            "pages": sum(r.pages for r in res), "triples": triples, "ingest_s": ingest_s, "index_s": index_s,
+            "cpu_s": cpu_s, "loadavg_after": os.getloadavg()[0]}
 
 
 def child_queries(args) -> dict:
@@ -184,24 +189,33 @@ def child_search(args) -> dict:
     from search.retrieve import Searcher
 
     t = time.perf_counter()
-    s = Searcher(args.db)
+    s = Searcher.open(args.db)
     load_s = time.perf_counter() - t
     queries = _search_queries(args.reps)
-    s.search(queries[0], k=10)  # warm-up
-    times, recalls = [], []
+    s.search(queries[0], k=10)  # warm-up (loads the embedder)
+    times = []
     for q in queries:
         t = time.perf_counter()
-        hits = s.search(q, k=10)
+        s.search(q, k=10)
         times.append((time.perf_counter() - t) * 1000)
-        exact = getattr(s, "search_exact", None)
-        if exact is not None:  # approximate vs flat (exhaustive) dense retrieval
-            a = {getattr(h, "chunk_id", getattr(h, "id", None)) for h in s.search(q, k=10, mode="dense")}
-            e = {getattr(h, "chunk_id", getattr(h, "id", None)) for h in exact(q, k=10)}
-            if e:
-                recalls.append(len(a & e) / len(e))
-        del hits
-    return {"load_s": load_s, "p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95),
-            "recall10_vs_flat": sum(recalls) / len(recalls) if recalls else None}
+    # recall@10 of the dense index against exhaustive (flat) search over the same vectors:
+    # an IVF index searched with nprobe = nlist visits every list, i.e. it is flat search.
+    info = dict(s.faiss_info)
+    recall = None
+    if info.get("type") == "IndexIVFFlat":
+        rs = []
+        for q in dict.fromkeys(queries):
+            approx = {i for i, _ in s.dense_ranking(q, None, 10)}
+            s.faiss_info = {**info, "nprobe": int(info.get("nlist", 1))}
+            flat = {i for i, _ in s.dense_ranking(q, None, 10)}
+            s.faiss_info = info
+            if flat:
+                rs.append(len(approx & flat) / len(flat))
+        recall = sum(rs) / len(rs) if rs else None
+    elif info.get("type") == "IndexFlatIP":
+        recall = 1.0  # the index is flat: exact by construction
+    return {"load_s": load_s, "p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "chunks": s.n,
+            "faiss": info.get("type"), "recall10_vs_flat": recall}
 
 
 # --- the service's memory ----------------------------------------------------------
@@ -230,8 +244,8 @@ def serve_rss(db: Path, queries: list[Path], search_qs: list[str]) -> dict:
                     return {"error": "serve did not answer within 120 s"}
                 time.sleep(0.3)
         reqs = [("GET", "/sparql", {"query": q.read_text(encoding="utf-8")}) for q in queries]
-        reqs += [("GET", "/search", {"q": q}) for q in search_qs]
-        reqs += [("GET", "/api/search", {"q": q}) for q in search_qs[:3]]
+        reqs += [("GET", "/api/search", {"q": q}) for q in search_qs]
+        reqs += [("GET", "/api/ask", {"q": q}) for q in search_qs[:3]]
         for method, path, params in reqs:
             try:
                 r = httpx.request(method, base + path, params=params, timeout=60,
@@ -330,11 +344,12 @@ def _server_load(docs, n: int, tmp: Path) -> dict:
 
 # --- the benchmark -----------------------------------------------------------------
 def bench(out_dir: Path, sizes: list[int], pdf_count: int, query_reps: int, search_reps: int,
-          workers: int | None = None, skip: set[str] = frozenset()) -> dict:
+          workers: int | None = None, skip: set[str] = frozenset(), corpus_count: int | None = None) -> dict:
     work = out_dir / "scale"
     work.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
-    txt, pdf = corpus(work, max(sizes), pdf_count)
+    corpus_count = max(corpus_count or 0, *sizes)  # the smaller sizes are prefixes of this corpus
+    txt, pdf = corpus(work, corpus_count, pdf_count)
     results: dict = {"sizes": sizes, "workers": workers, "pdf_count": len(pdf), "per_size": {}}
 
     # 1. worker speed-up on PDFs
@@ -343,19 +358,21 @@ def bench(out_dir: Path, sizes: list[int], pdf_count: int, query_reps: int, sear
         lst.write_text("\n".join(map(str, pdf[:pdf_count])))
         speed = {}
         for w in sorted({1, workers}):
+            load_before = os.getloadavg()[0]
             with tempfile.TemporaryDirectory(dir=work) as db:
                 r, secs, peak = measured(_child("_ingest", "--db", db, "--list", str(lst), "--workers", str(w)))
             speed[w] = {**r, "pages_per_s": r["pages"] / r["ingest_s"], "files_per_s": r["files"] / r["ingest_s"],
-                        "peak_rss_mb": peak / 2**20}
+                        "cpu_ms_per_page": 1000 * r["cpu_s"] / max(1, r["pages"]), "peak_rss_mb": peak / 2**20,
+                        "loadavg_before": load_before}
         results["pdf_ingest"] = speed
         if workers > 1:
             results["pdf_speedup"] = speed[workers]["pages_per_s"] / speed[1]["pages_per_s"]
 
     # 2. per size: text ingest (+ index), queries, search, serve
     queries = sorted((ROOT / "ontology" / "queries").glob("*.rq"))
-    for n in sizes:
+    for n in ([] if "sizes" in skip else sizes):
         row: dict = {}
-        db = work / f"db-{n}"
+        db = work / f"db-{n}-of-{corpus_count}"
         if not (db / ".done").exists():
             import shutil
 
@@ -385,8 +402,9 @@ def bench(out_dir: Path, sizes: list[int], pdf_count: int, query_reps: int, sear
         results["per_size"][n] = row
 
     # 3. store write paths, on the graphs of the largest database
-    if "load" not in skip:
-        results["store_load"] = store_load(work / f"db-{max(sizes)}", max_graphs=2000 if max(sizes) > 1000 else 500)
+    biggest = work / f"db-{max(sizes)}-of-{corpus_count}"
+    if "load" not in skip and (biggest / ".done").exists():
+        results["store_load"] = store_load(biggest, max_graphs=2000 if max(sizes) > 1000 else 500)
 
     results["fits"] = fits(results)
     return results
@@ -405,6 +423,7 @@ def _figures(results: dict) -> dict[str, list[float | None]]:
             "triples": row.get("ingest", {}).get("triples"),
             "search p50 ms": row.get("search", {}).get("p50_ms"),
             "search p95 ms": row.get("search", {}).get("p95_ms"),
+            "search recall@10 vs flat": row.get("search", {}).get("recall10_vs_flat"),
             "search peak RSS MB": row.get("search", {}).get("peak_rss_mb"),
             "serve peak RSS MB": row.get("serve", {}).get("peak_rss_mb"),
         }
@@ -427,10 +446,12 @@ def markdown(results: dict) -> str:
     lines = []
     if "pdf_ingest" in results:
         lines.append(f"Ingest of {results['pdf_count']} generated PDFs (readers + graph + store, no index):\n")
-        lines.append("| workers | pages | pages/s | files/s | peak RSS MB |")
-        lines.append("|---|---|---|---|---|")
+        lines.append("| workers | pages | pages/s | files/s | CPU ms/page | peak RSS MB | load avg before → after |")
+        lines.append("|---|---|---|---|---|---|---|")
         for w, r in sorted(results["pdf_ingest"].items(), key=lambda kv: int(kv[0])):
-            lines.append(f"| {w} | {r['pages']} | {r['pages_per_s']:.1f} | {r['files_per_s']:.2f} | {r['peak_rss_mb']:.0f} |")
+            lines.append(f"| {w} | {r['pages']} | {r['pages_per_s']:.1f} | {r['files_per_s']:.2f} | "
+                         f"{r['cpu_ms_per_page']:.0f} | {r['peak_rss_mb']:.0f} | "
+                         f"{r['loadavg_before']:.1f} → {r['loadavg_after']:.1f} |")
         if "pdf_speedup" in results:
             lines.append(f"\nSpeed-up {results['workers']} workers / 1 worker: **{results['pdf_speedup']:.2f}×**\n")
     if "store_load" in results:
@@ -490,7 +511,9 @@ def main(argv=None) -> int:
     ap.add_argument("--query-reps", type=int, default=FULL["query_reps"])
     ap.add_argument("--search-reps", type=int, default=FULL["search_reps"])
     ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--skip", default="", help="comma list of parts to leave out: pdf,search,serve,load")
+    ap.add_argument("--corpus-count", type=int, default=None,
+                    help="generate this many disclosures (default: the largest size); sizes are its prefixes")
+    ap.add_argument("--skip", default="", help="comma list of parts to leave out: pdf,sizes,search,serve,load")
     args = ap.parse_args(argv)
     if args.mode:
         fn = {"_ingest": child_ingest, "_queries": child_queries, "_search": child_search}[args.mode]
@@ -498,7 +521,7 @@ def main(argv=None) -> int:
         return 0
     out = Path(args.out)
     res = bench(out, [int(x) for x in args.sizes.split(",")], args.pdf_count, args.query_reps, args.search_reps,
-                args.workers, set(filter(None, args.skip.split(","))))
+                args.workers, set(filter(None, args.skip.split(","))), args.corpus_count)
     md = markdown(res)
     (out / "bench_scale.json").write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
     (out / "bench_scale.md").write_text(md)
