@@ -266,18 +266,29 @@ def policy(store, iri: str) -> dict:
             "disclosures": [{**link(r["d"]["value"], _v(r.get("file"))), "year": _v(r.get("year"))} for r in citing_docs]}
 
 
-def policies(store, limit: int = 2000) -> dict:
+def _paging(page: int, size: int) -> tuple[int, int]:
+    page = max(1, int(page or 1))
+    return page, (page - 1) * size
+
+
+def policies(store, page: int = 1, size: int = 500) -> dict:
+    page, offset = _paging(page, size)
+    # counts in their own grouped subqueries: no projects × disclosures cross product
     rows = _rows(store, f"""
-        SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?p) AS ?projects)
-               (COUNT(DISTINCT ?d) AS ?docs)
-        WHERE {{ ?pol a bkg:Policy . OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }}
-                 OPTIONAL {{ {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }} UNION {{ ?p bkg:basedOnPolicy ?pol }} }}
-                 OPTIONAL {{ ?d dcterms:references ?pol }} }}
-        GROUP BY ?pol ORDER BY DESC(?projects) ?number ?title LIMIT {limit}""")
+        SELECT ?pol ?number ?title ?projects ?docs WHERE {{
+          {{ SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
+               ?pol a bkg:Policy . OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }} }}
+             GROUP BY ?pol }}
+          OPTIONAL {{ SELECT ?pol (COUNT(DISTINCT ?p) AS ?projects) WHERE {{
+               {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }} UNION {{ ?p bkg:basedOnPolicy ?pol }} }} GROUP BY ?pol }}
+          OPTIONAL {{ SELECT ?pol (COUNT(DISTINCT ?d) AS ?docs) WHERE {{ ?d dcterms:references ?pol }} GROUP BY ?pol }}
+        }} ORDER BY DESC(?projects) ?number ?title ?pol LIMIT {size + 1} OFFSET {offset}""")
     items = [{**link(r["pol"]["value"], _v(r.get("number")) or _v(r.get("title"))), "number": _v(r.get("number")),
               "title": _v(r.get("title")), "projects": _v(r.get("projects")) or 0, "disclosures": _v(r.get("docs")) or 0}
-             for r in rows]
-    return {"page": "policies", "title": "政策文件", "count": len(items), "items": items}
+             for r in rows[:size]]
+    return {"page": "policies", "title": "政策文件", "count": len(items), "items": items,
+            "paging": {"page": page, "size": size, "next": page + 1 if len(rows) > size else None,
+                       "prev": page - 1 if page > 1 else None}}
 
 
 # --- agencies -----------------------------------------------------------------------------
@@ -337,21 +348,26 @@ def agency(store, iri: str) -> dict:
     }
 
 
-def agencies(store, limit: int = 2000) -> dict:
+def agencies(store, page: int = 1, size: int = 500) -> dict:
+    page, offset = _paging(page, size)
     rows = _rows(store, f"""
-        SELECT ?a (SAMPLE(?l) AS ?label) (SAMPLE(?pa) AS ?parent) (SAMPLE(?pl) AS ?parentLabel)
-               (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?p) AS ?projects)
-        WHERE {{ ?a a bkg:Agency . OPTIONAL {{ ?a rdfs:label ?l }}
-                 OPTIONAL {{ ?a org:subOrganizationOf ?pa OPTIONAL {{ ?pa rdfs:label ?pl }} }}
-                 OPTIONAL {{ ?d bkg:reportingAgency ?a }} OPTIONAL {{ ?p bkg:implementingAgency ?a }} }}
-        GROUP BY ?a ORDER BY ?label LIMIT {limit}""")
+        SELECT ?a ?label ?parent ?parentLabel ?docs ?projects WHERE {{
+          {{ SELECT ?a (SAMPLE(?l) AS ?label) (SAMPLE(?pa) AS ?parent) (SAMPLE(?pl) AS ?parentLabel) WHERE {{
+               ?a a bkg:Agency . OPTIONAL {{ ?a rdfs:label ?l }}
+               OPTIONAL {{ ?a org:subOrganizationOf ?pa OPTIONAL {{ ?pa rdfs:label ?pl }} }} }} GROUP BY ?a }}
+          OPTIONAL {{ SELECT ?a (COUNT(DISTINCT ?d) AS ?docs) WHERE {{ ?d bkg:reportingAgency ?a }} GROUP BY ?a }}
+          OPTIONAL {{ SELECT ?a (COUNT(DISTINCT ?p) AS ?projects) WHERE {{ ?p bkg:implementingAgency ?a }} GROUP BY ?a }}
+        }} ORDER BY ?label ?a LIMIT {size + 1} OFFSET {offset}""")
     items = [{**link(r["a"]["value"], _v(r.get("label"))),
               "parent": link(r["parent"]["value"], _v(r.get("parentLabel"))) if r.get("parent") else None,
-              "disclosures": _v(r.get("docs")) or 0, "projects": _v(r.get("projects")) or 0} for r in rows]
-    return {"page": "agencies", "title": "预算单位", "count": len(items), "items": items}
+              "disclosures": _v(r.get("docs")) or 0, "projects": _v(r.get("projects")) or 0} for r in rows[:size]]
+    return {"page": "agencies", "title": "预算单位", "count": len(items), "items": items,
+            "paging": {"page": page, "size": size, "next": page + 1 if len(rows) > size else None,
+                       "prev": page - 1 if page > 1 else None}}
 
 
-def disclosures(store, limit: int = 5000) -> dict:
+def disclosures(store, page: int = 1, size: int = 500) -> dict:
+    page, offset = _paging(page, size)
     rows = _rows(store, f"""
         SELECT ?d (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) (SAMPLE(?k) AS ?kind) (SAMPLE(?a) AS ?agency)
                (SAMPLE(?al) AS ?agencyLabel) (SAMPLE(?ti) AS ?totalIncome) (SAMPLE(?te) AS ?totalExpenditure)
@@ -359,13 +375,15 @@ def disclosures(store, limit: int = 5000) -> dict:
                  OPTIONAL {{ ?d bkg:documentKind ?k }} OPTIONAL {{ ?d bkg:totalIncome ?ti }}
                  OPTIONAL {{ ?d bkg:totalExpenditure ?te }}
                  OPTIONAL {{ ?d bkg:reportingAgency ?a OPTIONAL {{ ?a rdfs:label ?al }} }} }}
-        GROUP BY ?d ORDER BY DESC(?year) ?file LIMIT {limit}""")
+        GROUP BY ?d ORDER BY DESC(?year) ?file ?d LIMIT {size + 1} OFFSET {offset}""")
     items = [{**link(r["d"]["value"], _v(r.get("file"))), "source_file": _v(r.get("file")), "year": _v(r.get("year")),
               "kind": _v(r.get("kind")),
               "agency": link(r["agency"]["value"], _v(r.get("agencyLabel"))) if r.get("agency") else None,
               "total_income": money(_v(r.get("totalIncome"))), "total_expenditure": money(_v(r.get("totalExpenditure")))}
-             for r in rows]
-    return {"page": "disclosures", "title": "公开文件", "count": len(items), "items": items}
+             for r in rows[:size]]
+    return {"page": "disclosures", "title": "公开文件", "count": len(items), "items": items,
+            "paging": {"page": page, "size": size, "next": page + 1 if len(rows) > size else None,
+                       "prev": page - 1 if page > 1 else None}}
 
 
 def disclosure_for_file(store, source_file: str) -> str | None:
@@ -436,6 +454,11 @@ def disclosure(store, iri: str) -> dict:
                      for r in policies_],
         "findings": [{**link(r["fd"]["value"], _v(r.get("comment"))), "comment": _v(r.get("comment"))} for r in findings],
     }
+
+
+def disclosure_count(store) -> int:
+    rows = _rows(store, "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a bkg:Disclosure }")
+    return int(rows[0]["n"]["value"]) if rows and rows[0].get("n") else 0
 
 
 def page_kind(type_iris: list[str]) -> str:

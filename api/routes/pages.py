@@ -31,7 +31,7 @@ def _home(request: Request, q, year, agency, kind, k, json_suffix=False):
             "filters": {"year": year, "agency": agency or "", "kind": kind or ""},
             "facets": views.facets(services.store), "answer": None, "answer_error": None,
             "search": None, "search_error": None,
-            "stats": {"documents": len(services.store.documents())}}
+            "stats": {"documents": views.disclosure_count(services.store)}}
     if q and q.strip():
         try:
             data["answer"] = run_ask(request, q)
@@ -65,11 +65,12 @@ def home_json(request: Request, q: str | None = None, year: str | None = None,
 
 
 def _list(name: str, fn, doc: str):
-    def page(request: Request, format: str | None = Query(None, description="json or html", openapi_examples={"json": {"value": "json"}})):
-        return respond(request, "list.html", fn(request.app.state.services.store))
+    def page(request: Request, page: int = Query(1, ge=1, le=100000, description="page number (500 per page)"),
+             format: str | None = Query(None, description="json or html", openapi_examples={"json": {"value": "json"}})):
+        return respond(request, "list.html", fn(request.app.state.services.store, page))
 
-    def page_json(request: Request):
-        return respond(request, "list.html", fn(request.app.state.services.store), json_suffix=True)
+    def page_json(request: Request, page: int = Query(1, ge=1, le=100000)):
+        return respond(request, "list.html", fn(request.app.state.services.store, page), json_suffix=True)
 
     router.add_api_route(f"/{name}", page, methods=["GET"], summary=doc)
     router.add_api_route(f"/{name}.json", page_json, methods=["GET"], include_in_schema=False)

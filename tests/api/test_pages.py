@@ -263,3 +263,16 @@ def test_openapi_has_examples_for_each_route(client):
         assert "example" in str(paths[p]), p
     assert "application/sparql-query" in text
     assert client.get("/docs").status_code == 200
+
+
+def test_list_paging(client):
+    from api import views
+
+    store = client.app.state.services.store
+    first = views.agencies(store, page=1, size=1)
+    second = views.agencies(store, page=2, size=1)
+    assert first["paging"]["next"] == 2 and second["paging"]["next"] is None and second["paging"]["prev"] == 1
+    assert [first["items"][0]["label"], second["items"][0]["label"]] == ["湖滨县水务测试局", "湖滨县测试政府"]
+    assert views.disclosures(store, page=3, size=1)["items"] == []
+    assert client.get("/agencies.json", params={"page": 2}).json()["paging"]["page"] == 2
+    err(client.get("/agencies.json", params={"page": 0}), 422)
