@@ -29,7 +29,6 @@ TOTALS: list[tuple[str, str]] = [
     ("收入总额", "totalIncome"),
     ("收入合计", "totalIncome"),
     ("总收入", "totalIncome"),
-    ("收入总计", "totalIncome"),
     ("预算收入", "totalIncome"),
     ("决算收入", "totalIncome"),
     ("本年收入", "totalIncome"),
@@ -39,7 +38,6 @@ TOTALS: list[tuple[str, str]] = [
     ("支出总额", "totalExpenditure"),
     ("支出合计", "totalExpenditure"),
     ("总支出", "totalExpenditure"),
-    ("支出总计", "totalExpenditure"),
     ("预算支出", "totalExpenditure"),
     ("决算支出", "totalExpenditure"),
     ("本年支出", "totalExpenditure"),
@@ -48,10 +46,35 @@ TOTALS: list[tuple[str, str]] = [
     ("支出是多少", "totalExpenditure"),
 ]
 
+# Parts of the 三公 total and carry-overs: their own disclosure-level terms (read before
+# the generic wording, since "公务用车运行费" is not the 三公 total).
+PARTS: list[tuple[str, str]] = [
+    ("因公出国", "threePublicAbroad"),
+    ("出国（境）", "threePublicAbroad"),
+    ("出国境", "threePublicAbroad"),
+    ("公务用车购置及运行", "threePublicVehicles"),
+    ("公务用车购置", "threePublicVehiclePurchase"),
+    ("车辆购置", "threePublicVehiclePurchase"),
+    ("公务用车运行", "threePublicVehicleOperation"),
+    ("公车运行", "threePublicVehicleOperation"),
+    ("公务用车", "threePublicVehicles"),
+    ("公务接待", "threePublicReception"),
+    ("上年结转", "carryOverIncome"),
+    ("年初结转", "carryOverIncome"),
+    ("年末结转", "carryForward"),
+    ("年终结转", "carryForward"),
+    ("收入总计", "grandTotalIncome"),
+    ("支出总计", "grandTotalExpenditure"),
+]
+
 TOTAL_NAMES = {
     "totalIncome": "收入总额", "totalExpenditure": "支出总额", "basicExpenditure": "基本支出",
     "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费", "publicExpenditure": "公用经费",
     "threePublicExpenses": "“三公”经费", "operatingExpenses": "机关运行经费", "procurementBudget": "政府采购预算",
+    "threePublicAbroad": "因公出国（境）费", "threePublicVehicles": "公务用车购置及运行费",
+    "threePublicVehiclePurchase": "公务用车购置费", "threePublicVehicleOperation": "公务用车运行费",
+    "threePublicReception": "公务接待费", "carryOverIncome": "年初结转和结余", "carryForward": "年末结转和结余",
+    "grandTotalIncome": "收入总计", "grandTotalExpenditure": "支出总计",
     "authorizedStaff": "编制人数", "actualStaff": "实有人数", "retiredStaff": "离退休人数",
 }
 
@@ -107,7 +130,10 @@ class Intent:
 
 def find_total(q: str) -> tuple[str | None, str | None]:
     """The disclosure total the question's wording names, unless a funding-source
-    qualifier or a 三公 part makes it a narrower line."""
+    qualifier makes it a narrower line; a 三公 part or a carry-over is its own term."""
+    for word, prop in PARTS:
+        if word in q:
+            return prop, word
     if any(p in q for p in THREE_PUBLIC_PARTS):
         return None, None
     if any(s in q for s in SOURCE_QUALIFIERS):
@@ -125,7 +151,7 @@ def parse(question: str, has_policy: bool = False) -> Intent:
     doc_kind = "final_account" if "决算" in q else ("budget" if "预算" in q else None)
     total, total_word = find_total(q)
     it = Intent("amount", total=total, total_word=total_word, years=years, doc_kind=doc_kind, codes=find_codes(q))
-    it.qualified = any(s in q for s in SOURCE_QUALIFIERS)
+    it.qualified = total is None and any(s in q for s in SOURCE_QUALIFIERS)
     if re.search(r"单位(?:预算|决算)", q):
         it.scope = "unit"
     elif re.search(r"部门(?:综合)?(?:预算|决算)", q):
