@@ -521,15 +521,19 @@ def _text_line(st: _State, raw: str, blank_before: bool) -> None:
     st.para.append(body)
 
 
-def _title_unit_above(st: _State, title: str | None, unit: str | None) -> tuple[str | None, str | None]:
+def _title_unit_above(st: _State, title: str | None, unit: str | None,
+                      blocks: list[Block] | None = None) -> tuple[str | None, str | None]:
     """Title and unit from the short lines printed just above a table ("一般公共预算支出表",
     "表5", "部门名称：…", "单位：万元"). The lines used up as title/unit/label are removed:
-    they now live on the Table. Falls back to the nearest heading for the title."""
+    they now live on the Table. Falls back to the nearest heading for the title. A table
+    opening a page looks on into the end of the page before."""
+    if blocks is None:
+        blocks = st.blocks
     window: list[int] = []
     heading_title = None
-    k = len(st.blocks) - 1
+    k = len(blocks) - 1
     while k >= 0 and len(window) < 6:
-        b = st.blocks[k]
+        b = blocks[k]
         if isinstance(b, Table):
             break
         if isinstance(b, Heading):
@@ -540,10 +544,11 @@ def _title_unit_above(st: _State, title: str | None, unit: str | None) -> tuple[
             break
         window.append(k)
         k -= 1
+    ran_off = k < 0  # nothing above on this page stopped the search
     consumed: list[int] = []
     candidates: list[tuple[int, str]] = []
     for k in window:  # nearest first
-        t = st.blocks[k].text.strip()
+        t = blocks[k].text.strip()
         u = detect_unit(t)
         if u:
             unit = unit or u
@@ -568,15 +573,17 @@ def _title_unit_above(st: _State, title: str | None, unit: str | None) -> tuple[
         title = heading_title
     if title is None:
         # no caption nearby: the section heading names the table only if it says so
-        end = window[-1] if window else len(st.blocks)
-        for b in reversed(st.blocks[max(0, end - 50): end]):
+        end = window[-1] if window else len(blocks)
+        for b in reversed(blocks[max(0, end - 50): end]):
             if isinstance(b, Table):
                 break
             if isinstance(b, Heading):
                 title = b.text if _names_a_table(b.text, strict=True) else None
                 break
     for idx in sorted(set(consumed), reverse=True):
-        del st.blocks[idx]
+        del blocks[idx]
+    if (title is None or unit is None) and ran_off and blocks is st.blocks and st.prev_page:
+        title, unit = _title_unit_above(st, title, unit, st.prev_page)
     return title, unit
 
 

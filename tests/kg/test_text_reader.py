@@ -424,3 +424,10 @@ def test_title_cell_carrying_the_unit():
 def test_empty_table_total_row_is_body():
     rows = [["科目编码", "科目名称", "金额"], ["", "合计", ""]]
     assert split_header(rows) == (rows[:1], rows[1:])
+
+
+def test_caption_on_the_page_before_the_table():
+    doc = doc_of("一、说明\n\n示例支出表\n\n单位：万元\f项目\t金额\n甲\t1.00\n")
+    (t,) = doc.tables()
+    assert (t.title, t.unit, t.page) == ("示例支出表", "万元", 2)
+    assert paragraphs(doc) == []
