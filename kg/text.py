@@ -715,11 +715,12 @@ def _table_block(item: _TableItem, st: _State) -> list[Block]:
     n_all = len(rows)
     rows, title, unit, notes = _lift_pseudo_rows(rows, title, unit)
     front = n_all - len(rows) - len(notes)
-    if item.header is None:
+    n_head = max(0, len(head_rows) - front)
+    if item.header is None or n_head == 0:
+        # no header marked, or the marked one was only a title row: find it by content
         header, body = build_table_rows(rows, clean=False)
     else:
         # the notation said where the header ends (<th>, <thead>, markdown separator)
-        n_head = max(0, len(head_rows) - front)
         rows = normalize_width(rows)
         header, body = expand_merged_header(rows[:n_head]), rows[n_head:]
     title, unit = _title_unit_above(st, title, unit)

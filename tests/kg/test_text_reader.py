@@ -431,3 +431,9 @@ def test_caption_on_the_page_before_the_table():
     (t,) = doc.tables()
     assert (t.title, t.unit, t.page) == ("示例支出表", "万元", 2)
     assert paragraphs(doc) == []
+
+
+def test_markdown_table_whose_marked_header_is_its_title():
+    text = "| 示例收支表 | | |\n|---|---|---|\n| 单位：万元 | | |\n| 项目 | 本年 | 上年 |\n| 甲 | 1.00 | 2.00 |\n"
+    (t,) = doc_of(text).tables()
+    assert (t.title, t.unit, t.header, t.rows) == ("示例收支表", "万元", [["项目", "本年", "上年"]], [["甲", "1.00", "2.00"]])
