@@ -424,8 +424,14 @@ class Answerer:
             if not covered and not (concepts and concepts[1] and concepts[2] > len(it.total_word)):
                 out.append(((2, 999.0), ("total", it.total)))
         if projects:
-            best = projects[0]
-            same = [m for m in projects if m.entry.label == best.entry.label or m.iri == best.iri]
+            # The likeliest disclosure (newest, budget, department) that names the project
+            # about as well as the best match does.
+            top = projects[0].score
+            order = {d.iri: i for i, d in enumerate(disclosures or [])}
+            good = [m for m in projects if m.score >= 0.8 * top]
+            best = min(good, key=lambda m: (order.get(m.entry.meta[0], len(order)), -m.score))
+            same = [best] + [m for m in projects if m.iri != best.iri and m.entry.label == best.entry.label
+                             and m.entry.meta[0] == best.entry.meta[0]]
             out.append(((1, best.score), ("project", same)))
         if concepts:
             iris, exact, length, weight = concepts

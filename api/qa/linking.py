@@ -319,10 +319,14 @@ class Lexicon:
         return out
 
     def link_projects(self, q: str, disclosures: set[str] | None = None, agency: str | None = None) -> list[Match]:
+        """Projects named in q — of the given disclosures when the question's agency/year
+        fixed them (other years' projects of the same name must not answer), else of the
+        agency, else of any disclosure."""
         allowed = None
-        if disclosures is not None or agency is not None:
-            allowed = {e.iri for e in self.projects.entries
-                       if (disclosures is not None and e.meta[0] in disclosures) or (agency is not None and e.meta[1] == agency)}
+        if disclosures is not None:
+            allowed = {e.iri for e in self.projects.entries if e.meta[0] in disclosures}
+        elif agency is not None:
+            allowed = {e.iri for e in self.projects.entries if e.meta[1] == agency}
         return self.projects.match(q, allowed=allowed, min_recall=0.6, min_density=0.75, min_chars=3)
 
     def link_concepts(self, q: str) -> list[Match]:
