@@ -41,7 +41,7 @@ _TERMINAL = "。！？；!?;…"
 _CLOSERS = "”’」』）)】》\"'"
 _TOC_RE = re.compile(r"^目\s*录$")
 _HEADING_MAX = 40
-_AMOUNT_IN_TEXT_RE = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)")
+_AMOUNT_IN_TEXT_RE = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)|\d\.\d|\d,\d{3}")
 
 
 def _ends_sentence(s: str) -> bool:

@@ -334,6 +334,7 @@ def test_labelled_lines_and_captions_are_not_glued():
 def test_outline_line_stating_a_figure_is_not_a_heading():
     assert heading_level("一、收入预算 120.5 万元") is None
     assert heading_level("（二）增长 12%") is None
+    assert heading_level("(1)工资福利支出 233.33") is None
     assert heading_level("二、2031 年收支预算情况") == 2
 
 
