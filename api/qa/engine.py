@@ -421,7 +421,9 @@ class Answerer:
             pos = text.find(it.total_word)
             covered = any(m.exact and m.start <= pos and pos + len(it.total_word) <= m.end
                           and m.length > len(it.total_word) for m in projects)
-            if not covered and not (concepts and concepts[1] and concepts[2] > len(it.total_word)):
+            named = bool(projects) or bool(concepts)
+            weak = it.total_word in intents.WEAK_TOTAL_WORDS and named
+            if not covered and not weak and not (concepts and concepts[1] and concepts[2] > len(it.total_word)):
                 out.append(((2, 999.0), ("total", it.total)))
         if projects:
             # The likeliest disclosure (newest, budget, department) that names the project

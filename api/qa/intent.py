@@ -17,6 +17,7 @@ from api.qa.text import find_codes, find_years, squash
 TOTALS: list[tuple[str, str]] = [
     ("机关运行经费", "operatingExpenses"),
     ("运行经费", "operatingExpenses"),
+    ("机关运行费", "operatingExpenses"),
     ("三公经费", "threePublicExpenses"),
     ("三公", "threePublicExpenses"),
     ("政府采购", "procurementBudget"),
@@ -66,6 +67,10 @@ PARTS: list[tuple[str, str]] = [
     ("收入总计", "grandTotalIncome"),
     ("支出总计", "grandTotalExpenditure"),
 ]
+
+# Wording that names a total only when nothing more specific is named: "住房公积金支出是多少"
+# asks for the line, "收入是多少" alone for the total.
+WEAK_TOTAL_WORDS = {"收入是多少", "支出是多少", "预算支出", "决算支出", "本年支出", "当年支出", "支出预算"}
 
 TOTAL_NAMES = {
     "totalIncome": "收入总额", "totalExpenditure": "支出总额", "basicExpenditure": "基本支出",
