@@ -1,13 +1,16 @@
 """The example queries shown in the SPARQL editor: every ontology/queries/*.rq, read
-generically. The leading comment block is the header: its first line is the title, the
-rest the description ("title:" / "description:" style keys are accepted too)."""
+generically. The leading comment block is the header: `key: value` lines (title-zh, title,
+title-en, description, …; the Chinese title first, since the UI is Chinese) or, without
+keys, the first line as title and the rest as description."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-_KEY = re.compile(r"^(title|name|description|desc|question|问题|标题|说明)\s*[:：]\s*", re.I)
+_KEY = re.compile(r"^([A-Za-z][\w-]{0,30}|标题|说明|问题)\s*[:：]\s*")
+TITLE_KEYS = ("title-zh", "title_zh", "标题", "title", "name", "title-en", "title_en")
+DESC_KEYS = ("description-zh", "description", "desc", "说明", "question", "问题", "description-en")
 
 
 def queries_dir() -> Path:
@@ -27,15 +30,17 @@ def parse_example(name: str, text: str) -> dict:
         if not s.startswith("#"):
             break
         header.append(s.lstrip("#").strip())
-    title, desc = "", []
+    keyed: dict[str, str] = {}
+    loose: list[str] = []
     for h in header:
         m = _KEY.match(h)
         key = m.group(1).lower() if m else None
-        body = h[m.end():] if m else h
-        if key in ("title", "name", "标题") or (key is None and not title):
-            title = title or body
-        elif body:
-            desc.append(body)
+        if key in TITLE_KEYS or key in DESC_KEYS:
+            keyed.setdefault(key, h[m.end():].strip())
+        elif h:
+            loose.append(h)
+    title = next((keyed[k] for k in TITLE_KEYS if k in keyed), None) or (loose.pop(0) if loose else "")
+    desc = [keyed[k] for k in DESC_KEYS if k in keyed] + loose
     return {"name": name, "title": title or name, "description": " ".join(desc), "query": text.strip() + "\n"}
 
 

@@ -24,8 +24,10 @@ def client(mini_db):
 
 @pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory) -> Path:
-    """The generator's sample (the one `make demo` serves: 8 documents, seed 20240101) as
-    text exports, plus PDFs of the first two so citations carry real page numbers."""
+    """The generator's sample plan (the one `make demo` serves: 8 documents, seed 20240101)
+    as text exports, plus PDFs of the first two so citations carry real page numbers. The
+    contradiction rate is raised so the corpus surely holds findings for the examples that
+    list them (at the default 0.12, 8 documents have none about a third of the time)."""
     import importlib.util
 
     root = Path(__file__).resolve().parents[2]
@@ -34,7 +36,8 @@ def sample_corpus(tmp_path_factory) -> Path:
     sys.modules[spec.name] = gen  # dataclasses look their module up while the file executes
     spec.loader.exec_module(gen)
     out = tmp_path_factory.mktemp("sample")
-    gen.generate(out, count=8, seed=20240101, formats={"txt", "pdf"}, pdf_count=2)
+    manifest = gen.generate(out, count=8, seed=20240101, formats={"txt", "pdf"}, pdf_count=2, inconsistency_rate=0.5)
+    assert any(d["inconsistent"] for d in manifest["docs"])
     return out
 
 

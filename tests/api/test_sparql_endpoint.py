@@ -283,7 +283,9 @@ def test_examples_are_read_generically(tmp_path):
     (tmp_path / "b.rq").write_text("# Title: Second\n# what it does\nSELECT * {}\n", encoding="utf-8")
     (tmp_path / "a.rq").write_text("# 第一个示例\n# 说明一\n# 说明二\n\nSELECT ?x {}\n", encoding="utf-8")
     (tmp_path / "c.rq").write_text("ASK {}\n", encoding="utf-8")
+    (tmp_path / "d.rq").write_text("# title-en: Fourth\n# title-zh: 第四\n# description: counts things\nPREFIX x: <urn:x>\n"
+                                   "SELECT * {}\n", encoding="utf-8")
     ex = load_examples(tmp_path)
     assert [(e["name"], e["title"], e["description"]) for e in ex] == [
-        ("a", "第一个示例", "说明一 说明二"), ("b", "Second", "what it does"), ("c", "c", "")]
+        ("a", "第一个示例", "说明一 说明二"), ("b", "Second", "what it does"), ("c", "c", ""), ("d", "第四", "counts things")]
     assert ex[2]["query"] == "ASK {}\n"
