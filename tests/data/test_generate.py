@@ -108,6 +108,7 @@ def violations(text: str) -> list[str]:
     if [sum(v[i] for v in classes) for i in range(3)] != total:
         bad.append("合计 != sum of 类 rows")
     assert by, "no functional rows"
+    func_total = total
 
     eco = ts.get("一般公共预算基本支出表") or ts.get("一般公共预算财政拨款基本支出决算表")
     rows, total = coded([r for r in eco if r[0] not in ("部门预算支出经济分类科目", "科目编码")
@@ -120,6 +121,15 @@ def violations(text: str) -> list[str]:
             bad.append(f"econ {code}: children do not sum")
     if sum(v[0] for c, v in rows if len(c) == 3) != total[0] or total[0] != total[1] + total[2]:
         bad.append("econ 合计")
+
+    summary = {r[0]: r for r in (ts.get("收支总表") or ts["收入支出决算总表"])}
+    summary.update({r[2]: [r[2], r[3]] for r in summary.copy().values() if len(r) > 3})
+    inc, carry_in = num(summary["本年收入合计"][1]), num((summary.get("年初结转和结余") or summary["上年结转结余"])[1])
+    exp_, carry_out = num(summary["本年支出合计"][1]), num((summary.get("年末结转和结余") or summary["年终结转结余"])[1])
+    if not (inc + carry_in == num(summary["收 入 总 计"][1]) == num(summary["支 出 总 计"][1]) == exp_ + carry_out):
+        bad.append("收支总表: 本年收入 + 结转 != 本年支出 + 结转")
+    if exp_ != func_total[0]:
+        bad.append("收支总表 本年支出合计 != 支出总表 合计")
 
     three = next(v for k, v in ts.items() if "三公" in k)
     for r in three:
