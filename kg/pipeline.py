@@ -47,6 +47,7 @@ class Prepared:
     ntriples: str = ""
     triples: int = 0
     error: str = ""
+    archived: bool = False  # the worker already wrote the document archive entry
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
@@ -105,7 +106,19 @@ def _prepare_shipped(item: tuple[str, str, bytes]) -> Prepared:
     return prep
 
 
-def _prepared_stream(files: list[Path], workers: int, ray_address: str | None = None) -> Iterator[Prepared]:
+def _prepare_archived(item: tuple[str, str]) -> Prepared:
+    """prepare() plus the document archive write, in a worker that shares our disk: keeps
+    the JSON encoding and the fsync off the single writer process."""
+    path, db = item
+    prep = prepare(path)
+    if not prep.error:
+        DocumentArchive(db).put(prep.document)  # unreferenced until the graph lands
+        prep.archived = True
+    return prep
+
+
+def _prepared_stream(files: list[Path], workers: int, ray_address: str | None = None,
+                     db: str | os.PathLike | None = None) -> Iterator[Prepared]:
     """Prepared files in input order, from the executor kg.parallel picks (serial, a
     process pool, or Ray); a bounded window of files is in flight at a time."""
     from kg.parallel import SerialExecutor, make_executor
@@ -115,7 +128,9 @@ def _prepared_stream(files: list[Path], workers: int, ray_address: str | None = 
     else:
         executor = make_executor(workers, ray_address)
     with executor:
-        if executor.shares_files:
+        if executor.shares_files and db is not None and not isinstance(executor, SerialExecutor):
+            yield from executor.map(_prepare_archived, [(str(f), str(db)) for f in files])
+        elif executor.shares_files:
             yield from executor.map(prepare, [str(f) for f in files])
         else:
             yield from executor.map(_prepare_shipped, ((str(f), f.name, f.read_bytes()) for f in files))
@@ -184,7 +199,7 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
         else:
             todo.append(f)
     changed = False
-    for prep in _prepared_stream(todo, workers, ray_address):
+    for prep in _prepared_stream(todo, workers, ray_address, db):
         name = Path(prep.path).name
         if prep.error:
             r = FileResult(prep.path, "failed", name, error=prep.error)
@@ -192,7 +207,8 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
             doc = prep.document
             old = known.get(doc.source_file)
             drop = [old.graph] if old is not None and old.graph != prep.graph else []
-            archive.put(doc)  # harmless before the graph: unreferenced until the graph lands
+            if not prep.archived:
+                archive.put(doc)  # harmless before the graph: unreferenced until the graph lands
             store.replace_graph(prep.graph, prep.ntriples, drop=drop)
             if old is not None and old.sha256 != doc.sha256:
                 archive.remove(old.sha256)
