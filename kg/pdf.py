@@ -26,6 +26,7 @@ from kg.pdf_layout import (
     starts_paragraph,
     usual_gap,
 )
+from kg.pdf_pdfium import page_chars, page_edges
 from kg.pdf_tables import (
     GridTable,
     build_grid,
@@ -36,6 +37,7 @@ from kg.pdf_tables import (
     is_filing_line,
     norm_row,
     resolve,
+    ruled_tables,
     same_columns,
     strip_banner_rows,
 )
@@ -94,9 +96,9 @@ def _classify(e: BaseException) -> str:
 
 
 def _extract_pages(path: str) -> tuple[list[RawPage], list[str]]:
-    """pdfium opens the file and reads pages that draw no paths (plain text: no table
-    can be ruled there) about 25x faster than pdfminer; pages with paths go through
-    pdfplumber, whose chars, lines and rects the table finder needs."""
+    """pdfium opens the file and reads each page (characters and the edges of its
+    paths, for the lattice table finder); pages it cannot represent faithfully, and
+    files it cannot open, are read with pdfplumber."""
     import pypdfium2 as pdfium
 
     plumber = None
@@ -118,25 +120,12 @@ def _extract_pages(path: str) -> tuple[list[RawPage], list[str]]:
     try:
         for i in range(n):
             try:
-                if doc is None:
+                rp = _pdfium_page(doc, i) if doc is not None else None
+                if rp is None:
+                    plumber = plumber or _open_plumber(path)
                     ppage = plumber.pages[i]
-                    pages.append(_extract_page(ppage))
+                    rp = _plumber_page(ppage)
                     ppage.close()
-                    continue
-                fpage = doc[i]
-                try:
-                    paths, images = _object_counts(fpage)
-                    if paths or fpage.get_rotation():
-                        if plumber is None:
-                            plumber = _open_plumber(path)
-                        ppage = plumber.pages[i]
-                        rp = _extract_page(ppage)
-                        ppage.close()
-                    else:
-                        rp = _extract_text_page(fpage, i + 1)
-                    rp.images = max(rp.images, images)
-                finally:
-                    fpage.close()
                 pages.append(rp)
             except ReadError:
                 raise
@@ -153,91 +142,61 @@ def _extract_pages(path: str) -> tuple[list[RawPage], list[str]]:
     return pages, warnings
 
 
-def _object_counts(fpage) -> tuple[int, int]:
-    import pypdfium2.raw as pdfium_c
-
-    paths = images = 0
-    for obj in fpage.get_objects():
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            paths += 1
-        elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            images += 1
-    return paths, images
-
-
-def _level(c: dict) -> bool:
-    """A pdfplumber char set on the horizontal (its text matrix is not rotated;
-    pdfminer's `upright` only tells flipped from not)."""
-    a, b = c.get("matrix", (1, 0))[:2]
-    return abs(b) <= 0.05 * (abs(a) + abs(b))
-
-
-def _upright(tp, j: int) -> bool:
-    """Rotated glyphs outside tables are watermarks or stamps, not text to read."""
-    import math
-
-    import pypdfium2.raw as pdfium_c
-
-    a = pdfium_c.FPDFText_GetCharAngle(tp.raw, j)
-    return a < 0 or min(a, 2 * math.pi - a) < 0.05  # a < 0: pdfium could not tell
-
-
-def _extract_text_page(fpage, number: int) -> RawPage:
-    """A page without paths: characters from pdfium (font-size boxes, top-down
-    coordinates relative to the media box, as pdfplumber gives them)."""
-    left, bottom, right, top = fpage.get_mediabox()
-    rp = RawPage(number, float(right - left), float(top - bottom))
-    tp = fpage.get_textpage()
+def _pdfium_page(doc, i: int) -> RawPage | None:
+    fpage = doc[i]
     try:
-        n = tp.count_chars()
-        text = tp.get_text_range(0, n) if n else ""
-        chars = []
-        if len(text) == n:  # one UTF-16 unit per char: indexes line up
-            for j, ch in enumerate(text):
-                if ch.isspace() or not _upright(tp, j):
-                    continue
-                x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
-                chars.append({"text": ch, "x0": x0 - left, "x1": x1 - left, "top": top - y1, "bottom": top - y0})
-        else:
-            for j in range(n):
-                ch = tp.get_text_range(j, 1)
-                if not ch or ch.isspace() or not _upright(tp, j):
-                    continue
-                x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
-                chars.append({"text": ch, "x0": x0 - left, "x1": x1 - left, "top": top - y1, "bottom": top - y0})
+        if fpage.get_rotation():
+            return None  # pdfminer applies /Rotate; pdfium's boxes are unrotated
+        left, bottom, right, top = fpage.get_mediabox()
+        found = page_edges(fpage, left, top)
+        if found is None:
+            return None
+        edges, images = found
+        chars = page_chars(fpage, left, top)
+        tables = ruled_tables(edges) if edges and chars else []
+        return _raw_page(i + 1, right - left, top - bottom, chars, tables, images)
     finally:
-        tp.close()
-    rp.lines = chars_to_lines(chars)
-    return rp
+        fpage.close()
 
 
-def _extract_page(page) -> RawPage:
+def _plumber_page(page) -> RawPage:
     chars = page.chars
-    rp = RawPage(page.page_number, float(page.width), float(page.height), images=len(page.images))
+    for c in chars:
+        a, b = c.get("matrix", (1, 0))[:2]
+        c["level"] = abs(b) <= 0.05 * (abs(a) + abs(b))  # pdfminer's `upright` ignores rotation
+    tables = []
+    if chars and (page.lines or page.rects or page.curves):
+        tables = [list(t.cells) for t in page.find_tables(TABLE_SETTINGS)]
+    return _raw_page(page.page_number, page.width, page.height, chars, tables, len(page.images))
+
+
+def _raw_page(number: int, width: float, height: float, chars: list[dict],
+              tables: list[list[tuple]], images: int) -> RawPage:
+    """Characters inside a ruled table become its cells, the rest lines of text."""
+    rp = RawPage(number, float(width), float(height), images=images)
     if not chars:
         return rp
     grids: list[GridTable] = []
-    if page.lines or page.rects or page.curves:
-        for t in page.find_tables(TABLE_SETTINGS):
-            x0, top, x1, bottom = t.bbox
-            inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
-            g = build_grid(rp.number, tuple(t.bbox), list(t.cells), inside)
-            if g.n_cols < 2 or g.is_empty():
-                continue  # a box around text, or invisible rects on a blank page
-            if len(g.cells) < 2:
-                # one ruled row: a table only if it continues the previous one (the 合计
-                # row alone on a page); otherwise its text is read as text
-                g.weak = True
-                g.source_lines = chars_to_lines(inside)
-            grids.append(g)
+    for cells in tables:
+        x0, top = min(c[0] for c in cells), min(c[1] for c in cells)
+        x1, bottom = max(c[2] for c in cells), max(c[3] for c in cells)
+        inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+        g = build_grid(number, (x0, top, x1, bottom), cells, inside)
+        if g.n_cols < 2 or g.is_empty():
+            continue  # a box around text, or invisible rects on a blank page
+        if len(g.cells) < 2:
+            # one ruled row: a table only if it continues the previous one (the 合计
+            # row alone on a page); otherwise its text is read as text
+            g.weak = True
+            g.source_lines = chars_to_lines([c for c in inside if c["level"]])
+        grids.append(g)
 
     def in_grid(c: dict) -> bool:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
         return any(g.bbox[0] <= cx <= g.bbox[2] and g.bbox[1] <= cy <= g.bbox[3] for g in grids)
 
     # rotated glyphs outside tables are watermarks or stamps (inside, a rotated header)
-    free = [c for c in chars if _level(c) and not (grids and in_grid(c))]
-    rp.lines = chars_to_lines(free)
+    rp.lines = chars_to_lines([c for c in chars if c["level"] and not (grids and in_grid(c))])
     rp.tables = grids
     return rp
 

@@ -271,3 +271,26 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
             title_idx.append(i)
         break
     return title or label, unit, title_idx, unit_idx
+
+
+def ruled_tables(edges: list[dict]) -> list[list[BBox]]:
+    """pdfplumber's lattice finder (lines strategy, default tolerances) on edges given
+    directly, so pages read with pdfium find the same tables as pages read with
+    pdfplumber: edges snapped and joined, crossings, cells, cells grouped into tables."""
+    from pdfplumber.table import (
+        TableSettings,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
+    from pdfplumber.utils import filter_edges
+
+    s = TableSettings.resolve({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+    edges = [e for e in edges if (e["height"] if e["orientation"] == "v" else e["width"]) >= s.edge_min_length_prefilter]
+    edges = merge_edges(edges, snap_x_tolerance=s.snap_x_tolerance, snap_y_tolerance=s.snap_y_tolerance,
+                        join_x_tolerance=s.join_x_tolerance, join_y_tolerance=s.join_y_tolerance)
+    edges = filter_edges(edges, min_length=s.edge_min_length)
+    cells = intersections_to_cells(edges_to_intersections(edges, s.intersection_x_tolerance,
+                                                          s.intersection_y_tolerance))
+    return cells_to_tables(cells)

@@ -339,3 +339,17 @@ def test_orphan_total_row_joins_the_table_above(tmp_path, canvas_factory):
     [t] = doc.tables()
     assert t.title == "项目支出表" and t.pages == [1, 2]
     assert len(t.rows) == 29 and t.rows[-1] == ["合计", "", "406.00", ""] and t.row_pages[-1] == 2
+
+
+def test_pdfplumber_backend_reads_the_same(sample_pdf, doc, monkeypatch):
+    """Pages pdfium cannot represent (rotated, paths inside forms) and files it cannot
+    open go through pdfplumber; both backends must give the same document."""
+    import kg.pdf
+
+    monkeypatch.setattr(kg.pdf, "_pdfium_page", lambda pdf, i: None)
+    again = read_pdf(str(sample_pdf), "0" * 64)
+    assert [(type(b).__name__, getattr(b, "text", None)) for b in again.blocks()] == \
+        [(type(b).__name__, getattr(b, "text", None)) for b in doc.blocks()]
+    t, u = again.tables()[0], doc.tables()[0]
+    assert (t.header, t.rows, t.pages, t.row_pages, t.title, t.unit) == (u.header, u.rows, u.pages, u.row_pages, u.title, u.unit)
+    assert again.warnings == doc.warnings

@@ -1,0 +1,95 @@
+"""Reading one page with pdfium (pypdfium2): its characters and the straight edges of
+its path objects, in pdfplumber's terms (top-down points relative to the media box), so
+the rest of the reader treats both sources alike. pdfium does this about 25x faster
+than pdfminer, which matters because reading is the slowest step of ingest.
+
+Pages this cannot represent faithfully (rotated pages, paths inside form XObjects,
+whose transforms nest) return None and are read with pdfplumber instead.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+
+import pypdfium2.raw as pdfium_c
+
+_ORIENT_TOL = 0.01  # points: a segment this close to axis-aligned is an edge
+
+
+def page_chars(fpage, left: float, top: float) -> list[dict]:
+    """Visible characters with font-size boxes; "level" is False for rotated glyphs
+    (watermarks and stamps outside tables, rotated headers inside them)."""
+    tp = fpage.get_textpage()
+    try:
+        n = tp.count_chars()
+        text = tp.get_text_range(0, n) if n else ""
+        aligned = len(text) == n  # one UTF-16 unit per char: indexes line up
+        chars = []
+        for j in range(n):
+            ch = text[j] if aligned else tp.get_text_range(j, 1)
+            if not ch or ch.isspace():
+                continue
+            x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
+            a = pdfium_c.FPDFText_GetCharAngle(tp.raw, j)
+            level = a < 0 or min(a, 2 * math.pi - a) < 0.05  # a < 0: pdfium could not tell
+            chars.append({"text": ch, "x0": x0 - left, "x1": x1 - left, "top": top - y1,
+                          "bottom": top - y0, "level": level})
+        return chars
+    finally:
+        tp.close()
+
+
+def page_edges(fpage, left: float, top: float) -> tuple[list[dict], int] | None:
+    """(horizontal and vertical edges of stroked or filled paths as pdfplumber edge
+    dicts, number of images), or None when a path sits inside a form XObject."""
+    edges: list[dict] = []
+    images = 0
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for obj in fpage.get_objects(max_depth=4):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+            continue
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if obj.level > 0:
+            return None
+        pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
+        if not fill.value and not stroke.value:
+            continue  # a path that paints nothing (pdfminer drops these too)
+        a, b, c, d, e, f = obj.get_matrix().get()
+        start = prev = None
+        for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+            px = a * x.value + c * y.value + e - left
+            py = top - (b * x.value + d * y.value + f)
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = prev = (px, py)
+                continue
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+                _edge(edges, prev, (px, py))
+            prev = (px, py)
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and prev != start:
+                _edge(edges, prev, start)
+                prev = start
+    return edges, images
+
+
+def _edge(out: list[dict], p0: tuple[float, float], p1: tuple[float, float]) -> None:
+    x0, x1 = sorted((p0[0], p1[0]))
+    t, bt = sorted((p0[1], p1[1]))
+    if x1 - x0 <= _ORIENT_TOL:
+        orient = "v"
+    elif bt - t <= _ORIENT_TOL:
+        orient = "h"
+    else:
+        return  # a diagonal: no table ruling
+    if orient == "v":
+        x0 = x1 = (x0 + x1) / 2
+    else:
+        t = bt = (t + bt) / 2
+    out.append({"object_type": "line", "x0": x0, "x1": x1, "top": t, "bottom": bt, "doctop": t,
+                "width": x1 - x0, "height": bt - t, "orientation": orient})
