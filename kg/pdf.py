@@ -1,10 +1,12 @@
 """PDF reader: a PDF file -> kg.document.Document.
 
-One pdfplumber pass per page: the characters are read once, ruled tables are found
-once (lattice, from the page's lines and rects), characters inside a table become its
-cells and the rest become lines of text. Everything after that (running headers,
-captions, paragraphs, tables continued over a page break) is pure assembly over the
-extracted pages, in kg.pdf_layout and kg.pdf_tables.
+One pass per page: pdfium (kg.pdf_pdfium) gives the characters and the straight edges
+of the page's paths; pdfplumber's lattice finder turns the edges into ruled tables once;
+characters inside a table become its cells and the rest become lines of text. Pages
+pdfium cannot represent faithfully, and files it cannot open, are read with pdfplumber
+(same output, slower). Everything after that (running headers, captions, paragraphs,
+tables continued over a page break, unruled tables) is pure assembly over the
+extracted pages, in kg.pdf_layout, kg.pdf_tables and kg.pdf_align.
 """
 
 from __future__ import annotations
