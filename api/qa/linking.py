@@ -290,6 +290,9 @@ class Lexicon:
     def link_agencies(self, q: str) -> list[Match]:
         """Agencies named in q, non-overlapping, in question order."""
         ms = self.agencies.match(q, min_recall=0.5, min_density=0.75, min_chars=4)
+        # A shortened agency name keeps its kind (…中心, …局, …大队): a near miss must end
+        # where the label ends, or "机关事业单位…养老保险" inside a line's name would link.
+        ms = [m for m in ms if m.exact or q[m.end - 1] == m.entry.name[-1]]
         chosen: list[Match] = []
         for m in ms:
             if any(m.iri == c.iri or (m.start < c.end and c.start < m.end) for c in chosen):

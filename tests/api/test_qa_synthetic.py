@@ -22,10 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOOR = 0.8
 
 KIND_WORD = {"budget": "预算", "final_account": "决算"}
-TOTALS = [("income", "{a}{y}年{k}收入总额是多少？"), ("expenditure", "{a}{y}年的{k}支出总额是多少？"),
-          ("basic", "{a}{y}年{k}基本支出是多少？"), ("project", "{a}{y}年项目支出{k}是多少？"),
-          ("personnel", "{a}{y}年{k}人员经费是多少？"), ("public", "{a}{y}年{k}公用经费是多少？"),
-          ("three_public", "{a}{y}年“三公”经费{k}是多少？"), ("operating", "{a}{y}年机关运行经费{k}是多少？")]
+# Several wordings per total, as people ask them.
+TOTALS = [
+    ("income", ["{a}{y}年{k}收入总额是多少？", "{a}{y}年{k}的总收入是多少？", "{a}{y}年度{k}收入合计为多少万元？"]),
+    ("expenditure", ["{a}{y}年的{k}支出总额是多少？", "{a}{y}年{k}的总支出是多少？", "{a}{y}年度{k}支出合计是多少"]),
+    ("basic", ["{a}{y}年{k}基本支出是多少？", "{a}在{y}年的{k}基本支出为多少万元？"]),
+    ("project", ["{a}{y}年项目支出{k}是多少？", "{a}{y}年{k}项目支出有多少？"]),
+    ("personnel", ["{a}{y}年{k}人员经费是多少？", "请问{a}{y}年{k}中人员经费有多少？"]),
+    ("public", ["{a}{y}年{k}公用经费是多少？", "{a}{y}年{k}日常公用经费是多少？"]),
+    ("three_public", ["{a}{y}年“三公”经费{k}是多少？", "{a}{y}年{k}三公经费合计"]),
+    ("operating", ["{a}{y}年机关运行经费{k}是多少？", "{a}{y}年{k}的机关运行费是多少？"]),
+    ("procurement", ["{a}{y}年政府采购{k}金额是多少？"]),
+]
 BRACKETS = [("【", "】"), ("[", "]"), ("（", "）"), ("〔", "〕")]
 
 
@@ -88,9 +96,10 @@ def make_questions(truths: list[dict], seed: int = 0) -> list[dict]:
         a, y, k = g["agency"]["name"], g["fiscal_year"], KIND_WORD[g["kind"]]
         short = _short_name(g, truths)
         if short:
-            key, tpl = rng.choice(TOTALS)
+            key, tpls = rng.choice(TOTALS)
             if g["totals"].get(key) is not None:
-                cases.append({"q": tpl.format(a=short, y=y, k=k), "number_wan": g["totals"][key], "type": "short-agency"})
+                cases.append({"q": rng.choice(tpls).format(a=short, y=y, k=k), "number_wan": g["totals"][key],
+                              "type": "short-agency"})
         variants = [(p, v) for p in g["projects"] for v in [_project_variant(p["name"])] if v]
         for p, v in rng.sample(variants, min(1, len(variants))):
             cases.append({"q": f"{a}{y}年{k}安排的{v}是多少？", "number_wan": p["amount"], "type": "project-variant"})
@@ -99,15 +108,21 @@ def make_questions(truths: list[dict], seed: int = 0) -> list[dict]:
                 and x.get("total") is not None]
         for line in rng.sample(econ, min(1, len(econ))):
             cases.append({"q": f"{a}{y}年{k}的{line['name']}是多少？", "number_wan": line["total"], "type": "economic"})
-        for key, tpl in rng.sample(TOTALS, 3):
+        for key, tpls in rng.sample(TOTALS, 3):
             v = g["totals"].get(key)
             if v is not None:
-                cases.append({"q": tpl.format(a=a, y=y, k=k), "number_wan": v, "type": "total"})
+                cases.append({"q": rng.choice(tpls).format(a=a, y=y, k=k), "number_wan": v, "type": "total"})
         for p in rng.sample(g["projects"], min(2, len(g["projects"]))):
             cases.append({"q": f"{a}{y}年{k}中{p['name']}的金额是多少？", "number_wan": p["amount"], "type": "project"})
         staff = g["agency"].get("staff") or {}
         if staff.get("authorized") is not None:
             cases.append({"q": f"{a}{y}年的编制人数是多少？", "number": staff["authorized"], "type": "staff"})
+        if staff.get("retired") is not None and rng.random() < 0.5:
+            cases.append({"q": f"{a}{y}年离退休人员有几人？", "number": staff["retired"], "type": "staff"})
+        elif staff.get("actual") is not None:
+            cases.append({"q": f"{a}{y}年实有人员多少人？", "number": staff["actual"], "type": "staff"})
+        if g["agency"].get("internal_units"):
+            cases.append({"q": f"{a}设有哪些内设机构？", "text_all": g["agency"]["internal_units"][:3], "type": "units"})
         if g["agency"].get("parent"):
             cases.append({"q": f"{a}的主管部门是哪个单位？", "text_all": [g["agency"]["parent"]], "type": "parent"})
         for link in g.get("policy_project_links", [])[:1]:
@@ -116,9 +131,13 @@ def make_questions(truths: list[dict], seed: int = 0) -> list[dict]:
             printed = num.replace("〔", o).replace("〕", c)
             cases.append({"q": f"哪些项目以{printed}为依据？", "text_all": [link["project"]], "type": "policy"})
         lines = [x for x in g.get("functional_lines", []) if len(x["code"]) == 7]
-        for line in rng.sample(lines, min(1, len(lines))):
-            cases.append({"q": f"{a}{y}年{k}在{line['name']}（{line['code']}）科目上是多少？", "number_wan": line["total"],
-                          "type": "line"})
+        for line in rng.sample(lines, min(2, len(lines))):
+            economic_names = {x["name"] for x in g.get("economic_lines", [])}
+            if rng.random() < 0.5 or line["name"] in economic_names:  # a name in both schemes needs its code
+                q = f"{a}{y}年{k}在{line['name']}（{line['code']}）科目上是多少？"
+            else:
+                q = f"{a}{y}年{k}中{line['name']}支出是多少？"
+            cases.append({"q": q, "number_wan": line["total"], "type": "line"})
     # Superlatives within one year and kind.
     groups: dict[tuple, list[dict]] = {}
     for g in truths:

@@ -124,3 +124,15 @@ def test_row_label_strips_numbering():
     assert row_label("（一）一般公共预算拨款") == "一般公共预算拨款"
     assert row_label("1、一般公共预算拨款") == "一般公共预算拨款"
     assert row_label("二、事业收入") == "事业收入"
+
+
+def test_agency_near_miss_keeps_the_kind_of_body():
+    from api.qa.linking import Lexicon
+
+    idx = NameIndex([_e("东川县机关事业单位和城乡居民养老保险经办中心"), _e("东川县社会保险事业管理局")])
+    lex = Lexicon(idx, NameIndex([]), NameIndex([]), [], NameIndex([]))
+    # A line's name sharing a long stretch with an agency is not that agency.
+    q = "东川县社会保险事业管理局2024年机关事业单位基本养老保险缴费支出是多少"
+    assert [m.entry.name for m in lex.link_agencies(q)] == ["东川县社会保险事业管理局"]
+    assert [m.entry.name for m in lex.link_agencies("东川县养老保险经办中心的收入")] == [
+        "东川县机关事业单位和城乡居民养老保险经办中心"]
