@@ -473,6 +473,10 @@ class Doc:
     title: str
     blocks: list = field(default_factory=list)  # ("h1"|"h2"|"h3"|"p", text) or ("table", Table)
     truth: dict = field(default_factory=dict)
+    # text-export quirks of converted documents: a paragraph cut by a page break (block
+    # index -> cut position) and form feeds before the parts
+    breaks: dict = field(default_factory=dict)
+    form_feeds: bool = False
 
     def h1(self, t):
         self.blocks.append(("h1", t))
@@ -642,8 +646,14 @@ class Builder:
         d.h2("一、主要职责及机构设置情况")
         d.h3("（一）主要职责")
         duties = a.duties[:]
+        first = len(d.blocks)
         for i, t in enumerate(duties, 1):
             d.p(f"{i}、{t}{'。' if i == len(duties) else '；'}")
+        if r.random() < 0.25:  # a page break in the middle of a duty, as in converted exports
+            k = r.randrange(first, len(d.blocks))
+            text = d.blocks[k][1]
+            d.breaks[k] = r.randint(len(text) // 3, 2 * len(text) // 3)
+        d.form_feeds = r.random() < 0.3
         d.h3("（二）机构设置情况")
         nature = {"行政": "行政单位", "参公": "参照公务员法管理的事业单位", "事业": "公益一类事业单位"}[a.nature]
         parent_ref = a.parent
@@ -1164,7 +1174,12 @@ def _clean_header(cell: str) -> str:
 
 def render_txt(doc: Doc) -> str:
     out = ["", ""]
-    for kind, x in doc.blocks:
+    for i, (kind, x) in enumerate(doc.blocks):
+        if i in doc.breaks:
+            out += [x[:doc.breaks[i]], "", x[doc.breaks[i]:], ""]
+            continue
+        if doc.form_feeds and kind == "h1" and x.startswith(("第二部分", "第三部分", "第四部分")):
+            out.append("\f")
         if kind == "table":
             t: Table = x
             ncol = len(t.header[0])
