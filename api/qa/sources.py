@@ -185,8 +185,47 @@ def row_lookup(doc: Document, term: str, min_recall: float = 0.75) -> list[RowHi
                         continue
                     score, exact = m.recall * min(1.0, (m.end - m.start) / max(len(q), 1)), False
                 page = t.row_pages[i] if i < len(t.row_pages) else t.page
-                hits.append(RowHit(doc.source_file, page, cell.strip(), value * factor, _cells_text(row), score, exact, t.title))
+                hits.append(RowHit(doc.source_file, page, label, value * factor, _cells_text(row), score, exact, t.title))
+    hits.extend(_column_lookup(doc, q, min_recall))
     hits.sort(key=lambda h: (-h.exact, -h.score))
+    return hits
+
+
+def _column_lookup(doc: Document, q: str, min_recall: float) -> list[RowHit]:
+    """Small tables that name their figures in the header (the 三公 table: one row under
+    因公出国（境）费 | 公务用车运行费 | 公务接待费 …): the column whose name matches."""
+    hits: list[RowHit] = []
+    for t in doc.tables():
+        if not t.rows or len(t.rows) > 3:
+            continue
+        factor = _table_factor(t) or _doc_factor(doc)
+        for c, path in enumerate(t.column_names()):
+            parts = [row_label(x) for x in path.split("/") if x]
+            while parts and parts[-1] in ("小计", "合计", "金额", "预算数", "决算数"):
+                parts.pop()
+            if not parts:
+                continue
+            label = parts[-1]
+            if label == q:
+                score, exact = 1.0, True
+            else:
+                m = align(Entry("", label, label, "column"), q, min_recall=min_recall, min_density=0.85, min_chars=3)
+                if m is None or (m.end - m.start) < 0.75 * len(q):
+                    continue
+                score, exact = m.recall * min(1.0, (m.end - m.start) / max(len(q), 1)), False
+            for i, row in enumerate(t.rows):
+                cells = [x or "" for x in row]
+                figures = [parse_decimal(x) for x in cells]
+                if c >= len(cells) or not any(v is not None for v in figures):
+                    continue
+                # A blank cell in a row of figures is a nil figure, as these tables print it.
+                value = figures[c] if figures[c] is not None else (Decimal(0) if not cells[c].strip() else None)
+                if value is None:
+                    continue
+                page = t.row_pages[i] if i < len(t.row_pages) else t.page
+                quote = f"{path}：{cells[c].strip() or '（空）'}（{_cells_text(row)}）"
+                hits.append(RowHit(doc.source_file, page, label, value * factor, quote, score * 0.95, exact, t.title))
+                break
     return hits
 
 

@@ -232,3 +232,16 @@ def test_lexicon_follows_new_disclosures(ctx):
     r = ask(ctx, "红枫镇文化站的收入总额是多少？")
     assert "5.00万元" in r["answer"]
     assert r["evidence"][0]["source_file"] == "hf.txt" and r["evidence"][0]["page"] == 1
+
+
+def test_header_named_figures_in_small_tables(tmp_path):
+    from api.qa.sources import row_lookup
+
+    t = Table(header=[["“三公”经费合计", "因公出国（境）费", "公务用车购置及运行费", "公务用车购置及运行费", "公务接待费"],
+                      ["“三公”经费合计", "因公出国（境）费", "小计", "公务用车运行费", "公务接待费"]],
+              rows=[["3.5", "", "2.5", "2.5", "1"]], page=4, title="“三公”经费支出表", unit="万元")
+    doc = Document("x.txt", "x", [Page(4, [t])])
+    (hit,) = row_lookup(doc, "公务用车运行费")[:1]
+    assert hit.value_yuan == Decimal("25000") and hit.page == 4
+    assert row_lookup(doc, "因公出国（境）费")[0].value_yuan == 0
+    assert row_lookup(doc, "会议费") == []
