@@ -12,6 +12,7 @@ extracted pages, in kg.pdf_layout, kg.pdf_tables and kg.pdf_align.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 
 from kg.document import Document, Heading, Page, Paragraph, ReadError, Table
@@ -97,10 +98,20 @@ def _classify(e: BaseException) -> str:
     return f"corrupt or unparseable PDF ({detail})"
 
 
+# pdfium is not thread-safe (pypdfium2 does no locking): one document at a time per
+# process, so a server reading uploads in worker threads cannot corrupt it.
+_PDFIUM_LOCK = threading.Lock()
+
+
 def _extract_pages(path: str) -> tuple[list[RawPage], list[str]]:
     """pdfium opens the file and reads each page (characters and the edges of its
     paths, for the lattice table finder); pages it cannot represent faithfully, and
     files it cannot open, are read with pdfplumber."""
+    with _PDFIUM_LOCK:
+        return _extract_pages_locked(path)
+
+
+def _extract_pages_locked(path: str) -> tuple[list[RawPage], list[str]]:
     import pypdfium2 as pdfium
 
     plumber = None

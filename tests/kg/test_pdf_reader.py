@@ -353,3 +353,12 @@ def test_pdfplumber_backend_reads_the_same(sample_pdf, doc, monkeypatch):
     t, u = again.tables()[0], doc.tables()[0]
     assert (t.header, t.rows, t.pages, t.row_pages, t.title, t.unit) == (u.header, u.rows, u.pages, u.row_pages, u.title, u.unit)
     assert again.warnings == doc.warnings
+
+
+def test_concurrent_reads_in_threads(sample_pdf, doc):
+    """pdfium is not thread-safe; the reader serializes it, so threads get whole documents."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        docs = list(pool.map(lambda _: read_pdf(str(sample_pdf), "0" * 64), range(8)))
+    assert all(d.to_json() == doc.to_json() for d in docs)
