@@ -456,6 +456,32 @@ def disclosure(store, iri: str) -> dict:
     }
 
 
+def overview(store) -> dict:
+    """Counts for the home page and a few questions built from the graph itself (what the
+    corpus can answer), never from fixed strings."""
+    counts = _rows(store, """SELECT
+        (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?a) AS ?agencies) (COUNT(DISTINCT ?pol) AS ?policies)
+        (COUNT(DISTINCT ?p) AS ?projects) WHERE {
+        { ?d a bkg:Disclosure } UNION { ?a a bkg:Agency } UNION { ?pol a bkg:Policy } UNION { ?p a bkg:Project } }""")[0]
+    ask: list[str] = []
+    total = _rows(store, """SELECT ?name ?year ?kind WHERE { ?d bkg:reportingAgency ?a ; bkg:fiscalYear ?year ;
+        bkg:documentKind ?kind ; bkg:totalIncome ?t . ?a rdfs:label ?name } ORDER BY DESC(?year) ?name LIMIT 1""")
+    if total:
+        r = total[0]
+        word = "决算" if _v(r["kind"]) == "final_account" else "预算"
+        ask.append(f"{_v(r['name'])}{_v(r['year'])}年{word}收入总额是多少？")
+    pol = _rows(store, """SELECT ?n (COUNT(DISTINCT ?p) AS ?k) WHERE { ?c bkg:citedPolicy ?x ; bkg:citingProject ?p .
+        ?x bkg:documentNumber ?n } GROUP BY ?n ORDER BY DESC(?k) ?n LIMIT 1""")
+    if pol:
+        ask.append(f"哪些项目以{_v(pol[0]['n'])}为依据？")
+    units = _rows(store, """SELECT ?name WHERE { ?a org:hasUnit ?u ; rdfs:label ?name } GROUP BY ?name
+        ORDER BY DESC(COUNT(?u)) ?name LIMIT 1""")
+    if units:
+        ask.append(f"{_v(units[0]['name'])}有哪些内设机构？")
+    return {"counts": {k: _v(counts.get(k)) or 0 for k in ("docs", "agencies", "policies", "projects")},
+            "suggestions": ask}
+
+
 def disclosure_count(store) -> int:
     rows = _rows(store, "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a bkg:Disclosure }")
     return int(rows[0]["n"]["value"]) if rows and rows[0].get("n") else 0

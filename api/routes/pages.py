@@ -31,7 +31,8 @@ def _home(request: Request, q, year, agency, kind, k, json_suffix=False):
             "filters": {"year": year, "agency": agency or "", "kind": kind or ""},
             "facets": views.facets(services.store), "answer": None, "answer_error": None,
             "search": None, "search_error": None,
-            "stats": {"documents": views.disclosure_count(services.store)}}
+            "stats": {"documents": views.disclosure_count(services.store)},
+            "overview": None if (q and q.strip()) else views.overview(services.store)}
     if q and q.strip():
         try:
             data["answer"] = run_ask(request, q)

@@ -172,6 +172,15 @@ def test_search_without_index_is_a_clear_503(client):
     assert e["code"] == "search_unavailable"
 
 
+def test_home_overview_builds_questions_from_the_graph(client):
+    d = client.get("/", params={"format": "json"}).json()
+    assert d["overview"]["counts"] == {"docs": 2, "agencies": 2, "policies": 1, "projects": 2}
+    assert d["overview"]["suggestions"] == ["湖滨县水务测试局2031年预算收入总额是多少？", "哪些项目以测水发〔2029〕7号为依据？",
+                                            "湖滨县水务测试局有哪些内设机构？"]
+    html = client.get("/", headers={"accept": "text/html"}).text
+    assert "哪些项目以测水发〔2029〕7号为依据？" in html and 'href="/agencies"' in html
+
+
 def test_home_form_with_blank_filters(client):
     # what the browser sends when 全部 is left selected
     r = client.get("/?q=%E5%A0%A4%E9%98%B2&year=&agency=&kind=", headers={"accept": "text/html"})
