@@ -19,6 +19,9 @@ BBox = tuple[float, float, float, float]
 
 # Lines printed between a caption and its table that are not the caption.
 META_RE = re.compile(r"^(编制单位|编制部门|编制机关|填报单位|填报部门|填报日期|填报人|预算单位|预算部门|部门名称|单位名称|金额单位|单位)\s*[:：]")
+# "续表" / "续表3" / "（续）" on its own, or "…表（续）": the table goes on from the page before
+CONTINUED_LINE = re.compile(r"^[（(]?续(?:上?表)?[）)]?\s*[0-9一二三四五六七八九十]*[：:]?$")
+CONTINUED_SUFFIX = re.compile(r"\s*[（(]续(?:表)?[）)]$")
 MAX_HEADER_ROWS = 4
 TOTAL_LABELS = {"合计", "总计", "小计", "本年收入合计", "本年支出合计", "收入总计", "支出总计"}
 CAPTION_MAX_CHARS = 50
@@ -260,6 +263,10 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
                 unit_idx.append(i)
             lowest_top = ln.top
             continue
+        if CONTINUED_LINE.match(ln.text.replace(" ", "")):
+            title_idx.append(i)
+            lowest_top = ln.top
+            continue
         if is_filing_line(ln.text):
             if is_table_label(ln.text):
                 title_idx.append(i)
@@ -267,7 +274,7 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
             lowest_top = ln.top
             continue
         if len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", "，", "：", ":")):
-            title = tidy(ln.text)
+            title = CONTINUED_SUFFIX.sub("", tidy(ln.text))
             title_idx.append(i)
         break
     return title or label, unit, title_idx, unit_idx

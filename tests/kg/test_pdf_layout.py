@@ -139,3 +139,16 @@ def test_table_without_numbers_keeps_structural_header():
                   owner=[[(0, 0), (0, 0), (0, 2)], [(1, 0), (1, 1), (0, 2)],
                          [(2, 0), (2, 1), (2, 2)], [(3, 0), (3, 1), (3, 2)]])
     assert count_header_rows(g) == 2
+
+
+def test_caption_above_skips_filing_lines_and_continuation_marks():
+    from kg.pdf_tables import caption_above
+
+    lines = [_line("一般公共预算支出表", 200, 60, 380, 14), _line("表6", 60, 80, 80),
+             _line("编制单位：某局", 60, 100, 200), _line("单位：万元", 450, 100, 500)]
+    title, unit, t_idx, u_idx = caption_above(lines, 120, 60, 520, 0)
+    assert (title, unit) == ("一般公共预算支出表", "万元")
+    assert sorted(t_idx) == [0, 1] and u_idx == [3]  # the filing line stays text
+    cont = [_line("一般公共预算支出表（续）", 200, 60, 380, 14)]
+    assert caption_above(cont, 90, 60, 520, 0)[0] == "一般公共预算支出表"
+    assert caption_above([_line("续表", 60, 70, 90)], 90, 60, 520, 0)[0] is None
