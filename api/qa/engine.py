@@ -486,6 +486,12 @@ class Answerer:
         if a and not ds:
             y = year or self.year
             return self.no_answer(f"{self.agency_name(a.iri)}{y or ''}{'年' if y else ''}的公开数据")
+        if a is None:
+            unknown = _ORG.search(self.rest)
+            if unknown and not any(unknown.group(0) in e.name for e in self.lex.projects.entries):
+                # The question names an agency the graph does not know: another agency's
+                # project or line of the same name is not its answer.
+                return self.no_answer(f"名为“{unknown.group(0)}”的单位的公开数据")
         for m in self.measures(self.rest, ds if a else None, a.iri if a else None):
             res = self.read_measure(m, a, ds)
             if res is not None:
@@ -503,9 +509,6 @@ class Answerer:
             if not hits:
                 return None
             if a is None and len({d.agency for d, _ in hits}) > 1:
-                unknown = _ORG.search(self.rest)
-                if unknown:  # it names an agency the graph does not know: not everyone's figure
-                    return self.no_answer(f"名为“{unknown.group(0)}”的单位的公开数据")
                 return self._many(hits, word, sparql)
             d, r = hits[0]
             v = Decimal(r["v"])
@@ -702,7 +705,7 @@ class Answerer:
 
 # An organisation's name as people write it: a run of characters ending in an agency word.
 _ORG = re.compile(r"(?:(?!哪|所有|各)[\u4e00-\u9fffA-Za-z]){3,}?(?:委员会|办公室|中心|局|大队|支队|研究所|研究院|医院|学校|"
-                  r"管理处|站|馆|院|所)(?![\u4e00-\u9fff]*?(?:经费|资金|项目))")
+                  r"管理处|站|馆|院|所)(?!经费|资金|项目|专项|补助)")
 
 
 def _scheme_rank(scheme: str | None, q: str) -> int:

@@ -245,3 +245,10 @@ def test_header_named_figures_in_small_tables(tmp_path):
     assert hit.value_yuan == Decimal("25000") and hit.page == 4
     assert row_lookup(doc, "因公出国（境）费")[0].value_yuan == 0
     assert row_lookup(doc, "会议费") == []
+
+
+@pytest.mark.parametrize("q", ["北岸市财政局的医保基金稽核专项经费是多少？", "北岸市财政局2025年项目支出是多少？",
+                               "北岸市文化馆的住房公积金是多少？"])
+def test_unknown_agency_is_not_answered_with_another(ctx, q):
+    r = ask(ctx, q)
+    assert r["answer"].startswith("未找到") and r["value"] is None, r["answer"]
