@@ -540,7 +540,8 @@ class Answerer:
             if not rows:
                 return None
             order = {d.iri: i for i, d in enumerate(ds)} if ds else {}
-            rows.sort(key=lambda r: (order.get(r["d"], 999), _scheme_rank(r.get("s"), self.q), -(r.get("y") or 0)))
+            rows.sort(key=lambda r: (order.get(r["d"], 999), _scheme_rank(r.get("s"), self.q), self._figure_rank(r),
+                                     -(r.get("y") or 0)))
             if a is None and len({r["a"] for r in rows}) > 1:
                 first = rows[0]
                 rows = [r for r in rows if r["c"] == first["c"]]
@@ -555,7 +556,8 @@ class Answerer:
             col = {"basicExpenditure": "基本支出", "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费",
                    "publicExpenditure": "公用经费"}.get(column, "")
             ev = [self.evidence_for(d, [label or code], v, r["l"], row=r)]
-            text = (f"{r.get('al') or ''}{_year_word(d)}“{label}”（{code}）科目{col}{KIND_WORD[d.kind if d else None]}数"
+            figure = {"budget": "预算", "outturn": "决算"}.get(r.get("ft")) or KIND_WORD[d.kind if d else None]
+            text = (f"{r.get('al') or ''}{_year_word(d)}“{label}”（{code}）科目{col}{figure}数"
                     f"为{format_wan(v)}。")
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "line", self.entities)
         if kind == "row":
@@ -572,6 +574,17 @@ class Answerer:
                     return Result(self.question, text, _wan_value(h.value_yuan), "万元", ev, None, "table", self.entities)
             return None
         return None
+
+    _BUDGET_FIGURE = re.compile(r"年初预算|预算数|调整预算|全年预算")
+
+    def _figure_rank(self, r: dict) -> int:
+        """A final account prints a line's 年初预算 and its 决算数 (bkg:figureType budget /
+        outturn): the outturn is the answer unless the question asks for the budget figure."""
+        ft = r.get("ft")
+        if ft is None:
+            return 1
+        want = "budget" if (r.get("k") != "final_account" or self._BUDGET_FIGURE.search(self.q)) else "outturn"
+        return 0 if ft == want else 2
 
     def _many(self, hits: list[tuple[Disclosure, dict]], word: str, sparql: str) -> Result:
         """The question named no agency and several have the figure: list them all."""
@@ -596,6 +609,11 @@ class Answerer:
                 if rows:
                     best_scheme = min(rows, key=lambda r: _scheme_rank(r.get("s"), self.q)).get("s")
                     rows = [r for r in rows if r.get("s") == best_scheme]
+                    # One figure per disclosure: a final account's outturn, not its 年初预算.
+                    best_ft = {}
+                    for r in rows:
+                        best_ft[r["d"]] = min(best_ft.get(r["d"], 9), self._figure_rank(r))
+                    rows = [r for r in rows if self._figure_rank(r) == best_ft[r["d"]]]
                 word = (rows[0].get("cl") or rows[0].get("code")) if rows else ""
             else:
                 continue
