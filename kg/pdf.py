@@ -47,6 +47,7 @@ from kg.pdf_tables import (
 
 MEDIA_TYPE = "application/pdf"
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+ADJACENT_GAP = 12.0  # points between two grids drawn as one table
 
 
 @dataclass
@@ -241,7 +242,8 @@ class _Assembler:
     def __init__(self, raw: list[RawPage]):
         self.warnings: list[str] = []
         self.flow = _Flow()
-        self.last_table: tuple[Table, GridTable] | None = None
+        # the open table: (Table, its first grid, the grid it last grew by)
+        self.last_table: tuple[Table, GridTable, GridTable] | None = None
         # body text's right margin per page width: a page of short lines (a contents
         # page) has no full line to measure its own margin by
         self.doc_right: dict[int, float] = {}
@@ -267,6 +269,7 @@ class _Assembler:
             elif self.last_table is not None and _continues(self.last_table, it, p.number):
                 self.flow.flush()
                 _append_continuation(self.last_table, it)
+                self.last_table = (*self.last_table[:2], it)
             elif it.weak:
                 for ln in it.source_lines:
                     self._text(ln, page)
@@ -274,7 +277,7 @@ class _Assembler:
                 self.flow.flush()
                 table = _to_table(it)
                 page.blocks.append(table)
-                self.last_table = (table, it)
+                self.last_table = (table, it, it)
         if items and isinstance(items[-1][1], GridTable):
             self.flow.flush()
         self.flow.new_page()
@@ -394,12 +397,18 @@ def _to_table(g: GridTable) -> Table:
                  bbox=tuple(round(v, 2) for v in g.bbox))
 
 
-def _continues(prev: tuple[Table, GridTable], g: GridTable, page: int) -> bool:
-    """Whether `g` continues the table `prev`, with nothing but filing lines between:
-    either at the top of the next page without a caption of its own, or under a caption
-    that repeats the previous table's; in both cases with the same columns at the same
-    x-positions and no conflicting unit."""
-    table, pg = prev
+def _continues(prev: tuple[Table, GridTable, GridTable], g: GridTable, page: int) -> bool:
+    """Whether `g` continues the open table, with nothing but filing lines between:
+    at the top of the next page without a caption of its own; under a caption that
+    repeats the table's; or straight under it on the same page, uncaptioned (one table
+    drawn as two grids). Columns must match (the first two cases: same x-positions, or a
+    subset where merged cells hide some; the last: same count, within 10 pt) and units
+    must not conflict."""
+    table, first, last = prev
+    if g.unit and table.unit and g.unit != table.unit:
+        return False
+    if not g.title and page == last.page and 0 <= g.bbox[1] - last.bbox[3] <= ADJACENT_GAP:
+        return same_columns(first.col_edges, g.col_edges, tol=10.0)
     if g.title:
         if g.title != table.title:
             return False
@@ -407,16 +416,14 @@ def _continues(prev: tuple[Table, GridTable], g: GridTable, page: int) -> bool:
         return False
     if page not in (table.pages[-1], table.pages[-1] + 1):
         return False
-    if g.unit and table.unit and g.unit != table.unit:
-        return False
-    if pg.aligned or g.aligned:  # edges from text positions shift with the widest value
-        return same_columns(pg.col_edges, g.col_edges, tol=25.0)
-    return column_map(pg.col_edges, g.col_edges) is not None
+    if first.aligned or g.aligned:  # edges from text positions shift with the widest value
+        return same_columns(first.col_edges, g.col_edges, tol=25.0)
+    return column_map(first.col_edges, g.col_edges) is not None
 
 
-def _append_continuation(prev: tuple[Table, GridTable], g: GridTable) -> None:
-    table, pg = prev
-    cmap = None if (pg.aligned or g.aligned) else column_map(pg.col_edges, g.col_edges)
+def _append_continuation(prev: tuple[Table, GridTable, GridTable], g: GridTable) -> None:
+    table, first, _ = prev
+    cmap = None if (first.aligned or g.aligned) else column_map(first.col_edges, g.col_edges)
     # Treat every row as a body row first, then drop leading rows that repeat the header.
     n_hdr = count_header_rows(g)
     hdr, _ = resolve(g, n_hdr)
