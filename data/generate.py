@@ -200,7 +200,7 @@ class World:
         for name, func, size, purpose in r.sample(ut["projects"], r.randint(min(3, len(ut["projects"])), len(ut["projects"]))):
             size_yuan = int(size * 10000 * math.exp(r.uniform(-0.6, 0.6)))
             size_yuan = max(q, size_yuan // (1000 if size >= 10 else 100) * (1000 if size >= 10 else 100))
-            pols = r.sample(national + provincial + local, r.choices([0, 1, 1, 2], k=1)[0])
+            pols = pick_policies(r, name + purpose, national + provincial + local, r.choices([0, 1, 1, 2], k=1)[0])
             projects.append(ProjectDef(name, func, size_yuan, purpose, pols,
                                        YEARS[1] if r.random() < 0.12 else YEARS[0]))
         authorized = r.randint(8, 60)
@@ -238,6 +238,28 @@ def issuer_org(level: str, prefix: str, issuer: str) -> str:
     code = issuer[1:]
     dept = next((o for k, o in LOCAL_DEPTS if code.startswith(k)), "有关部门{d}")
     return prefix + dept.format(d="厅" if level == "province" else "局")
+
+
+_COMMON = {"经费", "工作", "项目", "资金", "关于", "通知", "管理", "补助", "有关", "问题", "意见", "实施", "一步",
+           "进一", "加强", "做好", "开展", "服务", "费用", "保障", "行动", "方案", "办法"}
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} - _COMMON
+
+
+def pick_policies(r: random.Random, about: str, pool: list[Policy], k: int) -> list[Policy]:
+    """k policies for a project, mostly ones whose title shares words with the project
+    (a 公益性岗位补贴 cites the 公益性岗位 notice), sometimes any policy of the sector."""
+    words = _bigrams(about)
+    ranked = sorted(pool, key=lambda p: -len(words & _bigrams(p.title or "")))
+    chosen: list[Policy] = []
+    for _ in range(k):
+        rest = [p for p in ranked if p.title not in {c.title for c in chosen}]
+        related = [p for p in rest if words & _bigrams(p.title or "")]
+        src = related[:3] if related and r.random() < 0.75 else rest
+        chosen.append(src[r.randrange(len(src))])
+    return chosen
 
 
 # ---------------------------------------------------------------------------- one year's money
