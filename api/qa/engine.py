@@ -698,8 +698,17 @@ class Answerer:
             results.append(r)
         v0, v1 = (Decimal(r.value) * 10000 for r in results)
         diff = v0 - v1
-        text = "；".join(r.answer.rstrip("。") for r in results)
-        text += f"。前者比后者{format_signed_wan(diff)}。"
+        if pairs[0][0].iri != pairs[1][0].iri:
+            names = [self.agency_name(m.iri) for m, _ in pairs]
+        else:
+            names = [f"{y}年" for _, y in pairs]
+        text = "；".join(r.answer.rstrip("。") for r in results) + "。"
+        if diff == 0:
+            text += f"{names[0]}与{names[1]}持平。"
+        else:
+            change = (f"{'多' if diff > 0 else '少'}{format_wan(abs(diff))}" if pairs[0][0].iri != pairs[1][0].iri
+                      else format_signed_wan(diff))
+            text += f"{names[0]}比{names[1]}{change}。"
         ev = [e for r in results for e in r.evidence]
         return Result(self.question, text, [r.value for r in results], "万元", ev, results[0].sparql, "compare", self.entities)
 

@@ -189,7 +189,9 @@ def test_compare_years_and_agencies(ctx):
     r = ask(ctx, "青山县城乡居民医疗保险服务中心2025年和2024年的项目支出相比增加了多少？")
     assert "增加20.00万元" in r["answer"]
     r = ask(ctx, "2025年青山县城乡居民医疗保险服务中心和绿水市就业创业服务中心的项目支出相差多少？")
-    assert "增加30.00万元" in r["answer"]
+    assert "青山县城乡居民医疗保险服务中心比绿水市就业创业服务中心多30.00万元" in r["answer"]
+    r = ask(ctx, "2025年青山县城乡居民医疗保险服务中心和绿水市就业创业服务中心的项目支出哪个高？")
+    assert r["intent"] == "compare" and "多30.00万元" in r["answer"]
 
 
 def test_table_row_fallback(ctx):

@@ -289,3 +289,56 @@ def test_examples_are_read_generically(tmp_path):
     assert [(e["name"], e["title"], e["description"]) for e in ex] == [
         ("a", "第一个示例", "说明一 说明二"), ("b", "Second", "what it does"), ("c", "c", ""), ("d", "第四", "counts things")]
     assert ex[2]["query"] == "ASK {}\n"
+
+
+def test_fork_waits_for_store_calls_and_falls_back_when_busy(mini_db):
+    from api.guard import ForkGuard, GuardedStore
+    from kg.store import open_store
+
+    store = open_store(mini_db, read_only=True, backend="oxigraph")
+    try:
+        guard = ForkGuard()
+        guarded = GuardedStore(store, guard)
+        # the guarded store materializes results and keeps the Store interface
+        assert guarded.select(AGENCIES)[0]["name"] == "湖滨县水务测试局"
+        assert guarded.query(P + "ASK { ?p a bkg:Policy }") is True
+        assert {d.source_file for d in guarded.documents()} == {"test_a.pdf", "test_b.txt"}
+        runner = sp.QueryRunner(store, timeout_s=2.0, max_rows=10, guard=guard)
+        held, release = threading.Event(), threading.Event()
+
+        def long_store_call():
+            with guard.store_call():
+                held.set()
+                release.wait(10)
+
+        th = threading.Thread(target=long_store_call)
+        th.start()
+        assert held.wait(5)
+        t0 = time.monotonic()
+        assert runner.run(AGENCIES).count == 2  # answered in a thread after waiting timeout/2
+        assert 0.9 <= time.monotonic() - t0 < 2.5
+        release.set()
+        th.join(5)
+        with guard.fork(0.1) as ok:
+            assert ok
+            done = threading.Event()
+            t = threading.Thread(target=lambda: (guarded.triple_count(), done.set()))
+            t.start()
+            assert not done.wait(0.3)  # store calls wait while a fork is in progress
+        assert done.wait(5)
+        t.join(5)
+    finally:
+        store.close()
+
+
+def test_concurrent_queries_all_answered(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i):
+        if i % 2:
+            return names(client.get("/sparql", params={"query": AGENCIES}))
+        return [i["label"] for i in client.get("/agencies.json").json()["items"]]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, range(24)))
+    assert all(r == ["湖滨县水务测试局", "湖滨县测试政府"] for r in results)
