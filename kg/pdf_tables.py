@@ -253,7 +253,7 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
     unit_idx: list[int] = []
     label = None
     lowest_top = table_top
-    for i, ln in above:
+    for k, (i, ln) in enumerate(above):
         if table_top - ln.bottom > CAPTION_MAX_GAP or lowest_top - ln.bottom > CAPTION_MAX_GAP / 2:
             break
         u = detect_unit(ln.text)
@@ -274,8 +274,18 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
             lowest_top = ln.top
             continue
         if len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", "，", "：", ":")):
-            title = CONTINUED_SUFFIX.sub("", tidy(ln.text))
+            title = tidy(ln.text)
             title_idx.append(i)
+            # a caption wrapped onto a second line: the line just above, in the same
+            # type size, with no sentence end, is its first half
+            if k + 1 < len(above):
+                j, up = above[k + 1]
+                if (ln.top - up.bottom <= 0.8 * ln.size and abs(up.size - ln.size) <= 0.1 * ln.size
+                        and not up.text.endswith(("。", "；", "：", ":")) and not is_filing_line(up.text)
+                        and len(up.text) + len(title) <= 2 * CAPTION_MAX_CHARS):
+                    title = join_wrapped([up.text, title])
+                    title_idx.append(j)
+            title = CONTINUED_SUFFIX.sub("", title)
         break
     return title or label, unit, title_idx, unit_idx
 
