@@ -266,9 +266,9 @@ class _Assembler:
         for _, it in items:
             if not isinstance(it, GridTable):
                 self._text(it, page)
-            elif self.last_table is not None and _continues(self.last_table, it, p.number):
+            elif self.last_table is not None and (cmap := _continues(self.last_table, it, p.number)) is not None:
                 self.flow.flush()
-                _append_continuation(self.last_table, it)
+                _append_continuation(self.last_table, it, cmap)
                 self.last_table = (*self.last_table[:2], it)
             elif it.weak:
                 for ln in it.source_lines:
@@ -397,33 +397,33 @@ def _to_table(g: GridTable) -> Table:
                  bbox=tuple(round(v, 2) for v in g.bbox))
 
 
-def _continues(prev: tuple[Table, GridTable, GridTable], g: GridTable, page: int) -> bool:
+def _continues(prev: tuple[Table, GridTable, GridTable], g: GridTable, page: int) -> list[int] | None:
     """Whether `g` continues the open table, with nothing but filing lines between:
     at the top of the next page without a caption of its own; under a caption that
     repeats the table's; or straight under it on the same page, uncaptioned (one table
-    drawn as two grids). Columns must match (the first two cases: same x-positions, or a
-    subset where merged cells hide some; the last: same count, within 10 pt) and units
-    must not conflict."""
+    drawn as two grids). Returns where g's columns fall among the table's (None: not a
+    continuation). Columns must line up (within 4 pt, 10 pt for two grids on one page,
+    25 pt for unruled tables), some possibly hidden by merged cells; units must agree."""
     table, first, last = prev
     if g.unit and table.unit and g.unit != table.unit:
-        return False
+        return None
     if not g.title and page == last.page and 0 <= g.bbox[1] - last.bbox[3] <= ADJACENT_GAP:
-        return same_columns(first.col_edges, g.col_edges, tol=10.0)
-    if g.title:
-        if g.title != table.title:
-            return False
-    elif page != table.pages[-1] + 1:
-        return False
-    if page not in (table.pages[-1], table.pages[-1] + 1):
-        return False
+        tol = 10.0
+    elif g.title and g.title != table.title:
+        return None
+    elif not g.title and page != table.pages[-1] + 1:
+        return None
+    elif page not in (table.pages[-1], table.pages[-1] + 1):
+        return None
+    else:
+        tol = 4.0
     if first.aligned or g.aligned:  # edges from text positions shift with the widest value
-        return same_columns(first.col_edges, g.col_edges, tol=25.0)
-    return column_map(first.col_edges, g.col_edges) is not None
+        return list(range(g.n_cols)) if same_columns(first.col_edges, g.col_edges, tol=25.0) else None
+    return column_map(first.col_edges, g.col_edges, tol=tol)
 
 
-def _append_continuation(prev: tuple[Table, GridTable, GridTable], g: GridTable) -> None:
-    table, first, _ = prev
-    cmap = None if (first.aligned or g.aligned) else column_map(first.col_edges, g.col_edges)
+def _append_continuation(prev: tuple[Table, GridTable, GridTable], g: GridTable, cmap: list[int]) -> None:
+    table = prev[0]
     # Treat every row as a body row first, then drop leading rows that repeat the header.
     n_hdr = count_header_rows(g)
     hdr, _ = resolve(g, n_hdr)
@@ -433,7 +433,7 @@ def _append_continuation(prev: tuple[Table, GridTable, GridTable], g: GridTable)
     while skip < len(body) and skip < n_hdr and (norm_row(hdr[skip]) in known or norm_row(body[skip]) in known):
         skip += 1
     rows, row_pages = drop_empty_rows(body[skip:], [g.page] * (len(body) - skip))
-    if cmap is not None and len(cmap) < table.n_cols:  # spread onto the previous grid
+    if len(cmap) < table.n_cols:  # spread onto the table's grid
         wide = []
         for r in rows:
             w = [""] * table.n_cols

@@ -152,3 +152,11 @@ def test_caption_above_skips_filing_lines_and_continuation_marks():
     cont = [_line("一般公共预算支出表（续）", 200, 60, 380, 14)]
     assert caption_above(cont, 90, 60, 520, 0)[0] == "一般公共预算支出表"
     assert caption_above([_line("续表", 60, 70, 90)], 90, 60, 520, 0)[0] is None
+
+
+def test_caption_wrapped_onto_two_lines():
+    from kg.pdf_tables import caption_above
+
+    lines = [_line("2024年一般公共预算基本支出明细表（按经济分类科目分）（不含上", 80, 60, 520, 14),
+             _line("年结转）", 250, 76, 310, 14), _line("单位：元", 460, 96, 500)]
+    assert caption_above(lines, 110, 60, 520, 0)[0] == "2024年一般公共预算基本支出明细表（按经济分类科目分）（不含上年结转）"

@@ -362,3 +362,19 @@ def test_concurrent_reads_in_threads(sample_pdf, doc):
     with ThreadPoolExecutor(4) as pool:
         docs = list(pool.map(lambda _: read_pdf(str(sample_pdf), "0" * 64), range(8)))
     assert all(d.to_json() == doc.to_json() for d in docs)
+
+
+def test_two_grids_drawn_as_one_table(tmp_path, canvas_factory):
+    """A table whose last rows are drawn as a second grid right under the first, with
+    slightly different column widths and no caption, is one table."""
+    p = tmp_path / "two_grids.pdf"
+    c = canvas_factory(p)
+    _text(c, 230, 780, "收支总表", 14)
+    bottom = _grid(c, X, 760, 24, HEAD[1:] + [["201", "一般公共服务支出", "12.50", ""]])
+    _grid(c, [LEFT, 144, 296, 414, RIGHT], bottom - 6, 24, [["合计", None, "12.50", "0.00"]], [(0, 0, 1)])
+    _text(c, LEFT, 600, "二、其他说明")
+    c.showPage()
+    c.save()
+    [t] = read_pdf(str(p), "x").tables()
+    assert t.title == "收支总表"
+    assert t.rows == [["201", "一般公共服务支出", "12.50", ""], ["合计", "", "12.50", "0.00"]]
