@@ -936,8 +936,8 @@ class Builder:
             if code == bad_row:
                 total += delta
                 self.inconsistencies.append({
-                    "what": f"科目 {code}（{V.FUNC_NAMES[code]}）的合计 {f.cell(total)} 不等于基本支出 {f.cell(basic)} 与项目支出 "
-                            f"{f.cell(proj)} 之和。",
+                    "what": f"科目 {code}（{V.FUNC_NAMES[code]}）的合计 {f.text(total)} 不等于基本支出 {f.text(basic)} 与项目支出 "
+                            f"{f.text(proj)} 之和。",
                     "where": "部门支出总表" if self.kind == "budget" else "支出决算表"})
             if code == bad_parent:
                 basic += delta
@@ -1059,7 +1059,7 @@ class Builder:
             if code == bad:
                 pub += delta
                 tot += delta
-                self.inconsistencies.append({"what": f"经济分类科目 302（商品和服务支出）{f.cell(tot)} 与其明细科目之和不等，"
+                self.inconsistencies.append({"what": f"经济分类科目 302（商品和服务支出）{f.text(tot)} 与其明细科目之和不等，"
                                              f"相差 {f.text(delta)}。", "where": "一般公共预算基本支出表"})
             body.append([code, V.ECON_NAMES[code], f.cell(tot), f.cell(pers), f.cell(pub)])
             self.economic_lines.append({"code": code, "name": V.ECON_NAMES[code], "total": jnum(tot)})
@@ -1074,8 +1074,8 @@ class Builder:
         t = m.three
         total = self.three_total()
         if total != sum(t.values()):
-            self.inconsistencies.append({"what": f"{qt}经费合计 {f.cell(total)} 不等于因公出国（境）费、公务用车购置及运行费、"
-                                         f"公务接待费之和 {f.cell(sum(t.values()))}。",
+            self.inconsistencies.append({"what": f"{qt}经费合计 {f.text(total)} 不等于因公出国（境）费、公务用车购置及运行费、"
+                                         f"公务接待费之和 {f.text(sum(t.values()))}。",
                                          "where": f"一般公共预算{qt}经费支出表; 第二部分{qt}经费说明"})
         row = [f.cell(total), f.cell(t["abroad"]), f.cell(t["car_buy"] + t["car_run"]), f.cell(t["car_buy"]),
                f.cell(t["car_run"]), f.cell(t["reception"])]
