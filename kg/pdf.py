@@ -21,6 +21,7 @@ from kg.pdf_layout import (
     _TERMINAL,
     Line,
     chars_to_lines,
+    garbled_share,
     heading_level,
     join_wrapped,
     margins,
@@ -48,6 +49,8 @@ from kg.pdf_tables import (
 MEDIA_TYPE = "application/pdf"
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 ADJACENT_GAP = 12.0  # points between two grids drawn as one table
+GARBLED_REFUSE = 0.5  # share of unmapped characters above which the text layer is useless
+GARBLED_WARN = 0.2
 
 
 @dataclass
@@ -71,6 +74,16 @@ def read_pdf(path: str, sha256: str) -> Document:
         images = sum(p.images for p in raw)
         what = f"{images} image(s), " if images else ""
         raise ReadError(path, f"no text layer (scanned?): {len(raw)} page(s), {what}no extractable text")
+    text = "".join(ln.text for p in raw for ln in p.lines)
+    text += "".join(x or "" for p in raw for g in p.tables for row in g.cells for x in row)
+    share = garbled_share(text)
+    if share > GARBLED_REFUSE:
+        raise ReadError(path, f"text layer unreadable: {share:.0%} of the characters have no Unicode "
+                              "mapping (fonts embedded without ToUnicode; OCR would be needed)")
+    for p in raw:
+        page_share = garbled_share("".join(ln.text for ln in p.lines))
+        if page_share > GARBLED_WARN:
+            warnings.append(f"page {p.number}: {page_share:.0%} of the text has no Unicode mapping (garbled font)")
     doc = assemble(os.path.basename(path), sha256, raw)
     doc.warnings[:0] = warnings
     return doc

@@ -167,6 +167,20 @@ def _chunk(seg: list[dict], size: float) -> tuple[str, float, float]:
     return tidy("".join(parts)), seg[0]["x0"], max(c["x1"] for c in seg)
 
 
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def garbled_share(text: str) -> float:
+    """Share of characters with no usable Unicode mapping: U+FFFD, private-use code
+    points, control characters, and pdfminer's "(cid:123)" placeholders. Fonts
+    embedded without a ToUnicode map give text like this."""
+    cids = _CID.findall(text)
+    text = _CID.sub("", text)
+    bad = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or (ord(ch) < 32 and ch not in "\t\n\r"))
+    total = len(text) + len(cids)
+    return (bad + len(cids)) / total if total else 0.0
+
+
 def heading_level(text: str) -> int | None:
     if len(text) > HEADING_MAX_CHARS or text.endswith(("。", "；", ";")):
         return None

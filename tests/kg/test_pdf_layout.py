@@ -160,3 +160,12 @@ def test_caption_wrapped_onto_two_lines():
     lines = [_line("2024年一般公共预算基本支出明细表（按经济分类科目分）（不含上", 80, 60, 520, 14),
              _line("年结转）", 250, 76, 310, 14), _line("单位：元", 460, 96, 500)]
     assert caption_above(lines, 110, 60, 520, 0)[0] == "2024年一般公共预算基本支出明细表（按经济分类科目分）（不含上年结转）"
+
+
+def test_garbled_share():
+    from kg.pdf_layout import garbled_share
+
+    assert garbled_share("部门预算2024") == 0.0
+    assert garbled_share("\ue001\ue002\ue003部") == 0.75
+    assert garbled_share("(cid:12)(cid:13)年") == pytest.approx(2 / 3)
+    assert garbled_share("") == 0.0

@@ -378,3 +378,20 @@ def test_two_grids_drawn_as_one_table(tmp_path, canvas_factory):
     [t] = read_pdf(str(p), "x").tables()
     assert t.title == "收支总表"
     assert t.rows == [["201", "一般公共服务支出", "12.50", ""], ["合计", "", "12.50", "0.00"]]
+
+
+def test_text_layer_without_unicode_mapping_is_refused(sample_pdf, monkeypatch):
+    """Fonts embedded without a ToUnicode map give private-use code points: the reader
+    refuses such a text layer rather than indexing garbage. (reportlab cannot write such
+    a font, so the characters pdfium returns are remapped here.)"""
+    import kg.pdf
+
+    real = kg.pdf.page_chars
+
+    def garbled(fpage, left, top):
+        return [dict(c, text=chr(0xE000 + ord(c["text"]) % 6000)) for c in real(fpage, left, top)]
+
+    monkeypatch.setattr(kg.pdf, "page_chars", garbled)
+    with pytest.raises(ReadError) as e:
+        read_pdf(str(sample_pdf), "x")
+    assert "text layer unreadable" in e.value.reason and "no Unicode mapping" in e.value.reason
