@@ -1392,6 +1392,52 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def eval_cases(truths: list[dict], seed: int, per_doc: int = 3) -> tuple[list[dict], list[dict]]:
+    """Question/answer and search cases in ../shared/eval/score_queries.py format, answered
+    from the ground truth of this corpus (every question names what makes it unambiguous:
+    agency, year and budget vs final account)."""
+    r = sub_rng(seed, "cases")
+    qa: list[dict] = []
+    search: list[dict] = []
+    by_policy: dict[str, set[str]] = {}
+    budgets: dict[tuple[str, int], dict] = {}
+    for t in truths:
+        for lk in t["policy_project_links"]:
+            by_policy.setdefault(lk["policy"], set()).add(lk["project"])
+        if t["kind"] == "budget":
+            budgets[(t["agency"]["name"], t["fiscal_year"])] = t
+    seen_agency: set[str] = set()
+    for t in truths:
+        ag, y, tot = t["agency"]["name"], t["fiscal_year"], t["totals"]
+        budget = t["kind"] == "budget"
+        what = f"{y}年预算" if budget else f"{y}年度决算"
+        pool = [
+            {"q": f"{ag}{what}的本年收入合计是多少？", "number_wan": tot["income"]},
+            {"q": f"{ag}{what}的本年支出合计是多少？", "number_wan": tot["expenditure"]},
+            {"q": f"{ag}{what}中项目支出是多少？", "number_wan": tot["project"]},
+            {"q": f"{ag}{what}中基本支出是多少？", "number_wan": tot["basic"]},
+            {"q": f"{ag}{what}的“三公”经费是多少？", "number_wan": tot["three_public"]},
+        ]
+        for p in t["projects"]:
+            pool.append({"q": f"{ag}{what}中{p['name']}{'安排了多少资金' if budget else '实际支出多少'}？",
+                         "number_wan": p["amount"]})
+        r.shuffle(pool)
+        qa += pool[:per_doc]
+        if ag not in seen_agency:
+            seen_agency.add(ag)
+            qa.append({"q": f"{ag}的主管部门是哪个单位？", "text_all": [t["agency"]["parent"]]})
+            qa.append({"q": f"{ag}的编制人数是多少？", "number": t["agency"]["staff"]["authorized"]})
+        prev = budgets.get((ag, y - 1))
+        if budget and prev:
+            diff = Decimal(str(tot["expenditure"])) - Decimal(str(prev["totals"]["expenditure"]))
+            qa.append({"q": f"{ag}{y}年预算支出比{y - 1}年变化了多少？", "number_wan": float(abs(diff))})
+        for p in r.sample(t["projects"], min(2, len(t["projects"]))):
+            search.append({"q": f"{ag}{what}{p['name']}", "doc": t["doc"], "key": p["name"]})
+    for number in sorted(by_policy):
+        qa.append({"q": f"哪些项目以{number}为依据？", "text_all": sorted(by_policy[number])})
+    return qa, search
+
+
 STEM = re.compile(r"\d{3,5}_[0-9a-f]{12}\.(txt|pdf|json)")
 
 
@@ -1414,11 +1460,13 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
     world, plan = plan_corpus(seed, count)
     pdf_count = count if pdf_count is None else pdf_count
     manifest = {"seed": seed, "count": count, "inconsistency_rate": inconsistency_rate, "years": list(YEARS), "generator": "budgetkg data/generate.py",
-                "layout": {"txt": "txt/<stem>.txt", "pdf": "pdf/<stem>.pdf", "truth": "truth/<stem>.json"}, "docs": []}
+                "layout": {"txt": "txt/<stem>.txt", "pdf": "pdf/<stem>.pdf", "truth": "truth/<stem>.json",
+                           "qa": "cases_qa.json", "search": "cases_search_<format>.json"}, "docs": []}
     for sub in ("txt", "pdf", "truth"):
         if sub in formats or sub == "truth":
             (out / sub).mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    truths: list[dict] = []
     for i, (a, y, k, stem) in enumerate(plan):
         doc = build_doc(world, a, y, k, stem, inconsistency_rate)
         files = {}
@@ -1431,6 +1479,7 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
         _atomic_write(out / "truth" / f"{stem}.json",
                       json.dumps(doc.truth, ensure_ascii=False).encode("utf-8"))  # compact: C encoder
         files["truth"] = f"truth/{stem}.json"
+        truths.append(doc.truth)
         manifest["docs"].append({"stem": stem, "title": doc.title, "agency": a.name, "agency_index": a.idx,
                                  "parent": a.parent, "unit_code": a.unit_code, "city_or_county": a.place,
                                  "fiscal_year": y, "kind": k, "unit": a.unit,
@@ -1438,6 +1487,13 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
         if progress and (i + 1) % 1000 == 0:
             print(f"{i + 1}/{count} documents, {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     _prune(out, manifest)
+    qa, search = eval_cases(truths, seed)
+    _atomic_write(out / "cases_qa.json", json.dumps(qa, ensure_ascii=False, indent=1).encode("utf-8"))
+    for fmt in sorted(formats):
+        docs_with = {d["stem"] for d in manifest["docs"] if fmt in d["files"]}
+        cases = [dict(c, doc=c["doc"].rsplit(".", 1)[0] + "." + fmt) for c in search
+                 if c["doc"].rsplit(".", 1)[0] in docs_with]
+        _atomic_write(out / f"cases_search_{fmt}.json", json.dumps(cases, ensure_ascii=False, indent=1).encode("utf-8"))
     _atomic_write(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     return manifest
 

@@ -390,3 +390,33 @@ def test_rerun_with_fewer_documents_prunes_its_own_files_only(tmp_path):
     assert len(list((tmp_path / "truth").glob("*.json"))) == 2
     assert not list((tmp_path / "pdf").glob("*.pdf"))
     assert (tmp_path / "txt" / "notes.txt").read_text() == "mine"
+
+
+def test_question_cases_are_answered_by_the_truth(corpus):
+    """cases_qa.json / cases_search_*.json follow score_queries.py's format and agree with
+    the ground truth they were drawn from."""
+    qa = json.loads((corpus / "cases_qa.json").read_text("utf-8"))
+    truths = {t["doc"]: t for _, _, t in docs(corpus)}
+    assert len(qa) >= 3 * N
+    for c in qa:
+        assert c["q"].endswith("？") and len(set(c) & {"number_wan", "number", "text_all"}) == 1, c
+    by_q = {c["q"]: c for c in qa}
+    t = next(iter(truths.values()))
+    what = f"{t['fiscal_year']}年预算" if t["kind"] == "budget" else f"{t['fiscal_year']}年度决算"
+    key = f"{t['agency']['name']}{what}中项目支出是多少？"
+    if key in by_q:
+        assert by_q[key]["number_wan"] == t["totals"]["project"]
+    assert by_q[f"{t['agency']['name']}的主管部门是哪个单位？"]["text_all"] == [t["agency"]["parent"]]
+    linked = [c for c in qa if c["q"].startswith("哪些项目以")]
+    assert linked
+    for c in linked:
+        number = c["q"][len("哪些项目以"):-len("为依据？")]
+        names = {lk["project"] for t in truths.values() for lk in t["policy_project_links"] if lk["policy"] == number}
+        assert set(c["text_all"]) == names
+    for fmt, n in (("txt", N), ("pdf", 6)):
+        search = json.loads((corpus / f"cases_search_{fmt}.json").read_text("utf-8"))
+        assert search and all(c["doc"].endswith("." + fmt) for c in search)
+        assert len({c["doc"] for c in search}) == n
+        for c in search:
+            text = (corpus / "txt" / (c["doc"].rsplit(".", 1)[0] + ".txt")).read_text("utf-8")
+            assert c["key"] in text
