@@ -84,7 +84,8 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
     g.add((d, BKG.sha256, Literal(doc.sha256)))
     g.add((d, BKG.mediaType, Literal(doc.media_type)))
     g.add((d, BKG.documentKind, Literal(f.kind)))
-    g.add((d, BKG.disclosureScope, Literal(f.scope)))
+    # a blank template is no agency's disclosure: its scope says so and the reader is told
+    g.add((d, BKG.disclosureScope, Literal("template" if f.template else f.scope)))
     if f.unit:
         g.add((d, BKG.amountUnit, Literal(f.unit)))
     if f.fiscal_year:
@@ -96,6 +97,7 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
         g.add((d, BKG.warning, Literal(w)))
     if f.template:
         g.add((d, BKG.isTemplate, Literal(True)))
+        doc.warnings.extend(w for w in f.warnings if w not in doc.warnings)  # printed by `budgetkg ingest`
         return str(d), g
     agency = None
     if f.agency:
@@ -119,6 +121,9 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
             g.add((u, RDFS.label, zh(name)))
             g.add((u, ORG.unitOf, agency))
             g.add((agency, ORG.hasUnit, u))
+        for name in f.member_units:
+            # a unit the department's disclosure covers (单位构成): a sub-organization of it
+            g.add((_agency(g, name, f.city), ORG.subOrganizationOf, agency))
         for name, code in f.subordinates.items():
             sub = _agency(g, name, f.city)
             g.add((sub, ORG.subOrganizationOf, agency if f.scope == "department" and not f.parent else

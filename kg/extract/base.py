@@ -120,6 +120,7 @@ class Facts:
     city: str | None = None
     internal_units: list[str] = field(default_factory=list)
     subordinates: dict[str, str | None] = field(default_factory=dict)  # other unit rows: name -> code
+    member_units: list[str] = field(default_factory=list)  # units a 部门 disclosure covers besides itself
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)

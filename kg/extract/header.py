@@ -111,7 +111,7 @@ def read_title(doc: Document, f: Facts) -> None:
     if "决算" in "".join(norm(t) for t in front) and f.kind == "budget" and not any("预算" in norm(t) for t in front):
         f.kind = "final_account"
     if name:
-        m = REGION_RE.match(name)
+        m = REGION_RE.match(re.sub(r"^中共|^中国共产党", "", name))  # a party organ's region follows its 中共
         if m and m.group(1):
             f.city = m.group(1)
 
@@ -256,6 +256,7 @@ def extract_header(doc: Document, f: Facts) -> None:
     read_title(doc, f)
     if is_template(doc, f):
         f.template = True
-        f.warnings.append("template with XX placeholders: no agency or figures recorded")
+        f.agency, f.agency_aliases = None, []  # "XX局" is a placeholder, not an agency
+        f.warnings.append("blank template (XX placeholders), not a disclosure: no agency or figures recorded")
         return
     read_parent_and_code(doc, f)

@@ -233,6 +233,9 @@ def text_totals(doc: Document, kind: str = "budget") -> dict[str, Figure]:
         for key, pat in TEXT_PATTERNS.items():
             if key in out:
                 continue
+            if key == "three_public" and re.search(r"(?:未安排|无|没有)(?:财政拨款)?[“\"]?三公[”\"]?经费", t):
+                out[key] = Figure(Decimal(0), Prov(page, None, None, clean_name(text)[:80]))
+                continue
             if key == "procurement" and re.search(r"(?:未安排|无|没有)政府采购(?:预算|支出)?", t):
                 out[key] = Figure(Decimal(0), Prov(page, None, None, clean_name(text)[:80]))
                 continue

@@ -48,6 +48,68 @@ def enumerated_units(text: str) -> list[str]:
     return out
 
 
+_MEMBERS_INTRO = re.compile(r"单位构成|编制范围|本部门中|本部(?:以及|及|和)下属|下属\d+家")
+_MEMBER_ITEM = re.compile(r"^[（(]?\d{1,2}[)）.、．]\s*(.+)$")
+_SELF = re.compile(r"本部$|本级$|机关本级$|机关$")
+
+
+def _full_name(name: str, city: str | None) -> str:
+    """"普陀区法律援助中心" printed inside a 上海市普陀区 disclosure → the full name, so one unit
+    gets one IRI whichever document lists it."""
+    if not city or name.startswith(city) or re.match(r"^[\u4e00-\u9fff]{2,8}?[省市]", name):
+        return name
+    for k in range(1, len(city)):
+        tail = city[k:]
+        if len(tail) >= 2 and tail[-1] in "市县区旗州盟" and name.startswith(tail):
+            return city[:k] + name
+    return name
+
+
+def member_units(doc: Document, agency: str | None, city: str | None) -> list[str]:
+    """Units a 部门 disclosure says it covers (单位构成 table, or "具体包括：1.… 2.…"), minus
+    the department itself (本部 / 本级): each is an agency of its own under the department."""
+    from kg.extract.base import header_paths
+    from kg.extract.header import _same_org, looks_like_org
+
+    out: list[str] = []
+
+    def add(raw: str) -> None:
+        name = re.split(r"[，,。；;：:]", clean_name(raw))[0]
+        name = norm(re.sub(r"[（(][^（）()]*[)）]$", "", norm(name)))
+        if not name or _SELF.search(name) or not looks_like_org(name):
+            return
+        name = _full_name(name, city)
+        if agency and (norm(name) == norm(agency) or _same_org(name, agency) and len(name) <= len(norm(agency))):
+            return
+        if name not in out:
+            out.append(name)
+
+    window = 0
+    for b in doc.blocks():
+        if isinstance(b, Table):
+            if window:
+                cols = [i for i, p in enumerate(header_paths(b)) if p and re.search(r"单位名称|单位$", p[-1])]
+                if cols:
+                    for r in b.rows:
+                        if cols[0] < len(r):
+                            add(r[cols[0]])
+                    window = 0
+            continue
+        text = clean_name(b.text)
+        if _MEMBERS_INTRO.search(norm(text)) and len(norm(text)) < 120:
+            window = 5
+        elif not window:
+            continue
+        else:
+            window -= 1
+        rest = re.split(r"包括\s*[:：]", text, maxsplit=1)
+        m = _MEMBER_ITEM.match(rest[-1].strip())
+        if m:
+            add(m.group(1))
+            window = max(window, 2)
+    return out
+
+
 def extract_units(doc: Document, f: Facts) -> None:
     blocks = list(doc.blocks())
     units: list[str] = []
@@ -78,6 +140,7 @@ def extract_units(doc: Document, f: Facts) -> None:
     if f.agency:
         units = [u for u in units if norm(u) != norm(f.agency)]
     f.internal_units = units
+    f.member_units = member_units(doc, f.agency, f.city)
     extract_staff(doc, f)
 
 
