@@ -562,17 +562,25 @@ class Answerer:
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "line", self.entities)
         if kind == "row":
             term = m[1]
+            found = []
             for d in ds or []:
                 doc = self.ctx.archive.get(d.source_file)
-                if doc is None:
-                    continue
-                hits = row_lookup(doc, term)
+                hits = row_lookup(doc, term) if doc is not None else []
                 if hits:
-                    h = hits[0]
-                    ev = [_ev(d.source_file, h.page, h.quote, d.iri)]
-                    text = f"{d.agency_label}{_year_word(d)}{h.label.strip()}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
-                    return Result(self.question, text, _wan_value(h.value_yuan), "万元", ev, None, "table", self.entities)
-            return None
+                    found.append((d, hits[0]))
+                    if a is not None or len(found) >= 8:
+                        break
+            if not found:
+                return None
+            if a is None and len({d.agency for d, _ in found}) > 1:
+                parts = [f"{d.agency_label}{_year_word(d)}{format_wan(h.value_yuan)}" for d, h in found]
+                ev = [_ev(d.source_file, h.page, h.quote, d.iri) for d, h in found[:3]]
+                return Result(self.question, f"问题未指明单位，各单位的{found[0][1].label}：{'；'.join(parts)}。",
+                              [_wan_value(h.value_yuan) for _, h in found], "万元", ev, None, "table", self.entities)
+            d, h = found[0]
+            ev = [_ev(d.source_file, h.page, h.quote, d.iri)]
+            text = f"{d.agency_label}{_year_word(d)}{h.label}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
+            return Result(self.question, text, _wan_value(h.value_yuan), "万元", ev, None, "table", self.entities)
         return None
 
     _BUDGET_FIGURE = re.compile(r"年初预算|预算数|调整预算|全年预算")

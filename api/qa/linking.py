@@ -293,12 +293,71 @@ class Lexicon:
         # A shortened agency name keeps its kind (…中心, …局, …大队): a near miss must end
         # where the label ends, or "机关事业单位…养老保险" inside a line's name would link.
         ms = [m for m in ms if m.exact or q[m.end - 1] == m.entry.name[-1]]
+        ms = sorted(ms + self._abbreviated(q), key=lambda m: (-m.score, -m.exact))
+        if not ms:
+            ms = self._by_suffix(q)
         chosen: list[Match] = []
         for m in ms:
             if any(m.iri == c.iri or (m.start < c.end and c.start < m.end) for c in chosen):
                 continue
             chosen.append(m)
         return sorted(chosen, key=lambda m: m.start)
+
+    def _abbreviated(self, q: str) -> list[Match]:
+        """Abbreviations people write: the place and the kind of body kept, the words in
+        between cut to a character or two ("天门市社保局" for 天门市社会保险事业管理局,
+        "某市人社局" for 某市人力资源和社会保障局). The question's characters must be a
+        subsequence of the label that starts with its first two characters and ends on its
+        last; the longest such reading wins, and only when no other label reads as long."""
+        found: list[Match] = []
+        for e in self.agencies.entries:
+            name = e.name
+            if len(name) < 5:
+                continue
+            start = q.find(name[:2])
+            while start >= 0:
+                j, k, end, skipped, gap = 0, start, None, 0, 0
+                while k < len(q):
+                    pos = name.find(q[k], j)
+                    if pos < 0:
+                        break
+                    if pos == len(name) - 1:
+                        end, gap = k + 1, skipped
+                    skipped += pos - j
+                    j, k = pos + 1, k + 1
+                if end is not None and end - start >= max(4, 0.3 * len(name)):
+                    # Score: characters read, less the label characters skipped before the
+                    # last one (社保局 reads 社会保险… more tightly than 人力资源和社会保障局).
+                    found.append(Match(e, (end - start) - 0.01 * gap, start, end, False, (end - start) / len(name)))
+                start = q.find(name[:2], start + 1)
+        if not found:
+            return []
+        found.sort(key=lambda m: -m.score)
+        best = found[0]
+        rivals = [m for m in found if m.score == best.score and m.iri != best.iri]
+        return [] if rivals else [best]
+
+    def _by_suffix(self, q: str) -> list[Match]:
+        """A name cut to its distinctive ending ("信息中心"): a suffix of four or more
+        characters that ends exactly one agency's label."""
+        owners: dict[str, set[str]] = defaultdict(set)
+        entry_of: dict[str, Entry] = {}
+        for e in self.agencies.entries:
+            for n in range(4, len(e.name) - 1):
+                suf = e.name[-n:]
+                owners[suf].add(e.iri)
+                entry_of.setdefault(suf + "\0" + e.iri, e)
+        best: Match | None = None
+        for suf, iris in owners.items():
+            if len(iris) != 1:
+                continue
+            pos = q.find(suf)
+            if pos < 0 or (best is not None and len(suf) <= best.length):
+                continue
+            (iri,) = iris
+            e = entry_of[suf + "\0" + iri]
+            best = Match(e, float(len(suf)), pos, pos + len(suf), False, len(suf) / len(e.name))
+        return [best] if best else []
 
     def link_policies(self, q: str) -> list[Entry]:
         """Policies whose 文号 is written in q (any bracket, full-width digits): matched

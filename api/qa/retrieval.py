@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from api.qa.engine import Answerer, Result
 
 # Question words carry no content to match passages on.
+# (Single characters only where they are particles: 有/在 are kept, they are part of 国有, 所在.)
 _QWORDS = re.compile(r"哪个单位|哪个部门|哪家单位|哪一个|哪个|哪家|哪些|什么|多少|是否|怎么|如何|为何|为什么|请问|"
-                     r"是谁|谁|吗|呢|？|\?|。|，|的|由|是|有|在|和|与|及|了")
+                     r"情况|是谁|有哪|谁|吗|呢|？|\?|。|，|的|由|是|和|与|及|了")
 _SENT = re.compile(r"(?<=[。；;！!？?])|\n")
 MIN_COVER = 0.34
 _HOW_MUCH = re.compile(r"多少|几|金额|数额")

@@ -136,3 +136,14 @@ def test_agency_near_miss_keeps_the_kind_of_body():
     assert [m.entry.name for m in lex.link_agencies(q)] == ["东川县社会保险事业管理局"]
     assert [m.entry.name for m in lex.link_agencies("东川县养老保险经办中心的收入")] == [
         "东川县机关事业单位和城乡居民养老保险经办中心"]
+
+
+def test_abbreviations_and_distinctive_endings():
+    from api.qa.linking import Lexicon
+
+    idx = NameIndex([_e("东川县社会保险事业管理局"), _e("东川县人力资源和社会保障局"), _e("东川县人力资源和社会保障信息中心")])
+    lex = Lexicon(idx, NameIndex([]), NameIndex([]), [], NameIndex([]))
+    assert [m.entry.name for m in lex.link_agencies("东川县社保局的编制人数")] == ["东川县社会保险事业管理局"]
+    assert [m.entry.name for m in lex.link_agencies("东川县人社局有哪些内设机构")] == ["东川县人力资源和社会保障局"]
+    assert [m.entry.name for m in lex.link_agencies("信息中心2024年收入")] == ["东川县人力资源和社会保障信息中心"]
+    assert lex.link_agencies("保障中心2024年收入") == []  # no unique ending, no place: not linked

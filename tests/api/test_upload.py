@@ -102,7 +102,8 @@ def test_service_answers_while_an_ingest_runs(writable, monkeypatch):
     assert started.wait(10)
     t0 = time.monotonic()
     assert c.get("/policies.json").status_code == 200
-    assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+    ask = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert ask.status_code == 200 and ask.json()["boolean"] is True, ask.text
     assert time.monotonic() - t0 < 5
     page = c.get(r.headers["location"], headers={"accept": "text/html"})
     assert page.status_code == 200 and "导入中" in page.text and 'http-equiv="refresh"' in page.text
