@@ -69,8 +69,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _atomic_json(path: Path, obj) -> None:
-    _atomic_write(path, json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8"))
+def _atomic_json(path: Path, obj, indent: int | None = None) -> None:
+    _atomic_write(path, json.dumps(obj, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+                  .encode("utf-8"))
 
 
 @contextmanager
@@ -233,7 +234,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
     dict_file = cache / f"dict-{dict_hash}.txt"
     if not dict_file.exists():
         _atomic_write(dict_file, "\n".join(tok.words).encode("utf-8"))
-    terms: dict[str, list[list[str]]] = {}
+    terms: dict[str, list[str]] = {}
     cur_words = set(tok.words)
     dict_words_cache: dict[str, set[str]] = {dict_hash: cur_words}
     for sha, (key, _chunks) in per_doc.items():
@@ -244,7 +245,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
             if t is not None:
                 _atomic_json(path, t)
         if t is None or len(t) != len(all_texts[sha]):
-            t = [tok.terms(x) for x in all_texts[sha]]
+            t = [" ".join(tok.terms(x)) for x in all_texts[sha]]  # terms never contain spaces
             _atomic_json(path, t)
             stats["retokenized"] += 1
         terms[sha] = t
@@ -258,7 +259,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
     tmp.mkdir(parents=True)
     chunks_all = [c for sha in order for c in per_doc[sha][1]]
     _write_chunks_db(tmp / "chunks.sqlite", chunks_all)
-    corpus_terms = [t for sha in order for t in terms[sha]]
+    corpus_terms = [t.split(" ") if t else [] for sha in order for t in terms[sha]]
     has_bm25 = _write_bm25(tmp / "bm25", corpus_terms)
     faiss_info = {"type": None}
     if embedder is not None and chunks_all:
@@ -281,7 +282,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
         "documents": {sha: {"source_file": per_doc[sha][1][0].source_file if per_doc[sha][1] else "",
                             "chunks": len(per_doc[sha][1]), "chunk_key": per_doc[sha][0]} for sha in order},
     }
-    _atomic_json(idx / "config.json", cfg)
+    _atomic_json(idx / "config.json", cfg, indent=1)
     _gc(idx, cfg)
     stats.update(documents=len(per_doc), chunks=len(chunks_all), generation=gen,
                  model=(model_info or {}).get("name"), dims=(model_info or {}).get("dims", 0),
@@ -295,7 +296,7 @@ RRF_K = 60
 
 
 def _reuse_terms(cache: Path, sha: str, key: str, cur_words: set[str], known: dict[str, set[str]],
-                 texts: list[str]) -> list[list[str]] | None:
+                 texts: list[str]) -> list[str] | None:
     """Cached terms made with another dictionary, valid when no added or dropped word
     occurs in this document."""
     joined = None

@@ -25,7 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 
-TOKENIZER_VERSION = 4  # bump when the emitted terms change: cached tokens are keyed on it
+TOKENIZER_VERSION = 5  # bump when the emitted terms change: cached tokens are keyed on it
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _YEAR_BRACKETS = re.compile(r"[\[【(〔]\s*((?:19|20)\d{2})\s*[\]】)〕]")
@@ -34,6 +34,10 @@ _YEAR_BRACKETS = re.compile(r"[\[【(〔]\s*((?:19|20)\d{2})\s*[\]】)〕]")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}〔〕\d%])[ \t\u3000]+(?=[{_CJK}〔〕])|(?<=[{_CJK}〔〕])[ \t\u3000]+(?=[\d%])")
 POLICY_NUMBER = re.compile(rf"(?P<issuer>[{_CJK}]{{0,12}})(?P<core>〔(?:19|20)\d{{2}}〕\d{{1,5}}号)")
 MAX_ISSUER = 6
+# jieba's own block pattern (jieba.re_han_default): it segments these runs, and yields
+# everything else one character at a time.
+_JIEBA_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
+_JIEBA_BLOCK_SPLIT = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _WORD_CHARS = re.compile(rf"[{_CJK}A-Za-z0-9]")
 # Function words and question words: they carry no topic, and in a question
@@ -81,24 +85,24 @@ def dictionary_hash(words: Iterable[str]) -> str:
     return h.hexdigest()[:16]
 
 
-class Tokenizer:
-    """normalize → protected terms (policy numbers, dictionary names jieba cannot hold)
-    → jieba words → CJK bigrams."""
+class _Segmenter:
+    """A private jieba dictionary (the base one plus the graph's names) with a cache of
+    cut blocks: table rows, section paths and titles repeat the same phrases thousands of
+    times, and jieba cuts each block (a run of word characters) independently anyway."""
 
-    def __init__(self, dictionary: Iterable[str] = (), bigrams: bool = True, hmm: bool = True):
+    MAX_CACHE = 400_000
+
+    def __init__(self, words: list[str], hmm: bool):
         import jieba
 
         base = _base()
-        self.words = sorted({normalize(w).strip() for w in dictionary if w and len(normalize(w).strip()) >= 2})
-        self.bigrams = bigrams
-        self.hmm = hmm
         jt = jieba.Tokenizer()
         jt.FREQ = dict(base.FREQ)
         jt.total = base.total
         jt.initialized = True
         special: list[str] = []
-        for w in self.words:
-            if re.fullmatch(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+", w):
+        for w in words:
+            if _JIEBA_BLOCK.fullmatch(w):
                 # Frequent enough to beat any split jieba's own dictionary prefers. `total`
                 # stays as it was: then a word changes the cut only where it occurs, which
                 # is what lets the index re-tokenize just the documents a new name touches.
@@ -107,10 +111,60 @@ class Tokenizer:
                     jt.FREQ.setdefault(w[:i], 0)
             elif _WORD_CHARS.search(w):
                 special.append(w)  # contains 〔 ( ·… : jieba would split it, match it ourselves
-        self._jieba = jt
+        self.jieba = jt
+        self.hmm = hmm
         pats = [POLICY_NUMBER.pattern] + [re.escape(w) for w in sorted(special, key=len, reverse=True)
                                           if not POLICY_NUMBER.search(w)]
-        self._protected = re.compile("|".join(pats))
+        self.protected = re.compile("|".join(pats))
+        self._blocks: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def cut(self, s: str) -> list[str]:
+        out: list[str] = []
+        for i, part in enumerate(_JIEBA_BLOCK_SPLIT.split(s)):
+            if not part:
+                continue
+            if i % 2:  # a block jieba segments
+                words = self._blocks.get(part)
+                if words is None:
+                    words = [w.lower() for w in self.jieba.cut(part, HMM=self.hmm)
+                             if w.lower() not in STOPWORDS and _WORD_CHARS.search(w)]
+                    with self._lock:
+                        if len(self._blocks) >= self.MAX_CACHE:
+                            self._blocks.clear()
+                        self._blocks[part] = words
+                out.extend(words)
+            else:  # what jieba yields one character at a time; keep the word characters
+                out.extend(ch.lower() for ch in part if _WORD_CHARS.match(ch) and ch not in STOPWORDS)
+        return out
+
+
+_segmenters: dict[tuple, _Segmenter] = {}
+
+
+def _segmenter(words: list[str], hmm: bool) -> _Segmenter:
+    key = (dictionary_hash(words), hmm)
+    with _log_lock:
+        seg = _segmenters.get(key)
+    if seg is None:
+        seg = _Segmenter(words, hmm)
+        with _log_lock:
+            if len(_segmenters) >= 4:
+                _segmenters.pop(next(iter(_segmenters)))
+            _segmenters[key] = seg
+    return seg
+
+
+class Tokenizer:
+    """normalize → protected terms (policy numbers, dictionary names jieba cannot hold)
+    → jieba words → CJK bigrams."""
+
+    def __init__(self, dictionary: Iterable[str] = (), bigrams: bool = True, hmm: bool = True):
+        self.words = sorted({normalize(w).strip() for w in dictionary if w and len(normalize(w).strip()) >= 2})
+        self.bigrams = bigrams
+        self.hmm = hmm
+        self._seg = _segmenter(self.words, hmm)
+        self._protected = self._seg.protected
         self.dictionary_hash = dictionary_hash(self.words)
 
     def settings(self) -> dict:
@@ -135,14 +189,7 @@ class Tokenizer:
         return out
 
     def _cut(self, s: str) -> list[str]:
-        if not s:
-            return []
-        res = []
-        for w in self._jieba.cut(s, HMM=self.hmm):
-            w = w.strip().lower()
-            if w and w not in STOPWORDS and _WORD_CHARS.search(w):
-                res.append(w)
-        return res
+        return self._seg.cut(s) if s else []
 
     def terms(self, text: str) -> list[str]:
         """What BM25 indexes and queries with: words plus CJK character bigrams."""
