@@ -225,6 +225,8 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
         g.add((node, RDF.type, BKG.Finding))
         g.add((node, BKG.disclosure, d))
         g.add((node, BKG.rule, Literal(fi.rule)))
+        if fi.where:
+            g.add((node, BKG.findingKey, Literal(fi.where)))
         g.add((node, BKG.severity, Literal(fi.severity)))
         g.add((node, RDFS.comment, zh(fi.comment)))
         if fi.expected is not None:

@@ -84,6 +84,7 @@ class BKG(DefinedNamespace):
     tableTitle: URIRef               # provenance: title of the table a figure came from
     rowNumber: URIRef                # provenance: 1-based body row in that table
     rule: URIRef
+    findingKey: URIRef               # what a finding is about, stable across runs ("functional:20406:project")
     severity: URIRef
     expected: URIRef
     found: URIRef

@@ -121,6 +121,7 @@ class Facts:
     internal_units: list[str] = field(default_factory=list)
     subordinates: dict[str, str | None] = field(default_factory=dict)  # other unit rows: name -> code
     member_units: list[str] = field(default_factory=list)  # units a 部门 disclosure covers besides itself
+    basic_by_fund: dict[str, Figure] = field(default_factory=dict)  # 基本支出 per fund (checks.funding_scope)
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)
@@ -231,3 +232,13 @@ CODE_NAME_RE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*([^\d\s].*)$")
 def sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[。；;！!？?])", text)
     return [p for p in (x.strip() for x in parts) if p]
+
+
+def funding_scope(title: str | None) -> str:
+    """The fund a table covers, from its title: "一般公共预算财政拨款基本支出决算表" and
+    "2026年部门一般公共预算支出功能分类预算表" → "一般公共预算"; "支出决算表" → "" (all funds).
+    Figures from tables of different funds are not expected to add up."""
+    t = re.sub(r"^[一二三四五六七八九十\d]+[、.．]|^表\d+", "", norm(title or ""))
+    t = re.sub(r"^(?:\d{4}年度?)?(?:部门|预算单位|单位)?", "", t)
+    m = re.match(r"(.*?)(?:财政拨款)?(?:基本)?支出", t)
+    return m.group(1) if m else t

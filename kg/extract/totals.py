@@ -19,6 +19,7 @@ from kg.extract.base import (
     Prov,
     clean_name,
     doc_unit,
+    funding_scope,
     header_paths,
     logical_paragraphs,
     norm,
@@ -132,6 +133,8 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
         if scheme == "functional" and val(cm.total) is not None and "expenditure_table" not in out \
                 and not re.search(r"基本支出", norm(t.title or "")):
             out["expenditure_table"] = Figure(val(cm.total), prov)
+        if vals["basic"] is not None:
+            out.setdefault("basic@" + funding_scope(t.title), Figure(vals["basic"], prov))
         for k, v in vals.items():
             if v is not None and k not in out and (cm.__dict__.get(k) != cm.total or k == "basic"):
                 out[k] = Figure(v, prov)
@@ -280,3 +283,4 @@ def extract_totals(doc: Document, f: Facts) -> None:
     for fig in totals.values():
         fig.figure_type = ftype
     f.totals = totals
+    f.basic_by_fund = {k[len("basic@"):]: v for k, v in splits.items() if k.startswith("basic@")}
