@@ -13,8 +13,9 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from api.qa.sources import row_label
 from api.qa.text import squash
-from kg.document import Paragraph, Table
+from kg.document import Heading, Paragraph, Table
 
 if TYPE_CHECKING:
     from api.qa.engine import Answerer, Result
@@ -60,10 +61,13 @@ def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
     out: list[tuple[str, int, str, float]] = []
     if searcher is not None:
         hits = None
+        # The agency is a filter; left in the query its long name would outweigh the
+        # words that say what is asked.
+        query = re.sub(r"\u3000+", " ", ans.rest).strip() if alabel else ans.question
         for kwargs in ({"k": k, "year": ans.year, "agency": alabel, "kind": ans.intent.doc_kind},
                        {"k": k, "year": ans.year, "agency": alabel}, {"k": k}):
             try:
-                hits = searcher.search(ans.question, **kwargs)
+                hits = searcher.search(query or ans.question, **kwargs)
                 break
             except TypeError:
                 continue
@@ -93,24 +97,25 @@ def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
 
 
 def extractive_answer(ans: Answerer) -> Result:
-    from api.qa.engine import KIND_WORD, Result, _ev
+    from api.qa.engine import Result, _ev
 
     # The agency is a filter on passages (see _passages), not a term to match sentences on.
     keys = key_bigrams(ans.rest)
     if not keys:
         return ans.no_answer("可回答该问题的内容")
     passages = _passages(ans)
-    pool = [(rank, src, page, sent, squash(sent)) for rank, (src, page, text, _s) in enumerate(passages)
-            for sent in sentences(text)]
+    pool = [(rank, src, page, sent, squash(sent), (rank, i)) for rank, (src, page, text, _s) in enumerate(passages)
+            for i, sent in enumerate(sentences(text))]
+    split = {rank: sentences(text) for rank, (_src, _page, text, _s) in enumerate(passages)}
     # Rarer key terms count more ("人民调解" over "项目"/"预算"): weights from how many of
     # the candidate sentences carry each bigram.
-    df = {g: sum(1 for *_, ss in pool if g in ss) for g in keys}
+    df = {g: sum(1 for *_, ss, _pos in pool if g in ss) for g in keys}
     weight = {g: math.log(1 + len(pool) / (1 + df[g])) for g in keys}
     total_w = sum(weight.values()) or 1.0
     wants_figure = bool(_HOW_MUCH.search(ans.q))
     best = None
     n = len(passages) or 1
-    for rank, src, page, sent, ss in pool:
+    for rank, src, page, sent, ss, pos in pool:
         present = [g for g in keys if g in ss]
         cover = len(present) / len(keys)
         score = sum(weight[g] for g in present) / total_w
@@ -119,12 +124,82 @@ def extractive_answer(ans: Answerer) -> Result:
         # Earlier hits are better retrieval answers; break near-ties in their favour.
         score += 0.05 * (n - rank) / n
         if best is None or score > best[0]:
-            best = (score, cover, src, page, sent)
+            best = (score, cover, src, page, sent, pos)
+    section = None
+    if ans.intent.kind != "duty" and not wants_figure:
+        section = _section(ans, keys, weight)
+    if section is not None and (best is None or section[0] >= best[1] - 0.1):
+        cover, src, page, heading, body = section
+        d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
+        who = _who(d, src)
+        text = f"根据{who}公开文件（第{page}页）“{heading}”：{body}"
+        return Result(ans.question, text, None, None, [_ev(src, page, body, d.iri if d else None)], None, "text",
+                      ans.entities)
     if best is None or best[1] < MIN_COVER:
         return ans.no_answer("与问题相关的内容")
-    _, cover, src, page, sent = best
+    _, cover, src, page, sent, (rank, i) = best
+    # A heading ("一、部门职责") answers with what follows it.
+    following = split[rank][i + 1:]
+    while len(sent) < 40 and following:
+        sent = sent.rstrip() + " " + following.pop(0)
     d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
-    who = f"{d.agency_label}{d.year or ''}{'年' if d and d.year else ''}{KIND_WORD.get(d.kind, '公开')}" if d and d.agency_label else src
+    who = _who(d, src)
     text = f"根据{who}公开文件（第{page}页）：{sent}"
     ev = [_ev(src, page, sent, d.iri if d else None)]
     return Result(ans.question, text, None, None, ev, None, "text", ans.entities)
+
+
+def _who(d, src: str) -> str:
+    from api.qa.engine import KIND_WORD
+
+    if d is None or not d.agency_label:
+        return src
+    return f"{d.agency_label}{d.year or ''}{'年' if d.year else ''}{KIND_WORD.get(d.kind, '公开')}"
+
+
+def _section(ans: Answerer, keys: set[str], weight: dict[str, float]):
+    """A heading of the agency's disclosure that names what is asked ("主要职责",
+    "国有资产占用情况"), answered with the paragraphs under it: (cover, source_file, page,
+    heading, text) or None. Read from the archived document's structure, so a section
+    the search index split into pieces still answers whole."""
+    agency = ans.agencies[0].iri if ans.agencies else None
+    if agency is None:
+        return None
+    term = ans.term(ans.rest)
+    head_noun = term[-2:] if len(term) >= 2 else ""
+    total_w = sum(weight.get(g, 1.0) for g in keys) or 1.0
+    best = None
+    for d in ans.scope(agency)[:3]:
+        doc = ans.ctx.archive.get(d.source_file)
+        if doc is None:
+            continue
+        blocks = list(doc.blocks())
+        for i, b in enumerate(blocks):
+            if not isinstance(b, Heading) or len(b.text) > 30:
+                continue
+            hs = squash(b.text)
+            present = [g for g in keys if g in hs]
+            cover = sum(weight.get(g, 1.0) for g in present) / total_w
+            if head_noun and head_noun in hs:
+                cover = max(cover, 0.95)  # the thing asked about names the section
+            if cover < 0.5:
+                continue
+            body: list[str] = []
+            for nb in blocks[i + 1:]:
+                if isinstance(nb, Heading):
+                    if nb.level <= b.level or body:
+                        break
+                    continue
+                if isinstance(nb, Paragraph) and nb.text.strip():
+                    body.append(nb.text.strip())
+                if sum(map(len, body)) > 240:
+                    break
+            if not body:
+                continue
+            text = " ".join(body)
+            text = text if len(text) <= 300 else text[:300] + "…"
+            # Among equally good headings the most specific (shortest) one.
+            rank = (cover, -len(row_label(b.text)))
+            if best is None or rank > best[0]:
+                best = (rank, (cover, d.source_file, b.page, b.text.strip(), text))
+    return best[1] if best else None

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from api.qa.engine import Context, answer
-from kg.document import Document, Page, Paragraph, Table
+from kg.document import Document, Heading, Page, Paragraph, Table
 from kg.pipeline import DocumentArchive
 from kg.store import OxigraphStore
 
@@ -68,7 +68,7 @@ id:l4 a bkg:BudgetLine ; bkg:disclosure id:d1 ; bkg:classification id:c3 ; bkg:a
 def _docs() -> list[Document]:
     d1 = Document("qs_2025.txt", "aaa1", [
         Page(1, [Paragraph("本单位编制人数42人，实有人数40人，离退休人员11人。", 1)]),
-        Page(2, [Paragraph("本中心负责全县城乡居民医疗保险的参保登记和待遇审核工作。", 2),
+        Page(2, [Heading(2, "二、部门职责", 2), Paragraph("本中心负责全县城乡居民医疗保险的参保登记和待遇审核工作。", 2),
                  Paragraph("综合科负责机关日常运转。", 2)]),
         Page(3, [Table(header=[["项目", "金额"]], rows=[["一、一般公共预算拨款收入", "812.35"], ["二、事业收入", "0.00"]],
                        page=3, title="收支总表", unit="万元")]),
@@ -254,3 +254,8 @@ def test_header_named_figures_in_small_tables(tmp_path):
 def test_unknown_agency_is_not_answered_with_another(ctx, q):
     r = ask(ctx, q)
     assert r["answer"].startswith("未找到") and r["value"] is None, r["answer"]
+
+
+def test_section_answers_what_a_heading_names(ctx):
+    r = ask(ctx, "青山县城乡居民医疗保险服务中心的主要职责是什么？")
+    assert "参保登记和待遇审核" in r["answer"] and r["evidence"][0]["page"] == 2
