@@ -21,6 +21,7 @@ def page_chars(fpage, left: float, top: float) -> list[dict]:
     """Visible characters with font-size boxes; "level" is False for rotated glyphs
     (watermarks and stamps outside tables, rotated headers inside them)."""
     tp = fpage.get_textpage()
+    clips: dict[int | None, tuple[float, float, float, float] | None] = {}
     try:
         n = tp.count_chars()
         text = tp.get_text_range(0, n) if n else ""
@@ -31,6 +32,8 @@ def page_chars(fpage, left: float, top: float) -> list[dict]:
             if not ch or ch.isspace():
                 continue
             x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
+            if not _visible(tp, j, (x0 + x1) / 2, (y0 + y1) / 2, clips):
+                continue  # clipped away: overflow text the page does not show
             a = pdfium_c.FPDFText_GetCharAngle(tp.raw, j)
             level = a < 0 or min(a, 2 * math.pi - a) < 0.05  # a < 0: pdfium could not tell
             chars.append({"text": ch, "x0": x0 - left, "x1": x1 - left, "top": top - y1,
@@ -38,6 +41,38 @@ def page_chars(fpage, left: float, top: float) -> list[dict]:
         return chars
     finally:
         tp.close()
+
+
+def _visible(tp, j: int, cx: float, cy: float, clips: dict) -> bool:
+    """Whether a character's centre lies inside the clip region of its text object
+    (bounding boxes of the clip paths, intersected). Word processors leave text that
+    overflows a frame in the file, clipped; it is not printed, so it is not read."""
+    obj = pdfium_c.FPDFText_GetTextObject(tp.raw, j)
+    key = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+    if key not in clips:
+        clips[key] = _clip_box(obj) if obj else None
+    box = clips[key]
+    return box is None or (box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1)
+
+
+def _clip_box(obj) -> tuple[float, float, float, float] | None:
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box = None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for k in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        xs, ys = [], []
+        for i in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, k)):
+            seg = pdfium_c.FPDFClipPath_GetPathSegment(clip, k, i)
+            if seg and pdfium_c.FPDFPathSegment_GetPoint(seg, x, y):
+                xs.append(x.value)
+                ys.append(y.value)
+        if not xs:
+            continue
+        b = (min(xs), min(ys), max(xs), max(ys))
+        box = b if box is None else (max(box[0], b[0]), max(box[1], b[1]), min(box[2], b[2]), min(box[3], b[3]))
+    return box
 
 
 def page_edges(fpage, left: float, top: float) -> tuple[list[dict], int] | None:

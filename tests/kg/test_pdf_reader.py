@@ -395,3 +395,23 @@ def test_text_layer_without_unicode_mapping_is_refused(sample_pdf, monkeypatch):
     with pytest.raises(ReadError) as e:
         read_pdf(str(sample_pdf), "x")
     assert "text layer unreadable" in e.value.reason and "no Unicode mapping" in e.value.reason
+
+
+def test_clipped_overflow_text_is_not_read(tmp_path, canvas_factory):
+    """Word processors keep text that overflows a frame in the file, clipped away;
+    only what the page shows is read."""
+    p = tmp_path / "clipped.pdf"
+    c = canvas_factory(p)
+    c.saveState()
+    frame = c.beginPath()
+    frame.rect(LEFT, 600, 450, 200)
+    c.clipPath(frame, stroke=0, fill=0)
+    _text(c, LEFT, 760, "框内可见的文字。")
+    _text(c, LEFT, 560, "框外被裁掉的文字。")
+    c.restoreState()
+    _text(c, LEFT, 500, "框外正常的文字。")
+    c.showPage()
+    c.save()
+    text = read_pdf(str(p), "x").text()
+    assert "框内可见的文字。" in text and "框外正常的文字。" in text
+    assert "裁掉" not in text

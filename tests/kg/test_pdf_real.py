@@ -125,3 +125,13 @@ def test_template_reads_with_placeholders(docs):
     assert "XX" in doc.text()
     t = _table(doc, "财政拨款收入支出决算总表")
     assert t.pages == [8, 9]
+
+
+def test_clipped_overflow_is_not_read_twice(docs):
+    """The 主要职能 list overflows its page; the overflow is clipped there and printed on
+    the next page (checked on the page images): read once, the broken item joined."""
+    doc = docs["上海市普陀区商务委员会25年预算.pdf"]
+    text = doc.text()
+    assert text.count("主要职能包括") == 1
+    item9 = [b.text for b in doc.pages[2].blocks if b.text.startswith("9、")]
+    assert len(item9) == 1 and item9[0].endswith("规范流通秩序。") and "市场供应应急机制" in item9[0]
