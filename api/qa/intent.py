@@ -110,6 +110,7 @@ _COMPARE = re.compile(r"相比|对比|比较|增加|减少|增长|下降|变化|
 _PROJECT_LIST = re.compile(r"(?:有|包括|安排了?|涉及)哪些(?:项目|专项)|项目(?:有哪些|清单|名单)|哪些项目")
 _BASIS = re.compile(r"依据|根据|政策文件|文件依据|政策依据|测算依据|以什么|哪个文件|什么文件|哪些文件")
 _CODE = re.compile(r"单位代码|单位编码|部门代码|部门编码|预算代码|单位编号|代码是|编码是")
+_PURPOSE = re.compile(r"用于什么|用途|用在哪|做什么|干什么|主要用于|目的是|绩效目标|实施内容|主要内容|为什么|原因")
 _PREV_YEAR = re.compile(r"上年|上一年|去年|前一年")
 _SUM = re.compile(r"合计|总共|一共|总计|加起来|共计")
 _PROJECT_Q = re.compile(r"项目|资金|经费")
@@ -178,6 +179,9 @@ def parse(question: str, has_policy: bool = False) -> Intent:
         return it
     if _UNITS.search(q) and not _MONEY_WORDS.search(q):
         it.kind = "units"
+        return it
+    if _PURPOSE.search(q) and not _COUNT_WORDS.search(q):
+        it.kind = "duty"  # what money is for, why it changed: the text says it
         return it
     for word, prop in STAFF:
         if word in q and (_COUNT_WORDS.search(q) or (prop == "authorizedStaff" and not _MONEY_WORDS.search(q))):
