@@ -29,3 +29,16 @@ class Settings(BaseSettings):
 
 def get_settings(**overrides) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def settings_table() -> str:
+    """The README's settings list, generated from the class so the two cannot drift."""
+    lines = ["| environment variable | default | what it is for |", "|---|---|---|"]
+    for name, f in Settings.model_fields.items():
+        default = "(unset)" if f.default is None else f"`{f.default}`"
+        lines.append(f"| `BUDGETKG_{name.upper()}` | {default} | {f.description} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_table())
