@@ -340,23 +340,23 @@ class Lexicon:
     def _by_suffix(self, q: str) -> list[Match]:
         """A name cut to its distinctive ending ("信息中心"): a suffix of four or more
         characters that ends exactly one agency's label."""
-        owners: dict[str, set[str]] = defaultdict(set)
-        entry_of: dict[str, Entry] = {}
-        for e in self.agencies.entries:
-            for n in range(4, len(e.name) - 1):
-                suf = e.name[-n:]
-                owners[suf].add(e.iri)
-                entry_of.setdefault(suf + "\0" + e.iri, e)
+        if not hasattr(self, "_suffixes"):
+            owners: dict[str, set[str]] = defaultdict(set)
+            entry_of: dict[str, Entry] = {}
+            for e in self.agencies.entries:
+                for n in range(4, len(e.name) - 1):
+                    owners[e.name[-n:]].add(e.iri)
+                    entry_of.setdefault(e.name[-n:], e)
+            self._suffixes = {suf: entry_of[suf] for suf, iris in owners.items() if len(iris) == 1}
         best: Match | None = None
-        for suf, iris in owners.items():
-            if len(iris) != 1:
-                continue
-            pos = q.find(suf)
-            if pos < 0 or (best is not None and len(suf) <= best.length):
-                continue
-            (iri,) = iris
-            e = entry_of[suf + "\0" + iri]
-            best = Match(e, float(len(suf)), pos, pos + len(suf), False, len(suf) / len(e.name))
+        for n in range(min(len(q), 40), 3, -1):  # longest first: the first hit is the answer
+            for i in range(len(q) - n + 1):
+                e = self._suffixes.get(q[i:i + n])
+                if e is not None:
+                    best = Match(e, float(n), i, i + n, False, n / len(e.name))
+                    break
+            if best:
+                break
         return [best] if best else []
 
     def link_policies(self, q: str) -> list[Entry]:
