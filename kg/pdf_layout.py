@@ -30,6 +30,7 @@ _OUTLINE = re.compile(
     r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百]+[部章节条])"
 )
 _TERMINAL = tuple("。！？；：!?;:")
+_LEADING_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%／/\-]*")
 
 PAGE_NUMBER = re.compile(
     r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|[-—–－]\s*\d+\s*[-—–－]|\d{1,4}|\d+\s*/\s*\d+"
@@ -248,8 +249,13 @@ def starts_paragraph(prev: Line, cur: Line, left: float, right: float) -> bool:
         return True
     if abs(cur.size - prev.size) > 0.25 * size:
         return True
-    if prev.x1 < right - 2.0 * size:  # previous line stopped short of the margin
-        return True
+    if prev.x1 < right - 2.0 * size:  # previous line stopped short of the margin ...
+        # ... unless the next line opens with a number or Latin word too wide to have
+        # fitted in the space left ("…支持企业协同化发展" / "180.00万，…")
+        m = _LEADING_TOKEN.match(cur.text)
+        room = (0.6 * len(m.group()) + 2.5) * size if m else 0.0
+        if prev.text.endswith(_TERMINAL) or right - prev.x1 >= room:
+            return True
     # a sentence end short of the margin (by more than ragged-right wrapping leaves)
     if prev.text.endswith(_TERMINAL) and prev.x1 < right - 1.5 * size:
         return True

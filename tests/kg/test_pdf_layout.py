@@ -169,3 +169,12 @@ def test_garbled_share():
     assert garbled_share("\ue001\ue002\ue003部") == 0.75
     assert garbled_share("(cid:12)(cid:13)年") == pytest.approx(2 / 3)
     assert garbled_share("") == 0.0
+
+
+def test_line_short_before_an_unbreakable_number_continues():
+    left, right = 60.0, 500.0
+    prev = _line("其中支持企业协同化发展", left, 100, right - 35)  # 3.5 glyphs short
+    assert not starts_paragraph(prev, _line("180.00万，支持企业国际化发展", left, 115, 300), left, right)
+    assert starts_paragraph(prev, _line("以下为第二段。", left, 115, 300), left, right)
+    done = _line("合计1170.00万。", left, 100, right - 35)
+    assert starts_paragraph(done, _line("2025年度的安排如下", left, 115, 300), left, right)
