@@ -1089,7 +1089,14 @@ class Builder:
             body = [["预算数"] + prow, ["决算数"] + row]
             d.table(self.tab(f"一般公共预算财政拨款{qt}经费支出决算表", hdr, body, numeric_from=1))
         else:
-            d.table(self.tab(f"一般公共预算{qt}经费支出表", hdr, [row], numeric_from=0))
+            if sub_rng(self.w.seed, "three_layout", a.idx, y).random() < 0.25:
+                # the other common layout: one line per item, the parts indented under 合计
+                body = [["合计", row[0]], ["1、因公出国（境）费", row[1]], ["2、公务用车购置及运行费", row[2]],
+                        ["其中：公务用车购置费", row[3]], ["公务用车运行费", row[4]], ["3、公务接待费", row[5]]]
+                d.table(self.tab(f"一般公共预算{qt}经费支出表", [["项目", "预算数"]], body, numeric_from=1,
+                                 widths=[0.6, 0.4]))
+            else:
+                d.table(self.tab(f"一般公共预算{qt}经费支出表", hdr, [row], numeric_from=0))
 
         # 7. 政府性基金 (empty, as most units have none)
         sec("政府性基金预算财政拨款支出决算表" if final else "政府性基金预算支出表")

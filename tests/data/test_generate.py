@@ -132,6 +132,13 @@ def violations(text: str) -> list[str]:
         bad.append("收支总表 本年支出合计 != 支出总表 合计")
 
     three = next(v for k, v in ts.items() if "三公" in k)
+    if three[1] == ["项目", "预算数"]:  # one line per item
+        item = {r[0]: num(r[1]) for r in three[2:]}
+        t, car = item["合计"], item["2、公务用车购置及运行费"]
+        if t != item["1、因公出国（境）费"] + car + item["3、公务接待费"] or \
+                car != item["其中：公务用车购置费"] + item["公务用车运行费"]:
+            bad.append("三公 (vertical): parts do not sum")
+        three = []
     for r in three:
         vals = r[-6:]
         if all(re.fullmatch(r"[\d,.]*", x) for x in vals) and (len(r) == 6 or r[0] in ("预算数", "决算数")):
