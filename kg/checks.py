@@ -2,35 +2,42 @@
 
 `check_facts` runs at extraction time on one document's facts and returns findings that
 to_rdf stores as bkg:Finding nodes in the disclosure's graph; `findings_from_store` reads
-them back for `budgetkg check`. Rules (tolerance 0.01 万元 = 100 yuan, printed rounding):
+them back for `budgetkg check`. Rules (every printed difference is reported; one within 0.01 万元 = 100 yuan, the rounding
+of printed figures, is a warning rather than an error):
 
   income_equals_expenditure   本年收入(+上年结转) = 本年支出(+年末结转)
   basic_plus_project          基本支出 + 项目支出 = 本年支出合计
-  personnel_plus_public       人员经费 + 公用经费 = 基本支出
+  personnel_plus_public       人员经费 + 公用经费 = 基本支出 (of the same fund, see funding_scope)
+  row_splits_sum              a classification row: 合计 = 基本支出 + 项目支出
+  personnel_split_tables      two tables splitting the same 基本支出 into 人员/公用 agree
   functional_children_sum     类 = Σ款, 款 = Σ项 (合计 and each split column)
   functional_classes_sum      Σ类 = table total
   economic_children_sum       类 = Σ款 in the economic table
   three_public_parts          三公 = 出国 + 公务用车 + 接待; 公务用车 = 购置 + 运行
-  projects_sum                Σ projects = 项目支出
+  projects_sum                Σ projects ≤ 项目支出 (project pages may list only key projects)
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from kg.extract.base import TOLERANCE, Facts, FindingFact, Line
+from kg.extract.base import TOLERANCE, Facts, FindingFact, Line, funding_scope
 
 WAN = Decimal(10000)
 
 
 def _wan(v: Decimal) -> str:
-    return f"{(v / WAN).quantize(Decimal('0.0001')).normalize():f}"
+    return f"{(v / WAN).quantize(Decimal('0.000001')).normalize():f}"  # to the fen: 0.34 元 shows
 
 
 def _finding(rule: str, what: str, expected: Decimal, found: Decimal, pages, where: str,
              severity: str = "error") -> FindingFact | None:
-    if abs(expected - found) <= TOLERANCE:
+    """Any printed difference is a finding; one within rounding of the printed figures
+    (≤ 0.01 万元) is a warning, since the document still disagrees with itself as printed."""
+    if expected == found:
         return None
+    if abs(expected - found) <= TOLERANCE:
+        severity = "warning"
     comment = f"{what}：应为 {_wan(expected)} 万元，印为 {_wan(found)} 万元（差 {_wan(found - expected)} 万元）"
     return FindingFact(rule, severity, comment, expected, found, sorted({p for p in pages if p}), where)
 
@@ -55,6 +62,21 @@ def _tree_checks(lines: list[Line], scheme: str, rule: str, label: str) -> list[
     return out
 
 
+def _row_checks(lines: list[Line]) -> list[FindingFact]:
+    """One row's own columns: 合计 = 基本支出 + 项目支出 (a row repeating another row's 项目支出
+    where it should print 0 shows here)."""
+    out = []
+    for ln in lines:
+        b, p = ln.splits.get("basic"), ln.splits.get("project")
+        if ln.amount is None or b is None or p is None:
+            continue
+        f = _finding("row_splits_sum", f"科目 {ln.code}（{ln.name}）基本支出与项目支出之和与合计不符", b + p, ln.amount,
+                     [ln.prov.page], f"{ln.scheme}:{ln.code}:basic+project")
+        if f:
+            out.append(f)
+    return out
+
+
 def check_facts(f: Facts) -> list[FindingFact]:
     t = {k: v.value for k, v in f.totals.items()}
     pages = {k: v.prov.page for k, v in f.totals.items()}
@@ -68,8 +90,21 @@ def check_facts(f: Facts) -> list[FindingFact]:
         out.append(_finding("basic_plus_project", "基本支出与项目支出之和与本年支出合计不符", t["basic"] + t["project"],
                             t["expenditure"], [pages.get("basic"), pages.get("expenditure")], "totals:basic+project"))
     if "personnel" in t and "public" in t and "basic" in t:
-        out.append(_finding("personnel_plus_public", "人员经费与公用经费之和与基本支出不符", t["personnel"] + t["public"],
-                            t["basic"], [pages.get("personnel"), pages.get("basic")], "totals:personnel+public"))
+        # compare within one fund: 人员/公用 of the 一般公共预算 basic table against that fund's 基本支出
+        scope = funding_scope(f.totals["personnel"].prov.table)
+        basic = f.totals["basic"] if funding_scope(f.totals["basic"].prov.table) == scope else f.basic_by_fund.get(scope)
+        if basic is not None:
+            out.append(_finding("personnel_plus_public", "人员经费与公用经费之和与基本支出不符", t["personnel"] + t["public"],
+                                basic.value, [pages.get("personnel"), basic.prov.page], "totals:personnel+public"))
+    if "personnel" in t and "public" in t:
+        # another table splitting the same 基本支出 (equal sums) differently into 人员/公用
+        for other in f.other_splits:
+            op, oq = other["personnel"].value, other["public"].value
+            if abs(op + oq - t["personnel"] - t["public"]) <= TOLERANCE and op != t["personnel"]:
+                out.append(_finding("personnel_split_tables", f"“{other['personnel'].prov.table}”所列人员经费与"
+                                    f"“{f.totals['personnel'].prov.table}”不符（公用经费相应不同）", t["personnel"], op,
+                                    [other["personnel"].prov.page, pages.get("personnel")], "totals:personnel:tables"))
+    out += _row_checks(f.lines)
     out += _tree_checks(f.lines, "functional", "functional_children_sum", "支出功能分类科目")
     out += _tree_checks(f.lines, "economic", "economic_children_sum", "经济分类科目")
     classes = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 3 and ln.amount is not None]
@@ -84,7 +119,9 @@ def check_facts(f: Facts) -> list[FindingFact]:
                             t["vehicle_purchase"] + t["vehicle_operation"], t["vehicles"], [pages.get("vehicles")],
                             "three_public:vehicles"))
     amounts = [p.amount for p in f.projects if p.amount is not None]
-    if amounts and "project" in t:
+    # project pages often describe only the key projects (绩效目标表 of a few): a sum below
+    # 项目支出 is a partial list, not a contradiction; above it, the figures disagree
+    if amounts and "project" in t and sum(amounts) > t["project"]:
         out.append(_finding("projects_sum", "项目表中各项目金额之和与项目支出合计不符", sum(amounts), t["project"],
                             [p.prov.page for p in f.projects] + [pages.get("project")], "projects:sum", "warning"))
     return [x for x in out if x is not None]
@@ -93,16 +130,17 @@ def check_facts(f: Facts) -> list[FindingFact]:
 FINDINGS_QUERY = """
 PREFIX bkg: <https://w3id.org/budgetkg/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?f ?rule ?severity ?expected ?found ?comment ?d ?file (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
+SELECT ?f ?rule ?key ?severity ?expected ?found ?comment ?d ?file (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
 WHERE {
   ?f a bkg:Finding ; bkg:disclosure ?d ; bkg:rule ?rule ; rdfs:comment ?comment .
   ?d bkg:sourceFile ?file .
+  OPTIONAL { ?f bkg:findingKey ?key }
   OPTIONAL { ?f bkg:severity ?severity }
   OPTIONAL { ?f bkg:expected ?expected }
   OPTIONAL { ?f bkg:found ?found }
   OPTIONAL { ?f bkg:page ?page }
 }
-GROUP BY ?f ?rule ?severity ?expected ?found ?comment ?d ?file
+GROUP BY ?f ?rule ?key ?severity ?expected ?found ?comment ?d ?file
 ORDER BY ?file ?rule ?f
 """
 
@@ -112,7 +150,7 @@ def findings_from_store(store) -> list[dict]:
     out = []
     for r in store.select(FINDINGS_QUERY):
         pages = sorted({int(p) for p in str(r.get("pages") or "").split(",") if p.strip().isdigit()})
-        out.append({"rule": r["rule"], "severity": r.get("severity") or "error",
+        out.append({"rule": r["rule"], "key": r.get("key"), "severity": r.get("severity") or "error",
                     "expected": r.get("expected"), "found": r.get("found"), "pages": pages,
                     "disclosure": r["d"], "source_file": r["file"], "comment": r["comment"], "finding": r["f"]})
     return out
