@@ -324,7 +324,7 @@ class Answerer:
         ds = self.scope(a.iri) if a else None
         ms = self.lex.link_projects(self.rest, {d.iri for d in ds} if ds else None, a.iri if a else None)
         if not ms:
-            return None
+            return self._cited_policies(ds[0]) if ds else None
         best = ms[0]
         iris = list(dict.fromkeys(m.iri for m in ms if m.entry.label == best.entry.label or m.iri == best.iri))
         sparql = T.project_policies(iris)
@@ -338,6 +338,17 @@ class Answerer:
                                 r.get("quote"))]
         text = f"项目“{r['pl']}”的依据是{'、'.join(pols)}。"
         return Result(self.question, text, pols, None, ev, sparql, "basis", self.entities)
+
+    def _cited_policies(self, d: Disclosure) -> Result | None:
+        """The policies an agency's disclosure cites, when no project is named."""
+        sparql = T.disclosure_policies([d.iri])
+        rows = self.select(sparql)
+        nums = sorted({r["num"] for r in rows if r.get("num")})
+        if not nums:
+            return None
+        ev = [self.evidence_for(d, [nums[0].split("〔")[0]], None, d.iri)]
+        text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}公开引用的政策文件共{len(nums)}个：{'、'.join(nums)}。"
+        return Result(self.question, text, nums, None, ev, sparql, "basis", self.entities)
 
     def parent(self) -> Result | None:
         a = self._one_agency()

@@ -156,3 +156,11 @@ def project_policies(projects: list[str]) -> str:
                OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
   }}
 }}""")
+
+
+def disclosure_policies(disclosures: list[str]) -> str:
+    """Every policy a disclosure cites (dcterms:references)."""
+    return _q(f"""SELECT DISTINCT ?d ?pol WHERE {{
+  {values("d", disclosures)}
+  GRAPH ?g {{ ?d dcterms:references ?pol }}
+}}""")

@@ -259,3 +259,14 @@ def test_unknown_agency_is_not_answered_with_another(ctx, q):
 def test_section_answers_what_a_heading_names(ctx):
     r = ask(ctx, "青山县城乡居民医疗保险服务中心的主要职责是什么？")
     assert "参保登记和待遇审核" in r["answer"] and r["evidence"][0]["page"] == 2
+
+
+def test_lists_and_counts(ctx):
+    r = ask(ctx, "青山县城乡居民医疗保险服务中心2025年有多少个项目？")
+    assert r["intent"] == "projects" and "2个项目" in r["answer"] and "医保基金稽核专项经费" in r["answer"]
+    r = ask(ctx, "青山县城乡居民医疗保险服务中心引用了哪些政策文件？")
+    assert "青医保发〔2021〕7号" in r["answer"] and "财金〔2020〕21号" in r["answer"]
+    r = ask(ctx, "医保基金稽核专项经费的依据是什么文件？")
+    assert r["intent"] == "basis" and "青医保发〔2021〕7号" in r["answer"]
+    r = ask(ctx, "2025年哪个项目的金额最大？")
+    assert "参保扩面宣传资金" in r["answer"]

@@ -342,3 +342,14 @@ def test_concurrent_queries_all_answered(client):
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(one, range(24)))
     assert all(r == ["湖滨县水务测试局", "湖滨县测试政府"] for r in results)
+
+
+def test_isolation_follows_how_the_store_was_opened(mini_db, tmp_path):
+    with make_client(mini_db) as c:  # read-only store: queries run in forked children
+        assert c.app.state.services.runner.isolation == ("process" if sp.fork_available() else "thread")
+    with make_client(build_mini_db(tmp_path), write_token=TOKEN, sparql_timeout_s=1) as c:  # read-write: never forked
+        assert c.app.state.services.runner.isolation == "thread"
+        t0 = time.monotonic()
+        r = c.get("/sparql", params={"query": CROSS5})
+        assert r.status_code == 503 and r.json()["error"]["code"] == "query_timeout"
+        assert time.monotonic() - t0 < 5
