@@ -48,6 +48,16 @@ class AskContext:
         return self.services.searcher()
 
 
+def fork_safe(store, read_only: bool) -> bool:
+    """Whether a query child may be forked from this process with this store: not for an
+    embedded on-disk store opened read-write, whose RocksDB background threads may hold its
+    mutexes at the instant of the fork (see api.sparql). Read-only RocksDB runs no background
+    jobs; in-memory and remote stores hold no RocksDB."""
+    from kg.store import OxigraphStore
+
+    return read_only or not isinstance(store, OxigraphStore) or store.path is None
+
+
 def make_ask_context(services: Services):
     try:
         from api.qa.engine import Context
@@ -69,13 +79,18 @@ class Services:
     """The long-lived objects request handlers share."""
 
     def __init__(self, settings: Settings, store, owns_store: bool):
-        from api.sparql import QueryRunner
+        from api.guard import ForkGuard, GuardedStore
+        from api.sparql import QueryRunner, fork_available
 
         self.settings = settings
-        self.store = store
+        self.guard = ForkGuard()
+        self.raw_store = store  # used only by the forked query children
+        self.store = GuardedStore(store, self.guard)  # what handlers, QA, search and ingest see
         self.owns_store = owns_store
         self.db = Path(settings.db)
-        self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows)
+        isolation = "process" if fork_available() and fork_safe(store, owns_store and not settings.write_token) else "thread"
+        self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows, isolation=isolation,
+                                  guard=self.guard)
         self.generation = 0
         self._lock = threading.Lock()
         self._searcher = None

@@ -6,9 +6,13 @@ Rust where Python cannot interrupt it. The evaluation releases the GIL, so a wor
 would keep the service answering, but an abandoned thread would go on burning a core until
 the query finishes (a 5-way cross join: never). So each public query runs in a child forked
 from the service (copy-on-write: the open store comes along for free, no re-open, no
-staleness); the parent waits `timeout_s` and SIGKILLs the child when it is late. Where
-fork() is unavailable the query runs in a daemon thread instead and is abandoned on timeout
-(documented in docs/api.md as the weaker guarantee).
+staleness); the parent waits `timeout_s` and SIGKILLs the child when it is late. Forking is
+only safe while no other thread holds a lock the child needs: in-process store calls are
+kept apart from the fork by api.guard, and a store opened read-write (write token set) is
+never forked, because RocksDB's own background flush/compaction threads may hold its
+mutexes at any instant (a child then hangs; seen in tests). There, and where fork() is
+unavailable, the query runs in a daemon thread and is abandoned on timeout: the caller
+still gets its 503 on time, but the thread runs on until the query ends (docs/api.md).
 
 SERVICE is refused before evaluation: pyoxigraph ships an HTTP client and would otherwise
 call out. The check is lexical on a query stripped of comments, strings and IRIs, so a
@@ -219,14 +223,24 @@ def _timeout_error(timeout_s: float) -> ApiError:
                                           "(setting BUDGETKG_SPARQL_TIMEOUT_S)")
 
 
-def _run_forked(store, sparql: str, timeout_s: float, max_rows: int) -> QueryResult:
+def _run_forked(store, sparql: str, timeout_s: float, max_rows: int, guard=None) -> QueryResult:
+    t0 = time.monotonic()
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, store, sparql, max_rows), daemon=True)
-    proc.start()
+    if guard is None:
+        proc.start()
+    else:
+        with guard.fork(min(2.0, timeout_s / 2)) as ok:
+            if ok:
+                proc.start()
+        if not ok:  # the store stayed busy: evaluate in a thread rather than fork mid-call
+            recv.close()
+            send.close()
+            return _run_threaded(store, sparql, timeout_s - (time.monotonic() - t0), max_rows)
     send.close()
     try:
-        deadline = time.monotonic() + timeout_s
+        deadline = t0 + timeout_s
         if not recv.poll(max(0.0, deadline - time.monotonic())):
             proc.kill()
             raise _timeout_error(timeout_s)
@@ -275,8 +289,10 @@ def fork_available() -> bool:
 class QueryRunner:
     """Runs public queries: at most `slots` at once, each under the time limit."""
 
-    def __init__(self, store, timeout_s: float, max_rows: int, isolation: str | None = None, slots: int | None = None):
+    def __init__(self, store, timeout_s: float, max_rows: int, isolation: str | None = None, slots: int | None = None,
+                 guard=None):
         self.store = store
+        self.guard = guard  # api.guard.ForkGuard: no fork while another thread is inside the store
         self.timeout_s = timeout_s
         self.max_rows = max_rows
         self.isolation = isolation or ("process" if fork_available() else "thread")
@@ -288,7 +304,7 @@ class QueryRunner:
             raise ApiError(503, "busy", "every query slot is taken; try again shortly")
         try:
             if self.isolation == "process":
-                return _run_forked(self.store, sparql, self.timeout_s, self.max_rows)
+                return _run_forked(self.store, sparql, self.timeout_s, self.max_rows, self.guard)
             return _run_threaded(self.store, sparql, self.timeout_s, self.max_rows)
         finally:
             self._slots.release()

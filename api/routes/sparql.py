@@ -116,13 +116,11 @@ def _update(request: Request, update: str) -> Response:
     _authorized(request)
     sp.vet(update, update=True)
     services = request.app.state.services
-    store = services.store
-    run = getattr(store, "update", None) or getattr(getattr(store, "_store", None), "update", None)
-    if run is None:
-        raise ApiError(501, "not_supported", "this store backend does not take SPARQL updates")
     with services.write_lock:
         try:
-            run(update)
+            services.store.update(update)
+        except NotImplementedError as e:
+            raise ApiError(501, "not_supported", str(e)) from None
         except SyntaxError as e:
             raise ApiError(400, "sparql_syntax", f"SPARQL syntax error: {e}") from None
         except OSError as e:
