@@ -15,6 +15,7 @@ reply says 未找到… and carries no value — never a guess.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ from api.qa import templates as T
 from api.qa.linking import Disclosure, Lexicon, Match, mask
 from api.qa.sources import Archive, locate, row_lookup, table_row
 from api.qa.text import find_policy_numbers, format_count, format_signed_wan, format_wan, squash
+from kg.store import StoreError
+
+log = logging.getLogger("budgetkg.qa")
+MAX_QUESTION = 500  # characters read of a question; longer input is cut, not refused
 
 KIND_WORD = {"budget": "预算", "final_account": "决算", None: "公开"}
 FUNCTIONAL = "https://w3id.org/budgetkg/def#FunctionalClassification"
@@ -183,7 +188,7 @@ class Answerer:
     def year(self) -> int | None:
         return self.intent.years[0] if self.intent.years else None
 
-    def scope(self, agency: str | None, year: int | None = None, strict_kind: bool = False) -> list[Disclosure]:
+    def scope(self, agency: str | None, year: int | None = None) -> list[Disclosure]:
         """Disclosures a question about `agency` reads: the year it names (else newest
         first), of the kind its wording asks (预算/决算) when there is one."""
         year = self.year if year is None else year
@@ -191,7 +196,7 @@ class Answerer:
         ds = self.lex.disclosures_of(agency, year, kind, scope)
         if not ds and scope:
             ds = self.lex.disclosures_of(agency, year, kind)
-        if not ds and kind and not strict_kind:
+        if not ds and kind:
             ds = self.lex.disclosures_of(agency, year, None)
         return ds
 
@@ -316,7 +321,7 @@ class Answerer:
         parts = [f"{r['l']}（{format_wan(r['v'])}）" if r.get("v") is not None else r["l"] for r in rows]
         ev = [self.evidence_for(d, [r["l"]], Decimal(r["v"]) if r.get("v") is not None else None, r["p"], row=r)
               for r in rows[:3]]
-        text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}共列{len(rows)}个项目：{'；'.join(parts)}。"
+        text = f"{d.agency_label}{_year_word(d)}{KIND_WORD.get(d.kind, '公开')}共列{len(rows)}个项目：{'；'.join(parts)}。"
         return Result(self.question, text, [r["l"] for r in rows], None, ev, sparql, "projects", self.entities)
 
     def basis(self) -> Result | None:
@@ -347,7 +352,7 @@ class Answerer:
         if not nums:
             return None
         ev = [self.evidence_for(d, [nums[0].split("〔")[0]], None, d.iri)]
-        text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}公开引用的政策文件共{len(nums)}个：{'、'.join(nums)}。"
+        text = f"{d.agency_label}{_year_word(d)}{KIND_WORD.get(d.kind, '公开')}公开引用的政策文件共{len(nums)}个：{'、'.join(nums)}。"
         return Result(self.question, text, nums, None, ev, sparql, "basis", self.entities)
 
     def parent(self) -> Result | None:
@@ -524,7 +529,7 @@ class Answerer:
             d, r = hits[0]
             v = Decimal(r["v"])
             ev = [self.evidence_for(d, [self.intent.total_word or word[:2]], v, d.iri, row=r)]
-            text = f"{d.agency_label}{_year_word(d)}{KIND_WORD[d.kind]}{word}为{format_wan(v)}。"
+            text = f"{d.agency_label}{_year_word(d)}{KIND_WORD.get(d.kind, '公开')}{word}为{format_wan(v)}。"
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "total", self.entities)
         if kind == "project":
             matches: list[Match] = m[1]
@@ -567,7 +572,7 @@ class Answerer:
             col = {"basicExpenditure": "基本支出", "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费",
                    "publicExpenditure": "公用经费"}.get(column, "")
             ev = [self.evidence_for(d, [label or code], v, r["l"], row=r)]
-            figure = {"budget": "预算", "outturn": "决算"}.get(r.get("ft")) or KIND_WORD[d.kind if d else None]
+            figure = {"budget": "预算", "outturn": "决算"}.get(r.get("ft")) or KIND_WORD.get(d.kind if d else None, '公开')
             text = (f"{r.get('al') or ''}{_year_word(d)}“{label}”（{code}）科目{col}{figure}数"
                     f"为{format_wan(v)}。")
             return Result(self.question, text, _wan_value(v), "万元", ev, sparql, "line", self.entities)
@@ -766,7 +771,13 @@ def _scheme_rank(scheme: str | None, q: str) -> int:
 
 def answer(question: str, ctx: Context) -> dict:
     """Answer one question. Never raises on odd input: a blank question gets a short reply."""
-    question = (question or "").strip()
+    question = " ".join((question or "").split())[:MAX_QUESTION]
     if not question:
         return Result(question, "请输入问题。", intent="empty").to_dict()
-    return Answerer(question, ctx).run().to_dict()
+    try:
+        return Answerer(question, ctx).run().to_dict()
+    except StoreError as e:
+        return Result(question, f"无法回答：{e}", intent="error").to_dict()
+    except Exception as e:  # noqa: BLE001 - one odd question must not take the service down
+        log.exception("question answering failed for %r", question)
+        return Result(question, f"无法回答：内部错误（{type(e).__name__}）。", intent="error").to_dict()

@@ -270,3 +270,11 @@ def test_lists_and_counts(ctx):
     assert r["intent"] == "basis" and "青医保发〔2021〕7号" in r["answer"]
     r = ask(ctx, "2025年哪个项目的金额最大？")
     assert "参保扩面宣传资金" in r["answer"]
+
+
+@pytest.mark.parametrize("q", ["？？？", "1234", "甲" * 5000, "SELECT * WHERE { ?s ?p ?o }", "<script>alert(1)</script>",
+                               "多少", "2024年", "哪个单位最高？", "青山县城乡居民医疗保险服务中心", "\n\t  \n", "〔2020〕号"])
+def test_odd_input_gets_an_answer_not_a_crash(ctx, q):
+    r = ask(ctx, q)
+    assert isinstance(r["answer"], str) and r["answer"]
+    assert set(r) >= {"question", "answer", "value", "unit", "evidence", "sparql", "intent", "entities"}
