@@ -122,6 +122,7 @@ class Facts:
     subordinates: dict[str, str | None] = field(default_factory=dict)  # other unit rows: name -> code
     member_units: list[str] = field(default_factory=list)  # units a 部门 disclosure covers besides itself
     basic_by_fund: dict[str, Figure] = field(default_factory=dict)  # 基本支出 per fund (checks.funding_scope)
+    other_splits: list[dict[str, Figure]] = field(default_factory=list)  # 人员/公用 printed by other tables
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)

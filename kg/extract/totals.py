@@ -141,6 +141,30 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     return out
 
 
+def summary_splits(doc: Document, unit: str, kind: str) -> list[dict[str, Figure]]:
+    """人员经费 / 公用经费 as printed in the 总计 row of each uncoded table that has those
+    columns (the 财务收支总表): the same 基本支出 another table splits, for checks to compare."""
+    out = []
+    for t in doc.tables():
+        cm = ColumnMap(t, kind)
+        if cm.code is not None or cm.split_codes or cm.personnel is None or cm.public is None:
+            continue
+        factor = table_factor(t, unit)
+        for ri in range(len(t.rows) - 1, -1, -1):
+            r = t.rows[ri]
+            if not any(re.fullmatch(r"(?:本年)?支出(?:总计|合计)|总计|合计", _label(c)) for c in r):
+                continue
+            vals = [parse_decimal(r[i]) if i < len(r) else None for i in (cm.personnel, cm.public)]
+            if None in vals:
+                break
+            page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+            prov = Prov(page, clean_name(t.title or "") or None, ri + 1)
+            out.append({"personnel": Figure(normalize(vals[0] * factor), prov),
+                        "public": Figure(normalize(vals[1] * factor), prov)})
+            break
+    return out
+
+
 def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     keys = [("three_public", r"三公.*(合计|总计)|^合计$|^三公经费$"), ("abroad", r"出国"), ("vehicles", r"公务用车购置及运行|公务用车购置和运行"),
             ("vehicle_purchase", r"购置费$"), ("vehicle_operation", r"运行(维护)?费$"), ("reception", r"公务接待"),
@@ -284,3 +308,4 @@ def extract_totals(doc: Document, f: Facts) -> None:
         fig.figure_type = ftype
     f.totals = totals
     f.basic_by_fund = {k[len("basic@"):]: v for k, v in splits.items() if k.startswith("basic@")}
+    f.other_splits = summary_splits(doc, unit, f.kind)
