@@ -4,7 +4,7 @@ people, Turtle / JSON-LD / N-Triples for machines (Accept header, ?format=, or a
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api import views
@@ -29,7 +29,10 @@ MEDIA = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json", "
                         "and agencies get richer pages (citing projects; units, disclosures, projects, findings).",
             responses={200: {"content": {"text/html": {}, "text/turtle": {}, "application/ld+json": {},
                                          "application/n-triples": {}, "application/json": {}}}, 404: {"description": "unknown IRI"}})
-def entity(request: Request, path: str,
+def entity(request: Request,
+           path: str = Path(..., description="the IRI's path after https://w3id.org/budgetkg/id/",
+                            openapi_examples={"agency": {"value": "agency/6d62ef5f0805590b"},
+                                              "policy_turtle": {"summary": "with a suffix", "value": "policy/b6fdc37efc27a8b8.ttl"}}),
            format: str | None = Query(None, description="html, ttl, jsonld, nt or json (overrides Accept)",
                                       openapi_examples={"turtle": {"value": "ttl"}, "jsonld": {"value": "jsonld"},
                                                         "json": {"value": "json"}})):

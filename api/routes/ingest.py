@@ -6,9 +6,9 @@ from __future__ import annotations
 import hmac
 import os
 import re
-from pathlib import Path
+from pathlib import Path as FilePath
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 
 from api.errors import ApiError
@@ -78,7 +78,7 @@ async def ingest_upload(request: Request):
     name = safe_name(upload.filename)
     if not name.lower().endswith(SUFFIXES):
         raise ApiError(415, "unsupported_media_type", f"{name}: only .pdf, .txt and .md disclosures can be ingested")
-    folder = Path(services.db) / "uploads"
+    folder = FilePath(services.db) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{name}.{os.getpid()}.part"
     size = 0
@@ -106,7 +106,7 @@ async def ingest_upload(request: Request):
 
 
 @router.get("/ingest/jobs/{job_id}", summary="One ingest job: queued, running, done or failed, with per-file results")
-def ingest_job(request: Request, job_id: str):
+def ingest_job(request: Request, job_id: str = Path(..., openapi_examples={"job": {"value": "3f2a9c1d0b7e"}})):
     job = request.app.state.services.jobs.get(job_id)
     if job is None:
         raise ApiError(404, "not_found", f"no ingest job {job_id}")
