@@ -12,6 +12,7 @@ extracted pages, in kg.pdf_layout, kg.pdf_tables and kg.pdf_align.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from kg.pdf_layout import (
     join_wrapped,
     margins,
     new_paragraph_by_gap,
+    outline_marker,
     running_lines,
     starts_paragraph,
     usual_gap,
@@ -257,6 +259,7 @@ class _Assembler:
         self.flow = _Flow()
         # the open table: (Table, its first grid, the grid it last grew by)
         self.last_table: tuple[Table, GridTable, GridTable] | None = None
+        self.toc: _Toc | None = None  # an open table of contents
         # body text's right margin per page width: a page of short lines (a contents
         # page) has no full line to measure its own margin by
         self.doc_right: dict[int, float] = {}
@@ -276,10 +279,17 @@ class _Assembler:
         self.left = left
         self.flow.usual = usual_gap(lines)
         items, self.wrapped_heads = _join_wrapped_headings(items, self.right, self.flow.usual)
+        if self.toc is not None:
+            first = next((it for _, it in items), None)
+            if not (isinstance(first, Line) and self.toc.entry_like(first, self.right)):
+                self._end_toc()  # contents run onto the next page only as more entries
         for _, it in items:
             if not isinstance(it, GridTable):
                 self._text(it, page)
-            elif self.last_table is not None and (cmap := _continues(self.last_table, it, p.number)) is not None:
+                continue
+            if self.toc is not None:
+                self._end_toc()
+            if self.last_table is not None and (cmap := _continues(self.last_table, it, p.number)) is not None:
                 self.flow.flush()
                 _append_continuation(self.last_table, it, cmap)
                 self.last_table = (*self.last_table[:2], it)
@@ -318,6 +328,17 @@ class _Assembler:
         return items
 
     def _text(self, ln: Line, page: Page) -> None:
+        if self.toc is not None:
+            if self.toc.add(ln, self.right):
+                return
+            self.toc = None
+        if TOC_TITLE.match(ln.text.replace(" ", "")):
+            # The contents repeat the outline: its entries must not become headings. As
+            # in the text reader: a 目录 heading, then one paragraph of entries.
+            self.flow.flush()
+            page.blocks.append(Heading(1, "目录", page.number, _bb(ln)))
+            self.toc = _Toc(page)
+            return
         if not is_filing_line(ln.text):
             self.last_table = None  # real text between two tables: the first one has ended
         level = heading_level(ln.text)
@@ -327,6 +348,55 @@ class _Assembler:
             page.blocks.append(Heading(level, ln.text, page.number, _bb(ln)))
             return
         self.flow.add(ln, page, self.left, self.right)
+
+
+    def _end_toc(self) -> None:
+        if self.toc is not None:
+            self.toc.close()
+        self.toc = None
+
+
+TOC_TITLE = re.compile(r"^目录$|^目\s*次$")
+# an entry's dot leaders and page number: "一、主要职能……3", "一、主要职能  3"
+TOC_ENTRY_END = re.compile(r"(?:[.．…·\-_ ]{2,}|\s)\d{1,3}$|[.．…·]{3,}$")
+
+
+class _Toc:
+    """An open table of contents: collects entries (leaders and page numbers dropped)
+    until the body restarts the outline (the first entry's marker comes back), a
+    sentence, a table, a page without numbered entries, or 80 entries."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.entries: list[str] = []
+        self.first: str | None = None
+        self.bbox: tuple[float, float, float, float] | None = None
+
+    @staticmethod
+    def entry_like(ln: Line, right: float) -> bool:
+        """Numbered or page-numbered, and not a line of body text running to the margin."""
+        if TOC_ENTRY_END.search(ln.text):
+            return True
+        return bool(outline_marker(ln.text)) and ln.x1 < right - 2 * ln.size and not ln.text.endswith("。")
+
+    def add(self, ln: Line, right: float) -> bool:
+        text = TOC_ENTRY_END.sub("", ln.text).strip()
+        marker = outline_marker(text)
+        if self.first is None:
+            self.first = marker
+        elif (marker and marker == self.first) or len(self.entries) >= 80 or text.endswith("。") or (
+                not TOC_ENTRY_END.search(ln.text) and not marker and ln.x1 >= right - 2 * ln.size):
+            self.close()
+            return False
+        self.entries.append(text)
+        b = _bb(ln)
+        self.bbox = b if self.bbox is None else (min(self.bbox[0], b[0]), self.bbox[1], max(self.bbox[2], b[2]), b[3])
+        return True
+
+    def close(self) -> None:
+        if self.entries:
+            self.page.blocks.append(Paragraph("\n".join(self.entries), self.page.number, self.bbox))
+        self.entries = []
 
 
 def _join_wrapped_headings(items: list, right: float, usual: float) -> tuple[list, set[int]]:

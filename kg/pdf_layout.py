@@ -182,6 +182,12 @@ def garbled_share(text: str) -> float:
     return (bad + len(cids)) / total if total else 0.0
 
 
+def outline_marker(text: str) -> str:
+    """The outline marker a line opens with ("第一部分", "一、", "（一）", "1、"), or ""."""
+    m = _OUTLINE.match(text)
+    return re.sub(r"\s", "", m.group(0)).replace("(", "（").replace(")", "）") if m else ""
+
+
 def heading_level(text: str) -> int | None:
     if len(text) > HEADING_MAX_CHARS or text.endswith(("。", "；", ";")):
         return None

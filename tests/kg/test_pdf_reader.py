@@ -415,3 +415,25 @@ def test_clipped_overflow_text_is_not_read(tmp_path, canvas_factory):
     text = read_pdf(str(p), "x").text()
     assert "框内可见的文字。" in text and "框外正常的文字。" in text
     assert "裁掉" not in text
+
+
+def test_contents_page_is_one_paragraph_not_headings(tmp_path, canvas_factory):
+    """As in the text reader: a 目录 heading, then the entries as one paragraph (they
+    repeat the outline, so they must not become headings); the body's outline is read."""
+    p = tmp_path / "toc.pdf"
+    c = canvas_factory(p)
+    _text(c, 270, 780, "目  录", 16)
+    for k, entry in enumerate(["第一部分 部门概况", "一、主要职能……………………3", "二、机构设置……………………4",
+                               "第二部分 预算说明", "一、收支预算……………………6"]):
+        _text(c, LEFT, 740 - 24 * k, entry)
+    c.showPage()
+    _text(c, LEFT, 780, "第一部分 部门概况", 16)
+    _text(c, LEFT, 750, "一、主要职能")
+    _text(c, LEFT + 24, 725, "负责本区的有关工作。")
+    c.showPage()
+    c.save()
+    doc = read_pdf(str(p), "x")
+    heads = [(b.page, b.level, b.text) for b in doc.blocks() if isinstance(b, Heading)]
+    assert heads == [(1, 1, "目录"), (2, 1, "第一部分部门概况"), (2, 2, "一、主要职能")]
+    toc = [b.text for b in doc.pages[0].blocks if isinstance(b, Paragraph)]
+    assert toc == ["第一部分部门概况\n一、主要职能\n二、机构设置\n第二部分预算说明\n一、收支预算"]
