@@ -46,8 +46,7 @@ def run(args) -> int:
             quote = (e.get("quote") or "").replace("\n", " ")
             print(f"  [{i}] {e.get('source_file')} 第{e.get('page')}页：{quote[:120]}")
         if res.get("sparql"):
-            print("\nSPARQL:\n" + res["sparql"].split("\n", len([ln for ln in res["sparql"].splitlines()
-                                                                    if ln.startswith("PREFIX")]))[-1])
+            print("\nSPARQL:\n" + res["sparql"])
         return 0
     finally:
         ctx.close()
