@@ -217,9 +217,12 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
         yield
         services.close()
 
+    # FastAPIOffline: /docs and /redoc served from packaged Swagger UI / ReDoc files, not a CDN
+    from fastapi_offline import FastAPIOffline
+
     from kg import __version__
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="budgetkg",
         version=__version__,
         summary="预决算公开知识图谱：SPARQL 端点、语义检索、问答与实体页面",

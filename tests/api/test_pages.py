@@ -3,6 +3,7 @@ shape on every route, /api/search and /api/ask wiring."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -271,7 +272,10 @@ def test_openapi_has_examples_for_each_route(client):
     for p in ("/sparql", "/api/search", "/api/ask", "/id/{path}", "/ingest"):
         assert "example" in str(paths[p]), p
     assert "application/sparql-query" in text
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn" not in docs.text.lower()  # works offline
+    for asset in re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css|png))"', docs.text):
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_list_paging(client):
