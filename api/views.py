@@ -257,6 +257,9 @@ def policy(store, iri: str) -> dict:
             "year": _v(r.get("year")), "disclosure": link(d, _v(r.get("file"))) if d else None,
             "source_file": _v(r.get("file")), "quote": _v(r.get("quote")), "page": _v(r.get("page")),
         })
+    number = _v(one.get("number"))
+    if number:  # how the documents actually printed the number (【】, full-width digits, spaces…)
+        variants = sorted(set(variants) | printed_variants(number, [c["quote"] for c in citations if c["quote"]]))
     citing_docs = _rows(store, f"""SELECT ?d (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) WHERE {{
         ?d dcterms:references <{iri}> OPTIONAL {{ ?d bkg:sourceFile ?f }} OPTIONAL {{ ?d bkg:fiscalYear ?y }} }}
         GROUP BY ?d ORDER BY ?file LIMIT 500""")
@@ -269,6 +272,15 @@ def policy(store, iri: str) -> dict:
 def _paging(page: int, size: int) -> tuple[int, int]:
     page = max(1, int(page or 1))
     return page, (page - 1) * size
+
+
+def printed_variants(number: str, quotes: list[str]) -> set[str]:
+    """The printed spellings of `number` in these quotes (kg.policy normalizes each find)."""
+    try:
+        from kg.policy import find_numbers
+    except ImportError:
+        return set()
+    return {n.printed.strip() for q in quotes for n in find_numbers(q) if n.number == number}
 
 
 def policies(store, page: int = 1, size: int = 500) -> dict:
