@@ -12,12 +12,9 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from kg.policy import NUMBER_RE, normalize_number
+
 YUAN_PER_WAN = Decimal(10000)
-
-# Brackets a 文号 year is printed in; the contract's normal form is 〔YYYY〕.
-_OPEN = "〔【[［(（{｛〖"
-_CLOSE = "〕】]］)）}｝〗"
-
 
 def nfkc(s: str) -> str:
     """NFKC (full-width digits/letters → ASCII) without turning 〔〕 into something else."""
@@ -39,18 +36,10 @@ def name_key(s: str) -> str:
     return re.sub(r"[、，,。.:：;；《》（）\-—_/·〔〕【】\[\]]", "", squash(s))
 
 
-_POLICY_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,12})\s*[" + re.escape(_OPEN) + r"]\s*((?:19|20)\d{2})\s*[" + re.escape(_CLOSE) + r"]\s*第?\s*(\d{1,5})\s*号"
-)
-
-
 def normalize_policy_number(s: str) -> str:
-    """财社【2016】101号 / 财社[2016]101号 / 财社（２０１６）１０１号 → 财社〔2016〕101号."""
-    t = nfkc(s)
-    t = re.sub(r"\s+", "", t)
-    t = re.sub(r"[" + re.escape(_OPEN) + r"]((?:19|20)\d{2})[" + re.escape(_CLOSE) + r"]", r"〔\1〕", t)
-    t = re.sub(r"〔(\d{4})〕第?0*(\d+)号", r"〔\1〕\2号", t)
-    return t
+    """财社【2016】101号 / 财社[2016]101号 / 财社（２０１６）１０１号 → 财社〔2016〕101号 — the graph's
+    own normalization (kg.policy), so question and graph agree; unchanged if not a 文号."""
+    return normalize_number(s) or squash(s)
 
 
 def find_policy_numbers(text: str) -> list[tuple[str, int, int, int, int]]:
@@ -58,7 +47,8 @@ def find_policy_numbers(text: str) -> list[tuple[str, int, int, int, int]]:
     issuer is returned with whatever precedes it ("以财社"), because only the graph knows
     where an issuer code starts; the linker matches known codes as suffixes of it."""
     t = nfkc(text)
-    return [(m.group(1), int(m.group(2)), int(m.group(3)), m.start(), m.end()) for m in _POLICY_RE.finditer(t)]
+    return [(m.group("issuer"), int(m.group("year")), int(m.group("serial")), m.start(), m.end())
+            for m in NUMBER_RE.finditer(t)]
 
 
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
@@ -69,7 +59,7 @@ def find_years(text: str) -> list[int]:
     """Fiscal years a question names ("2024年", "2023年度"), in order, without repeats.
     Years inside a 文号's brackets are not fiscal years and are skipped."""
     t = nfkc(text)
-    for m in _POLICY_RE.finditer(t):
+    for m in NUMBER_RE.finditer(t):
         t = t[: m.start()] + " " * (m.end() - m.start()) + t[m.end():]
     out: list[int] = []
     for m in _YEAR_RE.finditer(t):
