@@ -253,7 +253,7 @@ class Answerer:
             nums = find_policy_numbers(self.q)
             return self.no_answer(f"文号为{nums[0][1]}年{nums[0][2]}号的政策文件" if nums else "相关政策文件")
         pols = [e.iri for e in self.policies]
-        sparql = T.policy_projects(pols)
+        sparql = T.policy_links(policies=pols)
         rows = self.select(sparql)
         label = "、".join(e.label for e in self.policies)
         if not rows:
@@ -332,7 +332,7 @@ class Answerer:
             return self._cited_policies(ds[0]) if ds else None
         best = ms[0]
         iris = list(dict.fromkeys(m.iri for m in ms if m.entry.label == best.entry.label or m.iri == best.iri))
-        sparql = T.project_policies(iris)
+        sparql = T.policy_links(projects=iris)
         rows = self.select(sparql)
         if not rows:
             return None

@@ -115,10 +115,12 @@ def agency_code(agency: str) -> str:
     return _q(f"""SELECT DISTINCT ?code WHERE {{ GRAPH ?g {{ {iri(agency)} bkg:unitCode ?code }} }}""")
 
 
-def policy_projects(policies: list[str]) -> str:
-    """Projects that cite a policy, with the citation's quote/page where recorded."""
+def policy_links(policies: list[str] | None = None, projects: list[str] | None = None) -> str:
+    """Project ↔ policy links (bkg:basedOnPolicy or a bkg:PolicyCitation) for the given
+    policies or projects, with the citation's quote and page where recorded."""
+    scope = values("pol", policies) if policies else values("p", projects or [])
     return _q(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
-  {values("pol", policies)}
+  {scope}
   GRAPH ?g {{
     {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }}
     ?p rdfs:label ?pl .
@@ -143,19 +145,6 @@ def projects_of(disclosures: list[str]) -> str:
   GRAPH ?g {{ ?p a bkg:Project ; bkg:disclosure ?d ; rdfs:label ?l .
     OPTIONAL {{ ?p bkg:amount ?v }} {_prov_of("p")} }}
 }} ORDER BY DESC(?v) ?l""")
-
-
-def project_policies(projects: list[str]) -> str:
-    """Policies a project is based on, with the citation's quote/page where recorded."""
-    return _q(f"""SELECT DISTINCT ?p ?pl ?pol ?d ?quote ?page WHERE {{
-  {values("p", projects)}
-  GRAPH ?g {{
-    {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citingProject ?p ; bkg:citedPolicy ?pol }}
-    ?p rdfs:label ?pl . OPTIONAL {{ ?p bkg:disclosure ?d }}
-    OPTIONAL {{ ?cit bkg:citingProject ?p ; bkg:citedPolicy ?pol .
-               OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
-  }}
-}}""")
 
 
 def disclosure_policies(disclosures: list[str]) -> str:
