@@ -10,6 +10,7 @@ of printed figures, is a warning rather than an error):
   personnel_plus_public       人员经费 + 公用经费 = 基本支出 (of the same fund, see funding_scope)
   row_splits_sum              a classification row: 合计 = 基本支出 + 项目支出
   personnel_split_tables      two tables splitting the same 基本支出 into 人员/公用 agree
+  text_vs_table               a total the narrative states = the table's (beyond the text's rounding)
   functional_children_sum     类 = Σ款, 款 = Σ项 (合计 and each split column)
   functional_classes_sum      Σ类 = table total
   economic_children_sum       类 = Σ款 in the economic table
@@ -43,6 +44,14 @@ def _finding(rule: str, what: str, expected: Decimal, found: Decimal, pages, whe
 
 
 def _tree_checks(lines: list[Line], scheme: str, rule: str, label: str) -> list[FindingFact]:
+    out_all = []
+    for ftype in sorted({ln.figure_type for ln in lines if ln.scheme == scheme}):
+        out_all += _tree_checks_of([ln for ln in lines if ln.scheme == scheme and ln.figure_type == ftype], scheme, rule, label)
+    return out_all
+
+
+def _tree_checks_of(lines: list[Line], scheme: str, rule: str, label: str) -> list[FindingFact]:
+    """One figure type's lines (a 决算 prints 年初预算数 and 决算数 trees side by side)."""
     out = []
     by_code = {ln.code: ln for ln in lines if ln.scheme == scheme}
     for code, parent in sorted(by_code.items()):
@@ -77,6 +86,30 @@ def _row_checks(lines: list[Line]) -> list[FindingFact]:
     return out
 
 
+# not 基本/项目支出: narratives quote those for single lines and projects too often to be sure
+TEXT_CHECKED = {"income": "本年收入", "expenditure": "本年支出", "personnel": "人员经费", "public": "公用经费",
+                "three_public": "“三公”经费", "operating": "机关运行经费"}
+
+
+def _text_checks(f: Facts) -> list[FindingFact]:
+    """The narrative against the tables: a figure the text states that a table prints otherwise.
+    The text rounds (8695.94 万元 for 86,959,408.34 元), so only a difference beyond half a unit
+    of the text's last printed digit counts."""
+    out = []
+    for key, what in TEXT_CHECKED.items():
+        tx, tb = f.text_figures.get(key), f.totals.get(key)
+        if tx is None or tb is None or tb.prov.table is None or tx is tb:
+            continue
+        digits = max(0, -(tx.value / WAN).normalize().as_tuple().exponent)
+        if abs(tx.value - tb.value) * 2 <= WAN / Decimal(10) ** digits:
+            continue
+        fi = _finding("text_vs_table", f"说明文字中的{what}与“{tb.prov.table}”不符", tb.value, tx.value,
+                      [tx.prov.page, tb.prov.page], f"text:{key}")
+        if fi:
+            out.append(fi)
+    return out
+
+
 def check_facts(f: Facts) -> list[FindingFact]:
     t = {k: v.value for k, v in f.totals.items()}
     pages = {k: v.prov.page for k, v in f.totals.items()}
@@ -104,10 +137,13 @@ def check_facts(f: Facts) -> list[FindingFact]:
                 out.append(_finding("personnel_split_tables", f"“{other['personnel'].prov.table}”所列人员经费与"
                                     f"“{f.totals['personnel'].prov.table}”不符（公用经费相应不同）", t["personnel"], op,
                                     [other["personnel"].prov.page, pages.get("personnel")], "totals:personnel:tables"))
+    out += _text_checks(f)
     out += _row_checks(f.lines)
     out += _tree_checks(f.lines, "functional", "functional_children_sum", "支出功能分类科目")
     out += _tree_checks(f.lines, "economic", "economic_children_sum", "经济分类科目")
-    classes = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 3 and ln.amount is not None]
+    ftype = "outturn" if f.kind == "final_account" else "budget"
+    classes = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 3 and ln.amount is not None
+               and ln.figure_type == ftype]
     if classes and "expenditure" in t and f.totals["expenditure"].prov.table == classes[0].prov.table:
         out.append(_finding("functional_classes_sum", "各类支出功能科目之和与表中合计不符", sum(c.amount for c in classes),
                             t["expenditure"], [c.prov.page for c in classes], "functional:classes"))

@@ -123,6 +123,7 @@ class Facts:
     member_units: list[str] = field(default_factory=list)  # units a 部门 disclosure covers besides itself
     basic_by_fund: dict[str, Figure] = field(default_factory=dict)  # 基本支出 per fund (checks.funding_scope)
     other_splits: list[dict[str, Figure]] = field(default_factory=list)  # 人员/公用 printed by other tables
+    text_figures: dict[str, Figure] = field(default_factory=dict)  # totals as the narrative states them
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)

@@ -152,10 +152,38 @@ def _side_by_side(t: Table) -> list[Table]:
     return out
 
 
+def _figure_groups(t: Table) -> dict[str, Table] | None:
+    """A 决算 table printing 年初预算数 and 决算数 column groups side by side → one view per
+    figure type (identifier columns kept in both), so each group's 合计/基本/项目 columns are
+    read on their own; None when the table has a single group."""
+    paths = header_paths(t)
+    budget = [i for i, p in enumerate(paths) if p and re.search(r"年初预算|调整预算|全年预算|^预算数", p[0])]
+    outturn = [i for i, p in enumerate(paths) if p and re.search(r"决算", p[0])]
+    if not budget or not outturn:
+        return None
+    ids = [i for i in range(t.n_cols) if i not in budget and i not in outturn and i < min(budget + outturn)]
+
+    def view(cols):
+        keep = ids + cols
+        return Table(header=[[r[i] if i < len(r) else "" for i in keep] for r in t.header],
+                     rows=[[r[i] if i < len(r) else "" for i in keep] for r in t.rows], page=t.page, title=t.title,
+                     unit=t.unit, pages=list(t.pages), row_pages=list(t.row_pages), bbox=t.bbox)
+
+    return {"budget": view(budget), "outturn": view(outturn)}
+
+
 def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
     parts = _side_by_side(t)
     if len(parts) > 1:
         return [ln for p in parts for ln in read_table_lines(p, unit, kind)]
+    groups = _figure_groups(t)
+    if groups:
+        out = []
+        for ftype, view in groups.items():
+            for ln in read_table_lines(view, unit, "budget"):
+                ln.figure_type = ftype
+                out.append(ln)
+        return out
     cm = ColumnMap(t, kind)
     if cm.code is None and not cm.split_codes and cm.name is None:
         # no named columns: codes printed inside the first cell
@@ -166,7 +194,7 @@ def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
         col = "/".join(cm.paths[cm.total])
         if "决算" in col:
             figure_type = "outturn"
-        elif "预算" in col:
+        elif re.search(r"预算数|年初预算|调整预算|全年预算", col):  # not the fund name 一般公共预算
             figure_type = "budget"
     out = []
     state: dict = {}
@@ -258,14 +286,22 @@ def extract_lines(doc: Document, f: Facts) -> None:
         head = next(c[2] for c in cands if c[1] == first)
         # the primary table plus its continuations (same columns after a page break)
         chosen = [c for c in cands if c[1] == first or (c[1] > first and is_continuation(head, c[2]))]
-        primary: dict[str, Line] = {}
+        primary: dict[tuple[str, str], Line] = {}
         for _, _, _, ls in sorted(chosen, key=lambda c: c[1]):
             for ln in ls:
-                primary.setdefault(ln.code, ln)
+                primary.setdefault((ln.code, ln.figure_type), ln)
+        # a figure type the primary table lacks (a 决算's 年初预算数 printed in another table)
+        have = {ft for _, ft in primary}
+        for *_, ls in sorted(cands, key=lambda c: (-c[0], c[1])):
+            extra = [ln for ln in ls if ln.figure_type not in have]
+            if extra:
+                for ln in extra:
+                    primary.setdefault((ln.code, ln.figure_type), ln)
+                have |= {ln.figure_type for ln in extra}
         # other tables of the scheme fill splits where their total agrees
         for *_, ls in sorted(cands, key=lambda c: c[1]):
             for ln in ls:
-                p = primary.get(ln.code)
+                p = primary.get((ln.code, ln.figure_type))
                 if p is None or p is ln or p.amount is None or ln.amount is None or abs(p.amount - ln.amount) > 100:
                     continue
                 for k, v in ln.splits.items():

@@ -27,7 +27,8 @@ def _clauses(text: str) -> list[str]:
 
 
 def _project_in(clause: str, projects: list[ProjectFact]) -> ProjectFact | None:
-    c = norm(clause)
+    # a cited title names a policy, not a project ("《关于…应急处置经费保障的意见》")
+    c = norm(re.sub(r"《[^《》]*》", "", clause))
     best, best_len = None, 0
     for p in projects:
         for n in [p.name] + p.alt_names:

@@ -25,7 +25,7 @@ from kg.extract.base import (
     norm,
     table_factor,
 )
-from kg.extract.lines import ColumnMap, _score
+from kg.extract.lines import ColumnMap, _figure_groups, _score
 from kg.money import normalize, parse_decimal, to_yuan
 
 ROW_LABELS = {
@@ -83,6 +83,9 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     out: dict[str, Figure] = {}
     tables = []
     for ti, t in enumerate(doc.tables()):
+        groups = _figure_groups(t)
+        if groups:  # a 决算 table with 年初预算数 and 决算数 groups: read the document's own figure
+            t = groups["outturn" if kind == "final_account" else "budget"]
         cm = ColumnMap(t, kind)
         if cm.code is None and not cm.split_codes:
             continue
@@ -309,3 +312,4 @@ def extract_totals(doc: Document, f: Facts) -> None:
     f.totals = totals
     f.basic_by_fund = {k[len("basic@"):]: v for k, v in splits.items() if k.startswith("basic@")}
     f.other_splits = summary_splits(doc, unit, f.kind)
+    f.text_figures = text
