@@ -27,12 +27,21 @@ def page_chars(fpage, left: float, top: float) -> list[dict]:
         text = tp.get_text_range(0, n) if n else ""
         aligned = len(text) == n  # one UTF-16 unit per char: indexes line up
         chars = []
+        last: tuple[float, float] | None = None
+        run, shown = 0, True
         for j in range(n):
             ch = text[j] if aligned else tp.get_text_range(j, 1)
             if not ch or ch.isspace():
                 continue
             x0, y0, x1, y1 = tp.get_charbox(j, loose=True)
-            if not _visible(tp, j, (x0 + x1) / 2, (y0 + y1) / 2, clips):
+            # Clipping is decided per run of characters on one baseline (re-checked every
+            # 16): word processors write one text object per glyph, and reading each
+            # one's clip path would cost more than the rest of the page.
+            if last is None or abs(y0 - last[0]) > 0.5 or x0 < last[1] or run >= 16:
+                shown = _visible(tp, j, (x0 + x1) / 2, (y0 + y1) / 2, clips)
+                run = 0
+            last, run = (y0, x0), run + 1
+            if not shown:
                 continue  # clipped away: overflow text the page does not show
             a = pdfium_c.FPDFText_GetCharAngle(tp.raw, j)
             level = a < 0 or min(a, 2 * math.pi - a) < 0.05  # a < 0: pdfium could not tell
