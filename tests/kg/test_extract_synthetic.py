@@ -210,3 +210,36 @@ def test_title_split_over_lines_and_unit_scope():
     doc = make_doc(P("青禾市规划和自然"), P("资源局"), P("2024 年单位预算"), H("目录", 1))
     f = extract(doc)
     assert f.agency == "青禾市规划和自然资源局" and f.scope == "unit" and f.fiscal_year == 2024
+
+
+def test_final_account_lines_carry_budget_and_outturn():
+    doc = make_doc(
+        P("青禾市测试局 2024 年度部门决算"),
+        T("一般公共预算财政拨款支出决算表",
+          [["科目编码", "科目名称", "年初预算数", "", "", "决算数", "", ""],
+           ["", "", "合计", "基本支出", "项目支出", "合计", "基本支出", "项目支出"]],
+          [["", "合计", "50.00", "30.00", "20.00", "45.00", "29.00", "16.00"],
+           ["213", "农林水支出", "50.00", "30.00", "20.00", "45.00", "29.00", "16.00"]]))
+    f = extract(doc)
+    lines = {(ln.code, ln.figure_type): ln for ln in f.lines}
+    assert lines[("213", "budget")].amount == 50 * W and lines[("213", "outturn")].amount == 45 * W
+    assert lines[("213", "outturn")].splits == {"basic": 29 * W, "project": 16 * W}
+    assert f.totals["basic"].value == 29 * W and f.totals["project"].value == 16 * W
+
+
+def test_same_project_in_two_project_tables_is_one_node():
+    doc = make_doc(
+        P("青禾市测试局 2024 年部门预算"),
+        T("项目支出表", [["项目名称", "合计"]], [["甲项目经费", "30.00"], ["乙项目经费", "20.00"]]),
+        T("部门管理专项资金预算表", [["项目名称", "总计"]], [["甲项目经费", "30.00"]]))
+    assert [p.name for p in extract(doc).projects] == ["甲项目经费", "乙项目经费"]
+
+
+def test_a_cited_title_is_not_taken_for_the_project():
+    doc = make_doc(
+        P("青禾市测试局 2024 年部门预算"),
+        T("项目支出表", [["项目名称", "合计"]], [["应急处置经费", "30.00"], ["检验能力建设经费", "20.00"]]),
+        P("按照《关于完善应急处置经费保障的意见》（青卫发[2020]3号）的要求，检验能力建设经费安排预算 20 万元。"))
+    f = extract(doc)
+    names = {p.key: p.name for p in f.projects}
+    assert [(names[ln.project_key], ln.policy) for ln in f.links] == [("检验能力建设经费", "青卫发〔2020〕3号")]
