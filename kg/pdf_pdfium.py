@@ -86,40 +86,59 @@ def _clip_box(obj) -> tuple[float, float, float, float] | None:
 
 def page_edges(fpage, left: float, top: float) -> tuple[list[dict], int] | None:
     """(horizontal and vertical edges of stroked or filled paths as pdfplumber edge
-    dicts, number of images), or None when a path sits inside a form XObject."""
+    dicts, number of images), or None when a path sits inside a form XObject (its
+    transform nests; pdfplumber reads such pages)."""
     edges: list[dict] = []
     images = 0
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     x, y = ctypes.c_float(), ctypes.c_float()
-    for obj in fpage.get_objects(max_depth=4):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+    m = pdfium_c.FS_MATRIX()
+    # raw calls: a page can hold tens of thousands of objects (one per glyph), and the
+    # wrapper objects cost more than the work
+    for k in range(pdfium_c.FPDFPage_CountObjects(fpage.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(fpage.raw, k)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
             continue
-        if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if _form_has_paths(obj):
+                return None
             continue
-        if obj.level > 0:
-            return None
-        pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
         if not fill.value and not stroke.value:
             continue  # a path that paints nothing (pdfminer drops these too)
-        a, b, c, d, e, f = obj.get_matrix().get()
+        pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+        a, b, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
         start = prev = None
-        for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+        for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
             pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
             px = a * x.value + c * y.value + e - left
             py = top - (b * x.value + d * y.value + f)
-            kind = pdfium_c.FPDFPathSegment_GetType(seg)
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            seg_kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if seg_kind == pdfium_c.FPDF_SEGMENT_MOVETO:
                 start = prev = (px, py)
                 continue
-            if kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+            if seg_kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
                 _edge(edges, prev, (px, py))
             prev = (px, py)
             if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and prev != start:
                 _edge(edges, prev, start)
                 prev = start
     return edges, images
+
+
+def _form_has_paths(form, depth: int = 0) -> bool:
+    for k in range(pdfium_c.FPDFFormObj_CountObjects(form)):
+        obj = pdfium_c.FPDFFormObj_GetObject(form, k)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH or (
+                kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 4 and _form_has_paths(obj, depth + 1)):
+            return True
+    return False
 
 
 def _edge(out: list[dict], p0: tuple[float, float], p1: tuple[float, float]) -> None:
