@@ -280,8 +280,7 @@ class Answerer:
             d = self.disclosure(r["d"]) if r.get("d") else None
             ev.append(self.evidence_for(d, [r["pl"]], None, r["p"], r.get("page"), r.get("quote")))
         agencies = sorted({r.get("ial") or r.get("al") for r in by_project.values() if r.get("ial") or r.get("al")})
-        verb = "支持" if self.intent.asks_agency and not self.intent.asks_project else "为依据"
-        if verb == "支持":
+        if self.intent.asks_agency and not self.intent.asks_project and agencies:
             text = f"{label}支持的单位是{'、'.join(agencies)}，涉及项目：{'；'.join(parts)}。"
         else:
             text = f"以{label}为依据的项目：{'；'.join(parts)}。"
