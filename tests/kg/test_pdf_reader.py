@@ -437,3 +437,21 @@ def test_contents_page_is_one_paragraph_not_headings(tmp_path, canvas_factory):
     assert heads == [(1, 1, "目录"), (2, 1, "第一部分部门概况"), (2, 2, "一、主要职能")]
     toc = [b.text for b in doc.pages[0].blocks if isinstance(b, Paragraph)]
     assert toc == ["第一部分部门概况\n一、主要职能\n二、机构设置\n第二部分预算说明\n一、收支预算"]
+
+
+def test_table_drawn_inside_a_form_xobject(tmp_path, canvas_factory):
+    """Paths inside a form XObject nest transforms pdfium's object walk does not
+    compose; such a page is read with pdfplumber, and its table is still found."""
+    p = tmp_path / "form.pdf"
+    c = canvas_factory(p)
+    _text(c, 230, 780, "收支预算总表", 14)
+    c.beginForm("grid")
+    _grid(c, X, 760, 24, HEAD + [["201", "一般公共服务支出", "12.50", ""]], MERGES)
+    c.endForm()
+    c.doForm("grid")
+    c.showPage()
+    c.save()
+    [t] = read_pdf(str(p), "x").tables()
+    assert t.title == "收支预算总表"
+    assert t.header[0] == ["项目", "项目", "预算数", "预算数"]
+    assert t.rows == [["201", "一般公共服务支出", "12.50", ""]]
