@@ -124,6 +124,7 @@ class Facts:
     basic_by_fund: dict[str, Figure] = field(default_factory=dict)  # 基本支出 per fund (checks.funding_scope)
     other_splits: list[dict[str, Figure]] = field(default_factory=list)  # 人员/公用 printed by other tables
     text_figures: dict[str, Figure] = field(default_factory=dict)  # totals as the narrative states them
+    total_rows: list[dict[str, Figure]] = field(default_factory=list)  # each table's 合计 row: total/basic/project
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)

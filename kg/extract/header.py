@@ -19,6 +19,8 @@ ORG_SUFFIX = ("局", "中心", "委员会", "委", "部", "办公室", "办", "�
               "校", "学校", "公司", "厅", "署", "室", "园", "台", "团", "协会", "联合会", "政府", "法院", "检察院", "医院", "小组")
 TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
                       r"(?P<scope>部门|单位)?\s*(?:综合)?\s*(?P<kind>预算|决算)")
+YEAR_FIRST_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<name>[\u4e00-\u9fff（）()]{3,40}?)\s*"
+                           r"(?P<scope>部门|单位)?\s*(?:综合)?\s*(?P<kind>预算|决算)")
 FIELD_RE = re.compile(r"(?:预算单位|预算主管部门|主管部门|决算单位|部门名称|单位名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*(\S[^\s:：]{2,40})")
 PLACEHOLDER_RE = re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}|[Xx]{2,}")
 REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市))?(?:[\u4e00-\u9fff]{1,8}?(?:市|县|区|旗|州|盟))?)")
@@ -63,16 +65,19 @@ def read_title(doc: Document, f: Facts) -> None:
         # a title may be split over up to three lines ("…2024年部门预" / "算公开")
         for w in range(1, 4):
             t = "".join(norm(x) for x in front[i: i + w])
-            m = TITLE_RE.search(t)
+            m = TITLE_RE.search(t) or YEAR_FIRST_RE.search(t)
             if m:
                 break
         if not m:
             continue
+        yf = YEAR_FIRST_RE.search(t)  # "2024年青禾市农业局部门预算": the name after the year
         f.fiscal_year = int(m.group("year"))
         f.kind = "final_account" if m.group("kind") == "决算" else "budget"
         f.scope = "unit" if m.group("scope") == "单位" else "department"
         before = t[: m.start()]
         cands = [before] if before else []
+        if yf and looks_like_org(_strip_brackets(yf.group("name"))[0]):
+            cands.append(yf.group("name"))
         # a title line that starts with the year: the name is on a neighbouring line
         cands += [norm(x) for x in front[i + w: i + w + 2]] + [norm(x) for x in reversed(front[max(0, i - 2): i])]
         for c in cands:

@@ -138,6 +138,10 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
             out["expenditure_table"] = Figure(val(cm.total), prov)
         if vals["basic"] is not None:
             out.setdefault("basic@" + funding_scope(t.title), Figure(vals["basic"], prov))
+        if None not in (vals["basic"], vals["project"], val(cm.total)) and cm.total not in (cm.basic, cm.project):
+            # the 合计 row's own split, for checks (合计 = 基本 + 项目 within each table)
+            for k, v in (("total", val(cm.total)), ("basic", vals["basic"]), ("project", vals["project"])):
+                out[f"row@{_ti}:{k}"] = Figure(v, prov)
         for k, v in vals.items():
             if v is not None and k not in out and (cm.__dict__.get(k) != cm.total or k == "basic"):
                 out[k] = Figure(v, prov)
@@ -312,4 +316,10 @@ def extract_totals(doc: Document, f: Facts) -> None:
     f.totals = totals
     f.basic_by_fund = {k[len("basic@"):]: v for k, v in splits.items() if k.startswith("basic@")}
     f.other_splits = summary_splits(doc, unit, f.kind)
+    rows_by_table: dict[str, dict[str, Figure]] = {}
+    for k, v in splits.items():
+        if k.startswith("row@"):
+            ti, part = k[4:].split(":")
+            rows_by_table.setdefault(ti, {})[part] = v
+    f.total_rows = list(rows_by_table.values())
     f.text_figures = text

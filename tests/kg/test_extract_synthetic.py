@@ -7,6 +7,8 @@ Other graph tests import `budget_doc` / `make_doc` from here."""
 import hashlib
 from decimal import Decimal
 
+import pytest
+
 from kg.document import Document, Heading, Page, Paragraph, Table
 from kg.extract import extract
 
@@ -243,3 +245,21 @@ def test_a_cited_title_is_not_taken_for_the_project():
     f = extract(doc)
     names = {p.key: p.name for p in f.projects}
     assert [(names[ln.project_key], ln.policy) for ln in f.links] == [("检验能力建设经费", "青卫发〔2020〕3号")]
+
+
+
+
+
+@pytest.mark.parametrize("lines, name, year, kind, scope", [
+    (["2024年青禾市农业局部门预算"], "青禾市农业局", 2024, "budget", "department"),
+    (["青禾市农业局2024年度部门决算报告"], "青禾市农业局", 2024, "final_account", "department"),
+    (["青禾市农业局", "2024年部门预算"], "青禾市农业局", 2024, "budget", "department"),
+    (["2024年度", "青禾市农业局", "部门决算"], "青禾市农业局", 2024, "final_account", "department"),
+    (["青禾市农业局（本级）2024年单位预算"], "青禾市农业局", 2024, "budget", "unit"),
+    (["2023 年部门预算公开报告", "青禾市社会保险事业服务中心", "(青禾市劳动保障监察支队)"],
+     "青禾市社会保险事业服务中心", 2023, "budget", "department"),
+    (["青禾市2026年区级单位预算", "预算单位：青禾市司法局"], "青禾市司法局", 2026, "budget", "unit"),
+])
+def test_title_layouts(lines, name, year, kind, scope):
+    f = extract(make_doc(*[P(x) for x in lines], H("目录", 1)))
+    assert (f.agency, f.fiscal_year, f.kind, f.scope) == (name, year, kind, scope)
