@@ -250,8 +250,13 @@ class Answerer:
     # --- policy -> projects / agencies ---------------------------------------------------
     def policy(self) -> Result | None:
         if not self.policies:
+            from api.qa.retrieval import number_mention
+
             nums = find_policy_numbers(self.q)
-            return self.no_answer(f"文号为{nums[0][1]}年{nums[0][2]}号的政策文件" if nums else "相关政策文件")
+            # Not in the graph: a sentence of the documents that cites it may still say
+            # which project it funds.
+            found = number_mention(self, nums[0]) if nums else None
+            return found or self.no_answer(f"文号为{nums[0][1]}年{nums[0][2]}号的政策文件" if nums else "相关政策文件")
         pols = [e.iri for e in self.policies]
         sparql = T.policy_links(policies=pols)
         rows = self.select(sparql)

@@ -86,10 +86,9 @@ def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
         doc = ans.ctx.archive.get(f)
         if doc is None:
             continue
+        out += [(f, page, text, 0.0) for page, text in _joined_paragraphs(doc)]
         for blk in doc.blocks():
-            if isinstance(blk, Paragraph):
-                out.append((f, blk.page, blk.text, 0.0))
-            elif isinstance(blk, Table):
+            if isinstance(blk, Table):
                 for i, row in enumerate(blk.rows):
                     page = blk.row_pages[i] if i < len(blk.row_pages) else blk.page
                     out.append((f, page, " ".join(c for c in row if c), 0.0))
@@ -203,3 +202,49 @@ def _section(ans: Answerer, keys: set[str], weight: dict[str, float]):
             if best is None or rank > best[0]:
                 best = (rank, (cover, d.source_file, b.page, b.text.strip(), text))
     return best[1] if best else None
+
+
+MAX_SCAN_DOCS = 200  # documents read when the index does not surface a cited 文号
+
+
+def number_mention(ans: Answerer, number: tuple):
+    """A sentence that cites the 文号 `number` (as find_policy_numbers returns it), quoted
+    with its file and page; None when no document prints it."""
+    from api.qa.engine import Result, _ev
+    from api.qa.text import find_policy_numbers
+
+    before, year, serial = number[0], number[1], number[2]
+
+    def cites(sent: str) -> bool:
+        for b, y, n, _s, _e in find_policy_numbers(sent):
+            if y == year and n == serial and (before.endswith(b[-2:]) or b.endswith(before[-2:])):
+                return True
+        return False
+
+    candidates = [(src, page, text) for src, page, text, _s in _passages(ans)]
+    for f in ans.ctx.archive.files()[:MAX_SCAN_DOCS]:
+        doc = ans.ctx.archive.get(f)
+        if doc is not None:
+            candidates += [(f, page, text) for page, text in _joined_paragraphs(doc)]
+    for src, page, text in candidates:
+        for sent in sentences(text):
+            if cites(sent):
+                d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
+                answer = f"图谱中未收录该文号；根据{_who(d, src)}公开文件（第{page}页）：{sent}"
+                return Result(ans.question, answer, None, None, [_ev(src, page, sent, d.iri if d else None)], None,
+                              "text", ans.entities)
+    return None
+
+
+def _joined_paragraphs(doc) -> list[tuple[int, str]]:
+    """Paragraphs with a sentence a line break cut in two joined again (a PDF line that
+    ends "…（翠农发" continues "（2017）29号）…" in the next block)."""
+    out: list[tuple[int, str]] = []
+    for b in doc.blocks():
+        if not isinstance(b, Paragraph):
+            continue
+        if out and not re.search(r"[。；;！!？?：:]\s*$", out[-1][1]):
+            out[-1] = (out[-1][0], out[-1][1] + b.text)
+        else:
+            out.append((b.page, b.text))
+    return out

@@ -75,7 +75,8 @@ def _docs() -> list[Document]:
     ])
     d0 = Document("qs_2024.txt", "aaa0", [Page(1, [Paragraph("2024年预算。", 1)])])
     d2 = Document("ls_2025.txt", "bbb1", [
-        Page(1, [Paragraph("本中心承担全市创业担保贷款的审核发放工作。", 1)]),
+        Page(1, [Paragraph("本中心承担全市创业担保贷款的审核发放工作。", 1),
+                 Paragraph("就业见习补贴依据《关于就业见习的通知》（绿人社发", 1), Paragraph("（2019）12号）安排。", 1)]),
         Page(2, [Table(header=[["项目", "金额"]], rows=[["1、一般公共预算拨款", "133491208.00"]],
                        page=2, title="财政拨款收支总表", unit="元")]),
     ])
@@ -278,3 +279,8 @@ def test_odd_input_gets_an_answer_not_a_crash(ctx, q):
     r = ask(ctx, q)
     assert isinstance(r["answer"], str) and r["answer"]
     assert set(r) >= {"question", "answer", "value", "unit", "evidence", "sparql", "intent", "entities"}
+
+
+def test_policy_missing_from_graph_is_found_in_text(ctx):
+    r = ask(ctx, "哪些项目以绿人社发〔2019〕12号为依据？")
+    assert "就业见习补贴" in r["answer"] and r["evidence"][0]["source_file"] == "ls_2025.txt"
