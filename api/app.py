@@ -197,9 +197,6 @@ def open_configured_store(settings: Settings):
     if settings.store_backend == "sparql":
         return open_store(settings.db, read_only=read_only, backend="sparql", query_url=settings.sparql_query_url,
                           update_url=settings.sparql_update_url, graph_store_url=settings.sparql_graph_store_url)
-    if read_only and not (Path(settings.db) / "graph").exists():
-        # an empty read-only service is still a valid (if dull) one: create the store once
-        open_store(settings.db).close()
     return open_store(settings.db, read_only=read_only, backend=settings.store_backend)
 
 
