@@ -149,7 +149,10 @@ def _extract_pages_locked(path: str) -> tuple[list[RawPage], list[str]]:
     try:
         for i in range(n):
             try:
-                rp = _pdfium_page(doc, i) if doc is not None else None
+                try:
+                    rp = _pdfium_page(doc, i) if doc is not None else None
+                except Exception:  # noqa: BLE001 - a page pdfium trips on: try pdfminer
+                    rp = None
                 if rp is None:
                     plumber = plumber or _open_plumber(path)
                     ppage = plumber.pages[i]
