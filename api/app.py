@@ -45,7 +45,10 @@ class AskContext:
 
     @property
     def searcher(self):
-        return self.services.searcher()
+        try:
+            return self.services.searcher()
+        except ApiError:
+            return None
 
 
 def fork_safe(store, read_only: bool) -> bool:
@@ -92,9 +95,8 @@ class Services:
         self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows, isolation=isolation,
                                   guard=self.guard)
         self.generation = 0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a QA context may open the searcher while being built
         self._searcher = None
-        self._searcher_error: str | None = None
         self._ctx = None
         self.write_lock = threading.Lock()  # one writer at a time (uploads, SPARQL updates)
         from api.ingest_jobs import JobRunner
