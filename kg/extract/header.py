@@ -16,7 +16,8 @@ from kg.document import Document, Heading, Paragraph, Table
 from kg.extract.base import Facts, clean_name, norm
 
 ORG_SUFFIX = ("局", "中心", "委员会", "委", "部", "办公室", "办", "院", "所", "队", "站", "会", "处", "馆", "社",
-              "校", "学校", "公司", "厅", "署", "室", "园", "台", "团", "协会", "联合会", "政府", "法院", "检察院", "医院", "小组")
+              "校", "学", "公司", "厅", "署", "室", "园", "台", "团", "政府", "小组", "场", "厂", "库", "宫", "科", "组",
+              "区委", "党校", "报社", "电台", "监狱", "看守所", "中队", "大队", "支队", "总队", "联社", "基地")
 TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
                       r"(?P<scope>部门|单位)?\s*(?:综合)?\s*(?P<kind>预算|决算)")
 YEAR_FIRST_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<name>[\u4e00-\u9fff（）()]{3,40}?)\s*"
@@ -87,6 +88,13 @@ def read_title(doc: Document, f: Facts) -> None:
                 name = base
                 f.agency_aliases += alts
                 break
+        if name is None and before:
+            # the text before the year is the name even with an unusual ending, unless it
+            # names only a region ("上海市普陀区2026年区级单位预算")
+            base = _strip_brackets(re.split(r"[:：]", before)[-1])[0]
+            region = REGION_RE.match(base)
+            if len(base) >= 4 and not (region and region.group(1) == base) and re.search(r"[\u4e00-\u9fff]{4}", base):
+                name = base
         break
     # nameplates printed in brackets on their own lines right after the name
     for t in front:

@@ -60,7 +60,7 @@ def _is_group_row(name: str, desc: str | None, next_desc: str | None, amount: De
     return next_amount is None or amount is None or amount >= next_amount
 
 
-def read_project_table(t: Table, unit: str, agency: str | None) -> list[ProjectFact]:
+def read_project_table(t: Table, unit: str, agency: str | None, kind: str = "budget") -> list[ProjectFact]:
     paths = header_paths(t)
     factor = table_factor(t, unit)
     code_col = _col(paths, r"(单位|部门)(编码|代码)")
@@ -73,7 +73,10 @@ def read_project_table(t: Table, unit: str, agency: str | None) -> list[ProjectF
     unit_col = _col(paths, r"(单位|部门)名称|实施单位|执行单位")
     skip = {i for i in (code_col, name_col, cat_col, unit_col) if i is not None}
     amt_col = None
-    for pat in (r"^(合计|总计|项目金额|金额|本年预算|预算数|预算金额|决算数)", r"合计|总计|金额|预算数|决算数", r"本年拨款|一般公共预算"):
+    pats = (r"^(合计|总计|项目金额|金额|本年预算|预算数|预算金额|决算数)", r"合计|总计|金额|预算数|决算数", r"本年拨款|一般公共预算")
+    if kind == "final_account":
+        pats = (r"决算|实际支出|本年支出",) + pats  # a final account's own figure is the outturn
+    for pat in pats:
         amt_col = _col(paths, pat, skip)
         if amt_col is not None:
             break
@@ -259,7 +262,7 @@ def extract_projects(doc: Document, f: Facts) -> None:
     counts: dict[str, int] = {}
     for _i, t in chosen:
         local: dict[tuple, int] = {}
-        for p in read_project_table(t, unit, f.agency):
+        for p in read_project_table(t, unit, f.agency, f.kind):
             key = (norm(p.name), str(p.amount))
             local[key] = local.get(key, 0) + 1
             # the same project in a second project table is the same node; twice in one
