@@ -19,22 +19,22 @@ SELECT ?g ?file ?sha ?year ?kind ?agency ?alabel WHERE {{
   GRAPH ?g {{ ?g a <{BKG}Disclosure> ; <{BKG}sourceFile> ?file ; <{BKG}sha256> ?sha .
              OPTIONAL {{ ?g <{BKG}fiscalYear> ?year }}
              OPTIONAL {{ ?g <{BKG}documentKind> ?kind }}
-             OPTIONAL {{ ?g <{BKG}reportingAgency> ?agency }} }}
-  OPTIONAL {{ ?agency <{RDFS}label> ?alabel }}
+             OPTIONAL {{ ?g <{BKG}reportingAgency> ?agency . OPTIONAL {{ ?agency <{RDFS}label> ?alabel }} }} }}
 }}"""
 
-# Entities a disclosure's own graph asserts or references, with every label a reader
-# could type. Labels come from the union graph (a shared node may be labelled elsewhere).
-_ENTITIES = f"""
-SELECT DISTINCT ?g ?e ?label ?type WHERE {{
-  {{ GRAPH ?g {{ ?e a <{BKG}Agency> }} ?e <{RDFS}label>|<{SKOS}altLabel> ?label . BIND("agency" AS ?type) }}
-  UNION {{ GRAPH ?g {{ ?g <{BKG}reportingAgency> ?e }} ?e <{RDFS}label>|<{SKOS}altLabel> ?label . BIND("agency" AS ?type) }}
-  UNION {{ GRAPH ?g {{ ?e a <{BKG}Project> }} ?e <{RDFS}label>|<{SKOS}altLabel> ?label . BIND("project" AS ?type) }}
-  UNION {{ GRAPH ?g {{ ?e a <{BKG}Policy> }} ?e <{BKG}documentNumber> ?label . BIND("policy" AS ?type) }}
-  UNION {{ GRAPH ?g {{ ?g <{DCT}references> ?e }} ?e <{BKG}documentNumber> ?label . BIND("policy" AS ?type) }}
-  UNION {{ GRAPH ?g {{ ?l <{BKG}classification> ?e }} ?e <{SKOS}notation>|<{SKOS}prefLabel> ?label . BIND("concept" AS ?type) }}
-  UNION {{ GRAPH ?g {{ ?e a <{SKOS}Concept> }} ?e <{SKOS}notation>|<{SKOS}prefLabel> ?label . BIND("concept" AS ?type) }}
-}}"""
+# Entities each disclosure's own graph asserts, with every label a reader could type.
+# One simple pattern per kind, all inside the named graph: the graph that mentions an
+# entity also labels it, and joins across the union graph are what make such queries slow
+# on thousands of graphs.
+_ENTITY_QUERIES = [
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e a <{BKG}Agency> ; <{RDFS}label> ?label }} }}""",
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e a <{BKG}Agency> ; <{SKOS}altLabel> ?label }} }}""",
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e a <{BKG}Project> ; <{RDFS}label> ?label }} }}""",
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e a <{BKG}Project> ; <{SKOS}altLabel> ?label }} }}""",
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e <{BKG}documentNumber> ?label }} }}""",
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e <{SKOS}notation> ?label }} }}""",
+    f"""SELECT ?g ?e ?label WHERE {{ GRAPH ?g {{ ?e <{SKOS}prefLabel> ?label }} }}""",
+]
 
 
 def document_meta(store: Store) -> dict[str, DocMeta]:
@@ -61,10 +61,11 @@ def document_meta(store: Store) -> dict[str, DocMeta]:
 def entity_labels(store: Store) -> dict[str, list[tuple[str, str]]]:
     """graph IRI → [(label, entity IRI)]; classification notations included as labels."""
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in store.select(_ENTITIES):
-        label = str(r.get("label") or "").strip()
-        if label:
-            out[str(r["g"])].append((label, str(r["e"])))
+    for q in _ENTITY_QUERIES:
+        for r in store.select(q):
+            label = str(r.get("label") or "").strip()
+            if label:
+                out[str(r["g"])].append((label, str(r["e"])))
     for k in out:
         out[k] = sorted(set(out[k]))
     return dict(out)

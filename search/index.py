@@ -386,7 +386,7 @@ def _write_faiss(path: Path, mat: np.ndarray) -> dict:
         index.add(mat)
         info = {"type": "IndexFlatIP", "metric": "inner_product", "vectors": n}
     else:
-        nlist = int(4 * np.sqrt(n))
+        nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))  # FAISS wants >= 39 training points per list
         quantizer = faiss.IndexFlatIP(d)
         index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)  # deterministic training sample

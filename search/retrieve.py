@@ -195,20 +195,29 @@ class Searcher:
             pos = {i: r for r, (i, _) in enumerate(ranked)}
             first = sorted(exact, key=lambda i: (pos.get(i, len(pos)), i))
             ranked = [(i, dict(ranked).get(i, 0.0)) for i in first] + [(i, s) for i, s in ranked if i not in exact]
-        return self._hits(ranked[:k])
+        return self._hits(ranked[:3 * k], k)
 
-    def _hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
+    def _hits(self, ranked: list[tuple[int, float]], k: int) -> list[Hit]:
+        """The first k distinct hits: a document that prints the same passage or row twice
+        (a repeated table, a boilerplate glossary) shows it once."""
         if not ranked:
             return []
         ids = [i for i, _ in ranked]
         rows = self._sql(f"SELECT id, source_file, page, text, section, entities, agency, year, kind, chunk_id, "
                          f"title, block FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids)
         by_id = {r[0]: r for r in rows}
-        hits = []
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
         for i, score in ranked:
             r = by_id.get(i)
             if r is None:
                 continue
+            key = (r[1], "".join(normalize(r[3]).split()))
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(hits) == k:
+                break
             hits.append(Hit(source_file=r[1], page=r[2], text=r[3], score=round(float(score), 6), section=r[4] or "",
                             entities=json.loads(r[5] or "[]"), agency=r[6] or "", year=r[7], kind=r[8] or "",
                             chunk_id=r[9], title=r[10] or "", block=r[11] or ""))

@@ -122,3 +122,41 @@ def test_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(IndexError_, match="no search index"):
         Searcher.open(tmp_path)
     assert status(tmp_path)["state"] == "missing"
+
+
+def test_ivf_above_the_threshold_is_trained_saved_and_filtered(small_db, monkeypatch):
+    db, store, _ = small_db
+    monkeypatch.setattr(index_mod, "ANN_THRESHOLD", 1)
+    stats = sync(db, store)
+    assert stats["faiss"] == "IndexIVFFlat"
+    cfg = read_config(db)
+    assert cfg["faiss"]["nlist"] >= 1 and cfg["faiss"]["trained_on"] >= 1
+    s = Searcher.open(db)
+    assert s.search("异地就医结算", k=1, mode="dense")[0].source_file == "c_final.txt"
+    assert all(h.year == 2024 for h in s.search("异地就医结算", k=5, mode="dense", year=2024))
+    s.close()
+
+
+def test_a_passage_printed_twice_in_one_document_is_one_hit(tmp_path):
+    from kg.document import Document, Heading, Page, Paragraph
+    from kg.pipeline import DocumentArchive
+    from kg.store import open_store
+    from search.chunking import chunk_document
+
+    text = "公务用车运行维护费用于车辆燃料、维修和保险支出。"
+    filler = [Paragraph(f"第{i}项工作按计划推进，完成年度目标任务{i}项。", 1) for i in range(30)]
+    doc = Document("dup.txt", "cd" * 32, [Page(1, [Heading(1, "一、说明", 1), Paragraph(text, 1), Heading(1, "二、工作", 1),
+                                                   *filler, Heading(1, "三、附注", 1), Paragraph(text, 1)])])
+    assert sum(text in c.text for c in chunk_document(doc)) >= 2
+    db = tmp_path / "db"
+    store = open_store(db)
+    DocumentArchive(db).put(doc)
+    g = "https://w3id.org/budgetkg/id/disclosure/dup"
+    store.replace_graph(g, f'<{g}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/budgetkg/def#Disclosure> .\n'
+                           f'<{g}> <https://w3id.org/budgetkg/def#sourceFile> "dup.txt" .\n'
+                           f'<{g}> <https://w3id.org/budgetkg/def#sha256> "{doc.sha256}" .')
+    sync(db, store)
+    hits = Searcher.open(db).search("公务用车运行维护费", k=5, mode="bm25")
+    texts = ["".join(h.text.split()) for h in hits]
+    assert len(texts) == len(set(texts))
+    store.close()
