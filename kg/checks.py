@@ -10,6 +10,7 @@ of printed figures, is a warning rather than an error):
   personnel_plus_public       人员经费 + 公用经费 = 基本支出 (of the same fund, see funding_scope)
   row_splits_sum              a classification row: 合计 = 基本支出 + 项目支出
   personnel_split_tables      two tables splitting the same 基本支出 into 人员/公用 agree
+  table_total_splits          a table's 合计 row: 合计 = 基本支出 + 项目支出 (each fund's table)
   text_vs_table               a total the narrative states = the table's (beyond the text's rounding)
   functional_children_sum     类 = Σ款, 款 = Σ项 (合计 and each split column)
   functional_classes_sum      Σ类 = table total
@@ -137,6 +138,13 @@ def check_facts(f: Facts) -> list[FindingFact]:
                 out.append(_finding("personnel_split_tables", f"“{other['personnel'].prov.table}”所列人员经费与"
                                     f"“{f.totals['personnel'].prov.table}”不符（公用经费相应不同）", t["personnel"], op,
                                     [other["personnel"].prov.page, pages.get("personnel")], "totals:personnel:tables"))
+    for row in f.total_rows:
+        # a table's own 合计 row, unless it is the one basic_plus_project already compared
+        if "basic" in f.totals and row["basic"].prov == f.totals["basic"].prov:
+            continue
+        out.append(_finding("table_total_splits", f"“{row['total'].prov.table}”合计行基本支出与项目支出之和与合计不符",
+                            row["basic"].value + row["project"].value, row["total"].value, [row["total"].prov.page],
+                            f"table:{funding_scope(row['total'].prov.table) or 'all'}:basic+project"))
     out += _text_checks(f)
     out += _row_checks(f.lines)
     out += _tree_checks(f.lines, "functional", "functional_children_sum", "支出功能分类科目")
