@@ -75,10 +75,27 @@ class Context:
             except Exception:  # noqa: BLE001 - a store without provenance triples: load once
                 sig = ()
             if self._lexicon is None or sig != self._signature:
-                self._lexicon = Lexicon.load(self.store)
-                self._signature = sig
                 self.archive = Archive(self.db, self.store)
+                self._lexicon = Lexicon.load(self.store, name_for=self._name_from_title)
+                self._signature = sig
         return self._lexicon
+
+    def _name_from_title(self, source_file: str) -> str | None:
+        """The agency a disclosure's title names ("某某小学 2024 年单位预算公开说明"), for a
+        disclosure the graph has no reporting agency for."""
+        from kg.extract.header import TITLE_RE
+
+        doc = self.archive.get(source_file)
+        if doc is None:
+            return None
+        for b in list(doc.blocks())[:8]:
+            text = " ".join(getattr(b, "text", "").split())
+            m = TITLE_RE.search(text)
+            if m:
+                name = re.sub(r"[\s:：]+", "", text[: m.start()])
+                if 4 <= len(name) <= 40 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", name):
+                    return name
+        return None
 
     def refresh(self) -> None:
         """Forget cached names and documents (after an ingest changed the store)."""
@@ -367,12 +384,36 @@ class Answerer:
         rows = self.select(sparql)
         name = self.agency_name(a.iri)
         if not rows:
-            return None  # not in the graph: the text may say it
+            return self._parent_from_text(a.iri, name)
         parents = sorted({r["pl"] for r in rows})
         ds = self.scope(a.iri)
         ev = [self.evidence_for(ds[0] if ds else None, [parents[0]], None, rows[0]["parent"])]
         return Result(self.question, f"{name}的主管部门是{'、'.join(parents)}。", parents[0] if len(parents) == 1 else parents,
                       None, ev, sparql, "parent", self.entities)
+
+    _PARENT_TEXT = [
+        re.compile(r"是(?P<p>[\u4e00-\u9fff（）]{3,30}?(?:局|委员会|委|政府|厅|部|办公室|中心))(?:的)?(?:所属|下属|直属|二级单位)"),
+        re.compile(r"(?:主管部门|上级主管部门|主管单位|隶属于|归口)(?:为|是|：|:)?(?P<p>[\u4e00-\u9fff（）]{3,30}?(?:局|委员会|委|政府|厅|部|办公室))"),
+    ]
+
+    def _parent_from_text(self, agency: str, name: str) -> Result | None:
+        """"X是Y所属…单位" / "主管部门为Y": the parent as the agency's own disclosure says it,
+        for an agency the graph gives no org:subOrganizationOf."""
+        for d in self.scope(agency)[:3]:
+            doc = self.ctx.archive.get(d.source_file)
+            if doc is None:
+                continue
+            for b in doc.blocks():
+                text = getattr(b, "text", None)
+                if not text or (name not in squash(text) and "本单位" not in text and "本部门" not in text):
+                    continue
+                for rx in self._PARENT_TEXT:
+                    m = rx.search(squash(text))
+                    if m and m.group("p") != squash(name):
+                        parent = m.group("p")
+                        return Result(self.question, f"{name}的主管部门是{parent}（据公开文件正文）。", parent, None,
+                                      [_ev(d.source_file, b.page, text.strip(), d.iri)], None, "parent", self.entities)
+        return None
 
     def units(self) -> Result | None:
         a = self._one_agency()
@@ -479,6 +520,7 @@ class Answerer:
         return list(dict.fromkeys(same)), best.exact, best.length, best.score
 
     _TRAIL = re.compile(r"(?:是多少|为多少|有多少|是几|多少钱|多少|是什么|有哪些|情况|如何|怎样|怎么样|\?|？|。|!|！|吗|呢|"
+                        r"是?哪(?:个|一个|家)(?:单位|部门|机构)?|是谁|"
                         r"分别|各|共|一共|总共|数额|金额|数|的|资金量|安排了?|预算数?|决算数?|万元|元|科目上?|上)$")
     _LEAD = re.compile(r"^(?:请问|在|的|年度|年|中|里|其中|于|对|关于|用于)")
 
@@ -512,7 +554,9 @@ class Answerer:
                 # The question names an agency the graph does not know: another agency's
                 # project or line of the same name is not its answer.
                 return self.no_answer(f"名为“{unknown.group(0)}”的单位的公开数据")
-        for m in self.measures(self.rest, ds if a else None, a.iri if a else None):
+        # Without an agency the year and kind the question names still narrow the search.
+        narrowed = a is not None or self.year is not None or self.intent.doc_kind is not None
+        for m in self.measures(self.rest, ds if narrowed else None, a.iri if a else None):
             res = self.read_measure(m, a, ds)
             if res is not None:
                 return res
@@ -760,7 +804,7 @@ class Answerer:
 
 # An organisation's name as people write it: a run of characters ending in an agency word.
 _ORG = re.compile(r"(?:(?!哪|所有|各)[\u4e00-\u9fffA-Za-z]){3,}?(?:委员会|办公室|中心|局|大队|支队|研究所|研究院|医院|学校|"
-                  r"管理处|站|馆|院|所)(?!经费|资金|项目|专项|补助)")
+                  r"管理处|站|馆|院|所|小学|中学|学校|幼儿园|学院|大学)(?!经费|资金|项目|专项|补助)")
 
 
 def _scheme_rank(scheme: str | None, q: str) -> int:

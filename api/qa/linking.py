@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from api.qa.text import find_policy_numbers, normalize_policy_number, squash
 from kg.store import PREFIXES
 
+# Key of an agency known only from a disclosure's title (the graph has no node for it).
+UNLINKED = "urn:budgetkg:agency-by-title:"
+
 PREFIX_BLOCK = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
@@ -201,7 +204,10 @@ class Lexicon:
     policy_info: dict[str, str] = field(default_factory=dict)  # iri → document number (or 《title》)
 
     @classmethod
-    def load(cls, store) -> Lexicon:
+    def load(cls, store, name_for=None) -> Lexicon:
+        """`name_for(source_file) -> str | None` names the agency of a disclosure the graph
+        gives no bkg:reportingAgency (read from its title by the caller), so questions
+        about it still find its figures."""
         # GRAPH ?g keeps each pattern inside one disclosure's graph: shared nodes repeat
         # once per graph in the union default graph, and joins there would multiply.
         sel = lambda q: store.select(PREFIX_BLOCK + q)  # noqa: E731
@@ -229,6 +235,16 @@ class Lexicon:
                                     str(r["k"]) if r["k"] is not None else None, r["a"],
                                     agency_labels.get(r["a"]) if r["a"] else None,
                                     str(r["sc"]) if r["sc"] is not None else None))
+
+        if name_for is not None:
+            for d in discl:
+                name = name_for(d.source_file) if d.agency is None else None
+                if name:
+                    d.agency = UNLINKED + squash(name)
+                    d.agency_label = name
+                    agency_labels[d.agency] = name
+                    if not any(e.iri == d.agency for e in agencies):
+                        agencies.append(Entry(d.agency, squash(name), name, "agency"))
 
         projects = []
         for r in sel("""SELECT DISTINCT ?p ?l ?d ?ia WHERE { GRAPH ?g { ?p a bkg:Project .

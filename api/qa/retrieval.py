@@ -100,6 +100,9 @@ def extractive_answer(ans: Answerer) -> Result:
 
     # The agency is a filter on passages (see _passages), not a term to match sentences on.
     keys = key_bigrams(ans.rest)
+    if ans.intent.kind == "parent":
+        # How disclosures say who an agency reports to.
+        keys |= {"所属", "下属", "隶属", "主管", "二级"}
     if not keys:
         return ans.no_answer("可回答该问题的内容")
     passages = _passages(ans)
