@@ -169,13 +169,15 @@ def synthetic_db(tmp_path_factory):
         store.close()
     assert not [r.error for r in results if r.status == "failed"]
     truths = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "truth").glob("*.json"))]
-    return db, truths
+    cases_file = out / "cases_qa.json"  # the generator's own questions, written without this package
+    generator_cases = json.loads(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else []
+    return db, truths, generator_cases
 
 
 def test_synthetic_questions(synthetic_db):
     from api.qa.engine import Context, answer
 
-    db, truths = synthetic_db
+    db, truths, _ = synthetic_db
     cases = make_questions(truths, seed=1)
     ctx = Context.open(db)
     try:
@@ -187,3 +189,19 @@ def test_synthetic_questions(synthetic_db):
     assert len(got) >= 40
     assert acc >= FLOOR, f"accuracy {acc:.3f} over {len(got)} questions; wrong: {wrong[:15]}"
     assert all(r["evidence"] and r["evidence"][0]["source_file"] for c, r in got if correct(c, r["answer"]))
+
+
+def test_generator_questions(synthetic_db):
+    """The generator writes its own question set (cases_qa.json, the scorer's format)."""
+    from api.qa.engine import Context, answer
+
+    db, _, cases = synthetic_db
+    assert cases, "data/generate.py wrote no cases_qa.json"
+    ctx = Context.open(db)
+    try:
+        got = [(c, answer(c["q"], ctx)) for c in cases]
+    finally:
+        ctx.close()
+    wrong = [(c["q"], r["answer"][:80]) for c, r in got if not correct(c, r["answer"])]
+    acc = 1 - len(wrong) / len(got)
+    assert acc >= FLOOR, f"accuracy {acc:.3f} over {len(got)} generator questions; wrong: {wrong[:10]}"
