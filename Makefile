@@ -30,7 +30,7 @@ install: sysdeps $(VENV)/.installed
 
 sample: $(SAMPLE)/.stamp
 $(SAMPLE)/.stamp: data/generate.py data/vocab.py | $(VENV)/.installed
-	$(BIN)/python data/generate.py --out $(SAMPLE) --count 8 --seed 20240101
+	$(BIN)/python data/generate.py --out $(SAMPLE) --count 8 --seed 20240101 --inconsistency-rate 0.2
 	touch $@
 
 # The sample database, from the sample PDFs (the .txt exports are the same documents).
