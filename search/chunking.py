@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from kg.document import Document, Heading, Paragraph, Table
 from search.tokenize import normalize
 
-CHUNKER_VERSION = 4  # bump when chunk text changes: cached chunks are keyed on it
+CHUNKER_VERSION = 5  # bump when chunk text changes: cached chunks are keyed on it
 MAX_CHARS = 300
 OVERLAP_MAX = 100  # a trailing sentence longer than this is not repeated in the next chunk
 
@@ -63,9 +63,16 @@ class Chunk:
     title: str = ""  # table title, for rows
     entities: list[str] = field(default_factory=list)
 
-    def index_text(self) -> str:
-        """What is tokenized and embedded: the text in its context."""
-        return " ".join(p for p in (self.section, self.title, self.text) if p)
+    def index_text(self, header: bool = True) -> str:
+        """What is tokenized and embedded: the text in its context. The header names the
+        disclosure (agency, year, kind) because most passages never repeat who wrote them,
+        yet a question often says whose figures it wants ("某局 公务接待费")."""
+        parts = [self.context_header()] if header else []
+        return " ".join(p for p in (*parts, self.section, self.title, self.text) if p)
+
+    def context_header(self) -> str:
+        kind = {"budget": "预算", "final_account": "决算"}.get(self.kind, self.kind)
+        return " ".join(p for p in (self.agency, f"{self.year}年" if self.year else "", kind) if p)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -269,6 +276,6 @@ def chunk_document(doc: Document, meta: DocMeta | None = None, lexicon: Lexicon 
         c = Chunk(chunk_id=f"{doc.sha256[:12]}-{n:05d}", sha256=doc.sha256, source_file=doc.source_file,
                   page=page, section=sec, text=text, block=block, agency=meta.agency, year=meta.year,
                   kind=meta.kind, title=title)
-        c.entities = lexicon.find(c.index_text())
+        c.entities = lexicon.find(c.index_text(header=False))
         chunks.append(c)
     return chunks
