@@ -148,5 +148,7 @@ def extract_policies(doc: Document, f: Facts) -> None:
                         continue
                     basis = bool(_BASIS.search(label)) or "依据" in label
                     col.add(c, page, row_project or form_project, basis_field=basis)
-    f.policies = list(col.by_key.values())
+    # a 《title》 cited bare in one place and with its 文号 in another is that numbered policy
+    numbered = {norm(p.title) for p in col.by_key.values() if p.number and p.title}
+    f.policies = [p for p in col.by_key.values() if p.number or norm(p.title) not in numbered]
     f.links = list(col.links.values())

@@ -238,8 +238,10 @@ def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
         if not any(_SECTION_MARK.search(b) for b in body[:3]) or not any("立项依据" in b or "预算安排" in b for b in body):
             continue
         amount = None
-        for b in body:
-            am = _SECTION_AMOUNT.search(b)
+        for bi, b in enumerate(body):
+            # the label may be a heading of its own ("六、年度预算安排") with the amount below it
+            am = _SECTION_AMOUNT.search(b) or (bi + 1 < len(body) and re.search(r"预算安排$|总预算$|项目预算$", b)
+                                                and _SECTION_AMOUNT.search(b + body[bi + 1]))
             if am:
                 amount = to_yuan(am.group(1), "万元" if am.group(2) == "万" else am.group(2))
                 break
