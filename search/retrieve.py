@@ -20,6 +20,8 @@ from search.index import RRF_K, IndexError_, index_dir, read_config
 from search.tokenize import exact_terms, get_tokenizer, normalize
 
 MODES = ("hybrid", "bm25", "dense")
+_shared: dict[str, Searcher] = {}
+_shared_lock = threading.Lock()
 
 
 @dataclass
@@ -81,6 +83,20 @@ class Searcher:
         if cfg is None:
             raise IndexError_(f"no search index in {db} (run `budgetkg ingest --db {db} FILES` or `budgetkg index`)")
         return cls(db, cfg)
+
+    @classmethod
+    def shared(cls, db) -> Searcher:
+        """One open Searcher per database for long-running processes (the API): reopened
+        when `budgetkg ingest`/`index` has switched the index to a new generation."""
+        key = str(Path(db).resolve())
+        cfg = read_config(db)
+        if cfg is None:
+            raise IndexError_(f"no search index in {db} (run `budgetkg ingest --db {db} FILES` or `budgetkg index`)")
+        with _shared_lock:
+            cur = _shared.get(key)
+            if cur is None or cur.cfg.get("generation") != cfg.get("generation"):
+                cur = _shared[key] = cls(db, cfg)
+            return cur
 
     # --- pieces ------------------------------------------------------------------------
     @property

@@ -160,3 +160,25 @@ def test_a_passage_printed_twice_in_one_document_is_one_hit(tmp_path):
     texts = ["".join(h.text.split()) for h in hits]
     assert len(texts) == len(set(texts))
     store.close()
+
+
+def test_empty_store_gives_an_empty_index_and_no_hits(tmp_path):
+    from kg.store import open_store
+
+    db = tmp_path / "db"
+    store = open_store(db)
+    stats = sync(db, store)
+    assert stats["chunks"] == 0 and is_current(db, store)
+    assert Searcher.open(db).search("任何问题") == []
+    store.close()
+
+
+def test_shared_searcher_follows_new_generations(small_db, add_disclosure):
+    db, store, _ = small_db
+    sync(db, store)
+    a = Searcher.shared(db)
+    assert Searcher.shared(db) is a
+    add_disclosure(db, store, ("f_budget.txt", "残疾人就业保障金", 2024, "budget", "己市残联", [], [], []))
+    sync(db, store)
+    b = Searcher.shared(db)
+    assert b is not a and b.search("残疾人就业保障金", k=1)[0].source_file == "f_budget.txt"
