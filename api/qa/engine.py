@@ -608,8 +608,11 @@ class Answerer:
                                      -(r.get("y") or 0)))
             if a is None and len({r["a"] for r in rows}) > 1:
                 first = rows[0]
-                rows = [r for r in rows if r["c"] == first["c"]]
-                hits = [(self.disclosure(r["d"]), r) for r in rows]
+                per_d: dict[str, dict] = {}
+                for r in rows:  # sorted: each disclosure's preferred figure comes first
+                    if r["c"] == first["c"]:
+                        per_d.setdefault(r["d"], r)
+                hits = [(self.disclosure(r["d"]), r) for r in per_d.values()]
                 return self._many([(d, r) for d, r in hits if d], f"{first['cl'] or first['code']}", sparql)
             r = rows[0]
             d = self.disclosure(r["d"])
