@@ -265,6 +265,27 @@ def _all_texts(doc: Document):
             yield b.page, b.text
 
 
+_NAMEPLATES = re.compile(r"(?:加挂|挂)([^。；;，,]{4,80}?)(?:的)?牌子")
+_SELF_SHORT = re.compile(r"(?:^|[0-9.、．:：，,])([\u4e00-\u9fff]{3,20}?)本部")
+
+
+def read_nameplates(doc: Document, f: Facts) -> None:
+    """Other names of the agency: the nameplates it carries ("加挂A、B牌子") and the short
+    form it calls its own office by ("商务委本部" → 商务委, an abbreviation of the full name)."""
+    if not f.agency:
+        return
+    for _, text in _all_texts(doc):
+        t = norm(text)
+        for m in _NAMEPLATES.finditer(t):
+            for name in re.split(r"[、及]", m.group(1)):
+                if looks_like_org(name) and not _same_org(name, f.agency) and name not in f.agency_aliases:
+                    f.agency_aliases.append(name)
+        for m in _SELF_SHORT.finditer(t):
+            short, it = m.group(1), iter(norm(f.agency))
+            if len(short) < len(norm(f.agency)) and all(ch in it for ch in short) and short not in f.agency_aliases:
+                f.agency_aliases.append(short)
+
+
 def extract_header(doc: Document, f: Facts) -> None:
     read_title(doc, f)
     if is_template(doc, f):
@@ -273,3 +294,4 @@ def extract_header(doc: Document, f: Facts) -> None:
         f.warnings.append("blank template (XX placeholders), not a disclosure: no agency or figures recorded")
         return
     read_parent_and_code(doc, f)
+    read_nameplates(doc, f)
