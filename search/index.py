@@ -264,7 +264,9 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
     faiss_info = {"type": None}
     if embedder is not None and chunks_all:
         mat = np.vstack([vectors[sha] for sha in order]).astype(np.float32)
-        faiss_info = _write_faiss(tmp / "vectors.faiss", mat)
+        prev_cfg = old if old and (old.get("model") or {}).get("id") == (model_info or {}).get("id") else None
+        previous = (idx / prev_cfg["generation"] / "vectors.faiss", prev_cfg.get("faiss") or {}) if prev_cfg else None
+        faiss_info = _write_faiss(tmp / "vectors.faiss", mat, previous)
     (tmp / "dictionary.txt").write_text("\n".join(tok.words), encoding="utf-8")
     os.replace(tmp, idx / gen)
 
@@ -377,7 +379,10 @@ def _write_bm25(path: Path, corpus_terms: list[list[str]]) -> bool:
     return True
 
 
-def _write_faiss(path: Path, mat: np.ndarray) -> dict:
+def _write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None = None) -> dict:
+    """IndexFlatIP below ANN_THRESHOLD; above it IndexIVFFlat, whose coarse quantizer is
+    trained once on a fixed sample and reused by later generations while the model and
+    the corpus size stay in range (adding a disclosure then costs an `add`, not a k-means)."""
     import faiss
 
     n, d = mat.shape
@@ -387,14 +392,31 @@ def _write_faiss(path: Path, mat: np.ndarray) -> dict:
         info = {"type": "IndexFlatIP", "metric": "inner_product", "vectors": n}
     else:
         nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))  # FAISS wants >= 39 training points per list
-        quantizer = faiss.IndexFlatIP(d)
-        index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
-        rng = np.random.default_rng(0)  # deterministic training sample
-        sample = mat[rng.choice(n, size=min(n, nlist * IVF_TRAIN_SAMPLE), replace=False)]
-        index.train(sample)
+        index = None
+        if previous is not None:
+            prev_path, prev_info = previous
+            # keep the old lists while the ideal list count is within a factor of two
+            if prev_info.get("type") == "IndexIVFFlat" and prev_path.exists() and \
+                    nlist / 2 <= prev_info.get("nlist", 0) <= nlist * 2:
+                try:
+                    index = faiss.read_index(str(prev_path))
+                except RuntimeError:
+                    index = None
+                if index is not None and index.d == d:
+                    index.reset()  # drops the vectors, keeps the trained centroids
+                    nlist = prev_info["nlist"]
+                    info = {**prev_info, "vectors": n, "reused_quantizer": True}
+                else:
+                    index = None
+        if index is None:
+            quantizer = faiss.IndexFlatIP(d)
+            index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+            rng = np.random.default_rng(0)  # deterministic training sample
+            sample = mat[rng.choice(n, size=min(n, nlist * IVF_TRAIN_SAMPLE), replace=False)]
+            index.train(sample)
+            info = {"type": "IndexIVFFlat", "metric": "inner_product", "vectors": n, "nlist": nlist,
+                    "nprobe": max(8, nlist // 16), "trained_on": len(sample)}
         index.add(mat)
-        info = {"type": "IndexIVFFlat", "metric": "inner_product", "vectors": n, "nlist": nlist,
-                "nprobe": max(8, nlist // 16), "trained_on": len(sample)}
     faiss.write_index(index, str(path))
     return info
 

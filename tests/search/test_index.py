@@ -135,6 +135,9 @@ def test_ivf_above_the_threshold_is_trained_saved_and_filtered(small_db, monkeyp
     assert s.search("异地就医结算", k=1, mode="dense")[0].source_file == "c_final.txt"
     assert all(h.year == 2024 for h in s.search("异地就医结算", k=5, mode="dense", year=2024))
     s.close()
+    # the next generation reuses the trained coarse quantizer instead of re-running k-means
+    sync(db, store)
+    assert read_config(db)["faiss"].get("reused_quantizer") is True
 
 
 def test_a_passage_printed_twice_in_one_document_is_one_hit(tmp_path):
