@@ -11,6 +11,7 @@ of printed figures, is a warning rather than an error):
   row_splits_sum              a classification row: 合计 = 基本支出 + 项目支出
   personnel_split_tables      two tables splitting the same 基本支出 into 人员/公用 agree
   table_total_splits          a table's 合计 row: 合计 = 基本支出 + 项目支出 (each fund's table)
+  class_tables_agree          a class in the 收支总表 (by name) = the classified table's class row
   text_vs_table               a total the narrative states = the table's (beyond the text's rounding)
   functional_children_sum     类 = Σ款, 款 = Σ项 (合计 and each split column)
   functional_classes_sum      Σ类 = table total
@@ -111,6 +112,26 @@ def _text_checks(f: Facts) -> list[FindingFact]:
     return out
 
 
+def _summary_class_checks(f: Facts) -> list[FindingFact]:
+    """A function class as the 收支总表 prints it (by name, no code) against the classified
+    table's class row, when both cover all funds."""
+    out = []
+    printed = {}
+    for label, fig in f.summary_labels:
+        printed.setdefault(label, fig)
+    ftype = "outturn" if f.kind == "final_account" else "budget"
+    for ln in f.lines:
+        if ln.scheme != "functional" or len(ln.code) != 3 or ln.amount is None or ln.figure_type != ftype \
+                or funding_scope(ln.prov.table) or ln.name not in printed:
+            continue
+        fig = printed[ln.name]
+        fi = _finding("class_tables_agree", f"收支总表中的{ln.name}与“{ln.prov.table}”中 {ln.code} 不符", ln.amount,
+                      fig.value, [fig.prov.page, ln.prov.page], f"functional:{ln.code}:summary")
+        if fi:
+            out.append(fi)
+    return out
+
+
 def check_facts(f: Facts) -> list[FindingFact]:
     t = {k: v.value for k, v in f.totals.items()}
     pages = {k: v.prov.page for k, v in f.totals.items()}
@@ -145,6 +166,7 @@ def check_facts(f: Facts) -> list[FindingFact]:
         out.append(_finding("table_total_splits", f"“{row['total'].prov.table}”合计行基本支出与项目支出之和与合计不符",
                             row["basic"].value + row["project"].value, row["total"].value, [row["total"].prov.page],
                             f"table:{funding_scope(row['total'].prov.table) or 'all'}:basic+project"))
+    out += _summary_class_checks(f)
     out += _text_checks(f)
     out += _row_checks(f.lines)
     out += _tree_checks(f.lines, "functional", "functional_children_sum", "支出功能分类科目")

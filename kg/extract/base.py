@@ -125,6 +125,7 @@ class Facts:
     other_splits: list[dict[str, Figure]] = field(default_factory=list)  # 人员/公用 printed by other tables
     text_figures: dict[str, Figure] = field(default_factory=dict)  # totals as the narrative states them
     total_rows: list[dict[str, Figure]] = field(default_factory=list)  # each table's 合计 row: total/basic/project
+    summary_labels: list[tuple[str, Figure]] = field(default_factory=list)  # 收支总表 "label | figure" pairs
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)

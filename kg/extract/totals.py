@@ -172,6 +172,27 @@ def summary_splits(doc: Document, unit: str, kind: str) -> list[dict[str, Figure
     return out
 
 
+def summary_labels(doc: Document, unit: str, where: Figure | None) -> list[tuple[str, Figure]]:
+    """Every "label | figure" pair of the table that printed 本年支出合计 (the 收支总表): its
+    expenditure side names the function classes without codes ("八、卫生健康支出 | 236.63"),
+    for checks to compare with the classified tables."""
+    if where is None or where.prov.table is None:
+        return []
+    out = []
+    for t in doc.tables():
+        if clean_name(t.title or "") != where.prov.table or where.prov.page not in (t.pages or [t.page]):
+            continue
+        factor = table_factor(t, unit)
+        for ri, r in enumerate(t.rows):
+            for i in range(len(r) - 1):
+                label, v = _label(r[i]), parse_decimal(r[i + 1])
+                if label and v is not None and parse_decimal(r[i]) is None:
+                    page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+                    out.append((label, Figure(normalize(v * factor), Prov(page, where.prov.table, ri + 1))))
+        break
+    return out
+
+
 def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     keys = [("three_public", r"三公.*(合计|总计)|^合计$|^三公经费$"), ("abroad", r"出国"), ("vehicles", r"公务用车购置及运行|公务用车购置和运行"),
             ("vehicle_purchase", r"购置费$"), ("vehicle_operation", r"运行(维护)?费$"), ("reception", r"公务接待"),
@@ -323,3 +344,4 @@ def extract_totals(doc: Document, f: Facts) -> None:
             rows_by_table.setdefault(ti, {})[part] = v
     f.total_rows = list(rows_by_table.values())
     f.text_figures = text
+    f.summary_labels = summary_labels(doc, unit, totals.get("expenditure"))
