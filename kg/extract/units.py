@@ -78,6 +78,8 @@ def member_units(doc: Document, agency: str | None, city: str | None) -> list[st
         name = norm(re.sub(r"[（(][^（）()]*[)）]$", "", norm(name)))
         if not name or _SELF.search(name) or not looks_like_org(name):
             return
+        if not re.match(r"^(?:中共)?[\u4e00-\u9fff]{1,8}?[省市区县旗州盟]", name):
+            return  # a unit of its own carries its region ("普陀区…中心"); "1.办公室" is an internal office
         name = _full_name(name, city)
         if agency and (norm(name) == norm(agency) or _same_org(name, agency) and len(name) <= len(norm(agency))):
             return

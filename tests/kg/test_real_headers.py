@@ -159,3 +159,21 @@ def test_carry_overs_have_their_own_terms(store, headers):
         assert len(co) == len(cf) == 1, (h["doc"], co, cf)
         # 本年收入 + 年初结转 = 本年支出 + 年末结转 (the 总计 both sides print)
         assert abs(inc[0] + co[0] - exp[0] - cf[0]) <= 100, h["doc"]
+
+
+def test_member_units_on_a_made_up_document():
+    """The same rules on invented names: 本部/本级 and internal offices are not units of their
+    own; a name printed without its city gets the department's region back."""
+    from kg.document import Document, Page, Paragraph, Table
+    from kg.extract.units import member_units
+
+    listed = [Paragraph("本部门中，行政单位1家，事业单位1家，具体包括：1.甲市乙区某某局本部", 1, None),
+              Paragraph("2.乙区某某服务中心，不单列预算。", 1, None), Paragraph("3.办公室", 1, None)]
+    table = Table(header=[["序号", "单位名称", "备注"]], page=1, title=None, unit=None, pages=[1], row_pages=[1, 1, 1],
+                  bbox=None, rows=[["1", "甲市乙区某某局（本级）", ""], ["2", "甲市乙区某某执法大队（下属参公事业单位）", ""],
+                                   ["3", "甲市乙区某某事务中心（下属事业单位）", ""]])
+    intro = Paragraph("二、部门决算单位构成", 1, None)
+    for blocks, want in ((listed, ["甲市乙区某某服务中心"]),
+                         ([intro, table], ["甲市乙区某某执法大队", "甲市乙区某某事务中心"])):
+        doc = Document("x.txt", "0" * 64, [Page(1, blocks, 0, 0)], "text/plain", [])
+        assert member_units(doc, "甲市乙区某某局", "甲市乙区") == want
