@@ -11,6 +11,7 @@ of printed figures, is a warning rather than an error):
   row_splits_sum              a classification row: 合计 = 基本支出 + 项目支出
   personnel_split_tables      two tables splitting the same 基本支出 into 人员/公用 agree
   table_total_splits          a table's 合计 row: 合计 = 基本支出 + 项目支出 (each fund's table)
+  line_text_vs_table          a 项 amount the narrative states = the table row (beyond its rounding)
   class_tables_agree          a class in the 收支总表 (by name) = the classified table's class row
   text_vs_table               a total the narrative states = the table's (beyond the text's rounding)
   functional_children_sum     类 = Σ款, 款 = Σ项 (合计 and each split column)
@@ -112,6 +113,30 @@ def _text_checks(f: Facts) -> list[FindingFact]:
     return out
 
 
+def _line_text_checks(f: Facts) -> list[FindingFact]:
+    """A 项 amount the narrative states against the classified table's row (by printed code,
+    else by a name only one 项 carries), beyond the text's own rounding."""
+    out, seen = [], set()
+    ftype = "outturn" if f.kind == "final_account" else "budget"
+    items = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 7 and ln.amount is not None
+             and ln.figure_type == ftype]
+    for name, code, fig in f.line_text:
+        hits = [ln for ln in items if ln.code == code] if code else [ln for ln in items if ln.name == name]
+        if len(hits) != 1:
+            continue
+        ln = hits[0]
+        digits = max(0, -(fig.value / WAN).normalize().as_tuple().exponent)
+        key = f"functional:{ln.code}:text:{_wan(fig.value)}"
+        if key in seen or abs(fig.value - ln.amount) * 2 <= WAN / Decimal(10) ** digits:
+            continue
+        seen.add(key)
+        fi = _finding("line_text_vs_table", f"说明文字中 {ln.code}（{ln.name}）的金额与“{ln.prov.table}”不符", ln.amount,
+                      fig.value, [fig.prov.page, ln.prov.page], key)
+        if fi:
+            out.append(fi)
+    return out
+
+
 def _summary_class_checks(f: Facts) -> list[FindingFact]:
     """A function class as the 收支总表 prints it (by name, no code) against the classified
     table's class row, when both cover all funds."""
@@ -166,6 +191,7 @@ def check_facts(f: Facts) -> list[FindingFact]:
         out.append(_finding("table_total_splits", f"“{row['total'].prov.table}”合计行基本支出与项目支出之和与合计不符",
                             row["basic"].value + row["project"].value, row["total"].value, [row["total"].prov.page],
                             f"table:{funding_scope(row['total'].prov.table) or 'all'}:basic+project"))
+    out += _line_text_checks(f)
     out += _summary_class_checks(f)
     out += _text_checks(f)
     out += _row_checks(f.lines)

@@ -126,6 +126,7 @@ class Facts:
     text_figures: dict[str, Figure] = field(default_factory=dict)  # totals as the narrative states them
     total_rows: list[dict[str, Figure]] = field(default_factory=list)  # each table's 合计 row: total/basic/project
     summary_labels: list[tuple[str, Figure]] = field(default_factory=list)  # 收支总表 "label | figure" pairs
+    line_text: list[tuple[str, str | None, Figure]] = field(default_factory=list)  # 项 amounts the narrative states
     staff: dict[str, int] = field(default_factory=dict)
     totals: dict[str, Figure] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)

@@ -18,6 +18,7 @@ from kg.extract.base import (
     CODE_NAME_RE,
     CODE_RE,
     Facts,
+    Figure,
     Line,
     Prov,
     clean_name,
@@ -308,3 +309,31 @@ def extract_lines(doc: Document, f: Facts) -> None:
                     p.splits.setdefault(k, v)
         result.extend(primary.values())
     f.lines = result
+    f.line_text = narrative_line_amounts(doc)
+
+
+_ITEM = re.compile(r"(?:[（(](\d{3})类[)）])?[^（(）)]{0,30}?(?:[（(](\d{2})款[)）])?([\u4e00-\u9fff、]{2,30})[（(](\d{2})?项[)）][”\"]?\s*"
+                   r"(\d[\d,]*(?:\.\d+)?)\s*万元")
+_PLANNED = re.compile(r"(?:\d{4}年)?预算安排\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
+
+
+def narrative_line_amounts(doc: Document) -> list[tuple[str, str | None, Figure]]:
+    """A 项 the narrative explains ("…购房补贴（03项）207万元 … 2026年预算安排170.03万元"): the
+    line's name, its code when printed (类/款/项 parts), and each amount stated for it."""
+    from kg.extract.base import logical_paragraphs
+    from kg.money import to_yuan
+
+    out = []
+    for page, text in logical_paragraphs(doc):
+        t = norm(text)
+        m = _ITEM.search(t)
+        if not m:
+            continue
+        cls, kuan, name, xiang = m.group(1), m.group(2), m.group(3), m.group(4)
+        code = cls + kuan + xiang if cls and kuan and xiang else None
+        amounts = [m.group(5)] + [p.group(1) for p in _PLANNED.finditer(t[m.end():])]
+        for a in amounts:
+            v = to_yuan(a, "万元")
+            if v is not None:
+                out.append((name, code, Figure(v, Prov(page, None, None, clean_name(text)[:120]))))
+    return out
