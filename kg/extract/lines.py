@@ -326,14 +326,14 @@ def narrative_line_amounts(doc: Document) -> list[tuple[str, str | None, Figure]
     out = []
     for page, text in logical_paragraphs(doc):
         t = norm(text)
-        m = _ITEM.search(t)
-        if not m:
-            continue
-        cls, kuan, name, xiang = m.group(1), m.group(2), m.group(3), m.group(4)
-        code = cls + kuan + xiang if cls and kuan and xiang else None
-        amounts = [m.group(5)] + [p.group(1) for p in _PLANNED.finditer(t[m.end():])]
-        for a in amounts:
-            v = to_yuan(a, "万元")
-            if v is not None:
-                out.append((name, code, Figure(v, Prov(page, None, None, clean_name(text)[:120]))))
+        items = list(_ITEM.finditer(t))
+        for k, m in enumerate(items):
+            cls, kuan, name, xiang = m.group(1), m.group(2), m.group(3), m.group(4)
+            code = cls + kuan + xiang if cls and kuan and xiang else None
+            # only this item's sentences: a paragraph may run several items together
+            rest = t[m.end(): items[k + 1].start() if k + 1 < len(items) else len(t)]
+            for a in [m.group(5)] + [p.group(1) for p in _PLANNED.finditer(rest)]:
+                v = to_yuan(a, "万元")
+                if v is not None:
+                    out.append((name, code, Figure(v, Prov(page, None, None, clean_name(text)[:120]))))
     return out

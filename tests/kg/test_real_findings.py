@@ -75,3 +75,22 @@ def test_template_has_no_findings(findings, real_db):
         store.close()
     assert templates
     assert not [f for f in findings if f["disclosure"] in templates]
+
+
+def test_narrative_item_amounts_on_a_made_up_paragraph():
+    """line_text_vs_table on invented figures: each item's own 预算安排 only, rounding allowed."""
+    from decimal import Decimal
+
+    from kg.checks import check_facts
+    from kg.document import Document, Page, Paragraph
+    from kg.extract.base import Facts, Line
+    from kg.extract.lines import narrative_line_amounts
+
+    text = ("1、甲支出（类）乙（款）丙运行（项）10.5万元，2026年预算安排10.5万元。"
+            "2、丁支出（类）戊（款）己事务（项）3万元，2026年预算安排3.2万元。")
+    doc = Document("x.txt", "0" * 64, [Page(1, [Paragraph(text, 1, None)], 0, 0)], "text/plain", [])
+    f = Facts(lines=[Line("functional", "2010101", "丙运行", Decimal("104987.65")),
+                     Line("functional", "2020202", "己事务", Decimal("30000"))])
+    f.line_text = narrative_line_amounts(doc)
+    got = [(x.rule, x.where) for x in check_facts(f) if x.rule == "line_text_vs_table"]
+    assert got == [("line_text_vs_table", "functional:2020202:text:3.2")]
