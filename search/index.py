@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.pipeline import atomic_write_bytes as _atomic_write
 from search.chunking import CHUNKER_VERSION, Chunk, DocMeta, Lexicon, chunk_document
 from search.tokenize import TOKENIZER_VERSION, get_tokenizer, normalize
 
@@ -58,15 +59,6 @@ def read_config(db) -> dict | None:
         return None
     except (OSError, ValueError) as e:
         raise IndexError_(f"{p}: unreadable ({e}); run `budgetkg index --rebuild`") from e
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _atomic_json(path: Path, obj, indent: int | None = None) -> None:
