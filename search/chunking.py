@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from kg.document import Document, Heading, Paragraph, Table
 from search.tokenize import normalize
 
-CHUNKER_VERSION = 5  # bump when chunk text changes: cached chunks are keyed on it
+CHUNKER_VERSION = 6  # bump when chunk text changes: cached chunks are keyed on it
 MAX_CHARS = 300
 OVERLAP_MAX = 100  # a trailing sentence longer than this is not repeated in the next chunk
 
@@ -28,8 +28,7 @@ _SENT_END = re.compile(r"(?<=[。；！？;!?])|\n+")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
 _TAG = re.compile(r"</?(?:p|u|b|i|br|span|div|strong|em|td|tr|th|font)\b[^>]*>", re.I)
 _NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
-_CODE = re.compile(r"^\d{2,9}$")
-_CODE_HEADER = re.compile(r"编码|代码|编号|^类$|^款$|^项$|/类$|/款$|/项$")
+_CODE_HEADER = re.compile(r"编码|代码|编号|序号|行次|栏次|^类$|^款$|^项$|/类$|/款$|/项$")
 
 
 @dataclass
@@ -199,8 +198,10 @@ def linearize_row(row: list[str], names: list[str], unit: str | None) -> tuple[s
             continue
         prev = v
         name = clean(names[c]) if c < len(names) else ""
-        is_code = bool(_CODE.match(v)) and c < 3 and (bool(_CODE_HEADER.search(name)) or c == 0 or not name)
-        if in_label and (is_code or not _is_number(v)) and len(v) <= 60:
+        # identifiers (codes, row numbers) belong to the label wherever their column is,
+        # and never get a money unit
+        is_code = v.isdigit() and (bool(_CODE_HEADER.search(name)) or (c < 3 and (c == 0 or not name) and len(v) >= 2))
+        if is_code or (in_label and not _is_number(v) and len(v) <= 60):
             label.append(v)
             continue
         in_label = False

@@ -64,3 +64,10 @@ def test_chunks_carry_section_path_page_metadata_and_entities():
     assert rows[0].entities == ["urn:c1"]  # 208 does not match inside 2080501
     assert all(c.agency == "甲局" and c.year == 2024 and c.kind == "budget" for c in chunks)
     assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def test_row_numbers_and_code_columns_are_labels_without_units():
+    names = ["序号", "功能科目编码", "功能科目名称", "合计"]
+    label, parts = linearize_row(["6", "2080505", "机关事业单位基本养老保险缴费支出", "52.16"], names, "万元")
+    assert label == "6 2080505 机关事业单位基本养老保险缴费支出"
+    assert parts == ["合计 52.16 万元"]
