@@ -209,8 +209,9 @@ class Searcher:
         exact = self.exact_ids(query, cand)
         if exact:
             pos = {i: r for r, (i, _) in enumerate(ranked)}
+            score = dict(ranked)
             first = sorted(exact, key=lambda i: (pos.get(i, len(pos)), i))
-            ranked = [(i, dict(ranked).get(i, 0.0)) for i in first] + [(i, s) for i, s in ranked if i not in exact]
+            ranked = [(i, score.get(i, 0.0)) for i in first] + [(i, s) for i, s in ranked if i not in exact]
         return self._hits(ranked[:3 * k], k)
 
     def _hits(self, ranked: list[tuple[int, float]], k: int) -> list[Hit]:
