@@ -9,6 +9,14 @@ graph is replaced by ONE SPARQL update (DROP + INSERT DATA), all or nothing.
 Queries see the union of all named graphs as the default graph, so a shared entity
 (an agency, a policy, a classification concept) asserted by several disclosures reads
 as one node, and dropping one disclosure leaves what the others assert.
+
+The embedded store MATERIALIZES that union: every disclosure's triples are written to its
+named graph and to the default graph in the same transaction, and removing a disclosure
+deletes from the default graph only the triples no other disclosure asserts. Oxigraph's
+on-the-fly union (`use_default_graph_as_union`) scans every quad index and repeats a
+shared triple once per graph that holds it — joins multiply and simple queries took
+seconds at 100 disclosures (docs/scale.md) — whereas the default graph is a set, indexed
+like any other graph.
 """
 
 from __future__ import annotations
@@ -16,9 +24,9 @@ from __future__ import annotations
 import io
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 BKG = "https://w3id.org/budgetkg/def#"
 ID = "https://w3id.org/budgetkg/id/"
@@ -101,9 +109,31 @@ class Store(ABC):
         return out
 
 
+FORMAT_FILE = "graph-format.json"
+MATERIALIZED = {"default_graph": "materialized-union", "version": 1}
+
+
+def _quads(graph: str, ntriples: str) -> str:
+    """N-Triples → N-Quads holding each triple twice: in `graph` and in the default graph."""
+    out = []
+    for line in ntriples.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.endswith("."):
+            raise StoreError(f"invalid N-Triples line for {graph}: {line[:80]}")
+        out.append(line)
+        out.append(f"{line[:-1].rstrip()} <{graph}> .")
+    return "\n".join(out) + "\n"
+
+
 class OxigraphStore(Store):
     """Embedded on-disk Oxigraph. One writer process at a time (RocksDB lock); readers in
-    other processes open it with read_only=True."""
+    other processes open it with read_only=True.
+
+    The default graph holds the union of the named graphs (module docstring). A database
+    written before that layout is migrated when first opened for writing; opened read-only
+    it is queried with Oxigraph's on-the-fly union instead, which gives the same answers."""
 
     def __init__(self, path: str | os.PathLike | None, read_only: bool = False):
         import pyoxigraph as ox
@@ -121,9 +151,66 @@ class OxigraphStore(Store):
                 self._store = ox.Store(str(path))
         except OSError as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from e
+        self._union_on_the_fly = False
+        if path is not None and not self._is_materialized():
+            if read_only:
+                self._union_on_the_fly = any(True for _ in self._store.named_graphs())
+            else:
+                self._materialize()
+
+    # --- the materialized default graph ------------------------------------------------
+    def _format_path(self) -> Path:
+        return self.path / FORMAT_FILE
+
+    def _is_materialized(self) -> bool:
+        import json
+
+        try:
+            return json.loads(self._format_path().read_text()) == MATERIALIZED
+        except (OSError, ValueError):
+            return False
+
+    def _materialize(self) -> None:
+        """Copy every named graph's triples into the default graph (one transaction), then
+        record the layout. Idempotent: the default graph is a set."""
+        import json
+
+        if any(True for _ in self._store.named_graphs()):
+            self._store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        if self.path is None:  # in memory: nothing to record
+            return
+        self._store.flush()
+        tmp = self._format_path().with_suffix(".tmp")
+        tmp.write_text(json.dumps(MATERIALIZED))
+        os.replace(tmp, self._format_path())
+
+    @staticmethod
+    def _unassert_ops(graphs: list[str]) -> list[str]:
+        """SPARQL update operations removing `graphs` from the dataset: their triples leave
+        the default graph unless another named graph still asserts them."""
+        if not graphs:
+            return []
+        values = " ".join(f"<{g}>" for g in graphs)
+        gone = ", ".join(f"<{g}>" for g in graphs)
+        return [f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?old {{ {values} }} GRAPH ?old {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other NOT IN ({gone})) }} }}"] + \
+               [f"DROP SILENT GRAPH <{g}>" for g in graphs]
 
     def query(self, sparql: str):
-        return self._store.query(sparql, use_default_graph_as_union=True)
+        return self._store.query(sparql, use_default_graph_as_union=self._union_on_the_fly)
+
+    # A raw update says what it writes, usually to named graphs; the derived default graph
+    # is brought back to their union in the same transaction. It costs a pass over the
+    # dataset, which is fine for the rare hand-made update (ingest never comes here).
+    RESYNC_OPS = ("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }",
+                  "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update (one transaction); triples written straight into the default
+        graph do not survive it: the default graph is the union of the named graphs."""
+        self._writable()
+        body = sparql.rstrip().rstrip(";")
+        self._store.update(" ;\n".join([body, *self.RESYNC_OPS]))
 
     def _writable(self) -> None:
         if self.read_only:
@@ -131,17 +218,19 @@ class OxigraphStore(Store):
 
     def replace_graph(self, graph: str, ntriples: str, drop: Iterable[str] = ()) -> None:
         self._writable()
-        targets = {graph, *drop}
-        if not any(self._store.contains_named_graph(self._ox.NamedNode(g)) for g in targets):
-            # Bulk path for a brand-new graph: Store.load parses N-Triples natively (several
-            # times faster than parsing an INSERT DATA) and is one transaction, all or nothing.
+        targets = sorted({graph, *drop})
+        existing = [g for g in targets if self._store.contains_named_graph(self._ox.NamedNode(g))]
+        if not existing:
+            # Bulk path for a brand-new graph: Store.load parses N-Quads natively (several
+            # times faster than parsing an INSERT DATA) and is one transaction, all or nothing;
+            # the quads put each triple in the named graph and in the default graph.
             try:
-                self._store.load(ntriples, self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(graph))
+                self._store.load(_quads(graph, ntriples), self._ox.RdfFormat.N_QUADS)
             except SyntaxError as e:
                 raise StoreError(f"invalid N-Triples for {graph}: {e}") from e
             return
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in targets]
-        ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
+        ops = self._unassert_ops(existing)
+        ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}}\n{ntriples}\n}}")
         try:
             self._store.update(" ;\n".join(ops))
         except SyntaxError as e:
@@ -149,7 +238,7 @@ class OxigraphStore(Store):
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         self._writable()
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+        ops = self._unassert_ops(sorted(set(graphs)))
         if ops:
             self._store.update(" ;\n".join(ops))
 
@@ -159,11 +248,14 @@ class OxigraphStore(Store):
                    "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
         if fmt not in formats:
             raise StoreError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-        if fmt in ("trig", "nq"):
-            return self._store.dump(format=formats[fmt], prefixes=PREFIXES if fmt == "trig" else None)
-        # Triple formats: the union of all graphs, each triple once.
-        triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
         buf = io.BytesIO()
+        if fmt in ("trig", "nq"):
+            # the named graphs only: the default graph is their union, a derived copy
+            quads = (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
+            ox.serialize(quads, buf, formats[fmt], prefixes=PREFIXES if fmt == "trig" else None)
+            return buf.getvalue()
+        # Triple formats: the union of all graphs, each triple once.
+        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         ox.serialize(triples, buf, formats[fmt], prefixes=PREFIXES if fmt in ("turtle",) else None)
         return buf.getvalue()
 

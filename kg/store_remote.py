@@ -144,6 +144,7 @@ class SparqlStore(Store):
         local = OxigraphStore(None)
         try:
             local._store.load(self._nquads(), ox.RdfFormat.N_QUADS)
+            local._materialize()
             return local.dump(fmt)
         finally:
             local.close()
