@@ -219,13 +219,12 @@ def test_pathological_query_times_out_while_others_are_answered(mini_db):
         th = threading.Thread(target=slow)
         th.start()
         time.sleep(0.3)
-        t0 = time.monotonic()
         quick = c.get("/sparql", params={"query": AGENCIES})
-        quick_t = time.monotonic() - t0
+        answered_during_slow = th.is_alive()
         page = c.get("/policies.json")
         th.join(30)
         assert quick.status_code == 200 and page.status_code == 200
-        assert quick_t < 1.2, quick_t  # answered while the slow one was still running
+        assert answered_during_slow  # answered while the slow one was still running
         assert_error(box["r"], 503, "query_timeout")
         assert 1.4 <= box["t"] < 6, box["t"]
         # the killed query left no process behind and the endpoint still works
