@@ -9,8 +9,8 @@ the API only read it. Numbers stay as printed (strings); parsing is extraction's
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterator, Union
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, page-relative
 
@@ -76,7 +76,7 @@ class Table:
         return names
 
 
-Block = Union[Heading, Paragraph, Table]
+Block = Heading | Paragraph | Table
 
 
 @dataclass
@@ -114,7 +114,7 @@ class Document:
         return json.dumps(self.to_dict(), ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Document":
+    def from_dict(cls, d: dict) -> Document:
         pages = []
         for p in d["pages"]:
             blocks: list[Block] = []
@@ -137,7 +137,7 @@ class Document:
                    list(d.get("warnings", [])))
 
     @classmethod
-    def from_json(cls, s: str) -> "Document":
+    def from_json(cls, s: str) -> Document:
         return cls.from_dict(json.loads(s))
 
 
