@@ -9,7 +9,7 @@ measured in the same run where the issue asks for one; no unit test asserts a ti
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import sys
 import time
@@ -17,6 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # bench modules import by name, so pool workers can unpickle their functions
 
 
 def main(argv=None) -> int:
@@ -32,9 +33,7 @@ def main(argv=None) -> int:
         mods = [m for m in mods if m.stem in args.only]
     all_results, md = {}, []
     for m in mods:
-        spec = importlib.util.spec_from_file_location(m.stem, m)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+        mod = importlib.import_module(m.stem)
         t0 = time.perf_counter()
         print(f"bench: {m.stem} ...", file=sys.stderr, flush=True)
         res = mod.run(out, args.quick)
