@@ -240,27 +240,55 @@ def _training_sample(texts: list[str], budget: int) -> list[str]:
     return [t for i, t in enumerate(texts) if int(i / step) != int((i - 1) / step) or i == 0]
 
 
+def _st_module_types() -> tuple[str, str]:
+    """The class paths sentence-transformers records in modules.json, by its major
+    version, read from the installed metadata (importing the package would import torch)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = int(version("sentence-transformers").split(".")[0])
+    except (PackageNotFoundError, ValueError):
+        major = 6
+    if major >= 6:
+        return ("sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding",
+                "sentence_transformers.base.modules.normalize.Normalize")
+    return "sentence_transformers.models.StaticEmbedding", "sentence_transformers.models.Normalize"
+
+
 def save_static_model(out_dir: str | Path, vocab: dict[str, int], weights: np.ndarray, dictionary: list[str],
                       training: dict) -> None:
-    """Write a sentence-transformers model: StaticEmbedding(WordLevel tokenizer) + Normalize."""
-    from sentence_transformers import SentenceTransformer
+    """Write a sentence-transformers model: StaticEmbedding(WordLevel tokenizer) + Normalize.
+
+    The files are written directly (tokenizer.json, model.safetensors, modules.json, …), in
+    the layout SentenceTransformer.save() produces, so building an index never imports torch
+    — that import alone cost more than reading and extracting a batch of PDFs. A test loads
+    the result with SentenceTransformer(path) and compares its vectors with ours."""
+    from safetensors.numpy import save_file
     from tokenizers import Tokenizer as HFTokenizer
     from tokenizers.models import WordLevel
     from tokenizers.pre_tokenizers import WhitespaceSplit
 
-    try:
-        from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-    except ImportError:  # sentence-transformers < 6
-        from sentence_transformers.models import Normalize, StaticEmbedding
-
+    out = Path(out_dir)
+    (out / "1_Normalize").mkdir(parents=True, exist_ok=True)
     hf = HFTokenizer(WordLevel(vocab=vocab, unk_token=UNK))
     hf.pre_tokenizer = WhitespaceSplit()
-    model = SentenceTransformer(modules=[StaticEmbedding(hf, embedding_weights=weights), Normalize()], device="cpu")
-    out = Path(out_dir)
-    model.save(str(out))
-    module_dir = _static_module_dir(out)
+    hf.save(str(out / "tokenizer.json"))
+    save_file({"embedding.weight": np.ascontiguousarray(weights, dtype=np.float32)}, str(out / "model.safetensors"))
+    static_type, normalize_type = _st_module_types()
+    (out / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": static_type},
+        {"idx": 1, "name": "1", "path": "1_Normalize", "type": normalize_type}], indent=2))
+    (out / "1_Normalize" / "config.json").write_text(json.dumps(
+        {"module_input_name": "sentence_embedding", "module_output_name": "sentence_embedding"}, indent=4))
+    (out / "config_sentence_transformers.json").write_text(json.dumps(
+        {"model_type": "SentenceTransformer", "prompts": {"document": "", "query": ""},
+         "default_prompt_name": None, "similarity_fn_name": "cosine"}, indent=2))
+    (out / "README.md").write_text(
+        "# budgetkg builtin static embedding\n\nA sentence-transformers StaticEmbedding trained by budgetkg on "
+        "its own corpus (PPMI + truncated SVD); inputs are pre-tokenized (see budgetkg_pretokenizer.json).\n",
+        encoding="utf-8")
     (out / PRETOKENIZER_FILE).write_text(json.dumps(
-        {"module_dir": module_dir, "dictionary": dictionary, "training": training,
+        {"module_dir": _static_module_dir(out), "dictionary": dictionary, "training": training,
          "note": "inputs are pre-tokenized: BuiltinEmbedder.pretokenize(text) joins the known units with spaces"},
         ensure_ascii=False, indent=1), encoding="utf-8")
 
