@@ -43,15 +43,15 @@ def sample_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory, sample_corpus) -> Path:
-    """The sample corpus ingested into a graph (no search index: building one trains a
-    model, which these tests do not need)."""
+    """The sample corpus ingested as `make demo` does it: graph, documents and search index
+    (the home page shows an answer and the ranked passages beside it)."""
     from kg.pipeline import ingest
     from kg.store import open_store
 
     db = tmp_path_factory.mktemp("sample_db")
     store = open_store(db, backend="oxigraph")
     try:
-        results = ingest([sample_corpus / "txt", sample_corpus / "pdf"], db, store, workers=2, update_index=False)
+        results = ingest([sample_corpus / "txt", sample_corpus / "pdf"], db, store, workers=2)
     finally:
         store.close()
     failed = [r.error for r in results if r.status == "failed"]
