@@ -23,13 +23,9 @@ def _add_db(p: argparse.ArgumentParser) -> None:
 
 def cmd_ingest(args) -> int:
     from kg.pipeline import ingest
-    from kg.store import StoreError, open_store
+    from kg.store import open_store
 
-    try:
-        store = open_store(args.db)
-    except StoreError as e:
-        print(f"budgetkg: {e}", file=sys.stderr)
-        return 2
+    store = open_store(args.db)
     bar = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -68,14 +64,9 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from kg.store import StoreError, open_store
+    from kg.store import open_store
 
-    try:
-        store = open_store(args.db, read_only=True)
-        data = store.dump(args.format)
-    except StoreError as e:
-        print(f"budgetkg: {e}", file=sys.stderr)
-        return 2
+    data = open_store(args.db, read_only=True).dump(args.format)
     if args.output:
         from kg.pipeline import atomic_write_bytes
 
@@ -86,21 +77,14 @@ def cmd_export(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from kg.store import StoreError, open_store
+    from kg.store import open_store
 
-    try:
-        store = open_store(args.db, read_only=True)
-    except StoreError as e:
-        print(f"budgetkg: {e}", file=sys.stderr)
-        return 2
+    store = open_store(args.db, read_only=True)
     docs = store.documents()
     info = {"db": str(args.db), "documents": len(docs), "triples": store.triple_count()}
-    try:
-        from search.index import status as index_status
+    from search.index import status as index_status
 
-        info["index"] = index_status(args.db)
-    except ImportError:
-        info["index"] = None
+    info["index"] = index_status(args.db)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=1))
     else:
@@ -115,13 +99,9 @@ def cmd_status(args) -> int:
 
 def cmd_check(args) -> int:
     from kg.checks import findings_from_store
-    from kg.store import StoreError, open_store
+    from kg.store import open_store
 
-    try:
-        store = open_store(args.db, read_only=True)
-    except StoreError as e:
-        print(f"budgetkg: {e}", file=sys.stderr)
-        return 2
+    store = open_store(args.db, read_only=True)
     findings = findings_from_store(store)
     if args.json:
         for f in findings:
@@ -223,9 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kg.store import StoreError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except StoreError as e:  # one line for every command: no database, locked store, bad endpoint
+        print(f"budgetkg: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -225,19 +225,15 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
 
 
 def index_is_current(db, store: Store) -> bool:
-    try:
-        from search.index import is_current
-    except ImportError:
-        return True
+    from search.index import is_current  # lazily: reading and extraction never need search
+
     return is_current(db, store)
 
 
 def sync_index(db, store: Store) -> None:
     """Bring the search index in line with the store (adds/removes only what changed)."""
-    try:
-        from search.index import sync
-    except ImportError:  # search not built yet
-        return
+    from search.index import sync
+
     sync(db, store)
 
 
