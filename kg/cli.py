@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", help="hybrid keyword + semantic search; with --json and no QUERY, JSON Lines on stdin/stdout")
     s.add_argument("query", nargs="?", help="the question (omit with --json to read one per line from stdin)")
     _add_db(s)
-    s.add_argument("--k", type=int, default=10, help="hits to return (default 10)")
+    s.add_argument("--k", type=int, default=None, help="hits to return (default $BUDGETKG_SEARCH_K or 10)")
     s.add_argument("--year", type=int, help="only this fiscal year")
     s.add_argument("--agency", help="only this agency (name or part of it)")
     s.add_argument("--kind", choices=["budget", "final_account"], help="only budgets or final accounts")

@@ -13,7 +13,6 @@ from kg.document import Document, ReadError
 
 TEXT_SUFFIXES = {".txt", ".md"}
 PDF_SUFFIXES = {".pdf"}
-DEFAULT_MAX_MB = 200
 
 # Signatures of binary formats people rename by mistake, to say what the file really is.
 _MAGIC = [
@@ -29,20 +28,10 @@ _MAGIC = [
 
 
 def max_bytes() -> int:
-    """Size limit: settings.max_file_mb when the settings define it, else the
-    BUDGETKG_MAX_FILE_MB environment variable, else 200 MB."""
-    mb = None
-    try:
-        from kg.settings import get_settings
-        mb = getattr(get_settings(), "max_file_mb", None)
-    except Exception:  # noqa: BLE001 - a broken .env must not stop reading
-        mb = None
-    if mb is None:
-        try:
-            mb = float(os.environ.get("BUDGETKG_MAX_FILE_MB", DEFAULT_MAX_MB))
-        except ValueError:
-            mb = DEFAULT_MAX_MB
-    return int(float(mb) * 1024 * 1024)
+    """Size limit in bytes: Settings.max_file_mb (BUDGETKG_MAX_FILE_MB, default 200)."""
+    from kg.settings import get_settings
+
+    return int(get_settings().max_file_mb * 1024 * 1024)
 
 
 def sniff(data: bytes) -> str | None:

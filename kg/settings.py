@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     write_token: str | None = Field(None, description="Token that unlocks SPARQL updates and uploads; unset means the service is read-only.")
     sparql_timeout_s: float = Field(10.0, description="Wall-clock limit of one SPARQL query, so one query cannot hold the service.")
     sparql_max_rows: int = Field(10000, description="Row cap of a SPARQL result, so a runaway query cannot exhaust memory.")
-    max_file_mb: int = Field(200, description="Largest file `budgetkg ingest` reads; bigger ones are refused with a clear error.")
+    max_file_mb: float = Field(200, description="Largest file `budgetkg ingest` reads; bigger ones are refused with a clear error.")
     upload_max_mb: int = Field(50, description="Largest PDF the upload form accepts.")
     search_k: int = Field(10, description="Hits returned by a search when the caller does not say.")
 

@@ -23,7 +23,9 @@ def run(args) -> int:
     except IndexError_ as e:
         print(f"budgetkg: {e}", file=sys.stderr)
         return 2
-    k = args.k if getattr(args, "k", None) else 10
+    from kg.settings import get_settings
+
+    k = getattr(args, "k", None) or get_settings().search_k
     filters = {"year": getattr(args, "year", None), "agency": getattr(args, "agency", None),
                "kind": getattr(args, "kind", None), "doc": getattr(args, "doc", None),
                "mode": getattr(args, "mode", None) or "hybrid"}
