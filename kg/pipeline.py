@@ -186,13 +186,12 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
     workers = workers or os.cpu_count() or 1
     archive = DocumentArchive(db)
     known = {d.source_file: d for d in store.documents()}
-    by_sha = {d.sha256: d for d in known.values()}
     todo: list[Path] = []
     for f in files:
         sha = file_sha256(f)
         old = known.get(f.name)
-        if old is not None and old.sha256 == sha or (old is None and sha in by_sha and by_sha[sha].source_file == f.name):
-            r = FileResult(str(f), "unchanged", f.name, sha, old.graph if old else "")
+        if old is not None and old.sha256 == sha:
+            r = FileResult(str(f), "unchanged", f.name, sha, old.graph)
             results.append(r)
             if on_result:
                 on_result(r)
