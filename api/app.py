@@ -198,7 +198,8 @@ def open_configured_store(settings: Settings):
     read_only = not settings.write_token
     if settings.store_backend == "sparql":
         return open_store(settings.db, read_only=read_only, backend="sparql", query_url=settings.sparql_query_url,
-                          update_url=settings.sparql_update_url, graph_store_url=settings.sparql_graph_store_url)
+                          update_url=settings.sparql_update_url, graph_store_url=settings.sparql_graph_store_url,
+                          default_graph=settings.sparql_default_graph)
     return open_store(settings.db, read_only=read_only, backend=settings.store_backend)
 
 

@@ -298,7 +298,7 @@ def open_store(db: str | os.PathLike, read_only: bool = False, backend: str | No
         s = get_settings()
         backend = s.store_backend
         options = {"query_url": s.sparql_query_url, "update_url": s.sparql_update_url,
-                   "graph_store_url": s.sparql_graph_store_url, **options}
+                   "graph_store_url": s.sparql_graph_store_url, "default_graph": s.sparql_default_graph, **options}
     if backend == "oxigraph":
         graph_dir = Path(db) / "graph"
         if read_only and not graph_dir.exists():

@@ -15,8 +15,13 @@ Results are parsed with pyoxigraph's own parsers, so `query()` returns the same 
 as `OxigraphStore.query()` (QuerySolutions / QueryBoolean; a list of Triples for
 CONSTRUCT/DESCRIBE) and the shared helpers (`documents()`, `select()`) work unchanged.
 
-Queries must see the union of the named graphs as the default graph; how to get that from
-Oxigraph server, Fuseki and QLever is in docs/scale.md.
+Queries must see the union of the named graphs as the default graph. With
+`default_graph="server"` the server provides it (`--union-default-graph`, TDB2
+`unionDefaultGraph`, QLever; docs/scale.md). With `default_graph="materialized"` budgetkg
+keeps it, as the embedded store does: every write also puts the triples in the default
+graph and takes out those no other graph asserts, in the same update request. Oxigraph
+server computes an on-the-fly union by scanning and de-duplicating the quad indexes, so
+the materialized layout answers joins much faster there.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from kg.store import Store, StoreError
+from kg.store import OxigraphStore, Store, StoreError
 
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -41,11 +46,14 @@ class SparqlStore(Store):
 
     def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
                  read_only: bool = False, timeout_s: float = 30.0, write_timeout_s: float = 600.0,
-                 client: httpx.Client | None = None):
+                 client: httpx.Client | None = None, default_graph: str = "server"):
         if not query_url:
             raise StoreError("store_backend=sparql needs a query endpoint (BUDGETKG_SPARQL_QUERY_URL)")
         if not read_only and not update_url:
             raise StoreError("writing to a SPARQL store needs an update endpoint (BUDGETKG_SPARQL_UPDATE_URL)")
+        if default_graph not in ("server", "materialized"):
+            raise StoreError(f"sparql_default_graph must be server or materialized, not {default_graph!r}")
+        self.materialized = default_graph == "materialized"
         self.query_url = query_url
         self.update_url = update_url
         self.graph_store_url = graph_store_url
@@ -74,8 +82,14 @@ class SparqlStore(Store):
             raise StoreError("the store was opened read-only")
 
     def update(self, sparql: str) -> None:
-        """One SPARQL 1.1 Update request (one transaction on the server)."""
+        """One SPARQL 1.1 Update request (one transaction on the server). With a
+        materialized default graph it is brought back to the union in the same request."""
         self._writable()
+        if self.materialized:
+            sparql = " ;\n".join([sparql.rstrip().rstrip(";"), *OxigraphStore.RESYNC_OPS])
+        self._post_update(sparql)
+
+    def _post_update(self, sparql: str) -> None:
         self._send("POST", self.update_url, "SPARQL update", self.write_timeout_s,
                    data={"update": sparql})
 
@@ -104,6 +118,13 @@ class SparqlStore(Store):
     def replace_graph(self, graph: str, ntriples: str, drop: Iterable[str] = ()) -> None:
         self._writable()
         targets = {graph, *drop}
+        if self.materialized:
+            # one request: unassert the old graphs, then the triples into the graph and
+            # into the default graph (no Graph Store PUT: it cannot write both at once)
+            ops = OxigraphStore._unassert_ops(sorted(targets))
+            ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}}\n{ntriples}\n}}")
+            self._post_update(" ;\n".join(ops))
+            return
         if self.graph_store_url and not any(self.has_graph(g) for g in targets):
             # Nothing to replace: the Graph Store PUT is the bulk path (native N-Triples parse).
             self._send("PUT", self.graph_store_url, "Graph Store PUT", self.write_timeout_s,
@@ -112,12 +133,14 @@ class SparqlStore(Store):
             return
         ops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(targets)]
         ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
-        self.update(" ;\n".join(ops))
+        self._post_update(" ;\n".join(ops))
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
-        ops = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+        self._writable()
+        graphs = sorted(set(graphs))
+        ops = OxigraphStore._unassert_ops(graphs) if self.materialized else [f"DROP SILENT GRAPH <{g}>" for g in graphs]
         if ops:
-            self.update(" ;\n".join(ops))
+            self._post_update(" ;\n".join(ops))
 
     def _nquads(self) -> bytes:
         """The whole dataset as N-Quads: one Graph Store GET where possible, else a query."""
@@ -138,8 +161,6 @@ class SparqlStore(Store):
         # Serialize through an in-memory Oxigraph so both backends export byte-compatible
         # files (same prefixes, same union semantics for triple formats).
         import pyoxigraph as ox
-
-        from kg.store import OxigraphStore
 
         local = OxigraphStore(None)
         try:

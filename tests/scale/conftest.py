@@ -43,6 +43,17 @@ class OxigraphServer:
 
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
+    """A server whose default graph is the union of the named graphs (--union-default-graph)."""
+    yield from _serve(tmp_path_factory, ["--union-default-graph"])
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server_plain(tmp_path_factory):
+    """A server with a real default graph, for budgetkg's materialized-union layout."""
+    yield from _serve(tmp_path_factory, [])
+
+
+def _serve(tmp_path_factory, flags: list[str]):
     binary = _oxigraph_binary()
     if binary is None:
         msg = "the `oxigraph` server binary is missing (pip install oxigraph; it is in the dev extra)"
@@ -55,7 +66,7 @@ def oxigraph_server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     with open(log, "wb") as logf:
         proc = subprocess.Popen([binary, "serve", "--location", str(loc / "data"), "--bind", f"127.0.0.1:{port}",
-                                 "--union-default-graph"], stdout=logf, stderr=subprocess.STDOUT)
+                                 *flags], stdout=logf, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -79,7 +90,7 @@ def oxigraph_server(tmp_path_factory):
             proc.wait()
 
 
-BACKENDS = ["oxigraph", "sparql", "sparql+gsp"]
+BACKENDS = ["oxigraph", "sparql", "sparql+gsp", "sparql+materialized"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -96,7 +107,8 @@ def make_store(backend, request, tmp_path):
     opened = []
     server = None
     if backend.startswith("sparql"):
-        server = request.getfixturevalue("oxigraph_server")
+        server = request.getfixturevalue("oxigraph_server_plain" if backend == "sparql+materialized"
+                                         else "oxigraph_server")
         server.clear()
 
     def make(db: Path | None = None, read_only: bool = False):
@@ -106,7 +118,8 @@ def make_store(backend, request, tmp_path):
         else:
             st = open_store(db, read_only=read_only, backend="sparql", query_url=server.query_url,
                             update_url=server.update_url,
-                            graph_store_url=server.graph_store_url if backend == "sparql+gsp" else None)
+                            graph_store_url=server.graph_store_url if backend == "sparql+gsp" else None,
+                            default_graph="materialized" if backend == "sparql+materialized" else "server")
         opened.append(st)
         return st
 
