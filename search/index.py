@@ -18,17 +18,26 @@ disclosure; the BM25 and FAISS structures are then rebuilt from the caches, whic
 cheap. A new generation is written into a temporary folder, renamed into place, and only
 then does config.json (written atomically) point at it: a crash at any moment leaves the
 previous generation live and usable.
+
+The build streams, so memory does not grow with the corpus: worker processes do the
+per-document work and the parent appends each document's rows, vectors and term counts to
+the new generation as they arrive (in document order, so the index is the same whatever
+the number of workers); BM25 and FAISS are then built from memory-mapped files.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import heapq
 import json
+import math
 import os
 import shutil
 import sqlite3
 import time
+from array import array
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,163 +131,152 @@ def is_current(db, store) -> bool:
 
 # --- sync --------------------------------------------------------------------------------
 
-def sync(db, store, rebuild: bool = False, model: str | None = None, progress=None) -> dict:
-    """Bring db/index in line with the store's documents. Returns statistics."""
+TRAIN_CHARS = 3_000_000  # text the builtin model trains on at most (train_builtin's budget)
+PARALLEL_MIN_DOCS = 8  # below this a process pool costs more than it saves
+FAISS_ADD_BATCH = 65_536  # vectors handed to FAISS at a time
+
+
+def sync(db, store, rebuild: bool = False, model: str | None = None, progress=None,
+         workers: int | None = None) -> dict:
+    """Bring db/index in line with the store's documents. Returns statistics.
+
+    `workers` processes do the per-document work (default: every core, as ingest); the
+    index is the same whatever their number."""
     idx = index_dir(db)
     with _writer_lock(idx):
-        return _sync(Path(db), idx, store, rebuild, model or _model_setting(), progress)
+        return _sync(Path(db), idx, store, rebuild, model or _model_setting(), progress,
+                     max(1, workers or os.cpu_count() or 1))
 
 
-def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) -> dict:
-    from kg.pipeline import DocumentArchive
+def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, workers: int) -> dict:
+    """Streams: every document is chunked, embedded and tokenized on its own (in a worker,
+    through the per-document caches) and its result is appended to the new generation as
+    it arrives, in document order; nothing holds the whole corpus's chunks, texts or terms."""
+    from kg.parallel import ProcessExecutor, SerialExecutor
     from search import graphmeta
-    from search.embedder import BUILTIN, EmbedderError, load_embedder, train_builtin
+    from search.embedder import BUILTIN, EmbedderError, load_embedder
 
     t0 = time.perf_counter()
     cache = idx / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     old = None if rebuild else read_config(db)
     old_docs = (old or {}).get("documents", {})
-    stored = store.documents()
+    stored = sorted(store.documents(), key=lambda d: (d.source_file, d.sha256))
     metas = graphmeta.document_meta(store)
     labels = graphmeta.entity_labels(store)
-    dictionary = graphmeta.dictionary_words(labels)
-    tok = get_tokenizer(dictionary)
-    archive = DocumentArchive(db)
-    stats = {"documents": 0, "chunks": 0, "added": 0, "removed": 0, "chunked": 0, "embedded": 0,
-             "retokenized": 0, "trained": False, "warnings": []}
-
-    # 1. chunks, per document (cached on what they depend on)
-    per_doc: dict[str, tuple[str, list[Chunk]]] = {}
-    for d in sorted(stored, key=lambda d: (d.source_file, d.sha256)):
-        meta = metas.get(d.sha256) or DocMeta(d.sha256, d.source_file, d.graph)
-        lex = Lexicon(labels.get(d.graph, []))
-        key = _h(CHUNKER_VERSION, meta.fingerprint(), lex.fingerprint())
-        path = cache / f"{d.sha256}.{key}.chunks.json"
-        chunks = None if rebuild else _load_chunks(path)
-        if chunks is None:
-            try:
-                doc = archive.get(d.sha256)
-            except (OSError, ValueError) as e:
-                stats["warnings"].append(f"{d.source_file}: document model unavailable ({type(e).__name__}); not indexed")
-                continue
-            chunks = chunk_document(doc, meta, lex)
-            _atomic_json(path, [c.to_dict() for c in chunks])
-            stats["chunked"] += 1
-        per_doc[d.sha256] = (key, chunks)
-        if progress:
-            progress("chunk", d.source_file)
-    stats["added"] = len(set(per_doc) - set(old_docs))
-    stats["removed"] = len(set(old_docs) - set(per_doc))
-    all_texts = {sha: [c.index_text() for c in ch] for sha, (_k, ch) in per_doc.items()}
-
-    # 2. the embedding model: the builtin one is trained once, on the first build (or a
-    #    rebuild), and reused when documents come and go (unseen words fall back to their
-    #    characters and bigrams).
-    model_info = None
-    embedder = None
-    model_root = idx / "model"
-    if model_name == BUILTIN:
-        prev = (old or {}).get("model") or {}
-        prev_dir = model_root / prev["id"] if prev.get("name") == BUILTIN and prev.get("id") else None
-        if prev_dir is not None and prev_dir.is_dir():
-            embedder = load_embedder(BUILTIN, prev_dir)
-            model_info = prev
-        elif any(all_texts.values()):
-            mid = _h("builtin", time.time_ns(), os.getpid())
-            tmp = model_root / f".{mid}.tmp"
-            shutil.rmtree(tmp, ignore_errors=True)
-            model_root.mkdir(parents=True, exist_ok=True)
-            try:
-                texts = [t for sha in sorted(all_texts) for t in all_texts[sha]]
-                train_builtin(texts, dictionary, tmp)
-                os.replace(tmp, model_root / mid)
-                embedder = load_embedder(BUILTIN, model_root / mid)
-                model_info = {"name": BUILTIN, "id": mid, "path": f"model/{mid}", "dims": embedder.dims,
-                              **embedder.describe()}
-                model_info["path"] = f"model/{mid}"
-                stats["trained"] = True
-            except EmbedderError as e:
-                shutil.rmtree(tmp, ignore_errors=True)
-                stats["warnings"].append(f"dense retrieval off: {e}")
-    else:
-        try:
-            embedder = load_embedder(model_name)
-            model_info = {"name": model_name, "id": _h(model_name), "dims": embedder.dims}
-        except EmbedderError as e:
-            stats["warnings"].append(f"dense retrieval off: {e}")
-
-    # 3. vectors, per document
-    vectors: dict[str, np.ndarray] = {}
-    if embedder is not None:
-        for sha, (key, _chunks) in per_doc.items():
-            path = cache / f"{sha}.{key}.{model_info['id']}.npy"
-            v = None if rebuild else _load_npy(path, len(all_texts[sha]), embedder.dims)
-            if v is None:
-                v = embedder.encode(all_texts[sha]) if all_texts[sha] else np.zeros((0, embedder.dims), np.float32)
-                _save_npy(path, v)
-                stats["embedded"] += 1
-            vectors[sha] = v
-
-    # 4. BM25 terms, per document: a new dictionary word changes the cut only where it
-    #    occurs, so cached terms are reused for documents that contain no changed word.
+    tok = get_tokenizer(graphmeta.dictionary_words(labels))
     dict_hash = tok.dictionary_hash
     dict_file = cache / f"dict-{dict_hash}.txt"
     if not dict_file.exists():
         _atomic_write(dict_file, "\n".join(tok.words).encode("utf-8"))
-    terms: dict[str, list[str]] = {}
-    cur_words = set(tok.words)
-    dict_words_cache: dict[str, set[str]] = {dict_hash: cur_words}
-    for sha, (key, _chunks) in per_doc.items():
-        path = cache / f"{sha}.{key}.t{TOKENIZER_VERSION}.{dict_hash}.terms.json"
-        t = None if rebuild else _load_json(path)
-        if t is None and not rebuild:
-            t = _reuse_terms(cache, sha, key, cur_words, dict_words_cache, all_texts[sha])
-            if t is not None:
-                _atomic_json(path, t)
-        if t is None or len(t) != len(all_texts[sha]):
-            t = [" ".join(tok.terms(x)) for x in all_texts[sha]]  # terms never contain spaces
-            _atomic_json(path, t)
-            stats["retokenized"] += 1
-        terms[sha] = t
+    _proc[("tok", dict_hash)] = tok  # forked workers inherit it instead of rebuilding it
+    stats = {"documents": 0, "chunks": 0, "added": 0, "removed": 0, "chunked": 0, "embedded": 0,
+             "retokenized": 0, "trained": False, "workers": 1, "warnings": []}
 
-    # 5. a new generation, then the switch
-    order = sorted(per_doc, key=lambda s: (per_doc[s][1][0].source_file if per_doc[s][1] else "", s))
+    # The embedding model: the builtin one is trained once, on the first build (or a
+    # rebuild), and reused when documents come and go (unseen words fall back to their
+    # characters and bigrams).
+    model_info = None
+    model_root = idx / "model"
+    need_train = False
+    if model_name == BUILTIN:
+        prev = (old or {}).get("model") or {}
+        prev_dir = model_root / prev["id"] if prev.get("name") == BUILTIN and prev.get("id") else None
+        if prev_dir is not None and prev_dir.is_dir():
+            model_info = prev
+        else:
+            need_train = True
+    else:
+        workers = 1  # a torch model runs its own threads, and fork after torch is unsafe
+        try:
+            emb = load_embedder(model_name)
+            _proc[("emb", model_name, None)] = emb
+            model_info = {"name": model_name, "id": _h(model_name), "dims": emb.dims}
+        except EmbedderError as e:
+            stats["warnings"].append(f"dense retrieval off: {e}")
+
+    base = {"db": str(db), "cache": str(cache), "rebuild": rebuild, "dict_file": str(dict_file),
+            "dict_hash": dict_hash}
+    tasks = [{"sha": d.sha256, "source_file": d.source_file,
+              "meta": metas.get(d.sha256) or DocMeta(d.sha256, d.source_file, d.graph),
+              "labels": labels.get(d.graph, [])} for d in stored]
+    parallel = workers > 1 and len(tasks) >= PARALLEL_MIN_DOCS
+    stats["workers"] = workers if parallel else 1
     gen_n = int(((old or read_config(db) or {}).get("generation") or "gen-0").split("-")[-1]) + 1
     gen = f"gen-{gen_n:06d}"
     tmp = idx / f".{gen}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    chunks_all = [c for sha in order for c in per_doc[sha][1]]
-    _write_chunks_db(tmp / "chunks.sqlite", chunks_all)
-    corpus_terms = [t.split(" ") if t else [] for sha in order for t in terms[sha]]
-    has_bm25 = _write_bm25(tmp / "bm25", corpus_terms)
-    faiss_info = {"type": None}
-    if embedder is not None and chunks_all:
-        mat = np.vstack([vectors[sha] for sha in order]).astype(np.float32)
-        prev_cfg = old if old and (old.get("model") or {}).get("id") == (model_info or {}).get("id") else None
-        previous = (idx / prev_cfg["generation"] / "vectors.faiss", prev_cfg.get("faiss") or {}) if prev_cfg else None
-        faiss_info = _write_faiss(tmp / "vectors.faiss", mat, previous)
+
+    with ProcessExecutor(workers) if parallel else SerialExecutor() as ex:
+        if need_train:
+            # Pass 1 (first build): chunks into the cache, and a fixed-size sample of their
+            # texts for the model, which must exist before anything is embedded.
+            sample = _TrainingSample(TRAIN_CHARS)
+            kept = []
+            for pos, (t, r) in enumerate(zip(tasks, ex.map(_chunk_task, [(base, t) for t in tasks]), strict=True)):
+                stats["chunked"] += r["chunked"]
+                if r["warning"]:
+                    stats["warnings"].append(r["warning"])
+                    continue
+                kept.append(t)
+                sample.add(pos, r["texts"])
+                if progress:
+                    progress("chunk", t["source_file"])
+            tasks = kept
+            base = {**base, "rechunk": False}  # pass 1 wrote them
+            model_info = _train_model(model_root, sample.texts(), tok.words, stats)
+        spec = None
+        if model_info is not None:
+            spec = {"name": model_info["name"], "id": model_info["id"], "dims": int(model_info["dims"]),
+                    "path": str(idx / model_info["path"]) if model_info.get("path") else None}
+
+        # Pass 2: per document chunks (cached) → vectors and BM25 terms (cached) → appended
+        # to the generation in document order.
+        writer = _GenerationWriter(tmp, spec["dims"] if spec else 0)
+        docs: dict[str, dict] = {}
+        try:
+            for t, r in zip(tasks, ex.map(_index_task, [(base, spec, t) for t in tasks]), strict=True):
+                for k in ("chunked", "embedded", "retokenized"):
+                    stats[k] += r[k]
+                if r["warning"]:
+                    stats["warnings"].append(r["warning"])
+                    continue
+                writer.add(r)
+                docs[t["sha"]] = {"source_file": r["source_file"], "chunks": r["n"], "chunk_key": r["key"]}
+                if progress:
+                    progress("index", t["source_file"])
+            writer.finish_chunks()
+            has_bm25 = writer.write_bm25(tmp / "bm25")
+            faiss_info = {"type": None}
+            if spec is not None and writer.n:
+                prev_cfg = old if old and (old.get("model") or {}).get("id") == spec["id"] else None
+                previous = (idx / prev_cfg["generation"] / "vectors.faiss", prev_cfg.get("faiss") or {}) \
+                    if prev_cfg else None
+                faiss_info = _write_faiss(tmp / "vectors.faiss", writer.vectors(), previous)
+        finally:
+            writer.close()
     (tmp / "dictionary.txt").write_text("\n".join(tok.words), encoding="utf-8")
     os.replace(tmp, idx / gen)
 
+    stats["added"] = len(set(docs) - set(old_docs))
+    stats["removed"] = len(set(old_docs) - set(docs))
     cfg = {
         "format": INDEX_FORMAT,
         "generation": gen,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "chunks": len(chunks_all),
+        "chunks": writer.n,
         "chunker_version": CHUNKER_VERSION,
         "model": model_info,
         "tokenizer": tok.settings(),
-        "bm25": {"library": "bm25s", "method": "lucene", "k1": 1.5, "b": 0.75, "present": has_bm25},
+        "bm25": {"library": "bm25s", "method": "lucene", "k1": BM25_K1, "b": BM25_B, "present": has_bm25},
         "faiss": faiss_info,
         "fusion": {"method": "reciprocal rank fusion", "k": RRF_K},
-        "documents": {sha: {"source_file": per_doc[sha][1][0].source_file if per_doc[sha][1] else "",
-                            "chunks": len(per_doc[sha][1]), "chunk_key": per_doc[sha][0]} for sha in order},
+        "documents": docs,
     }
     _atomic_json(idx / "config.json", cfg, indent=1)
     _gc(idx, cfg)
-    stats.update(documents=len(per_doc), chunks=len(chunks_all), generation=gen,
+    stats.update(documents=len(docs), chunks=writer.n, generation=gen,
                  model=(model_info or {}).get("name"), dims=(model_info or {}).get("dims", 0),
                  faiss=faiss_info.get("type"), seconds=round(time.perf_counter() - t0, 2))
     if not stats["warnings"]:
@@ -287,6 +285,295 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress) 
 
 
 RRF_K = 60
+BM25_K1, BM25_B = 1.5, 0.75
+
+
+def _train_model(model_root: Path, texts: list[str], dictionary: list[str], stats: dict) -> dict | None:
+    from search.embedder import BUILTIN, EmbedderError, load_embedder, train_builtin
+
+    if not any(texts):
+        return None
+    mid = _h("builtin", time.time_ns(), os.getpid())
+    tmp = model_root / f".{mid}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    model_root.mkdir(parents=True, exist_ok=True)
+    try:
+        train_builtin(texts, dictionary, tmp)
+    except EmbedderError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        stats["warnings"].append(f"dense retrieval off: {e}")
+        return None
+    os.replace(tmp, model_root / mid)
+    embedder = load_embedder(BUILTIN, model_root / mid)
+    stats["trained"] = True
+    return {"name": BUILTIN, "id": mid, **embedder.describe(), "path": f"model/{mid}", "dims": embedder.dims}
+
+
+class _TrainingSample:
+    """The texts the builtin model trains on: all of them while they fit `budget`
+    characters, else those with the smallest content hashes that fit (deterministic, and
+    independent of document order and worker count), returned in corpus order. Holds at
+    most `budget` characters however large the corpus."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.chars = 0
+        self._heap: list[tuple[int, int, int, str]] = []
+
+    def add(self, pos: int, texts: list[str]) -> None:
+        for j, t in enumerate(texts):
+            h = int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "big")
+            heapq.heappush(self._heap, (-h, -pos, -j, t))  # the root is the first to drop
+            self.chars += len(t)
+        while self.chars > self.budget and self._heap:
+            self.chars -= len(heapq.heappop(self._heap)[3])
+
+    def texts(self) -> list[str]:
+        return [x[3] for x in sorted(self._heap, key=lambda x: (-x[1], -x[2]))]
+
+
+# --- per-document work (runs in worker processes) ------------------------------------------
+
+_proc: dict = {}  # per process: tokenizers, embedders and dictionaries, by hash / model
+
+
+def _worker_tokenizer(base: dict):
+    key = ("tok", base["dict_hash"])
+    tok = _proc.get(key)
+    if tok is None:
+        words = Path(base["dict_file"]).read_text(encoding="utf-8").split("\n")
+        tok = _proc[key] = get_tokenizer([w for w in words if w])
+    return tok
+
+
+def _worker_embedder(spec: dict):
+    from search.embedder import load_embedder
+
+    key = ("emb", spec["name"], spec["path"])
+    emb = _proc.get(key)
+    if emb is None:
+        emb = _proc[key] = load_embedder(spec["name"], spec["path"])
+    return emb
+
+
+def _doc_chunks(base: dict, t: dict, rechunk: bool) -> tuple[str, list[Chunk] | None, bool, str | None]:
+    """(cache key, chunks, whether they were made now, warning) for one document."""
+    from kg.pipeline import DocumentArchive
+
+    meta = t["meta"]
+    lex = Lexicon(t["labels"])
+    key = _h(CHUNKER_VERSION, meta.fingerprint(), lex.fingerprint())
+    path = Path(base["cache"]) / f"{t['sha']}.{key}.chunks.json"
+    chunks = None if rechunk else _load_chunks(path)
+    if chunks is not None:
+        return key, chunks, False, None
+    try:
+        doc = DocumentArchive(base["db"]).get(t["sha"])
+    except (OSError, ValueError) as e:
+        return key, None, False, f"{t['source_file']}: document model unavailable ({type(e).__name__}); not indexed"
+    chunks = chunk_document(doc, meta, lex)
+    _atomic_json(path, [c.to_dict() for c in chunks])
+    return key, chunks, True, None
+
+
+def _chunk_task(arg: tuple[dict, dict]) -> dict:
+    base, t = arg
+    key, chunks, made, warning = _doc_chunks(base, t, base.get("rechunk", base["rebuild"]))
+    return {"key": key, "chunked": int(made), "warning": warning,
+            "texts": [c.index_text() for c in chunks] if chunks is not None else []}
+
+
+def _index_task(arg: tuple[dict, dict | None, dict]) -> dict:
+    """One document's rows, vectors and BM25 term counts, through the caches."""
+    base, spec, t = arg
+    rebuild = base["rebuild"]
+    cache = Path(base["cache"])
+    sha = t["sha"]
+    key, chunks, made, warning = _doc_chunks(base, t, base.get("rechunk", rebuild))
+    out = {"key": key, "chunked": int(made), "embedded": 0, "retokenized": 0, "warning": warning}
+    if chunks is None:
+        return out
+    texts = [c.index_text() for c in chunks]
+    out["n"] = len(chunks)
+    out["source_file"] = chunks[0].source_file if chunks else t["source_file"]
+    out["rows"] = [(c.chunk_id, c.sha256, c.source_file, c.page, c.section, c.text, c.block, c.agency, c.year,
+                    c.kind, c.title, json.dumps(c.entities, ensure_ascii=False), normalize(c.agency)) for c in chunks]
+    out["vectors"] = None
+    if spec is not None:
+        path = cache / f"{sha}.{key}.{spec['id']}.npy"
+        v = None if rebuild else _load_npy(path, len(texts), spec["dims"])
+        if v is None:
+            v = _worker_embedder(spec).encode(texts) if texts else np.zeros((0, spec["dims"]), np.float32)
+            _save_npy(path, v)
+            out["embedded"] = 1
+        out["vectors"] = np.ascontiguousarray(v, dtype=np.float32)
+
+    # BM25 terms: a new dictionary word changes the cut only where it occurs, so cached
+    # terms are reused for documents that contain no changed word.
+    tok = _worker_tokenizer(base)
+    dict_hash = base["dict_hash"]
+    path = cache / f"{sha}.{key}.t{TOKENIZER_VERSION}.{dict_hash}.terms.json"
+    terms = None if rebuild else _load_json(path)
+    if terms is None and not rebuild:
+        known = _proc.setdefault("dict_words", {})
+        known.setdefault(dict_hash, set(tok.words))
+        terms = _reuse_terms(cache, sha, key, known[dict_hash], known, texts)
+        if terms is not None:
+            _atomic_json(path, terms)
+    if terms is None or len(terms) != len(texts):
+        terms = [" ".join(tok.terms(x)) for x in texts]  # terms never contain spaces
+        _atomic_json(path, terms)
+        out["retokenized"] = 1
+    out["terms"] = _term_counts(terms)
+    return out
+
+
+def _term_counts(terms: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Per chunk its distinct terms and their counts, flattened: (terms, counts, distinct
+    terms per chunk, chunk lengths). An empty chunk is the one empty term, as bm25s has it."""
+    flat: list[str] = []
+    counts: list[int] = []
+    nnz = np.empty(len(terms), np.int32)
+    lens = np.empty(len(terms), np.int32)
+    for i, t in enumerate(terms):
+        toks = t.split(" ") if t else [""]
+        c = Counter(toks)
+        flat.extend(c)
+        counts.extend(c.values())
+        nnz[i] = len(c)
+        lens[i] = len(toks)
+    return flat, np.asarray(counts, np.int32), nnz, lens
+
+
+# --- the generation being written ------------------------------------------------------------
+
+class _GenerationWriter:
+    """Appends documents to a new generation folder: chunk rows into chunks.sqlite (one
+    transaction), vectors into a float32 file, BM25 (term id, count) pairs into int32
+    files; the vocabulary is the only corpus-wide structure in memory (term → id, in
+    first-seen order, so the same corpus gives the same ids)."""
+
+    def __init__(self, folder: Path, dims: int):
+        self.folder = folder
+        self.scratch = folder / "scratch"
+        self.scratch.mkdir()
+        self.dims = dims
+        self.n = 0
+        self.vocab: dict[str, int] = {}
+        self._nnz = array("i")
+        self._lens = array("i")
+        self._ids = open(self.scratch / "term_ids.i32", "wb")  # noqa: SIM115 - closed in close()
+        self._tfs = open(self.scratch / "term_counts.i32", "wb")  # noqa: SIM115
+        self._vec = open(self.scratch / "vectors.f32", "wb") if dims else None  # noqa: SIM115
+        self._con = sqlite3.connect(folder / "chunks.sqlite")
+        self._con.execute("""CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT, sha256 TEXT, source_file TEXT,
+                             page INTEGER, section TEXT, text TEXT, block TEXT, agency TEXT, year INTEGER, kind TEXT,
+                             title TEXT, entities TEXT, norm_agency TEXT)""")
+
+    def add(self, r: dict) -> None:
+        n0 = self.n
+        self._con.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              ((n0 + i, *row) for i, row in enumerate(r["rows"])))
+        if self._vec is not None:
+            v = r["vectors"]
+            if v is None or v.shape != (r["n"], self.dims):
+                raise IndexError_(f"{r['source_file']}: vectors of the wrong shape")
+            self._vec.write(v.tobytes())
+        flat, counts, nnz, lens = r["terms"]
+        vocab = self.vocab
+        ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in flat), dtype=np.int32, count=len(flat))
+        self._ids.write(ids.tobytes())
+        self._tfs.write(counts.tobytes())
+        self._nnz.extend(nnz.tolist())
+        self._lens.extend(lens.tolist())
+        self.n += r["n"]
+
+    def finish_chunks(self) -> None:
+        for col in ("sha256", "source_file", "year", "kind", "norm_agency"):
+            self._con.execute(f"CREATE INDEX ix_{col} ON chunks({col})")
+        self._con.commit()
+        self._con.close()
+        self._con = None
+        for f in (self._ids, self._tfs, self._vec):
+            if f is not None:
+                f.close()
+
+    def vectors(self) -> np.ndarray:
+        """The corpus's vectors, memory-mapped (n, dims)."""
+        return np.memmap(self.scratch / "vectors.f32", dtype=np.float32, mode="r", shape=(self.n, self.dims))
+
+    def write_bm25(self, path: Path) -> bool:
+        if not self.n:
+            return False
+        ids = np.memmap(self.scratch / "term_ids.i32", dtype=np.int32, mode="r")
+        tfs = np.memmap(self.scratch / "term_counts.i32", dtype=np.int32, mode="r")
+        write_bm25(path, self.vocab, ids, tfs, np.frombuffer(self._nnz, np.int32), np.frombuffer(self._lens, np.int32))
+        return True
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+        for f in (self._ids, self._tfs, self._vec):
+            if f is not None and not f.closed:
+                f.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def write_bm25(path: Path, vocab: dict[str, int], term_ids: np.ndarray, term_counts: np.ndarray,
+               nnz: np.ndarray, lengths: np.ndarray, block: int = 1_000_000) -> None:
+    """A bm25s (0.3) index, Lucene BM25, written straight into its files — the same arrays
+    `bm25s.BM25(method="lucene").index(tokens)` computes (a test compares them), but from
+    (chunk, term, count) triples streamed through memory-mapped files, so a million chunks
+    never become a million Python lists. `term_ids`/`term_counts` hold each chunk's distinct
+    terms in chunk order, `nnz` how many per chunk, `lengths` the chunk lengths in terms.
+
+    The score matrix is CSC (a column per term, chunks in order within it): document
+    frequencies give each column's extent, then each block of triples is scattered into
+    its columns."""
+    path.mkdir(parents=True, exist_ok=True)
+    n_docs, n_vocab, total = len(nnz), len(vocab), len(term_ids)
+    df = np.zeros(n_vocab, np.int64)
+    for a in range(0, total, block):
+        df += np.bincount(term_ids[a:a + block], minlength=n_vocab)
+    # as bm25s: idf in float64 (math.log), kept as float32; tf part in float64
+    idf = np.array([math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for f in df.tolist()], dtype=np.float32)
+    avg_len = lengths.astype(np.float64).sum() / n_docs
+    indptr = np.zeros(n_vocab + 1, np.int64)
+    np.cumsum(df, out=indptr[1:])
+    data = np.lib.format.open_memmap(path / "data.csc.index.npy", mode="w+", dtype=np.float32, shape=(total,))
+    indices = np.lib.format.open_memmap(path / "indices.csc.index.npy", mode="w+", dtype=np.int32, shape=(total,))
+    cursor = indptr[:-1].copy()
+    ends = np.cumsum(nnz, dtype=np.int64)
+    starts = ends - nnz
+    doc = 0
+    while doc < n_docs:
+        a = int(starts[doc])
+        last = max(doc, int(np.searchsorted(ends, a + block, side="right")) - 1)  # whole chunks per block
+        b = int(ends[last])
+        rows = np.repeat(np.arange(doc, last + 1, dtype=np.int32), nnz[doc:last + 1])
+        t = np.asarray(term_ids[a:b])
+        tf = np.asarray(term_counts[a:b]).astype(np.float32)
+        dl = lengths[rows]
+        tfc = tf / (BM25_K1 * ((1 - BM25_B) + BM25_B * dl / avg_len) + tf)
+        score = (idf[t] * tfc).astype(np.float32)
+        order = np.argsort(t, kind="stable")
+        ts = t[order]
+        uniq, first, cnt = np.unique(ts, return_index=True, return_counts=True)
+        pos = np.repeat(cursor[uniq], cnt) + (np.arange(len(ts)) - np.repeat(first, cnt))
+        data[pos] = score[order]
+        indices[pos] = rows[order]
+        cursor[uniq] += cnt
+        doc = last + 1
+    data.flush()
+    indices.flush()
+    del data, indices
+    np.save(path / "indptr.csc.index.npy", indptr)
+    (path / "vocab.index.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    import bm25s
+
+    (path / "params.index.json").write_text(json.dumps(
+        {"k1": BM25_K1, "b": BM25_B, "delta": 0.5, "method": "lucene", "idf_method": "lucene", "dtype": "float32",
+         "int_dtype": "int32", "num_docs": n_docs, "version": bm25s.__version__, "backend": "numpy"}, indent=4))
 
 
 def _reuse_terms(cache: Path, sha: str, key: str, cur_words: set[str], known: dict[str, set[str]],
@@ -342,35 +629,6 @@ def _save_npy(path: Path, v: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def _write_chunks_db(path: Path, chunks: list[Chunk]) -> None:
-    con = sqlite3.connect(path)
-    try:
-        con.execute("""CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT, sha256 TEXT, source_file TEXT,
-                       page INTEGER, section TEXT, text TEXT, block TEXT, agency TEXT, year INTEGER, kind TEXT,
-                       title TEXT, entities TEXT, norm_agency TEXT)""")
-        con.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [
-            (i, c.chunk_id, c.sha256, c.source_file, c.page, c.section, c.text, c.block, c.agency, c.year, c.kind,
-             c.title, json.dumps(c.entities, ensure_ascii=False), normalize(c.agency))
-            for i, c in enumerate(chunks)])
-        for col in ("sha256", "source_file", "year", "kind", "norm_agency"):
-            con.execute(f"CREATE INDEX ix_{col} ON chunks({col})")
-        con.commit()
-    finally:
-        con.close()
-
-
-def _write_bm25(path: Path, corpus_terms: list[list[str]]) -> bool:
-    import bm25s
-
-    if not corpus_terms:
-        return False
-    # bm25s wants at least one token per document; an empty chunk gets the empty token
-    retr = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
-    retr.index([t if t else [""] for t in corpus_terms], show_progress=False)
-    retr.save(str(path), show_progress=False)
-    return True
-
-
 def _write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None = None) -> dict:
     """IndexFlatIP below ANN_THRESHOLD; above it IndexIVFFlat, whose coarse quantizer is
     trained once on a fixed sample and reused by later generations while the model and
@@ -380,7 +638,6 @@ def _write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None
     n, d = mat.shape
     if n < ANN_THRESHOLD:
         index = faiss.IndexFlatIP(d)
-        index.add(mat)
         info = {"type": "IndexFlatIP", "metric": "inner_product", "vectors": n}
     else:
         nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))  # FAISS wants >= 39 training points per list
@@ -404,11 +661,12 @@ def _write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None
             quantizer = faiss.IndexFlatIP(d)
             index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
             rng = np.random.default_rng(0)  # deterministic training sample
-            sample = mat[rng.choice(n, size=min(n, nlist * IVF_TRAIN_SAMPLE), replace=False)]
+            sample = np.ascontiguousarray(mat[rng.choice(n, size=min(n, nlist * IVF_TRAIN_SAMPLE), replace=False)])
             index.train(sample)
             info = {"type": "IndexIVFFlat", "metric": "inner_product", "vectors": n, "nlist": nlist,
                     "nprobe": max(8, nlist // 16), "trained_on": len(sample)}
-        index.add(mat)
+    for a in range(0, n, FAISS_ADD_BATCH):  # `mat` may be memory-mapped: add it a slice at a time
+        index.add(np.ascontiguousarray(mat[a:a + FAISS_ADD_BATCH], dtype=np.float32))
     faiss.write_index(index, str(path))
     return info
 
