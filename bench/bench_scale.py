@@ -239,7 +239,7 @@ def serve_rss(db: Path, queries: list[Path], search_qs: list[str]) -> dict:
             if p.poll() is not None:
                 return {"error": f"serve exited: {p.stderr.read().decode(errors='replace')[-300:]}"}
             try:
-                httpx.get(base + "/", timeout=2)
+                httpx.get(base + "/", timeout=30)  # the first page may be slow; startup is what we wait for
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline:
@@ -344,6 +344,77 @@ def _server_load(docs, n: int, tmp: Path) -> dict:
     return out
 
 
+def server_queries(db: Path, queries: list[Path], reps: int = 5, timeout_s: float = 20.0) -> dict:
+    """Example queries against Oxigraph server holding the database's graphs two ways: the
+    materialized union default graph (plain server, `sparql_default_graph=materialized`) and
+    the server's on-the-fly union (`--union-default-graph`). Median ms and row counts."""
+    import httpx
+    import pyoxigraph as ox
+
+    from kg.store import StoreError
+    from kg.store_remote import SparqlStore
+
+    binary = Path(sys.executable).parent / "oxigraph"
+    if not binary.exists():
+        return {"error": "oxigraph binary missing"}
+    out: dict = {"timeout_s": timeout_s, "reps": reps, "queries": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        src = ox.Store.read_only(str(db / "graph"))
+        for name, keep_default in (("materialized", True), ("union", False)):
+            nq = Path(tmp) / f"{name}.nq"
+            with open(nq, "wb") as f:
+                quads = (q for q in src if keep_default or not isinstance(q.graph_name, ox.DefaultGraph))
+                ox.serialize(quads, f, ox.RdfFormat.N_QUADS)
+            subprocess.run([str(binary), "load", "--location", str(Path(tmp) / name), "--file", str(nq)],
+                           check=True, capture_output=True)
+            nq.unlink()
+        del src
+
+        def start(name):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            flags = ["--union-default-graph"] if name == "union" else []
+            proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(Path(tmp) / name),
+                                     "--bind", f"127.0.0.1:{port}", *flags],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            base = f"http://127.0.0.1:{port}/query"
+            for _ in range(300):
+                try:
+                    httpx.get(base, params={"query": "ASK {}"}, timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            return proc, base
+
+        for name in ("materialized", "union"):
+            proc, base = start(name)
+            try:
+                for q in queries:
+                    text = q.read_text(encoding="utf-8")
+                    st = SparqlStore(base, read_only=True, timeout_s=timeout_s)
+                    try:
+                        rows = len(st.select(text))  # warm-up, and the row count
+                        times = []
+                        for _ in range(reps):
+                            t = time.perf_counter()
+                            st.select(text)
+                            times.append((time.perf_counter() - t) * 1000)
+                        res = {"rows": rows, "p50_ms": pct(times, 0.5)}
+                    except StoreError:
+                        res = {"rows": None, "p50_ms": None, "timed_out": True}
+                        proc.terminate()  # the server goes on with the abandoned query
+                        proc.wait()
+                        proc, base = start(name)
+                    finally:
+                        st.close()
+                    out["queries"].setdefault(q.stem, {})[name] = res
+            finally:
+                proc.terminate()
+                proc.wait()
+    return out
+
+
 # --- the benchmark -----------------------------------------------------------------
 def bench(out_dir: Path, sizes: list[int], pdf_count: int, query_reps: int, search_reps: int,
           workers: int | None = None, skip: set[str] = frozenset(), corpus_count: int | None = None) -> dict:
@@ -407,6 +478,9 @@ def bench(out_dir: Path, sizes: list[int], pdf_count: int, query_reps: int, sear
     biggest = work / f"db-{max(sizes)}-of-{corpus_count}"
     if "load" not in skip and (biggest / ".done").exists():
         results["store_load"] = store_load(biggest, max_graphs=2000 if max(sizes) > 1000 else 500)
+    server_db = work / f"db-{min(1000, max(sizes))}-of-{corpus_count}"
+    if "server" not in skip and (server_db / ".done").exists():
+        results["server_queries"] = {"db": server_db.name, **server_queries(server_db, queries)}
 
     results["fits"] = fits(results)
     return results
@@ -464,6 +538,19 @@ def markdown(results: dict) -> str:
         for k, v in sl.items():
             if k.endswith("_triples_per_s"):
                 lines.append(f"| {k.removesuffix('_triples_per_s')} | {v:,.0f} |")
+    if "server_queries" in results and "queries" in results["server_queries"]:
+        sq = results["server_queries"]
+        lines.append(f"\nExample queries on Oxigraph server ({sq['db']}; median ms of {sq['reps']} warm runs, "
+                     f"{sq['timeout_s']:g} s timeout):\n")
+        lines.append("| query | rows materialized / union | materialized default graph | --union-default-graph |")
+        lines.append("|---|---|---|---|")
+        for q, v in sorted(sq["queries"].items()):
+            m, u = v.get("materialized", {}), v.get("union", {})
+
+            def ms(r):
+                return f"> {sq['timeout_s'] * 1000:,.0f}" if r.get("timed_out") else f"{r.get('p50_ms', 0):.1f}"
+            lines.append(f"| {q} | {m.get('rows', '–')} / {u.get('rows') if u.get('rows') is not None else '–'} | "
+                         f"{ms(m)} | {ms(u)} |")
     fs = results.get("fits") or fits(results)
     lines.append("\nPer corpus size (text exports), with a power law y = a·n^b fitted across sizes:\n")
     lines.append("| figure | " + " | ".join(f"n={n}" for n in sizes) + " | b | projected n=100k |")
@@ -516,7 +603,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--corpus-count", type=int, default=None,
                     help="generate this many disclosures (default: the largest size); sizes are its prefixes")
-    ap.add_argument("--skip", default="", help="comma list of parts to leave out: pdf,sizes,search,serve,load")
+    ap.add_argument("--skip", default="", help="comma list of parts to leave out: pdf,sizes,search,serve,load,server")
     args = ap.parse_args(argv)
     if args.mode:
         fn = {"_ingest": child_ingest, "_queries": child_queries, "_search": child_search}[args.mode]
