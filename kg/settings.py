@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     sparql_query_url: str | None = Field(None, description="Remote store query endpoint, when store_backend=sparql.")
     sparql_update_url: str | None = Field(None, description="Remote store update endpoint, when store_backend=sparql.")
     sparql_graph_store_url: str | None = Field(None, description="Remote store Graph Store Protocol endpoint (e.g. http://host:7878/store): new disclosure graphs are loaded with one PUT instead of an INSERT DATA.")
-    sparql_default_graph: Literal["server", "materialized"] = Field("server", description="How the remote store's default graph becomes the union of the disclosure graphs: `server` (the server does it, e.g. `oxigraph serve --union-default-graph`, TDB2 `unionDefaultGraph`, QLever) or `materialized` (budgetkg writes every triple into the default graph too, in the same update; much faster queries on Oxigraph server).")
+    sparql_default_graph: Literal["materialized", "server"] = Field("materialized", description="How the remote store's default graph becomes the union of the disclosure graphs: `materialized` (budgetkg writes every triple into the default graph too, in the same update; right for any server, and fast on Oxigraph server) or `server` (the server provides the union: TDB2 `unionDefaultGraph`, QLever, `oxigraph serve --union-default-graph`; saves the second copy).")
     embedding_model: str = Field("builtin", description="`builtin` trains a static model on the ingested corpus (offline); or a local path / hub name of a sentence-transformers model.")
     host: str = Field("127.0.0.1", description="Address `budgetkg serve` listens on.")
     port: int = Field(8000, description="Port `budgetkg serve` listens on.")

@@ -16,12 +16,13 @@ as `OxigraphStore.query()` (QuerySolutions / QueryBoolean; a list of Triples for
 CONSTRUCT/DESCRIBE) and the shared helpers (`documents()`, `select()`) work unchanged.
 
 Queries must see the union of the named graphs as the default graph. With
-`default_graph="server"` the server provides it (`--union-default-graph`, TDB2
-`unionDefaultGraph`, QLever; docs/scale.md). With `default_graph="materialized"` budgetkg
-keeps it, as the embedded store does: every write also puts the triples in the default
-graph and takes out those no other graph asserts, in the same update request. Oxigraph
-server computes an on-the-fly union by scanning and de-duplicating the quad indexes, so
-the materialized layout answers joins much faster there.
+`default_graph="materialized"` (the default) budgetkg keeps it, as the embedded store
+does: every write also puts the triples in the default graph and takes out those no other
+graph asserts, in the same update request. That is right on any server, and fast on
+Oxigraph server, whose `--union-default-graph` scans the quad indexes on every query and
+returns a bag (a triple once per graph holding it). With `default_graph="server"` the
+server provides the union (TDB2 `unionDefaultGraph`, QLever; docs/scale.md) and the second
+copy is not written.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class SparqlStore(Store):
 
     def __init__(self, query_url: str, update_url: str | None = None, graph_store_url: str | None = None,
                  read_only: bool = False, timeout_s: float = 30.0, write_timeout_s: float = 600.0,
-                 client: httpx.Client | None = None, default_graph: str = "server"):
+                 client: httpx.Client | None = None, default_graph: str = "materialized"):
         if not query_url:
             raise StoreError("store_backend=sparql needs a query endpoint (BUDGETKG_SPARQL_QUERY_URL)")
         if not read_only and not update_url:
