@@ -157,6 +157,14 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
     from search.embedder import BUILTIN, EmbedderError, load_embedder
 
     t0 = time.perf_counter()
+    phases: dict[str, float] = {}  # seconds per step, for the statistics
+    clock = [t0]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(now - clock[0], 2)
+        clock[0] = now
+
     cache = idx / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     old = None if rebuild else read_config(db)
@@ -170,6 +178,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
     if not dict_file.exists():
         _atomic_write(dict_file, "\n".join(tok.words).encode("utf-8"))
     _proc[("tok", dict_hash)] = tok  # forked workers inherit it instead of rebuilding it
+    lap("graph")
     stats = {"documents": 0, "chunks": 0, "added": 0, "removed": 0, "chunked": 0, "embedded": 0,
              "retokenized": 0, "trained": False, "workers": 1, "warnings": []}
 
@@ -225,7 +234,9 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
                     progress("chunk", t["source_file"])
             tasks = kept
             base = {**base, "rechunk": False}  # pass 1 wrote them
+            lap("chunk")
             model_info = _train_model(model_root, sample.texts(), tok.words, stats)
+            lap("train")
         spec = None
         if model_info is not None:
             spec = {"name": model_info["name"], "id": model_info["id"], "dims": int(model_info["dims"]),
@@ -247,13 +258,16 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
                 if progress:
                     progress("index", t["source_file"])
             writer.finish_chunks()
+            lap("documents")
             has_bm25 = writer.write_bm25(tmp / "bm25")
+            lap("bm25")
             faiss_info = {"type": None}
             if spec is not None and writer.n:
                 prev_cfg = old if old and (old.get("model") or {}).get("id") == spec["id"] else None
                 previous = (idx / prev_cfg["generation"] / "vectors.faiss", prev_cfg.get("faiss") or {}) \
                     if prev_cfg else None
                 faiss_info = _write_faiss(tmp / "vectors.faiss", writer.vectors(), previous)
+            lap("faiss")
         finally:
             writer.close()
     (tmp / "dictionary.txt").write_text("\n".join(tok.words), encoding="utf-8")
@@ -278,7 +292,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
     _gc(idx, cfg)
     stats.update(documents=len(docs), chunks=writer.n, generation=gen,
                  model=(model_info or {}).get("name"), dims=(model_info or {}).get("dims", 0),
-                 faiss=faiss_info.get("type"), seconds=round(time.perf_counter() - t0, 2))
+                 faiss=faiss_info.get("type"), seconds=round(time.perf_counter() - t0, 2), phases=phases)
     if not stats["warnings"]:
         del stats["warnings"]
     return stats
