@@ -48,6 +48,7 @@ class Prepared:
     triples: int = 0
     error: str = ""
     archived: bool = False  # the worker already wrote the document archive entry
+    identity: tuple[str, ...] = ()  # which disclosure this is (disclosure_identity)
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
@@ -77,6 +78,35 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+# What makes two files the same disclosure, for replacing an older version of a file:
+# the same reporting agency, fiscal year, kind and scope. The file name alone is not
+# enough: a national crawl has many folders with a file called 部门预算.pdf.
+IDENTITY = ("reportingAgency", "fiscalYear", "documentKind", "disclosureScope")
+
+
+def disclosure_identity(graph, graph_iri: str) -> tuple[str, ...]:
+    """(agency IRI, year, kind, scope) of the disclosure in an rdflib graph; "" if absent."""
+    from rdflib import URIRef
+
+    from ontology.namespace import BKG
+
+    d = URIRef(graph_iri)
+    return tuple(str(graph.value(d, BKG[p]) or "") for p in IDENTITY)
+
+
+def stored_identities(store: Store, graphs: list[str]) -> dict[str, tuple[str, ...]]:
+    """disclosure_identity of disclosures already in the store, read from their own graphs."""
+    from ontology.namespace import BKG
+
+    if not graphs:
+        return {}
+    values = " ".join(f"<{g}>" for g in graphs)
+    cols = " ".join(f"?v{i}" for i in range(len(IDENTITY)))
+    opts = " ".join(f"OPTIONAL {{ ?g <{BKG[p]}> ?v{i} }}" for i, p in enumerate(IDENTITY))
+    rows = store.select(f"SELECT ?g {cols} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g a <{BKG.Disclosure}> {opts} }} }}")
+    return {r["g"]: tuple("" if r[f"v{i}"] is None else str(r[f"v{i}"]) for i in range(len(IDENTITY))) for r in rows}
+
+
 def prepare(path: str) -> Prepared:
     """Read and extract one file. Pure apart from reading the file; runs in workers."""
     from kg.read import read_document
@@ -91,9 +121,10 @@ def prepare(path: str) -> Prepared:
     try:
         graph_iri, g = build_graph(doc)
         nt = g.serialize(format="nt")
+        identity = disclosure_identity(g, graph_iri)
     except Exception as e:  # noqa: BLE001
         return Prepared(path, document=doc, error=f"{path}: extraction failed ({type(e).__name__}: {e})")
-    return Prepared(path, doc, graph_iri, nt, len(g))
+    return Prepared(path, doc, graph_iri, nt, len(g), identity=identity)
 
 
 def _prepare_shipped(item: tuple[str, str, bytes]) -> Prepared:
@@ -185,13 +216,15 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
             on_result(r)
     workers = workers or os.cpu_count() or 1
     archive = DocumentArchive(db)
-    known = {d.source_file: d for d in store.documents()}
+    known: dict[str, list[StoredDocument]] = {}
+    for d in store.documents():
+        known.setdefault(d.source_file, []).append(d)
     todo: list[Path] = []
     for f in files:
         sha = file_sha256(f)
-        old = known.get(f.name)
-        if old is not None and old.sha256 == sha:
-            r = FileResult(str(f), "unchanged", f.name, sha, old.graph)
+        same = [d for d in known.get(f.name, []) if d.sha256 == sha]
+        if same:
+            r = FileResult(str(f), "unchanged", f.name, sha, same[0].graph)
             results.append(r)
             if on_result:
                 on_result(r)
@@ -204,16 +237,25 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
             r = FileResult(prep.path, "failed", name, error=prep.error)
         else:
             doc = prep.document
-            old = known.get(doc.source_file)
-            drop = [old.graph] if old is not None and old.graph != prep.graph else []
+            # an older version of this file is a stored disclosure of the same name AND the
+            # same identity; a same-named file of another agency/year/kind/scope is kept
+            others = [d for d in known.get(doc.source_file, []) if d.graph != prep.graph]
+            ids = stored_identities(store, [d.graph for d in others])
+            drop = [d for d in others if ids.get(d.graph, ()) == prep.identity]
+            kept = [d for d in others if d not in drop]
             if not prep.archived:
                 archive.put(doc)  # harmless before the graph: unreferenced until the graph lands
-            store.replace_graph(prep.graph, prep.ntriples, drop=drop)
-            if old is not None and old.sha256 != doc.sha256:
-                archive.remove(old.sha256)
-            known[doc.source_file] = StoredDocument(prep.graph, doc.source_file, doc.sha256)
-            r = FileResult(prep.path, "replaced" if old is not None else "added", doc.source_file,
-                           doc.sha256, prep.graph, prep.triples, len(doc.pages), warnings=list(doc.warnings))
+            store.replace_graph(prep.graph, prep.ntriples, drop=[d.graph for d in drop])
+            for d in drop:
+                if d.sha256 != doc.sha256:
+                    archive.remove(d.sha256)
+            known[doc.source_file] = [*kept, StoredDocument(prep.graph, doc.source_file, doc.sha256)]
+            warnings = list(doc.warnings)
+            if kept:
+                warnings.append(f"{len(kept)} other disclosure(s) named {doc.source_file} kept: "
+                                "a different agency, year, kind or scope")
+            r = FileResult(prep.path, "replaced" if drop else "added", doc.source_file,
+                           doc.sha256, prep.graph, prep.triples, len(doc.pages), warnings=warnings)
             changed = True
         results.append(r)
         if on_result:
