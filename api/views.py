@@ -129,6 +129,42 @@ def iri_ok(iri: str) -> str:
     return iri
 
 
+def _values(var: str, iris) -> str:
+    return f"VALUES ?{var} {{ {' '.join(f'<{iri_ok(i)}>' for i in iris)} }}"
+
+
+def lookup(store, iris, props: dict[str, str], chunk: int = 500) -> dict[str, dict]:
+    """One value of each property (a SPARQL-JSON term, what SAMPLE gave) for each IRI, read
+    for these IRIs only: with the subject bound each property is one index seek, where a
+    join written over the whole corpus would seek once per row of every disclosure."""
+    out: dict[str, dict] = {}
+    iris = list(dict.fromkeys(i for i in iris if i))
+    opts = " ".join(f"OPTIONAL {{ ?x {p} ?{n} }}" for n, p in props.items())
+    for start in range(0, len(iris), chunk):
+        part = iris[start:start + chunk]
+        for r in _rows(store, f"SELECT * WHERE {{ {_values('x', part)} {opts} }}"):
+            got = out.setdefault(r["x"]["value"], {})
+            for n in props:
+                if r.get(n) is not None:
+                    got.setdefault(n, r[n])
+    return out
+
+
+def _asc(v) -> tuple:
+    """SPARQL's ascending order of one string key: unbound first."""
+    return (0, "") if v is None else (1, str(v))
+
+
+def _desc(v) -> tuple:
+    """SPARQL's DESC of one number: largest first, unbound last."""
+    return (0, -v) if isinstance(v, (int, Decimal)) else (1, 0)
+
+
+def _page_info(page: int, size: int, total: int) -> dict:
+    return {"page": page, "size": size, "total": total, "pages": max(1, -(-total // size)),
+            "next": page + 1 if page * size < total else None, "prev": page - 1 if page > 1 else None}
+
+
 def labels_for(store, iris) -> dict[str, str]:
     """One query: a display label for each IRI (zh label first)."""
     iris = sorted({i for i in iris if i})
@@ -182,6 +218,7 @@ def resource(store, iri: str, incoming_limit: int = 200) -> dict:
     n_in = _rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{iri}> }}")[0]["n"]
     iris = {r["o"]["value"] for r in out_rows if r["o"]["type"] == "uri"} | {r["s"]["value"] for r in in_rows} | {iri}
     labels = labels_for(store, iris)
+    prov, prov_total = provenance(store, iri)
     types = [link(r["o"]["value"]) for r in out_rows if r["p"]["value"] == RDF_TYPE]
     props: dict[str, list] = {}
     for r in out_rows:
@@ -195,30 +232,42 @@ def resource(store, iri: str, incoming_limit: int = 200) -> dict:
         "iri": iri, "href": href(iri), "label": labels.get(iri) or local_name(iri),
         "types": types, "type_iris": [t["iri"] for t in types],
         "properties": properties, "incoming": incoming, "incoming_total": int(n_in["value"]) if n_in else 0,
-        "provenance": provenance(store, iri),
+        "provenance": prov, "provenance_total": prov_total,
     }
 
 
-def provenance(store, iri: str) -> list[dict]:
-    """The disclosures that assert this resource (its named graphs), with the pages given."""
-    rows = _rows(store, f"""
-        SELECT ?g (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) (SAMPLE(?k) AS ?kind)
-               (GROUP_CONCAT(DISTINCT STR(?pg); separator=",") AS ?pages)
-        WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }}
-                 OPTIONAL {{ ?g bkg:sourceFile ?f }} OPTIONAL {{ ?g bkg:fiscalYear ?y }} OPTIONAL {{ ?g bkg:documentKind ?k }}
-                 OPTIONAL {{ GRAPH ?g {{ <{iri}> bkg:page ?pg }} }} }}
-        GROUP BY ?g ORDER BY ?file LIMIT 100""")
-    out = []
+def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
+    """The disclosures that assert this resource (its named graphs), the first `limit` by
+    file name, with the pages given; and how many there are. A shared node (a
+    classification code) is asserted by every disclosure: its graphs and their file names
+    are read in one hash-joined pass, sorted here, and the other columns are read for the
+    graphs shown only."""
+    rows = _rows(store, f"""SELECT ?g ?f WHERE {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}
+        OPTIONAL {{ SELECT ?g ?f WHERE {{ ?g bkg:sourceFile ?f }} }} }}""")
+    files: dict[str, str | None] = {}
     for r in rows:
-        pages = sorted({int(p) for p in (r["pages"]["value"] if r.get("pages") else "").split(",") if p.strip().isdigit()})
-        out.append({"disclosure": link(r["g"]["value"], _v(r.get("file"))), "source_file": _v(r.get("file")),
-                    "year": _v(r.get("year")), "kind": _v(r.get("kind")), "pages": pages})
-    return out
+        g = r["g"]["value"]
+        if files.get(g) is None:
+            files[g] = _v(r.get("f"))
+    top = sorted(files, key=lambda g: (_asc(files[g]), g))[:limit]
+    if not top:
+        return [], 0
+    info = lookup(store, top, {"y": "bkg:fiscalYear", "k": "bkg:documentKind"})
+    pages: dict[str, set[int]] = {}
+    for r in _rows(store, f"SELECT ?g ?pg WHERE {{ {_values('g', top)} GRAPH ?g {{ <{iri}> bkg:page ?pg }} }}"):
+        if r["pg"]["value"].strip().isdigit():
+            pages.setdefault(r["g"]["value"], set()).add(int(r["pg"]["value"]))
+    out = []
+    for g in top:
+        i = info.get(g, {})
+        out.append({"disclosure": link(g, files[g]), "source_file": files[g], "year": _v(i.get("y")),
+                    "kind": _v(i.get("k")), "pages": sorted(pages.get(g, ()))})
+    return out, len(files)
 
 
 # --- policies -----------------------------------------------------------------------------
 
-def policy(store, iri: str) -> dict:
+def policy(store, iri: str, page: int = 1, size: int = 500) -> dict:
     base = resource(store, iri)
     one = _rows(store, f"""SELECT (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) (SAMPLE(?ic) AS ?issuer)
                               (SAMPLE(?iy) AS ?year) WHERE {{
@@ -226,47 +275,63 @@ def policy(store, iri: str) -> dict:
         OPTIONAL {{ <{iri}> bkg:issuerCode ?ic }} OPTIONAL {{ <{iri}> bkg:issueYear ?iy }} }}""")[0]
     variants = sorted({r["v"]["value"] for r in _rows(store, f"""SELECT DISTINCT ?v WHERE {{
         {{ <{iri}> bkg:documentNumber ?v }} UNION {{ <{iri}> skos:altLabel ?v }} UNION {{ <{iri}> rdfs:label ?v }} }}""")})
-    cites = _rows(store, f"""
-        SELECT ?c ?p (SAMPLE(?pl) AS ?project) (SAMPLE(?amt) AS ?amount) (SAMPLE(?ag) AS ?agency)
-               (SAMPLE(?al) AS ?agencyLabel) (SAMPLE(?dd) AS ?d) (SAMPLE(?y) AS ?year) (SAMPLE(?f) AS ?file)
-               (SAMPLE(?q) AS ?quote) (SAMPLE(?pg) AS ?page)
-        WHERE {{
-          {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p .
-             OPTIONAL {{ ?c bkg:quote ?q }} OPTIONAL {{ ?c bkg:page ?pg }} OPTIONAL {{ ?c prov:wasDerivedFrom ?cd }} }}
+    # Every project that cites the policy, one row per (citation, project) as before. The
+    # order (newest year, then project name) needs two columns, read for these rows only;
+    # the rest is read for the rows of the page shown. Sorting strings in SPARQL would
+    # decode each one at every comparison.
+    links: dict[tuple, dict] = {}
+    for r in _rows(store, f"""SELECT ?c ?p ?cd ?pd WHERE {{
+          {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p OPTIONAL {{ ?c prov:wasDerivedFrom ?cd }} }}
           UNION
           {{ ?p bkg:basedOnPolicy <{iri}> FILTER NOT EXISTS {{ ?c2 bkg:citedPolicy <{iri}> ; bkg:citingProject ?p }} }}
-          OPTIONAL {{ ?p rdfs:label ?pl }} OPTIONAL {{ ?p bkg:amount ?amt }}
-          OPTIONAL {{ ?p bkg:disclosure ?pd }}
-          BIND(COALESCE(?cd, ?pd) AS ?dd)
-          OPTIONAL {{ ?p bkg:implementingAgency ?ag0 }}
-          OPTIONAL {{ ?dd bkg:reportingAgency ?rag }}
-          BIND(COALESCE(?ag0, ?rag) AS ?ag)
-          OPTIONAL {{ ?ag rdfs:label ?al }}
-          OPTIONAL {{ ?dd bkg:fiscalYear ?y }} OPTIONAL {{ ?dd bkg:sourceFile ?f }}
-        }} GROUP BY ?c ?p ORDER BY DESC(?year) ?project LIMIT 1000""")
+          OPTIONAL {{ ?p bkg:disclosure ?pd }} }}"""):
+        key = (_v(r.get("c")), r["p"]["value"])
+        row = links.setdefault(key, {"c": key[0], "p": key[1], "cd": None, "pd": None})
+        row["cd"] = row["cd"] or _v(r.get("cd"))
+        row["pd"] = row["pd"] or _v(r.get("pd"))
+    for row in links.values():
+        row["d"] = row["cd"] or row["pd"]  # the citation's own disclosure, else the project's
+    years = lookup(store, [r["d"] for r in links.values()], {"y": "bkg:fiscalYear"})
+    names = lookup(store, [r["p"] for r in links.values()], {"l": "rdfs:label"})
+    quotes = lookup(store, [r["c"] for r in links.values() if r["c"]], {"q": "bkg:quote", "pg": "bkg:page"})
+    for row in links.values():
+        row["year"] = _v(years.get(row["d"], {}).get("y"))
+        row["label"] = _v(names.get(row["p"], {}).get("l"))
+    ranked = sorted(links.values(), key=lambda r: (_desc(r["year"]), _asc(r["label"]), r["p"], r["c"] or ""))
+    page, offset = _paging(page, size)
+    shown = ranked[offset:offset + size]
+    projects = lookup(store, [r["p"] for r in shown], {"amt": "bkg:amount", "ia": "bkg:implementingAgency"})
+    docs = lookup(store, [r["d"] for r in shown], {"f": "bkg:sourceFile", "ra": "bkg:reportingAgency"})
+    for r in shown:
+        r["agency"] = _v(projects.get(r["p"], {}).get("ia")) or _v(docs.get(r["d"], {}).get("ra"))
+    agency_labels = lookup(store, [r["agency"] for r in shown], {"l": "rdfs:label"})
     citations = []
-    for r in cites:
-        p = r["p"]["value"]
-        ag = _v(r.get("agency"))
-        d = _v(r.get("d"))
+    for r in shown:
+        p, d, ag = r["p"], r["d"], r["agency"]
+        q = quotes.get(r["c"], {}) if r["c"] else {}
+        file = _v(docs.get(d, {}).get("f"))
         citations.append({
-            "citation": href(r["c"]["value"]) if r.get("c") else None,
-            "project": link(p, _v(r.get("project"))),
-            "amount": money(_v(r.get("amount"))),
-            "agency": link(ag, _v(r.get("agencyLabel"))) if ag else None,
-            "year": _v(r.get("year")), "disclosure": link(d, _v(r.get("file"))) if d else None,
-            "source_file": _v(r.get("file")), "quote": _v(r.get("quote")), "page": _v(r.get("page")),
+            "citation": href(r["c"]) if r["c"] else None,
+            "project": link(p, r["label"]),
+            "amount": money(_v(projects.get(p, {}).get("amt"))),
+            "agency": link(ag, _v(agency_labels.get(ag, {}).get("l"))) if ag else None,
+            "year": r["year"], "disclosure": link(d, file) if d else None,
+            "source_file": file, "quote": _v(q.get("q")), "page": _v(q.get("pg")),
         })
     number = _v(one.get("number"))
     if number:  # how the documents actually printed the number (【】, full-width digits, spaces…)
-        variants = sorted(set(variants) | printed_variants(number, [c["quote"] for c in citations if c["quote"]]))
-    citing_docs = _rows(store, f"""SELECT ?d (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) WHERE {{
-        ?d dcterms:references <{iri}> OPTIONAL {{ ?d bkg:sourceFile ?f }} OPTIONAL {{ ?d bkg:fiscalYear ?y }} }}
-        GROUP BY ?d ORDER BY ?file LIMIT 500""")
+        all_quotes = [_v(q["q"]) for q in quotes.values() if q.get("q")]
+        variants = sorted(set(variants) | printed_variants(number, all_quotes))
+    citing = [r["d"]["value"] for r in _rows(store, f"SELECT DISTINCT ?d WHERE {{ ?d dcterms:references <{iri}> }}")]
+    dinfo = lookup(store, citing, {"f": "bkg:sourceFile", "y": "bkg:fiscalYear"})
+    citing.sort(key=lambda d: (_asc(_v(dinfo.get(d, {}).get("f"))), d))
     return {**base, "page": "policy", "number": _v(one.get("number")), "title": _v(one.get("title")),
             "issuer_code": _v(one.get("issuer")), "issue_year": _v(one.get("year")), "variants": variants,
-            "citations": citations,
-            "disclosures": [{**link(r["d"]["value"], _v(r.get("file"))), "year": _v(r.get("year"))} for r in citing_docs]}
+            "citations": citations, "citations_total": len(ranked),
+            "disclosures": [{**link(d, _v(dinfo.get(d, {}).get("f"))), "year": _v(dinfo.get(d, {}).get("y"))}
+                            for d in citing[offset:offset + size]],
+            "disclosures_total": len(citing),
+            "paging": _page_info(page, size, max(len(ranked), len(citing)))}
 
 
 def _paging(page: int, size: int) -> tuple[int, int]:
@@ -284,23 +349,30 @@ def printed_variants(number: str, quotes: list[str]) -> set[str]:
 
 
 def policies(store, page: int = 1, size: int = 500) -> dict:
+    """Every policy, most-cited first. Each count is one scan of its properties (the
+    citation's two properties in separate subqueries, which Oxigraph hash-joins); the
+    order is computed here, the strings are decoded once."""
     page, offset = _paging(page, size)
-    # counts in their own grouped subqueries: no projects × disclosures cross product
-    rows = _rows(store, f"""
-        SELECT ?pol ?number ?title ?projects ?docs WHERE {{
-          {{ SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
-               ?pol a bkg:Policy . OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }} }}
-             GROUP BY ?pol }}
-          OPTIONAL {{ SELECT ?pol (COUNT(DISTINCT ?p) AS ?projects) WHERE {{
-               {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }} UNION {{ ?p bkg:basedOnPolicy ?pol }} }} GROUP BY ?pol }}
-          OPTIONAL {{ SELECT ?pol (COUNT(DISTINCT ?d) AS ?docs) WHERE {{ ?d dcterms:references ?pol }} GROUP BY ?pol }}
-        }} ORDER BY DESC(?projects) ?number ?title ?pol LIMIT {size + 1} OFFSET {offset}""")
-    items = [{**link(r["pol"]["value"], _v(r.get("number")) or _v(r.get("title"))), "number": _v(r.get("number")),
-              "title": _v(r.get("title")), "projects": _v(r.get("projects")) or 0, "disclosures": _v(r.get("docs")) or 0}
-             for r in rows[:size]]
+    pols = {r["pol"]["value"]: {} for r in _rows(store, "SELECT ?pol WHERE { ?pol a bkg:Policy }")}
+    for var, prop in (("number", "bkg:documentNumber"), ("title", "dcterms:title")):
+        for r in _rows(store, f"SELECT ?pol ?v WHERE {{ ?pol {prop} ?v }}"):
+            if r["pol"]["value"] in pols:
+                pols[r["pol"]["value"]].setdefault(var, _v(r["v"]))
+    for var, sparql in (("projects", """SELECT ?pol (COUNT(DISTINCT ?p) AS ?n) WHERE {
+                            { { SELECT ?c ?pol WHERE { ?c bkg:citedPolicy ?pol } }
+                              { SELECT ?c ?p WHERE { ?c bkg:citingProject ?p } } }
+                            UNION { ?p bkg:basedOnPolicy ?pol } } GROUP BY ?pol"""),
+                        ("docs", "SELECT ?pol (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d dcterms:references ?pol } GROUP BY ?pol")):
+        for r in _rows(store, sparql):
+            if r["pol"]["value"] in pols:
+                pols[r["pol"]["value"]][var] = _v(r["n"])
+    ranked = sorted(pols.items(), key=lambda kv: (-(kv[1].get("projects") or 0), _asc(kv[1].get("number")),
+                                                  _asc(kv[1].get("title")), kv[0]))
+    items = [{**link(pol, r.get("number") or r.get("title")), "number": r.get("number"), "title": r.get("title"),
+              "projects": r.get("projects") or 0, "disclosures": r.get("docs") or 0}
+             for pol, r in ranked[offset:offset + size]]
     return {"page": "policies", "title": "政策文件", "count": len(items), "items": items,
-            "paging": {"page": page, "size": size, "next": page + 1 if len(rows) > size else None,
-                       "prev": page - 1 if page > 1 else None}}
+            "paging": _page_info(page, size, len(ranked))}
 
 
 # --- agencies -----------------------------------------------------------------------------
@@ -361,55 +433,92 @@ def agency(store, iri: str) -> dict:
 
 
 def agencies(store, page: int = 1, size: int = 500) -> dict:
+    """Every agency by name: names are read (and sorted) for all, parents and counts for
+    the page shown."""
     page, offset = _paging(page, size)
-    rows = _rows(store, f"""
-        SELECT ?a ?label ?parent ?parentLabel ?docs ?projects WHERE {{
-          {{ SELECT ?a (SAMPLE(?l) AS ?label) (SAMPLE(?pa) AS ?parent) (SAMPLE(?pl) AS ?parentLabel) WHERE {{
-               ?a a bkg:Agency . OPTIONAL {{ ?a rdfs:label ?l }}
-               OPTIONAL {{ ?a org:subOrganizationOf ?pa OPTIONAL {{ ?pa rdfs:label ?pl }} }} }} GROUP BY ?a }}
-          OPTIONAL {{ SELECT ?a (COUNT(DISTINCT ?d) AS ?docs) WHERE {{ ?d bkg:reportingAgency ?a }} GROUP BY ?a }}
-          OPTIONAL {{ SELECT ?a (COUNT(DISTINCT ?p) AS ?projects) WHERE {{ ?p bkg:implementingAgency ?a }} GROUP BY ?a }}
-        }} ORDER BY ?label ?a LIMIT {size + 1} OFFSET {offset}""")
-    items = [{**link(r["a"]["value"], _v(r.get("label"))),
-              "parent": link(r["parent"]["value"], _v(r.get("parentLabel"))) if r.get("parent") else None,
-              "disclosures": _v(r.get("docs")) or 0, "projects": _v(r.get("projects")) or 0} for r in rows[:size]]
+    names: dict[str, str | None] = {}
+    for r in _rows(store, "SELECT ?a ?l WHERE { ?a a bkg:Agency OPTIONAL { ?a rdfs:label ?l } }"):
+        if names.get(r["a"]["value"]) is None:
+            names[r["a"]["value"]] = _v(r.get("l"))
+    ranked = sorted(names, key=lambda a: (_asc(names[a]), a))
+    shown = ranked[offset:offset + size]
+    parents = lookup(store, shown, {"pa": "org:subOrganizationOf"})
+    parent_labels = lookup(store, [_v(p.get("pa")) for p in parents.values()], {"l": "rdfs:label"})
+    counts: dict[str, dict] = {}
+    for var, prop in (("docs", "bkg:reportingAgency"), ("projects", "bkg:implementingAgency")):
+        for start in range(0, len(shown), 500):
+            for r in _rows(store, f"""SELECT ?a (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {_values("a", shown[start:start + 500])}
+                                      ?x {prop} ?a }} GROUP BY ?a"""):
+                counts.setdefault(r["a"]["value"], {})[var] = _v(r["n"])
+    items = []
+    for a in shown:
+        pa = _v(parents.get(a, {}).get("pa"))
+        items.append({**link(a, names[a]),
+                      "parent": link(pa, _v(parent_labels.get(pa, {}).get("l"))) if pa else None,
+                      "disclosures": counts.get(a, {}).get("docs") or 0, "projects": counts.get(a, {}).get("projects") or 0})
     return {"page": "agencies", "title": "预算单位", "count": len(items), "items": items,
-            "paging": {"page": page, "size": size, "next": page + 1 if len(rows) > size else None,
-                       "prev": page - 1 if page > 1 else None}}
+            "paging": _page_info(page, size, len(ranked))}
 
 
 def disclosures(store, page: int = 1, size: int = 500) -> dict:
+    """Every disclosure, newest year first, then by file: year and file are read for all
+    (per-property subqueries, hash-joined: no seek per disclosure), the other columns for
+    the page shown."""
     page, offset = _paging(page, size)
-    rows = _rows(store, f"""
-        SELECT ?d (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) (SAMPLE(?k) AS ?kind) (SAMPLE(?a) AS ?agency)
-               (SAMPLE(?al) AS ?agencyLabel) (SAMPLE(?ti) AS ?totalIncome) (SAMPLE(?te) AS ?totalExpenditure)
-        WHERE {{ ?d a bkg:Disclosure . OPTIONAL {{ ?d bkg:sourceFile ?f }} OPTIONAL {{ ?d bkg:fiscalYear ?y }}
-                 OPTIONAL {{ ?d bkg:documentKind ?k }} OPTIONAL {{ ?d bkg:totalIncome ?ti }}
-                 OPTIONAL {{ ?d bkg:totalExpenditure ?te }}
-                 OPTIONAL {{ ?d bkg:reportingAgency ?a OPTIONAL {{ ?a rdfs:label ?al }} }} }}
-        GROUP BY ?d ORDER BY DESC(?year) ?file ?d LIMIT {size + 1} OFFSET {offset}""")
-    items = [{**link(r["d"]["value"], _v(r.get("file"))), "source_file": _v(r.get("file")), "year": _v(r.get("year")),
-              "kind": _v(r.get("kind")),
-              "agency": link(r["agency"]["value"], _v(r.get("agencyLabel"))) if r.get("agency") else None,
-              "total_income": money(_v(r.get("totalIncome"))), "total_expenditure": money(_v(r.get("totalExpenditure")))}
-             for r in rows[:size]]
+    rows = _rows(store, """SELECT ?d ?y ?f WHERE { { SELECT ?d WHERE { ?d a bkg:Disclosure } }
+        OPTIONAL { SELECT ?d ?y WHERE { ?d bkg:fiscalYear ?y } } OPTIONAL { SELECT ?d ?f WHERE { ?d bkg:sourceFile ?f } } }""")
+    head: dict[str, dict] = {}
+    for r in rows:
+        h = head.setdefault(r["d"]["value"], {"y": None, "f": None})
+        h["y"] = h["y"] if h["y"] is not None else _v(r.get("y"))
+        h["f"] = h["f"] if h["f"] is not None else _v(r.get("f"))
+    ranked = sorted(head, key=lambda d: (_desc(head[d]["y"]), _asc(head[d]["f"]), d))
+    shown = ranked[offset:offset + size]
+    info = lookup(store, shown, {"k": "bkg:documentKind", "a": "bkg:reportingAgency", "ti": "bkg:totalIncome",
+                                 "te": "bkg:totalExpenditure"})
+    agency_labels = lookup(store, [_v(i.get("a")) for i in info.values()], {"l": "rdfs:label"})
+    items = []
+    for d in shown:
+        i, h = info.get(d, {}), head[d]
+        a = _v(i.get("a"))
+        items.append({**link(d, h["f"]), "source_file": h["f"], "year": h["y"], "kind": _v(i.get("k")),
+                      "agency": link(a, _v(agency_labels.get(a, {}).get("l"))) if a else None,
+                      "total_income": money(_v(i.get("ti"))), "total_expenditure": money(_v(i.get("te")))})
     return {"page": "disclosures", "title": "公开文件", "count": len(items), "items": items,
-            "paging": {"page": page, "size": size, "next": page + 1 if len(rows) > size else None,
-                       "prev": page - 1 if page > 1 else None}}
+            "paging": _page_info(page, size, len(ranked))}
+
+
+def disclosures_for_files(store, files) -> dict[str, str]:
+    """The disclosure of each source file (one query per 500 files)."""
+    files = sorted({f for f in files if f})
+    out: dict[str, str] = {}
+    for start in range(0, len(files), 500):
+        lits = " ".join(_literal(f) for f in files[start:start + 500])
+        for r in _rows(store, f"SELECT ?f ?d WHERE {{ VALUES ?f {{ {lits} }} ?d bkg:sourceFile ?f }}"):
+            out.setdefault(r["f"]["value"], r["d"]["value"])
+    return out
+
+
+def _literal(text: str) -> str:
+    """A SPARQL string literal."""
+    for a, b in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
+        text = text.replace(a, b)
+    return f'"{text}"'
 
 
 def disclosure_for_file(store, source_file: str) -> str | None:
-    lit = source_file.replace("\\", "\\\\").replace('"', '\\"')
-    rows = _rows(store, f'SELECT ?d WHERE {{ ?d bkg:sourceFile "{lit}" }} LIMIT 1')
+    rows = _rows(store, f"SELECT ?d WHERE {{ ?d bkg:sourceFile {_literal(source_file)} }} LIMIT 1")
     return rows[0]["d"]["value"] if rows else None
 
 
 def facets(store) -> dict:
-    """Choices for the search filters: years and agencies that have disclosures."""
+    """Choices for the search filters: years and agencies that have disclosures (the first
+    500 agency names, sorted here rather than by the store)."""
     years = [_v(r["y"]) for r in _rows(store, "SELECT DISTINCT ?y WHERE { ?d bkg:fiscalYear ?y } ORDER BY DESC(?y)")]
-    ags = _rows(store, """SELECT ?a (SAMPLE(?l) AS ?label) WHERE { ?d bkg:reportingAgency ?a OPTIONAL { ?a rdfs:label ?l } }
-                          GROUP BY ?a ORDER BY ?label LIMIT 500""")
-    return {"years": [y for y in years if y is not None], "agencies": [_v(r.get("label")) for r in ags if r.get("label")]}
+    reporting = [r["a"]["value"] for r in _rows(store, "SELECT DISTINCT ?a WHERE { ?d bkg:reportingAgency ?a }")]
+    labels = lookup(store, reporting, {"l": "rdfs:label"})
+    names = sorted((_v(i["l"]), a) for a, i in labels.items() if i.get("l"))
+    return {"years": [y for y in years if y is not None], "agencies": [n for n, _ in names[:500]]}
 
 
 TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForward", "grandTotalIncome",
@@ -470,28 +579,33 @@ def disclosure(store, iri: str) -> dict:
 
 def overview(store) -> dict:
     """Counts for the home page and a few questions built from the graph itself (what the
-    corpus can answer), never from fixed strings."""
-    counts = _rows(store, """SELECT
-        (COUNT(DISTINCT ?d) AS ?docs) (COUNT(DISTINCT ?a) AS ?agencies) (COUNT(DISTINCT ?pol) AS ?policies)
-        (COUNT(DISTINCT ?p) AS ?projects) WHERE {
-        { ?d a bkg:Disclosure } UNION { ?a a bkg:Agency } UNION { ?pol a bkg:Policy } UNION { ?p a bkg:Project } }""")[0]
+    corpus can answer), never from fixed strings. Each is a top-1 over one or two
+    properties: the scans run in per-property subqueries (hash-joined), the ties are broken
+    here, where each string is decoded once."""
+    counts = {k: _rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a bkg:{t} }}")[0]["n"]
+              for k, t in (("docs", "Disclosure"), ("agencies", "Agency"), ("policies", "Policy"), ("projects", "Project"))}
     ask: list[str] = []
-    total = _rows(store, """SELECT ?name ?year ?kind WHERE { ?d bkg:reportingAgency ?a ; bkg:fiscalYear ?year ;
-        bkg:documentKind ?kind ; bkg:totalIncome ?t . ?a rdfs:label ?name } ORDER BY DESC(?year) ?name LIMIT 1""")
+    # the newest year's alphabetically first agency that reports a total income
+    total = _rows(store, """SELECT ?year ?kind ?name WHERE {
+        { SELECT ?d ?year WHERE { ?d bkg:fiscalYear ?year } } { SELECT DISTINCT ?d WHERE { ?d bkg:totalIncome ?t } }
+        { SELECT ?d ?kind WHERE { ?d bkg:documentKind ?kind } } { SELECT ?d ?a WHERE { ?d bkg:reportingAgency ?a } }
+        { SELECT ?a ?name WHERE { ?a a bkg:Agency ; rdfs:label ?name } } }""")
     if total:
-        r = total[0]
-        word = "决算" if _v(r["kind"]) == "final_account" else "预算"
-        ask.append(f"{_v(r['name'])}{_v(r['year'])}年{word}收入总额是多少？")
-    pol = _rows(store, """SELECT ?n (COUNT(DISTINCT ?p) AS ?k) WHERE { ?c bkg:citedPolicy ?x ; bkg:citingProject ?p .
-        ?x bkg:documentNumber ?n } GROUP BY ?n ORDER BY DESC(?k) ?n LIMIT 1""")
+        best = min(total, key=lambda r: (_desc(_v(r["year"])), _asc(_v(r["name"])), _v(r["kind"]) or ""))
+        word = "决算" if _v(best["kind"]) == "final_account" else "预算"
+        ask.append(f"{_v(best['name'])}{_v(best['year'])}年{word}收入总额是多少？")
+    pol = _rows(store, """SELECT ?n (COUNT(DISTINCT ?p) AS ?k) WHERE {
+        { SELECT ?c ?x WHERE { ?c bkg:citedPolicy ?x } } { SELECT ?c ?p WHERE { ?c bkg:citingProject ?p } }
+        { SELECT ?x ?n WHERE { ?x bkg:documentNumber ?n } } } GROUP BY ?n""")
     if pol:
-        ask.append(f"哪些项目以{_v(pol[0]['n'])}为依据？")
-    units = _rows(store, """SELECT ?name WHERE { ?a org:hasUnit ?u ; rdfs:label ?name } GROUP BY ?name
-        ORDER BY DESC(COUNT(?u)) ?name LIMIT 1""")
+        best = min(pol, key=lambda r: (-_v(r["k"]), _v(r["n"])))
+        ask.append(f"哪些项目以{_v(best['n'])}为依据？")
+    units = _rows(store, """SELECT ?name (SUM(?k) AS ?n) WHERE {
+        { SELECT ?a (COUNT(?u) AS ?k) WHERE { ?a org:hasUnit ?u } GROUP BY ?a } ?a rdfs:label ?name } GROUP BY ?name""")
     if units:
-        ask.append(f"{_v(units[0]['name'])}有哪些内设机构？")
-    return {"counts": {k: _v(counts.get(k)) or 0 for k in ("docs", "agencies", "policies", "projects")},
-            "suggestions": ask}
+        best = min(units, key=lambda r: (-_v(r["n"]), _v(r["name"])))
+        ask.append(f"{_v(best['name'])}有哪些内设机构？")
+    return {"counts": {k: _v(v) or 0 for k, v in counts.items()}, "suggestions": ask}
 
 
 def disclosure_count(store) -> int:
@@ -509,12 +623,13 @@ def page_kind(type_iris: list[str]) -> str:
     return "resource"
 
 
-def entity(store, iri: str) -> dict:
-    """The page data of any minted IRI: policies and agencies get their richer views."""
+def entity(store, iri: str, page: int = 1) -> dict:
+    """The page data of any minted IRI: policies and agencies get their richer views
+    (`page` pages a policy's citing projects and disclosures, 500 each)."""
     kinds = {r["t"]["value"] for r in _rows(store, f"SELECT DISTINCT ?t WHERE {{ <{iri_ok(iri)}> a ?t }}")}
     kind = page_kind(list(kinds))
     if kind == "policy":
-        return policy(store, iri)
+        return policy(store, iri, page)
     if kind == "agency":
         return agency(store, iri)
     if kind == "disclosure":

@@ -35,7 +35,8 @@ def entity(request: Request,
                                               "policy_turtle": {"summary": "with a suffix", "value": "policy/b6fdc37efc27a8b8.ttl"}}),
            format: str | None = Query(None, description="html, ttl, jsonld, nt or json (overrides Accept)",
                                       openapi_examples={"turtle": {"value": "ttl"}, "jsonld": {"value": "jsonld"},
-                                                        "json": {"value": "json"}})):
+                                                        "json": {"value": "json"}}),
+           page: int = Query(1, ge=1, le=100000, description="page of a policy's citing projects and disclosures (500 per page)")):
     store = request.app.state.services.store
     iri = ID + path
     fmt = None
@@ -59,7 +60,7 @@ def entity(request: Request,
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
     if fmt in MEDIA:
         return Response(graph_bytes(views.describe_ntriples(store, iri), fmt), media_type=MEDIA[fmt], headers=headers)
-    data = views.entity(store, iri)
+    data = views.entity(store, iri, page)
     data["formats"] = {f: f"{views.href(iri)}?format={f}" for f in ("ttl", "jsonld", "nt", "json")}
     if fmt == "json":
         return UJSONResponse(data, headers=headers)
