@@ -68,6 +68,10 @@ def make_ask_context(services: Services):
         return AskContext(services.store, services.db, services.settings, services)
 
     class ServiceContext(Context):
+        # Services.changed() (every upload and SPARQL update) starts a new generation and
+        # with it a new context, so the lexicon never needs re-checking against the store.
+        RECHECK_S = None
+
         @property
         def searcher(self):  # the service's one searcher, not a second copy of the models
             try:
@@ -142,7 +146,12 @@ class Services:
         except ApiError as e:
             log.warning("search: %s", e.message)
         try:
-            getattr(self.ask_context(), "lexicon", None)
+            ctx = self.ask_context()
+            getattr(ctx, "lexicon", None)
+            # the archive's file index lists every disclosure (seconds at 10,000): not on a question's time
+            files = getattr(getattr(ctx, "archive", None), "files", None)
+            if callable(files):
+                files()
         except Exception as e:  # noqa: BLE001 - warming is best effort; /api/ask reports errors itself
             log.warning("qa warm-up: %s", e)
 

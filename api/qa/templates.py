@@ -4,12 +4,19 @@ The queries read only the terms of ../shared/contract/ONTOLOGY.md (plus bkg:page
 the graph records it), so they run unchanged on any conforming store and are shown to the
 user as the answer's `sparql`.
 
-Every pattern sits inside `GRAPH ?g { … }`: the store's default graph is the union of the
-disclosures' graphs, where a node asserted by N disclosures (an agency, a concept) yields
-each triple N times — joins across such triples multiply. Inside one named graph each
-triple is there once, so rows grow with the number of disclosures, not with its powers.
-Names of shared nodes (agency and concept labels, policy numbers) are not joined here at
-all: the engine reads them from the lexicon it already holds.
+The store's default graph holds the union of the disclosures' graphs with each triple
+once (materialized by kg.store, de-duplicated by a server's union default graph), so the
+patterns read it directly. Names of shared nodes (agency and concept labels, policy
+numbers) are not joined here at all: the engine reads them from the lexicon it already
+holds.
+
+Shapes that stay fast at 10,000 disclosures (Oxigraph 0.5 plans joins from one VALUES
+block but treats two as a cross product joined afterwards, and evaluates a pattern that
+follows a UNION on its own, over the whole corpus): every template has at most one VALUES
+block (several lists become one block of tuples), starts its pattern from the bound
+variable, keeps required patterns inside each UNION branch and its OPTIONALs last. Scans
+over every disclosure (rankings) read each property in its own subquery, which Oxigraph
+hash-joins instead of seeking once per disclosure.
 """
 
 from __future__ import annotations
@@ -37,6 +44,14 @@ def iri(s: str) -> str:
 def values(var: str, iris) -> str:
     items = " ".join(iri(x) for x in iris)
     return f"VALUES ?{var} {{ {items} }}"
+
+
+def values_product(a: tuple[str, list[str]], b: tuple[str, list[str]] | None) -> str:
+    """One VALUES block over two lists (every pair), or one list when there is no second."""
+    if not b or not b[1]:
+        return values(*a)
+    rows = " ".join(f"({iri(x)} {iri(y)})" for x in a[1] for y in b[1])
+    return f"VALUES (?{a[0]} ?{b[0]}) {{ {rows} }}"
 
 
 def _prop(p: str) -> str:
@@ -67,67 +82,81 @@ def disclosure_total(prop: str, disclosures: list[str]) -> str:
     the property's name) that records where it was printed."""
     return _q(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
   {values("d", disclosures)}
-  GRAPH ?g {{ ?d {_prop(prop)} ?v .
-    OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
-               {_prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }} }}
+  ?d {_prop(prop)} ?v .
+  OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
+             {_prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }}
 }}""")
+
+
+def _sub(var: str, pattern: str) -> str:
+    return f"{{ SELECT {var} WHERE {{ {pattern} }} }}"
 
 
 def total_ranking(prop: str, year: int | None, kind: str | None, direction: str = "max") -> str:
     order = "DESC(?v)" if direction == "max" else "ASC(?v)"
+    parts = [_sub("?d", "?d a bkg:Disclosure"), _sub("?d ?v", f"?d {_prop(prop)} ?v"),
+             _sub("?d ?a", "?d bkg:reportingAgency ?a")]
+    if year is not None:
+        parts.append(_sub("?d", f"?d bkg:fiscalYear {int(year)}"))
+    if kind in ("budget", "final_account"):
+        parts.append(_sub("?d", f'?d bkg:documentKind "{kind}"'))
+    body = "\n  ".join(parts)
     return _q(f"""SELECT DISTINCT ?d ?a ?v WHERE {{
-  GRAPH ?g {{ ?d a bkg:Disclosure ; {_prop(prop)} ?v ; bkg:reportingAgency ?a .{_filters(year, kind)} }}
+  {body}
 }} ORDER BY {order}""")
 
 
 def project_amounts(projects: list[str]) -> str:
     return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("p", projects)}
-  GRAPH ?g {{ ?p rdfs:label ?l .
-    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {_prov_of("p")} }}
+  ?p rdfs:label ?l .
+  OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {_prov_of("p")}
 }}""")
 
 
 def line_amounts(concepts: list[str], disclosures: list[str] | None, column: str = "amount",
                  year: int | None = None, kind: str | None = None) -> str:
-    scope = values("d", disclosures) if disclosures else ""
+    if disclosures:
+        start = f"?l bkg:disclosure ?d ; bkg:classification ?c ; a bkg:BudgetLine ; {_prop(column)} ?v ."
+    else:
+        start = f"?l bkg:classification ?c ; a bkg:BudgetLine ; bkg:disclosure ?d ; {_prop(column)} ?v ."
     return _q(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
-  {values("c", concepts)}
-  {scope}
-  GRAPH ?g {{ ?l a bkg:BudgetLine ; bkg:classification ?c ; bkg:disclosure ?d ; {_prop(column)} ?v .
-    OPTIONAL {{ ?l bkg:figureType ?ft }} {_prov_of("l")}{_filters(year, kind)} }}
+  {values_product(("c", concepts), ("d", disclosures) if disclosures else None)}
+  {start}{_filters(year, kind)}
+  OPTIONAL {{ ?l bkg:figureType ?ft }} {_prov_of("l")}
 }}""")
 
 
 def parent_of(agency: str) -> str:
     return _q(f"""SELECT DISTINCT ?parent ?pl WHERE {{
-  GRAPH ?g {{ {iri(agency)} org:subOrganizationOf ?parent . ?parent rdfs:label ?pl }}
+  {iri(agency)} org:subOrganizationOf ?parent . ?parent rdfs:label ?pl
 }}""")
 
 
 def units_of(agency: str) -> str:
     return _q(f"""SELECT DISTINCT ?u ?ul WHERE {{
-  GRAPH ?g {{ {iri(agency)} org:hasUnit ?u . ?u rdfs:label ?ul }}
+  {iri(agency)} org:hasUnit ?u . ?u rdfs:label ?ul
 }}""")
 
 
 def agency_code(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?code WHERE {{ GRAPH ?g {{ {iri(agency)} bkg:unitCode ?code }} }}""")
+    return _q(f"""SELECT DISTINCT ?code WHERE {{ {iri(agency)} bkg:unitCode ?code }}""")
 
 
 def policy_links(policies: list[str] | None = None, projects: list[str] | None = None) -> str:
     """Project ↔ policy links (bkg:basedOnPolicy or a bkg:PolicyCitation) for the given
-    policies or projects, with the citation's quote and page where recorded."""
-    scope = values("pol", policies) if policies else values("p", projects or [])
+    policies or projects, with the citation's quote and page where recorded. Oxigraph
+    takes the patterns of a group in the order written, so each starts from the bound side."""
+    if policies:
+        scope, cited = values("pol", policies), "?c bkg:citedPolicy ?pol ; bkg:citingProject ?p"
+    else:
+        scope, cited = values("p", projects or []), "?c bkg:citingProject ?p ; bkg:citedPolicy ?pol"
     return _q(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
-  {scope}
-  GRAPH ?g {{
-    {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }}
-    ?p rdfs:label ?pl .
-    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} OPTIONAL {{ ?p bkg:implementingAgency ?ia }}
-    OPTIONAL {{ ?cit bkg:citedPolicy ?pol ; bkg:citingProject ?p .
-               OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
-  }}
+  {{ SELECT DISTINCT ?pol ?p WHERE {{ {scope} {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ {cited} }} }} }}
+  ?p rdfs:label ?pl .
+  OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} OPTIONAL {{ ?p bkg:implementingAgency ?ia }}
+  OPTIONAL {{ ?cit bkg:citingProject ?p ; bkg:citedPolicy ?pol .
+             OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
 }}""")
 
 
@@ -135,15 +164,15 @@ def policy_disclosures(policies: list[str]) -> str:
     """Disclosures that cite a policy (dcterms:references), for policies no project cites."""
     return _q(f"""SELECT DISTINCT ?pol ?d WHERE {{
   {values("pol", policies)}
-  GRAPH ?g {{ ?d dcterms:references ?pol }}
+  ?d dcterms:references ?pol
 }}""")
 
 
 def projects_of(disclosures: list[str]) -> str:
     return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("d", disclosures)}
-  GRAPH ?g {{ ?p a bkg:Project ; bkg:disclosure ?d ; rdfs:label ?l .
-    OPTIONAL {{ ?p bkg:amount ?v }} {_prov_of("p")} }}
+  ?p bkg:disclosure ?d ; a bkg:Project ; rdfs:label ?l .
+  OPTIONAL {{ ?p bkg:amount ?v }} {_prov_of("p")}
 }} ORDER BY DESC(?v) ?l""")
 
 
@@ -151,5 +180,5 @@ def disclosure_policies(disclosures: list[str]) -> str:
     """Every policy a disclosure cites (dcterms:references)."""
     return _q(f"""SELECT DISTINCT ?d ?pol WHERE {{
   {values("d", disclosures)}
-  GRAPH ?g {{ ?d dcterms:references ?pol }}
+  ?d dcterms:references ?pol
 }}""")
