@@ -71,8 +71,7 @@ def run_search(request: Request, q: str, k: int | None = None, year: int | None 
     k = k or services.settings.search_k
     hits = [_hit_dict(h) for h in services.searcher().search(q, k, year, agency, kind, doc)]
     store = services.store
-    files = {h.get("source_file") for h in hits if h.get("source_file")}
-    doc_iris = {f: views.disclosure_for_file(store, f) for f in files}
+    doc_iris = views.disclosures_for_files(store, (h.get("source_file") for h in hits))
     ent = [i for h in hits for i in minted_iris(h.get("entities") or [])]
     labels = views.labels_for(store, ent)
     for h in hits:
@@ -99,9 +98,11 @@ def run_ask(request: Request, q: str) -> dict:
         raise ApiError(500, "qa_error", f"the question could not be answered: {type(e).__name__}: {e}") from None
     result = dict(result or {})
     store = services.store
-    for ev in result.get("evidence") or []:
-        if isinstance(ev, dict) and ev.get("source_file"):
-            d = views.disclosure_for_file(store, ev["source_file"])
+    evidence = [ev for ev in result.get("evidence") or [] if isinstance(ev, dict)]
+    doc_iris = views.disclosures_for_files(store, (ev.get("source_file") for ev in evidence))
+    for ev in evidence:
+        if ev.get("source_file"):
+            d = doc_iris.get(ev["source_file"])
             ev.setdefault("disclosure_href", views.href(d) if d else None)
     iris = minted_iris(result)
     for p in _policy_iris(store, f"{q}\n{result.get('answer') or ''}"):
