@@ -85,11 +85,7 @@ class Lexicon:
     """Entity labels → IRIs, matched in normalized text (longest label first)."""
 
     def __init__(self, entries: Iterable[tuple[str, str]] = ()):
-        self.by_label: dict[str, set[str]] = {}
-        for label, iri in entries:
-            lab = normalize(str(label)).strip()
-            if len(lab) >= 2:
-                self.by_label.setdefault(lab, set()).add(str(iri))
+        self.by_label = _by_label(entries)
         labels = sorted(self.by_label, key=len, reverse=True)
         parts = []
         for lab in labels:
@@ -109,10 +105,29 @@ class Lexicon:
         return list(seen)
 
     def fingerprint(self) -> str:
-        h = hashlib.sha256()
-        for lab in sorted(self.by_label):
-            h.update(f"{lab}\t{','.join(sorted(self.by_label[lab]))}\n".encode())
-        return h.hexdigest()[:12]
+        return _fingerprint(self.by_label)
+
+
+def _by_label(entries: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    by_label: dict[str, set[str]] = {}
+    for label, iri in entries:
+        lab = normalize(str(label)).strip()
+        if len(lab) >= 2:
+            by_label.setdefault(lab, set()).add(str(iri))
+    return by_label
+
+
+def _fingerprint(by_label: dict[str, set[str]]) -> str:
+    h = hashlib.sha256()
+    for lab in sorted(by_label):
+        h.update(f"{lab}\t{','.join(sorted(by_label[lab]))}\n".encode())
+    return h.hexdigest()[:12]
+
+
+def lexicon_fingerprint(entries: Iterable[tuple[str, str]]) -> str:
+    """Lexicon(entries).fingerprint() without compiling the matcher (the index checks
+    every document's chunk key with it)."""
+    return _fingerprint(_by_label(entries))
 
 
 def clean(text: str) -> str:

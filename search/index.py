@@ -9,13 +9,18 @@ Layout (the directory describes itself, txtai-style):
         bm25/                     bm25s index (memory-mapped when loaded)
         vectors.faiss             FAISS index (IndexFlatIP; IVF above a size threshold)
         dictionary.txt            the jieba user dictionary queries are cut with
+        tf/                       BM25 term counts per chunk (int32 files), the base of the
+                                  next generation
     db/index/model/<id>/          the builtin sentence-transformers model (when used)
     db/index/cache/               per-document chunks, BM25 terms and vectors
 
 Per-document work (chunking, embedding, tokenizing) is cached by document sha256 and a
 key of everything it depends on, so adding or removing one disclosure embeds only that
-disclosure; the BM25 and FAISS structures are then rebuilt from the caches, which is
-cheap. A new generation is written into a temporary folder, renamed into place, and only
+disclosure; the next generation is built from the previous one: unchanged documents'
+rows, term counts and vectors are copied from it, so a sync costs about one pass over
+the generation's binary files, not a read of every cached document (see `_incremental_plan`
+for when that is valid; otherwise every document comes from the caches, a "full" pass, with
+the same result). A new generation is written into a temporary folder, renamed into place, and only
 then does config.json (written atomically) point at it: a crash at any moment leaves the
 previous generation live and usable.
 
@@ -44,7 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.pipeline import atomic_write_bytes as _atomic_write
-from search.chunking import CHUNKER_VERSION, Chunk, DocMeta, Lexicon, chunk_document
+from search.chunking import CHUNKER_VERSION, Chunk, DocMeta, Lexicon, chunk_document, lexicon_fingerprint
 from search.tokenize import TOKENIZER_VERSION, get_tokenizer, normalize
 
 INDEX_FORMAT = 1
@@ -133,6 +138,8 @@ def is_current(db, store) -> bool:
 
 TRAIN_CHARS = 3_000_000  # text the builtin model trains on at most (train_builtin's budget)
 PARALLEL_MIN_DOCS = 8  # below this a process pool costs more than it saves
+INCREMENTAL = True  # build a generation from the previous one when that is valid (tests turn it off)
+INCREMENTAL_MAX_CHANGED = 0.5  # above this share of changed documents a full pass is as cheap
 FAISS_ADD_BATCH = 65_536  # vectors handed to FAISS at a time
 
 
@@ -242,12 +249,40 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
             spec = {"name": model_info["name"], "id": model_info["id"], "dims": int(model_info["dims"]),
                     "path": str(idx / model_info["path"]) if model_info.get("path") else None}
 
+        # Incremental: documents the previous generation holds as they are now are copied
+        # from it (rows, term counts, vectors); only the others go through the caches.
+        prev = None
+        plan = None
+        if INCREMENTAL and not need_train and old is not None:
+            plan = _incremental_plan(idx, old, tasks, model_info, tok, stats)
+            if plan is not None and not plan["changed"] and not plan["removed"]:
+                shutil.rmtree(tmp, ignore_errors=True)
+                stats.update(documents=len(old_docs), chunks=old.get("chunks", 0), generation=old["generation"],
+                             model=(model_info or {}).get("name"), dims=(model_info or {}).get("dims", 0),
+                             faiss=(old.get("faiss") or {}).get("type"), incremental=True, unchanged=True,
+                             seconds=round(time.perf_counter() - t0, 2), phases=phases)
+                if not stats["warnings"]:
+                    del stats["warnings"]
+                return stats
+            if plan is not None:
+                prev = plan["previous"]
+        lap("plan")
+
         # Pass 2: per document chunks (cached) → vectors and BM25 terms (cached) → appended
         # to the generation in document order.
-        writer = _GenerationWriter(tmp, spec["dims"] if spec else 0)
+        writer = _GenerationWriter(tmp, spec["dims"] if spec else 0, prev)
         docs: dict[str, dict] = {}
         try:
-            for t, r in zip(tasks, ex.map(_index_task, [(base, spec, t) for t in tasks]), strict=True):
+            todo = tasks if plan is None else [t for t in tasks if t["sha"] in plan["changed"]]
+            ex_ = ex if len(todo) >= PARALLEL_MIN_DOCS else SerialExecutor()
+            results = iter(ex_.map(_index_task, [(base, spec, t) for t in todo]))
+            for t in tasks:
+                if plan is not None and t["sha"] not in plan["changed"]:
+                    a, n = plan["reuse"][t["sha"]]
+                    writer.add_previous(a, n)
+                    docs[t["sha"]] = old_docs[t["sha"]]
+                    continue
+                r = next(results)
                 for k in ("chunked", "embedded", "retokenized"):
                     stats[k] += r[k]
                 if r["warning"]:
@@ -266,7 +301,10 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
                 prev_cfg = old if old and (old.get("model") or {}).get("id") == spec["id"] else None
                 previous = (idx / prev_cfg["generation"] / "vectors.faiss", prev_cfg.get("faiss") or {}) \
                     if prev_cfg else None
-                faiss_info = _write_faiss(tmp / "vectors.faiss", writer.vectors(), previous)
+                if prev is not None:
+                    faiss_info = _write_faiss_incremental(tmp / "vectors.faiss", writer, previous)
+                else:
+                    faiss_info = _write_faiss(tmp / "vectors.faiss", writer.vectors(), previous)
             lap("faiss")
         finally:
             writer.close()
@@ -290,7 +328,7 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
     }
     _atomic_json(idx / "config.json", cfg, indent=1)
     _gc(idx, cfg)
-    stats.update(documents=len(docs), chunks=writer.n, generation=gen,
+    stats.update(documents=len(docs), chunks=writer.n, generation=gen, incremental=prev is not None,
                  model=(model_info or {}).get("name"), dims=(model_info or {}).get("dims", 0),
                  faiss=faiss_info.get("type"), seconds=round(time.perf_counter() - t0, 2), phases=phases)
     if not stats["warnings"]:
@@ -465,34 +503,51 @@ class _GenerationWriter:
     """Appends documents to a new generation folder: chunk rows into chunks.sqlite (one
     transaction), vectors into a float32 file, BM25 (term id, count) pairs into int32
     files; the vocabulary is the only corpus-wide structure in memory (term → id, in
-    first-seen order, so the same corpus gives the same ids)."""
+    first-seen order, so the same corpus gives the same ids).
 
-    def __init__(self, folder: Path, dims: int):
+    The term counts stay in the generation (tf/: term ids, counts, distinct terms and
+    length per chunk) so that the next generation can take unchanged documents' counts
+    from there (`add_previous`), with their rows, instead of from the per-document caches.
+    In that mode term ids are first those of the previous vocabulary (new terms after
+    them) and `finish_chunks` renumbers them into first-seen order, as a full build has
+    them; vectors of new documents are kept for `_write_faiss_incremental`."""
+
+    def __init__(self, folder: Path, dims: int, prev: _Previous | None = None):
         self.folder = folder
         self.scratch = folder / "scratch"
         self.scratch.mkdir()
+        self.tf = folder / "tf"
+        self.tf.mkdir()
         self.dims = dims
         self.n = 0
-        self.vocab: dict[str, int] = {}
+        self.prev = prev
+        self.vocab: dict[str, int] = dict(prev.vocab) if prev is not None else {}
+        self.old_map = np.full(prev.n, -1, np.int64) if prev is not None else None  # old id → new id
+        self.new_vectors: list[tuple[int, np.ndarray]] = []  # (first id, vectors) when prev is given
         self._nnz = array("i")
         self._lens = array("i")
-        self._ids = open(self.scratch / "term_ids.i32", "wb")  # noqa: SIM115 - closed in close()
-        self._tfs = open(self.scratch / "term_counts.i32", "wb")  # noqa: SIM115
-        self._vec = open(self.scratch / "vectors.f32", "wb") if dims else None  # noqa: SIM115
+        self._ids = open(self.tf / "term_ids.i32", "wb")  # noqa: SIM115 - closed in close()
+        self._tfs = open(self.tf / "term_counts.i32", "wb")  # noqa: SIM115
+        self._vec = open(self.scratch / "vectors.f32", "wb") if dims and prev is None else None  # noqa: SIM115
         self._con = sqlite3.connect(folder / "chunks.sqlite")
         self._con.execute("""CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT, sha256 TEXT, source_file TEXT,
                              page INTEGER, section TEXT, text TEXT, block TEXT, agency TEXT, year INTEGER, kind TEXT,
                              title TEXT, entities TEXT, norm_agency TEXT)""")
+        if prev is not None:
+            self._con.execute("ATTACH DATABASE ? AS prev", (f"file:{prev.dir / 'chunks.sqlite'}?mode=ro",))
 
     def add(self, r: dict) -> None:
         n0 = self.n
         self._con.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                               ((n0 + i, *row) for i, row in enumerate(r["rows"])))
-        if self._vec is not None:
+        if self.dims:
             v = r["vectors"]
             if v is None or v.shape != (r["n"], self.dims):
                 raise IndexError_(f"{r['source_file']}: vectors of the wrong shape")
-            self._vec.write(v.tobytes())
+            if self._vec is not None:
+                self._vec.write(v.tobytes())
+            else:
+                self.new_vectors.append((n0, v))
         flat, counts, nnz, lens = r["terms"]
         vocab = self.vocab
         ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in flat), dtype=np.int32, count=len(flat))
@@ -502,15 +557,61 @@ class _GenerationWriter:
         self._lens.extend(lens.tolist())
         self.n += r["n"]
 
+    def add_previous(self, a: int, n: int, block: int = 4_000_000) -> None:
+        """The previous generation's chunks a … a+n-1 (one document or more), as they are."""
+        prev, n0 = self.prev, self.n
+        self._con.execute("""INSERT INTO chunks SELECT id + ?, chunk_id, sha256, source_file, page, section, text, block,
+                             agency, year, kind, title, entities, norm_agency FROM prev.chunks
+                             WHERE id >= ? AND id < ? ORDER BY id""", (n0 - a, a, a + n))
+        e0, e1 = int(prev.starts[a]), int(prev.starts[a + n])
+        for x in range(e0, e1, block):
+            y = min(e1, x + block)
+            self._ids.write(np.asarray(prev.ids[x:y]).tobytes())
+            self._tfs.write(np.asarray(prev.counts[x:y]).tobytes())
+        self._nnz.frombytes(prev.nnz[a:a + n].tobytes())
+        self._lens.frombytes(prev.lens[a:a + n].tobytes())
+        self.old_map[a:a + n] = np.arange(n0, n0 + n, dtype=np.int64)
+        self.n += n
+
     def finish_chunks(self) -> None:
         for col in ("sha256", "source_file", "year", "kind", "norm_agency"):
             self._con.execute(f"CREATE INDEX ix_{col} ON chunks({col})")
         self._con.commit()
+        if self.prev is not None:
+            self._con.execute("DETACH DATABASE prev")
         self._con.close()
         self._con = None
         for f in (self._ids, self._tfs, self._vec):
             if f is not None:
                 f.close()
+        np.frombuffer(self._nnz, np.int32).tofile(self.tf / "nnz.i32")
+        np.frombuffer(self._lens, np.int32).tofile(self.tf / "lens.i32")
+        if self.prev is not None:
+            self._first_seen_ids()
+
+    def _first_seen_ids(self, block: int = 4_000_000) -> None:
+        """Term ids renumbered in order of first occurrence (terms only removed documents
+        had are dropped): the vocabulary a full build of this corpus makes."""
+        size = (self.tf / "term_ids.i32").stat().st_size // 4
+        new = np.full(len(self.vocab), -1, np.int64)
+        nxt = 0
+        if size:
+            ids = np.memmap(self.tf / "term_ids.i32", dtype=np.int32, mode="r+", shape=(size,))
+            for a in range(0, size, block):
+                b = np.asarray(ids[a:a + block])
+                unseen = b[new[b] < 0]
+                if unseen.size:
+                    u, first = np.unique(unseen, return_index=True)
+                    order = u[np.argsort(first, kind="stable")]
+                    new[order] = np.arange(nxt, nxt + len(order))
+                    nxt += len(order)
+                m = new[b]
+                if not np.array_equal(m, b):
+                    ids[a:a + block] = m.astype(np.int32)
+            ids.flush()
+            del ids
+        words = sorted(((int(new[i]), w) for w, i in self.vocab.items() if new[i] >= 0))
+        self.vocab = {w: i for i, w in words}
 
     def vectors(self) -> np.ndarray:
         """The corpus's vectors, memory-mapped (n, dims)."""
@@ -519,8 +620,8 @@ class _GenerationWriter:
     def write_bm25(self, path: Path) -> bool:
         if not self.n:
             return False
-        ids = np.memmap(self.scratch / "term_ids.i32", dtype=np.int32, mode="r")
-        tfs = np.memmap(self.scratch / "term_counts.i32", dtype=np.int32, mode="r")
+        ids = np.memmap(self.tf / "term_ids.i32", dtype=np.int32, mode="r")
+        tfs = np.memmap(self.tf / "term_counts.i32", dtype=np.int32, mode="r")
         write_bm25(path, self.vocab, ids, tfs, np.frombuffer(self._nnz, np.int32), np.frombuffer(self._lens, np.int32))
         return True
 
@@ -531,6 +632,113 @@ class _GenerationWriter:
             if f is not None and not f.closed:
                 f.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class _Previous:
+    """The live generation as the base of the next: its rows (chunks.sqlite, attached),
+    term counts (tf/, memory-mapped) and BM25 vocabulary. ValueError/OSError when it
+    lacks them (a generation written before tf/ existed)."""
+
+    def __init__(self, gen_dir: Path, n: int):
+        tf = gen_dir / "tf"
+        self.dir = gen_dir
+        self.n = n
+        self.nnz = np.fromfile(tf / "nnz.i32", dtype=np.int32)
+        self.lens = np.fromfile(tf / "lens.i32", dtype=np.int32)
+        if n <= 0 or len(self.nnz) != n or len(self.lens) != n:
+            raise ValueError(f"{tf}: term counts for {len(self.nnz)} chunks, not {n}")
+        self.starts = np.zeros(n + 1, np.int64)
+        np.cumsum(self.nnz, out=self.starts[1:])
+        self.ids = np.memmap(tf / "term_ids.i32", dtype=np.int32, mode="r")
+        self.counts = np.memmap(tf / "term_counts.i32", dtype=np.int32, mode="r")
+        if len(self.ids) != self.starts[-1] or len(self.counts) != self.starts[-1]:
+            raise ValueError(f"{tf}: term count files do not match")
+        self.vocab = json.loads((gen_dir / "bm25" / "vocab.index.json").read_text(encoding="utf-8"))
+
+
+def _incremental_plan(idx: Path, old: dict, tasks: list[dict], model_info: dict | None, tok, stats: dict) -> dict | None:
+    """Which documents the previous generation can give as they are, or None when it
+    cannot be the base (other format, chunker, tokenizer settings, BM25 parameters or
+    model; no term counts; too much changed). A document is reused when its chunk key
+    is the same and, if the dictionary changed, none of the added or dropped words
+    occurs in its text (the rule the terms cache follows, see `_reuse_terms`)."""
+    try:
+        if old.get("format") != INDEX_FORMAT or old.get("chunker_version") != CHUNKER_VERSION:
+            return None
+        volatile = ("dictionary_hash", "dictionary_words")
+        if {k: v for k, v in (old.get("tokenizer") or {}).items() if k not in volatile} != \
+                {k: v for k, v in tok.settings().items() if k not in volatile}:
+            return None
+        bm = old.get("bm25") or {}
+        if bm.get("k1") != BM25_K1 or bm.get("b") != BM25_B or not bm.get("present"):
+            return None
+        if (old.get("model") or {}).get("id") != (model_info or {}).get("id"):
+            return None
+        if model_info is not None and not (old.get("faiss") or {}).get("type"):
+            return None
+        gen_dir = idx / old["generation"]
+        if not all((gen_dir / f).exists() for f in ("chunks.sqlite", "dictionary.txt", "bm25")):
+            return None
+        old_docs = old.get("documents", {})
+        ranges, a = {}, 0
+        for sha, d in old_docs.items():  # the generation holds them in this order
+            ranges[sha] = (a, int(d["chunks"]))
+            a += int(d["chunks"])
+        if a != int(old.get("chunks", -1)):
+            return None
+        reuse, changed = {}, set()
+        for t in tasks:
+            d = old_docs.get(t["sha"])
+            key = _h(CHUNKER_VERSION, t["meta"].fingerprint(), lexicon_fingerprint(t["labels"]))
+            if d is not None and d.get("chunk_key") == key and ranges[t["sha"]][1] > 0:
+                reuse[t["sha"]] = ranges[t["sha"]]
+            else:
+                changed.add(t["sha"])
+        removed = set(old_docs) - {t["sha"] for t in tasks}
+        if not changed and not removed and old.get("tokenizer", {}).get("dictionary_hash") == tok.dictionary_hash:
+            return {"changed": changed, "removed": removed, "reuse": reuse, "previous": None}
+        if len(changed) > INCREMENTAL_MAX_CHANGED * max(1, len(tasks)):
+            return None
+        old_words = set(filter(None, (gen_dir / "dictionary.txt").read_text(encoding="utf-8").split("\n")))
+        diff = old_words ^ set(tok.words)
+        if diff:
+            stats["dictionary_words_changed"] = len(diff)
+            for sha in _documents_containing(gen_dir / "chunks.sqlite", diff) & set(reuse):
+                del reuse[sha]
+                changed.add(sha)
+            if len(changed) > INCREMENTAL_MAX_CHANGED * max(1, len(tasks)):
+                return None
+        previous = _Previous(gen_dir, a)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {"changed": changed, "removed": removed, "reuse": reuse, "previous": previous}
+
+
+def _documents_containing(chunks_db: Path, words: set[str]) -> set[str]:
+    """sha256 of the documents in a generation whose normalized index text (as the terms
+    were cut from) contains one of `words`."""
+    import re
+
+    rx = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    con = sqlite3.connect(f"file:{chunks_db}?mode=ro", uri=True)
+    hit: set[str] = set()
+    cur, parts = None, []
+
+    def flush():
+        if cur is not None and cur not in hit and rx.search(normalize("\n".join(parts))):
+            hit.add(cur)
+
+    try:
+        for sha, section, text, agency, year, kind, title in con.execute(
+                "SELECT sha256, section, text, agency, year, kind, title FROM chunks ORDER BY id"):
+            if sha != cur:
+                flush()
+                cur, parts = sha, []
+            parts.append(Chunk("", sha, "", 0, section, text, "", agency, year, kind, title).index_text())
+        flush()
+    finally:
+        con.close()
+    return hit
 
 
 def write_bm25(path: Path, vocab: dict[str, int], term_ids: np.ndarray, term_counts: np.ndarray,
@@ -683,6 +891,77 @@ def _write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None
         index.add(np.ascontiguousarray(mat[a:a + FAISS_ADD_BATCH], dtype=np.float32))
     faiss.write_index(index, str(path))
     return info
+
+
+def _write_faiss_incremental(path: Path, writer: _GenerationWriter, previous: tuple[Path, dict]) -> dict:
+    """The FAISS index of a generation built on the previous one: its vectors are taken
+    from the previous index (removed documents' dropped, the others renumbered), the new
+    documents' added. An IVF index whose list count is still in range keeps its lists:
+    each is rewritten in id order, which is what filling the reset index with the whole
+    corpus gives (`_write_faiss`), without adding a million vectors again."""
+    import faiss
+
+    n, d = writer.n, writer.dims
+    prev_path, prev_info = previous
+    old = faiss.read_index(str(prev_path))
+    if old.d != d or old.ntotal != len(writer.old_map):
+        raise IndexError_(f"{prev_path}: {old.ntotal} vectors of {old.d} dims, expected {len(writer.old_map)} of {d}")
+    if writer.new_vectors:
+        new_ids = np.concatenate([np.arange(a, a + len(v), dtype=np.int64) for a, v in writer.new_vectors])
+        new_vecs = np.ascontiguousarray(np.concatenate([v for _, v in writer.new_vectors]), dtype=np.float32)
+    else:
+        new_ids, new_vecs = np.zeros(0, np.int64), np.zeros((0, d), np.float32)
+    omap = writer.old_map
+    nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))
+    is_ivf = prev_info.get("type") == "IndexIVFFlat"
+    if is_ivf and n >= ANN_THRESHOLD and nlist / 2 <= prev_info.get("nlist", 0) <= nlist * 2:
+        ivf = faiss.extract_index_ivf(old)
+        inv, cs = ivf.invlists, ivf.invlists.code_size
+        assign = ivf.quantizer.search(new_vecs, 1)[1].ravel() if len(new_vecs) else np.zeros(0, np.int64)
+        order = np.argsort(assign, kind="stable")
+        bounds = np.searchsorted(assign[order], np.arange(ivf.nlist + 1))
+        new_codes = new_vecs.view(np.uint8).reshape(len(new_vecs), cs)
+        for lst in range(ivf.nlist):
+            sel = order[bounds[lst]:bounds[lst + 1]]
+            sz = inv.list_size(lst)
+            ids = faiss.rev_swig_ptr(inv.get_ids(lst), sz).copy() if sz else np.zeros(0, np.int64)
+            tgt = omap[ids]
+            if not len(sel) and np.array_equal(tgt, ids):
+                continue  # nothing in this list moved
+            keep = tgt >= 0
+            codes = faiss.rev_swig_ptr(inv.get_codes(lst), sz * cs).reshape(sz, cs) if sz else np.zeros((0, cs), np.uint8)
+            ids2 = np.concatenate([tgt[keep], new_ids[sel]])
+            codes2 = np.concatenate([codes[keep], new_codes[sel]])
+            o = np.argsort(ids2, kind="stable")
+            ids2, codes2 = np.ascontiguousarray(ids2[o]), np.ascontiguousarray(codes2[o])
+            inv.resize(lst, 0)
+            if len(ids2):
+                inv.add_entries(lst, len(ids2), faiss.swig_ptr(ids2), faiss.swig_ptr(codes2))
+        ivf.ntotal = n
+        old.ntotal = n
+        faiss.write_index(old, str(path))
+        return {**prev_info, "vectors": n, "reused_quantizer": True}
+    # otherwise every vector into one matrix, and the ordinary build from it
+    mat = np.memmap(writer.scratch / "vectors.f32", dtype=np.float32, mode="w+", shape=(n, d))
+    if is_ivf:
+        ivf = faiss.extract_index_ivf(old)
+        inv, cs = ivf.invlists, ivf.invlists.code_size
+        for lst in range(ivf.nlist):
+            sz = inv.list_size(lst)
+            if sz:
+                ids = faiss.rev_swig_ptr(inv.get_ids(lst), sz)
+                tgt = omap[ids]
+                keep = tgt >= 0
+                mat[tgt[keep]] = faiss.rev_swig_ptr(inv.get_codes(lst), sz * cs).view(np.float32).reshape(sz, d)[keep]
+    else:
+        xb = faiss.vector_to_array(old.codes).view(np.float32).reshape(old.ntotal, d)
+        keep = omap >= 0
+        mat[omap[keep]] = xb[keep]
+    if len(new_ids):
+        mat[new_ids] = new_vecs
+    mat.flush()
+    del old
+    return _write_faiss(path, mat, previous)
 
 
 def _gc(idx: Path, cfg: dict) -> None:

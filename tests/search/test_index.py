@@ -135,8 +135,13 @@ def test_ivf_above_the_threshold_is_trained_saved_and_filtered(small_db, monkeyp
     assert s.search("异地就医结算", k=1, mode="dense")[0].source_file == "c_final.txt"
     assert all(h.year == 2024 for h in s.search("异地就医结算", k=5, mode="dense", year=2024))
     s.close()
-    # the next generation reuses the trained coarse quantizer instead of re-running k-means
-    sync(db, store)
+    # the next generation reuses the trained coarse quantizer instead of re-running k-means,
+    # whether it is built on the previous one or from the caches
+    store.drop_graphs([next(d.graph for d in store.documents() if d.source_file == "a_budget.txt")])
+    assert sync(db, store)["incremental"] is True
+    assert read_config(db)["faiss"].get("reused_quantizer") is True
+    monkeypatch.setattr(index_mod, "INCREMENTAL", False)
+    assert sync(db, store)["incremental"] is False
     assert read_config(db)["faiss"].get("reused_quantizer") is True
 
 

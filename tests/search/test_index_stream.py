@@ -116,3 +116,142 @@ def test_the_index_does_not_depend_on_the_worker_count(small_db, add_disclosure,
 def test_term_counts_keep_an_empty_chunk_as_the_empty_term(n_chunks):
     flat, counts, nnz, lens = _term_counts([""] * n_chunks)
     assert flat == [""] * n_chunks and list(nnz) == [1] * n_chunks and list(lens) == [1] * n_chunks
+
+
+def _ivf_lists(index):
+    import faiss
+
+    ivf = faiss.extract_index_ivf(index)
+    inv = ivf.invlists
+    out = []
+    for lst in range(ivf.nlist):
+        sz = inv.list_size(lst)
+        out.append((faiss.rev_swig_ptr(inv.get_ids(lst), sz).copy(),
+                    faiss.rev_swig_ptr(inv.get_codes(lst), sz * inv.code_size).copy()))
+    return out
+
+
+def _generation(db):
+    """Everything a generation holds, for comparing two of them exactly."""
+    import faiss
+
+    rows, _, bm25, vocab, model, docs = _snapshot_rows(db)
+    cfg = read_config(db)
+    gen = db / "index" / cfg["generation"]
+    index = faiss.read_index(str(gen / "vectors.faiss"))
+    if cfg["faiss"]["type"] == "IndexIVFFlat":
+        vectors = _ivf_lists(index)
+    else:
+        vectors = [(np.arange(index.ntotal), index.reconstruct_n(0, index.ntotal))]
+    faiss_cfg = {k: v for k, v in cfg["faiss"].items()}
+    tf = {name: np.fromfile(gen / "tf" / name, dtype=np.int32) for name in
+          ("term_ids.i32", "term_counts.i32", "nnz.i32", "lens.i32")}
+    return {"rows": rows, "vectors": vectors, "bm25": bm25, "vocab": vocab, "model": model, "docs": docs,
+            "documents": cfg["documents"], "chunks": cfg["chunks"], "faiss": faiss_cfg, "tf": tf,
+            "dictionary": (gen / "dictionary.txt").read_text(encoding="utf-8")}
+
+
+def _snapshot_rows(db):
+    cfg = read_config(db)
+    gen = db / "index" / cfg["generation"]
+    con = sqlite3.connect(gen / "chunks.sqlite")
+    rows = con.execute("SELECT * FROM chunks ORDER BY id").fetchall()
+    con.close()
+    bm25 = {name: np.load(gen / "bm25" / name) for name in
+            ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy")}
+    vocab = json.loads((gen / "bm25" / "vocab.index.json").read_text(encoding="utf-8"))
+    model = (db / "index" / cfg["model"]["path"] / "model.safetensors").read_bytes()
+    return rows, None, bm25, vocab, model, list(cfg["documents"])
+
+
+def _assert_same(a, b):
+    assert a["rows"] == b["rows"]
+    assert a["documents"] == b["documents"] and a["docs"] == b["docs"] and a["chunks"] == b["chunks"]
+    assert len(a["vectors"]) == len(b["vectors"])
+    for (ia, va), (ib, vb) in zip(a["vectors"], b["vectors"], strict=True):
+        np.testing.assert_array_equal(ia, ib)
+        np.testing.assert_array_equal(va, vb)
+    for name in a["bm25"]:
+        np.testing.assert_array_equal(a["bm25"][name], b["bm25"][name])
+    for name in a["tf"]:
+        np.testing.assert_array_equal(a["tf"][name], b["tf"][name])
+    assert a["vocab"] == b["vocab"] and list(a["vocab"].items()) == list(b["vocab"].items())
+    assert a["model"] == b["model"] and a["faiss"] == b["faiss"] and a["dictionary"] == b["dictionary"]
+
+
+def _full_build_beside(db, store, tmp_path, monkeypatch, name):
+    """The same corpus built by a full pass over the caches, from the same previous
+    generation, in a copy of the database (the incremental chain in `db` goes on)."""
+    import shutil
+
+    other = tmp_path / name
+    other.mkdir()
+    shutil.copytree(db / "index", other / "index")
+    (other / "documents").symlink_to(db / "documents")
+    with monkeypatch.context() as m:
+        m.setattr(index_mod, "INCREMENTAL", False)
+        stats = sync(other, store, workers=1)
+    assert stats["incremental"] is False
+    return _generation(other)
+
+
+@pytest.mark.parametrize("ann_threshold", [10**9, 1])  # IndexFlatIP; IndexIVFFlat (lists kept)
+def test_an_incremental_generation_equals_a_full_build(small_db, add_disclosure, monkeypatch, tmp_path,
+                                                       ann_threshold):
+    db, store, _ = small_db
+    monkeypatch.setattr(index_mod, "ANN_THRESHOLD", ann_threshold)
+    monkeypatch.setattr(index_mod, "INCREMENTAL_MAX_CHANGED", 1.0)  # tiny corpus: one change is a big share
+    for spec in EXTRA[:4]:
+        add_disclosure(db, store, spec)
+    first = sync(db, store, workers=1)
+    assert first["incremental"] is False and first["trained"]
+
+    def graph_of(source_file):
+        return next(d.graph for d in store.documents() if d.source_file == source_file)
+
+    # nothing changed: the live generation stays
+    same = sync(db, store, workers=1)
+    assert same["unchanged"] and same["generation"] == first["generation"]
+
+    # add one (sorts between existing ones: every later chunk id moves)
+    # (its project name is a new dictionary word that the other documents' text contains, so
+    # their terms are cut again; the rest of them is taken from the previous generation)
+    name, topic, year, kind, agency, projects, policies, extra = EXTRA[4]
+    add_disclosure(db, store, ("b2_budget.txt", topic, year, kind, agency, ["内部控制制度"], policies, extra))
+    added = sync(db, store, workers=1)
+    assert added["incremental"] is True and added["added"] == 1 and added["embedded"] == 1
+    assert added["dictionary_words_changed"] >= 2 and added["retokenized"] == 8
+    _assert_same(_generation(db), _full_build_beside(db, store, tmp_path, monkeypatch, "after_add"))
+
+    # remove one
+    store.drop_graphs([graph_of("x1_budget.txt")])
+    removed = sync(db, store, workers=1)
+    assert removed["incremental"] is True and removed["removed"] == 1 and removed["embedded"] == 0
+    _assert_same(_generation(db), _full_build_beside(db, store, tmp_path, monkeypatch, "after_remove"))
+
+    # replace one: the same file with other content
+    store.drop_graphs([graph_of("x2_budget.txt")])
+    name, topic, year, kind, agency, projects, policies, extra = EXTRA[2]
+    add_disclosure(db, store, (name, topic, year, kind, agency, projects, policies, ["新增一段说明：完成年度巡护任务。"]))
+    replaced = sync(db, store, workers=1)
+    assert replaced["incremental"] is True and replaced["added"] == replaced["removed"] == 1
+    got = _generation(db)
+    _assert_same(got, _full_build_beside(db, store, tmp_path, monkeypatch, "after_replace"))
+    assert ("faiss" in got and got["faiss"].get("reused_quantizer")) or ann_threshold > 1
+    hits = Searcher.open(db).search("新增一段说明 巡护任务", k=3)
+    assert hits and hits[0].source_file == name
+
+
+def test_a_generation_without_term_counts_is_rebuilt_from_the_caches(small_db, add_disclosure):
+    import shutil
+
+    db, store, _ = small_db
+    sync(db, store, workers=1)
+    gen = db / "index" / read_config(db)["generation"]
+    shutil.rmtree(gen / "tf")  # as written before tf/ existed
+    add_disclosure(db, store, EXTRA[0])
+    stats = sync(db, store, workers=1)
+    assert stats["incremental"] is False and stats["documents"] == 4
+    assert (db / "index" / stats["generation"] / "tf" / "nnz.i32").stat().st_size == 4 * stats["chunks"]
+    add_disclosure(db, store, EXTRA[1])
+    assert sync(db, store, workers=1)["incremental"] is True
