@@ -7,6 +7,7 @@ so a read-only service never takes the writer's lock) and hands request handlers
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import threading
@@ -99,6 +100,7 @@ class Services:
         self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows, isolation=isolation,
                                   guard=self.guard)
         self.generation = 0
+        self._derived: dict[str, tuple[int, object]] = {}
         self._lock = threading.RLock()  # re-entrant: a QA context may open the searcher while being built
         self._searcher = None
         self._ctx = None
@@ -132,6 +134,19 @@ class Services:
                 self._ctx.generation = self.generation
             return self._ctx
 
+    def derived(self, key: str, compute):
+        """A corpus-wide summary (the home page's counts, suggestions and filter choices),
+        computed once per store generation: every write through the service starts a new
+        one. At 10,000 disclosures each summary scans whole properties (~0.5 s)."""
+        gen = self.generation
+        with self._lock:
+            hit = self._derived.get(key)
+        if hit is None or hit[0] != gen:
+            hit = (gen, compute())
+            with self._lock:
+                self._derived[key] = hit
+        return copy.deepcopy(hit[1])
+
     def changed(self) -> None:
         """The store or index was written: drop what was derived from the old state."""
         with self._lock:
@@ -141,6 +156,13 @@ class Services:
     def warm(self) -> None:
         """Open the searcher and let the QA engine load its names now, in the background,
         so the first visitor does not wait for models and lexicons to load."""
+        from api import views
+
+        try:
+            self.derived("overview", lambda: views.overview(self.store))
+            self.derived("facets", lambda: views.facets(self.store))
+        except Exception as e:  # noqa: BLE001 - best effort; the home page computes them itself
+            log.warning("home page warm-up: %s", e)
         try:
             self.searcher()
         except ApiError as e:

@@ -239,19 +239,26 @@ def resource(store, iri: str, incoming_limit: int = 200) -> dict:
 def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
     """The disclosures that assert this resource (its named graphs), the first `limit` by
     file name, with the pages given; and how many there are. A shared node (a
-    classification code) is asserted by every disclosure: its graphs and their file names
-    are read in one hash-joined pass, sorted here, and the other columns are read for the
-    graphs shown only."""
-    rows = _rows(store, f"""SELECT ?g ?f WHERE {{ {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}
-        OPTIONAL {{ SELECT ?g ?f WHERE {{ ?g bkg:sourceFile ?f }} }} }}""")
-    files: dict[str, str | None] = {}
-    for r in rows:
-        g = r["g"]["value"]
-        if files.get(g) is None:
-            files[g] = _v(r.get("f"))
-    top = sorted(files, key=lambda g: (_asc(files[g]), g))[:limit]
-    if not top:
+    classification code) is asserted by every disclosure: the file names of its graphs are
+    read in one hash-joined pass and sorted here; graph IRIs, years, kinds and pages are
+    read for the graphs shown only."""
+    graphs = f"{{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}"
+    # file names only (the graph IRIs are looked up for the files shown)
+    names = sorted((_v(r.get("f")) is not None, _v(r.get("f")) or "") for r in _rows(store, f"""SELECT ?f WHERE {{
+        {graphs} OPTIONAL {{ SELECT ?g ?f WHERE {{ ?g bkg:sourceFile ?f }} }} }}"""))
+    if not names:
         return [], 0
+    files: dict[str, str | None] = {}
+    if not names[0][0]:  # graphs without a file name sort first
+        for r in _rows(store, f"SELECT ?g WHERE {{ {graphs} FILTER NOT EXISTS {{ ?g bkg:sourceFile ?f }} }}"):
+            files[r["g"]["value"]] = None
+    wanted = [f for has, f in names[:limit] if has]
+    if wanted:
+        for r in _rows(store, f"""SELECT ?g ?f WHERE {{ VALUES ?f {{ {" ".join(map(_literal, dict.fromkeys(wanted)))} }}
+                                  ?g bkg:sourceFile ?f FILTER EXISTS {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}"""):
+            if files.get(r["g"]["value"]) is None:
+                files[r["g"]["value"]] = _v(r["f"])
+    top = sorted(files, key=lambda g: (_asc(files[g]), g))[:limit]
     info = lookup(store, top, {"y": "bkg:fiscalYear", "k": "bkg:documentKind"})
     pages: dict[str, set[int]] = {}
     for r in _rows(store, f"SELECT ?g ?pg WHERE {{ {_values('g', top)} GRAPH ?g {{ <{iri}> bkg:page ?pg }} }}"):
@@ -262,7 +269,7 @@ def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
         i = info.get(g, {})
         out.append({"disclosure": link(g, files[g]), "source_file": files[g], "year": _v(i.get("y")),
                     "kind": _v(i.get("k")), "pages": sorted(pages.get(g, ()))})
-    return out, len(files)
+    return out, len(names)
 
 
 # --- policies -----------------------------------------------------------------------------
@@ -280,40 +287,43 @@ def policy(store, iri: str, page: int = 1, size: int = 500) -> dict:
     # the rest is read for the rows of the page shown. Sorting strings in SPARQL would
     # decode each one at every comparison.
     links: dict[tuple, dict] = {}
-    for r in _rows(store, f"""SELECT ?c ?p ?cd ?pd WHERE {{
-          {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p OPTIONAL {{ ?c prov:wasDerivedFrom ?cd }} }}
-          UNION
-          {{ ?p bkg:basedOnPolicy <{iri}> FILTER NOT EXISTS {{ ?c2 bkg:citedPolicy <{iri}> ; bkg:citingProject ?p }} }}
-          OPTIONAL {{ ?p bkg:disclosure ?pd }} }}"""):
-        key = (_v(r.get("c")), r["p"]["value"])
-        row = links.setdefault(key, {"c": key[0], "p": key[1], "cd": None, "pd": None})
+    for r in _rows(store, f"""SELECT ?c ?p ?cd WHERE {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p
+                                OPTIONAL {{ ?c prov:wasDerivedFrom ?cd }} }}"""):
+        row = links.setdefault((r["c"]["value"], r["p"]["value"]), {"c": r["c"]["value"], "p": r["p"]["value"], "cd": None})
         row["cd"] = row["cd"] or _v(r.get("cd"))
-        row["pd"] = row["pd"] or _v(r.get("pd"))
+    cited = {p for _, p in links}
+    for r in _rows(store, f"SELECT DISTINCT ?p WHERE {{ ?p bkg:basedOnPolicy <{iri}> }}"):
+        if r["p"]["value"] not in cited:  # a link no citation of this policy records
+            links[(None, r["p"]["value"])] = {"c": None, "p": r["p"]["value"], "cd": None}
+    projects = lookup(store, [r["p"] for r in links.values()], {"l": "rdfs:label", "pd": "bkg:disclosure"})
+    quotes = lookup(store, [r["c"] for r in links.values() if r["c"]], {"q": "bkg:quote"})  # all: for the variants
     for row in links.values():
-        row["d"] = row["cd"] or row["pd"]  # the citation's own disclosure, else the project's
-    years = lookup(store, [r["d"] for r in links.values()], {"y": "bkg:fiscalYear"})
-    names = lookup(store, [r["p"] for r in links.values()], {"l": "rdfs:label"})
-    quotes = lookup(store, [r["c"] for r in links.values() if r["c"]], {"q": "bkg:quote", "pg": "bkg:page"})
+        pr = projects.get(row["p"], {})
+        row["d"] = row["cd"] or _v(pr.get("pd"))  # the citation's own disclosure, else the project's
+        row["label"] = _v(pr.get("l"))
+    citing = [r["d"]["value"] for r in _rows(store, f"SELECT DISTINCT ?d WHERE {{ ?d dcterms:references <{iri}> }}")]
+    docs = lookup(store, [r["d"] for r in links.values()] + citing, {"y": "bkg:fiscalYear", "f": "bkg:sourceFile"})
     for row in links.values():
-        row["year"] = _v(years.get(row["d"], {}).get("y"))
-        row["label"] = _v(names.get(row["p"], {}).get("l"))
+        row["year"] = _v(docs.get(row["d"], {}).get("y"))
     ranked = sorted(links.values(), key=lambda r: (_desc(r["year"]), _asc(r["label"]), r["p"], r["c"] or ""))
     page, offset = _paging(page, size)
     shown = ranked[offset:offset + size]
-    projects = lookup(store, [r["p"] for r in shown], {"amt": "bkg:amount", "ia": "bkg:implementingAgency"})
-    docs = lookup(store, [r["d"] for r in shown], {"f": "bkg:sourceFile", "ra": "bkg:reportingAgency"})
+    # the other columns, for the rows shown only
+    more = lookup(store, [r["p"] for r in shown], {"amt": "bkg:amount", "ia": "bkg:implementingAgency"})
+    pages = lookup(store, [r["c"] for r in shown if r["c"]], {"pg": "bkg:page"})
+    agencies = lookup(store, [r["d"] for r in shown if not more.get(r["p"], {}).get("ia")], {"ra": "bkg:reportingAgency"})
     for r in shown:
-        r["agency"] = _v(projects.get(r["p"], {}).get("ia")) or _v(docs.get(r["d"], {}).get("ra"))
+        r["agency"] = _v(more.get(r["p"], {}).get("ia")) or _v(agencies.get(r["d"], {}).get("ra"))
     agency_labels = lookup(store, [r["agency"] for r in shown], {"l": "rdfs:label"})
     citations = []
     for r in shown:
         p, d, ag = r["p"], r["d"], r["agency"]
-        q = quotes.get(r["c"], {}) if r["c"] else {}
+        q = {**quotes.get(r["c"], {}), **pages.get(r["c"], {})} if r["c"] else {}
         file = _v(docs.get(d, {}).get("f"))
         citations.append({
             "citation": href(r["c"]) if r["c"] else None,
             "project": link(p, r["label"]),
-            "amount": money(_v(projects.get(p, {}).get("amt"))),
+            "amount": money(_v(more.get(p, {}).get("amt"))),
             "agency": link(ag, _v(agency_labels.get(ag, {}).get("l"))) if ag else None,
             "year": r["year"], "disclosure": link(d, file) if d else None,
             "source_file": file, "quote": _v(q.get("q")), "page": _v(q.get("pg")),
@@ -322,13 +332,11 @@ def policy(store, iri: str, page: int = 1, size: int = 500) -> dict:
     if number:  # how the documents actually printed the number (【】, full-width digits, spaces…)
         all_quotes = [_v(q["q"]) for q in quotes.values() if q.get("q")]
         variants = sorted(set(variants) | printed_variants(number, all_quotes))
-    citing = [r["d"]["value"] for r in _rows(store, f"SELECT DISTINCT ?d WHERE {{ ?d dcterms:references <{iri}> }}")]
-    dinfo = lookup(store, citing, {"f": "bkg:sourceFile", "y": "bkg:fiscalYear"})
-    citing.sort(key=lambda d: (_asc(_v(dinfo.get(d, {}).get("f"))), d))
+    citing.sort(key=lambda d: (_asc(_v(docs.get(d, {}).get("f"))), d))
     return {**base, "page": "policy", "number": _v(one.get("number")), "title": _v(one.get("title")),
             "issuer_code": _v(one.get("issuer")), "issue_year": _v(one.get("year")), "variants": variants,
             "citations": citations, "citations_total": len(ranked),
-            "disclosures": [{**link(d, _v(dinfo.get(d, {}).get("f"))), "year": _v(dinfo.get(d, {}).get("y"))}
+            "disclosures": [{**link(d, _v(docs.get(d, {}).get("f"))), "year": _v(docs.get(d, {}).get("y"))}
                             for d in citing[offset:offset + size]],
             "disclosures_total": len(citing),
             "paging": _page_info(page, size, max(len(ranked), len(citing)))}

@@ -29,10 +29,11 @@ def _home(request: Request, q, year, agency, kind, k, json_suffix=False):
     year = _year(year)
     data = {"page": "home", "title": "预决算公开知识图谱", "q": q or "",
             "filters": {"year": year, "agency": agency or "", "kind": kind or ""},
-            "facets": views.facets(services.store), "answer": None, "answer_error": None,
+            "facets": services.derived("facets", lambda: views.facets(services.store)),
+            "answer": None, "answer_error": None,
             "search": None, "search_error": None,
             "stats": {"documents": views.disclosure_count(services.store)},
-            "overview": None if (q and q.strip()) else views.overview(services.store)}
+            "overview": None if (q and q.strip()) else services.derived("overview", lambda: views.overview(services.store))}
     if q and q.strip():
         try:
             data["answer"] = run_ask(request, q)

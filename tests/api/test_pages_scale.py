@@ -204,3 +204,40 @@ def test_home_suggestions_are_the_old_top_ones(store):
     labels = [str(r["l"]) for r in old(store, """SELECT ?a (SAMPLE(?x) AS ?l) WHERE { ?d bkg:reportingAgency ?a .
                                                      ?a rdfs:label ?x } GROUP BY ?a""")]
     assert views.facets(store)["agencies"] == sorted(labels)[:500]
+
+
+def test_home_summaries_follow_writes(tmp_path):
+    """The home page's counts are computed once per store generation: a write through the
+    service (here a SPARQL update) shows on the next visit."""
+    from apihelpers import TOKEN, build_mini_db
+
+    with make_client(build_mini_db(tmp_path / "db"), write_token=TOKEN) as c:
+        before = c.get("/index.json").json()["overview"]["counts"]
+        assert c.get("/index.json").json()["overview"]["counts"] == before
+        upd = ("PREFIX bkg: <https://w3id.org/budgetkg/def#> INSERT DATA { GRAPH <https://w3id.org/budgetkg/id/disclosure/x> "
+               "{ <https://w3id.org/budgetkg/id/agency/new> a bkg:Agency } }")
+        r = c.post("/sparql", content=upd, headers={"content-type": "application/sparql-update",
+                                                     "authorization": f"Bearer {TOKEN}"})
+        assert r.status_code in (200, 204), r.text
+        assert c.get("/index.json").json()["overview"]["counts"] == {**before, "agencies": before["agencies"] + 1}
+
+
+def test_provenance_with_graphs_without_a_file_name(tmp_path):
+    """Graphs with no bkg:sourceFile sort first (SPARQL's unbound-first order), as before."""
+    from kg.store import open_store
+
+    b, i = "https://w3id.org/budgetkg/def#", "https://w3id.org/budgetkg/id/"
+    st = open_store(tmp_path / "db", backend="oxigraph")
+    try:
+        for g, f in (("d1", "b.txt"), ("d2", None), ("d3", "a.txt"), ("d4", "a.txt")):
+            nt = f"<{i}concept/x> <{b}page> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"
+            nt += f"<{i}disclosure/{g}> <{b}sourceFile> \"{f}\" .\n" if f else ""
+            st.replace_graph(f"{i}disclosure/{g}", nt)
+        want = old(st, OLD_PROVENANCE, f"{i}concept/x")
+        for limit in (1, 2, 3, 100):
+            got, total = views.provenance(st, f"{i}concept/x", limit=limit)
+            assert total == 4
+            assert [(p["disclosure"]["iri"], p["source_file"], p["pages"]) for p in got] == \
+                [(r["g"], r["file"], [3]) for r in want[:limit]]
+    finally:
+        st.close()
