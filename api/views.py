@@ -166,22 +166,18 @@ def _page_info(page: int, size: int, total: int) -> dict:
 
 
 def labels_for(store, iris) -> dict[str, str]:
-    """One query: a display label for each IRI (zh label first)."""
-    iris = sorted({i for i in iris if i})
-    if not iris:
-        return {}
+    """A display label for each IRI: the first of LABEL_PROPS it has (zh label first).
+    One property at a time, for the IRIs still without a label: most have the first, so
+    most cost one index seek."""
+    todo = sorted({i for i in iris if i})
     out: dict[str, str] = {}
-    for start in range(0, len(iris), 200):
-        chunk = iris[start:start + 200]
-        values = " ".join(f"<{iri_ok(i)}>" for i in chunk)
-        opts = " ".join(f"OPTIONAL {{ ?x {p} ?l{i} }}" for i, p in enumerate(LABEL_PROPS))
-        sel = " ".join(f"(SAMPLE(?l{i}) AS ?s{i})" for i in range(len(LABEL_PROPS)))
-        for r in _rows(store, f"SELECT ?x {sel} WHERE {{ VALUES ?x {{ {values} }} {opts} }} GROUP BY ?x"):
-            for i in range(len(LABEL_PROPS)):
-                t = r.get(f"s{i}")
-                if t:
-                    out[r["x"]["value"]] = t["value"]
-                    break
+    for prop in LABEL_PROPS:
+        if not todo:
+            break
+        for start in range(0, len(todo), 500):
+            for r in _rows(store, f"SELECT ?x ?l WHERE {{ {_values('x', todo[start:start + 500])} ?x {prop} ?l }}"):
+                out.setdefault(r["x"]["value"], r["l"]["value"])
+        todo = [i for i in todo if i not in out]
     return out
 
 
@@ -356,11 +352,26 @@ def printed_variants(number: str, quotes: list[str]) -> set[str]:
     return {n.printed.strip() for q in quotes for n in find_numbers(q) if n.number == number}
 
 
-def policies(store, page: int = 1, size: int = 500) -> dict:
-    """Every policy, most-cited first. Each count is one scan of its properties (the
-    citation's two properties in separate subqueries, which Oxigraph hash-joins); the
-    order is computed here, the strings are decoded once."""
+def _no_cache(key: str, compute):
+    return compute()
+
+
+def policies(store, page: int = 1, size: int = 500, cache=_no_cache) -> dict:
+    """Every policy, most-cited first. `cache(key, compute)` may keep the ranking (the
+    service keeps it per store generation: every write starts a new one)."""
     page, offset = _paging(page, size)
+    ranked = cache("policies", lambda: policy_ranking(store))
+    items = [{**link(pol, number or title), "number": number, "title": title, "projects": projects, "disclosures": docs}
+             for pol, number, title, projects, docs in ranked[offset:offset + size]]
+    return {"page": "policies", "title": "政策文件", "count": len(items), "items": items,
+            "paging": _page_info(page, size, len(ranked))}
+
+
+def policy_ranking(store) -> tuple:
+    """(policy, number, title, projects, disclosures) for every policy, most-cited first.
+    Each count is one scan of its properties (the citation's two properties in separate
+    subqueries, which Oxigraph hash-joins); the order is computed here, where each string
+    is decoded once."""
     pols = {r["pol"]["value"]: {} for r in _rows(store, "SELECT ?pol WHERE { ?pol a bkg:Policy }")}
     for var, prop in (("number", "bkg:documentNumber"), ("title", "dcterms:title")):
         for r in _rows(store, f"SELECT ?pol ?v WHERE {{ ?pol {prop} ?v }}"):
@@ -376,11 +387,7 @@ def policies(store, page: int = 1, size: int = 500) -> dict:
                 pols[r["pol"]["value"]][var] = _v(r["n"])
     ranked = sorted(pols.items(), key=lambda kv: (-(kv[1].get("projects") or 0), _asc(kv[1].get("number")),
                                                   _asc(kv[1].get("title")), kv[0]))
-    items = [{**link(pol, r.get("number") or r.get("title")), "number": r.get("number"), "title": r.get("title"),
-              "projects": r.get("projects") or 0, "disclosures": r.get("docs") or 0}
-             for pol, r in ranked[offset:offset + size]]
-    return {"page": "policies", "title": "政策文件", "count": len(items), "items": items,
-            "paging": _page_info(page, size, len(ranked))}
+    return tuple((pol, r.get("number"), r.get("title"), r.get("projects") or 0, r.get("docs") or 0) for pol, r in ranked)
 
 
 # --- agencies -----------------------------------------------------------------------------
@@ -440,16 +447,22 @@ def agency(store, iri: str) -> dict:
     }
 
 
-def agencies(store, page: int = 1, size: int = 500) -> dict:
-    """Every agency by name: names are read (and sorted) for all, parents and counts for
-    the page shown."""
-    page, offset = _paging(page, size)
+def agency_ranking(store) -> tuple:
+    """(agency, name) for every agency, by name."""
     names: dict[str, str | None] = {}
     for r in _rows(store, "SELECT ?a ?l WHERE { ?a a bkg:Agency OPTIONAL { ?a rdfs:label ?l } }"):
         if names.get(r["a"]["value"]) is None:
             names[r["a"]["value"]] = _v(r.get("l"))
-    ranked = sorted(names, key=lambda a: (_asc(names[a]), a))
-    shown = ranked[offset:offset + size]
+    return tuple((a, names[a]) for a in sorted(names, key=lambda a: (_asc(names[a]), a)))
+
+
+def agencies(store, page: int = 1, size: int = 500, cache=_no_cache) -> dict:
+    """Every agency by name: names are read and sorted for all (kept by `cache`, see
+    policies()), parents and counts for the page shown."""
+    page, offset = _paging(page, size)
+    ranked = cache("agencies", lambda: agency_ranking(store))
+    names = dict(ranked[offset:offset + size])
+    shown = list(names)
     parents = lookup(store, shown, {"pa": "org:subOrganizationOf"})
     parent_labels = lookup(store, [_v(p.get("pa")) for p in parents.values()], {"l": "rdfs:label"})
     counts: dict[str, dict] = {}
@@ -468,11 +481,9 @@ def agencies(store, page: int = 1, size: int = 500) -> dict:
             "paging": _page_info(page, size, len(ranked))}
 
 
-def disclosures(store, page: int = 1, size: int = 500) -> dict:
-    """Every disclosure, newest year first, then by file: year and file are read for all
-    (per-property subqueries, hash-joined: no seek per disclosure), the other columns for
-    the page shown."""
-    page, offset = _paging(page, size)
+def disclosure_ranking(store) -> tuple:
+    """(disclosure, year, file) for every disclosure, newest year first, then by file: read
+    with per-property subqueries (hash-joined: no seek per disclosure), sorted here."""
     rows = _rows(store, """SELECT ?d ?y ?f WHERE { { SELECT ?d WHERE { ?d a bkg:Disclosure } }
         OPTIONAL { SELECT ?d ?y WHERE { ?d bkg:fiscalYear ?y } } OPTIONAL { SELECT ?d ?f WHERE { ?d bkg:sourceFile ?f } } }""")
     head: dict[str, dict] = {}
@@ -481,7 +492,16 @@ def disclosures(store, page: int = 1, size: int = 500) -> dict:
         h["y"] = h["y"] if h["y"] is not None else _v(r.get("y"))
         h["f"] = h["f"] if h["f"] is not None else _v(r.get("f"))
     ranked = sorted(head, key=lambda d: (_desc(head[d]["y"]), _asc(head[d]["f"]), d))
-    shown = ranked[offset:offset + size]
+    return tuple((d, head[d]["y"], head[d]["f"]) for d in ranked)
+
+
+def disclosures(store, page: int = 1, size: int = 500, cache=_no_cache) -> dict:
+    """Every disclosure, newest year first, then by file (the order kept by `cache`, see
+    policies()); the other columns are read for the page shown."""
+    page, offset = _paging(page, size)
+    ranked = cache("disclosures", lambda: disclosure_ranking(store))
+    head = {d: {"y": y, "f": f} for d, y, f in ranked[offset:offset + size]}
+    shown = list(head)
     info = lookup(store, shown, {"k": "bkg:documentKind", "a": "bkg:reportingAgency", "ti": "bkg:totalIncome",
                                  "te": "bkg:totalExpenditure"})
     agency_labels = lookup(store, [_v(i.get("a")) for i in info.values()], {"l": "rdfs:label"})

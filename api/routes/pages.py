@@ -69,10 +69,12 @@ def home_json(request: Request, q: str | None = None, year: str | None = None,
 def _list(name: str, fn, doc: str):
     def page(request: Request, page: int = Query(1, ge=1, le=100000, description="page number (500 per page)"),
              format: str | None = Query(None, description="json or html", openapi_examples={"json": {"value": "json"}})):
-        return respond(request, "list.html", fn(request.app.state.services.store, page))
+        services = request.app.state.services
+        return respond(request, "list.html", fn(services.store, page, cache=services.ranking_cache))
 
     def page_json(request: Request, page: int = Query(1, ge=1, le=100000)):
-        return respond(request, "list.html", fn(request.app.state.services.store, page), json_suffix=True)
+        services = request.app.state.services
+        return respond(request, "list.html", fn(services.store, page, cache=services.ranking_cache), json_suffix=True)
 
     router.add_api_route(f"/{name}", page, methods=["GET"], summary=doc)
     router.add_api_route(f"/{name}.json", page_json, methods=["GET"], include_in_schema=False)

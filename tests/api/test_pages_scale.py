@@ -207,12 +207,13 @@ def test_home_suggestions_are_the_old_top_ones(store):
 
 
 def test_home_summaries_follow_writes(tmp_path):
-    """The home page's counts are computed once per store generation: a write through the
-    service (here a SPARQL update) shows on the next visit."""
+    """The home page's counts and the lists' order are computed once per store generation:
+    a write through the service (here a SPARQL update) shows on the next visit."""
     from apihelpers import TOKEN, build_mini_db
 
     with make_client(build_mini_db(tmp_path / "db"), write_token=TOKEN) as c:
         before = c.get("/index.json").json()["overview"]["counts"]
+        agencies = c.get("/agencies.json").json()["paging"]["total"]
         assert c.get("/index.json").json()["overview"]["counts"] == before
         upd = ("PREFIX bkg: <https://w3id.org/budgetkg/def#> INSERT DATA { GRAPH <https://w3id.org/budgetkg/id/disclosure/x> "
                "{ <https://w3id.org/budgetkg/id/agency/new> a bkg:Agency } }")
@@ -220,6 +221,7 @@ def test_home_summaries_follow_writes(tmp_path):
                                                      "authorization": f"Bearer {TOKEN}"})
         assert r.status_code in (200, 204), r.text
         assert c.get("/index.json").json()["overview"]["counts"] == {**before, "agencies": before["agencies"] + 1}
+        assert c.get("/agencies.json").json()["paging"]["total"] == agencies + 1
 
 
 def test_provenance_with_graphs_without_a_file_name(tmp_path):
