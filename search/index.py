@@ -699,6 +699,7 @@ def _incremental_plan(idx: Path, old: dict, tasks: list[dict], model_info: dict 
             return {"changed": changed, "removed": removed, "reuse": reuse, "previous": None}
         if len(changed) > INCREMENTAL_MAX_CHANGED * max(1, len(tasks)):
             return None
+        previous = _Previous(gen_dir, a)  # before the text scan below: raises if it has no term counts
         old_words = set(filter(None, (gen_dir / "dictionary.txt").read_text(encoding="utf-8").split("\n")))
         diff = old_words ^ set(tok.words)
         if diff:
@@ -708,7 +709,6 @@ def _incremental_plan(idx: Path, old: dict, tasks: list[dict], model_info: dict 
                 changed.add(sha)
             if len(changed) > INCREMENTAL_MAX_CHANGED * max(1, len(tasks)):
                 return None
-        previous = _Previous(gen_dir, a)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return {"changed": changed, "removed": removed, "reuse": reuse, "previous": previous}
