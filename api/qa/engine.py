@@ -565,6 +565,26 @@ class Answerer:
                 return res
         return None
 
+    ROW_SCAN = 200  # documents a row lookup opens when the question names no agency
+
+    def _row_candidates(self, term: str, ds: list[Disclosure], a: Match | None) -> list[Disclosure]:
+        """The disclosures whose tables a row lookup reads. With an agency, all of its own.
+        Without one `ds` can be the whole corpus, and reading every document for a term no
+        table has took over a minute at 10,000: the disclosures the keyword index finds the
+        term in come first, and at most ROW_SCAN are opened."""
+        if a is not None or len(ds) <= self.ROW_SCAN:
+            return ds
+        first: list[str] = []
+        searcher = self.ctx.searcher
+        if searcher is not None:
+            try:
+                first = [h.source_file for h in searcher.search(term, k=self.ROW_SCAN, mode="bm25")]
+            except Exception:  # noqa: BLE001 - no usable index: keep the given order
+                first = []
+        rank = {f: i for i, f in reversed(list(enumerate(first)))}
+        ordered = sorted(ds, key=lambda d: rank.get(d.source_file, len(first)))  # stable: ds order otherwise
+        return ordered[:self.ROW_SCAN]
+
     def _first_totals(self, prop: str, ds: list[Disclosure], batch: int = 200) -> list[tuple[Disclosure, dict]]:
         """(disclosure, row) for the disclosures in `ds` that state `prop`, in `ds` order —
         read in batches and only as far as an answer needs: eight figures from more than
@@ -646,7 +666,7 @@ class Answerer:
         if kind == "row":
             term = m[1]
             found = []
-            for d in ds or []:
+            for d in self._row_candidates(term, ds or [], a):
                 doc = self.ctx.archive.get(d.source_file)
                 hits = row_lookup(doc, term) if doc is not None else []
                 if hits:
