@@ -720,12 +720,19 @@ def _documents_containing(chunks_db: Path, words: set[str]) -> set[str]:
     import re
 
     rx = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    needs = [_char_sources(w) for w in words]
     con = sqlite3.connect(f"file:{chunks_db}?mode=ro", uri=True)
     hit: set[str] = set()
     cur, parts = None, []
 
     def flush():
-        if cur is not None and cur not in hit and rx.search(normalize("\n".join(parts))):
+        if cur is None or cur in hit:
+            return
+        joined = "\n".join(parts)
+        chars = set(joined)
+        # normalizing is the expensive part: only where a word's characters all occur
+        if any(all(not chars.isdisjoint(src) for src in need) for need in needs) \
+                and rx.search(normalize(joined)):
             hit.add(cur)
 
     try:
@@ -818,6 +825,45 @@ def _reuse_terms(cache: Path, sha: str, key: str, cur_words: set[str], known: di
             if t is not None and len(t) == len(texts):
                 return t
     return None
+
+
+def _char_sources(word: str) -> list[set[str]]:
+    """For each character of a (normalized) word that normalizing a text can only produce
+    from itself or from characters NFKC maps onto it: those characters. A text whose
+    normalized form contains the word contains one of each set (the converse need not
+    hold). Brackets, spaces and composed characters are left out (no constraint)."""
+    import unicodedata
+
+    rev = _nfkc_sources()
+    out = []
+    for c in set(word):
+        if c.isspace() or c in "〔〕" or unicodedata.decomposition(c) or "\uac00" <= c <= "\ud7a3":
+            continue
+        out.append({c} | rev.get(c, set()))
+    return out
+
+
+_nfkc_rev: dict[str, set[str]] | None = None
+
+
+def _nfkc_sources() -> dict[str, set[str]]:
+    """character → the characters whose NFKC form contains it (computed once, ~1 s)."""
+    global _nfkc_rev
+    if _nfkc_rev is None:
+        import sys
+        import unicodedata
+
+        rev: dict[str, set[str]] = {}
+        for cp in range(sys.maxunicode + 1):
+            x = chr(cp)
+            if 0xD800 <= cp <= 0xDFFF:
+                continue
+            y = unicodedata.normalize("NFKC", x)
+            if y != x:
+                for c in y:
+                    rev.setdefault(c, set()).add(x)
+        _nfkc_rev = rev
+    return _nfkc_rev
 
 
 def _load_json(path: Path):

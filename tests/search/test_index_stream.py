@@ -255,3 +255,30 @@ def test_a_generation_without_term_counts_is_rebuilt_from_the_caches(small_db, a
     assert (db / "index" / stats["generation"] / "tf" / "nnz.i32").stat().st_size == 4 * stats["chunks"]
     add_disclosure(db, store, EXTRA[1])
     assert sync(db, store, workers=1)["incremental"] is True
+
+
+def test_documents_containing_a_word_are_found_through_normalization(tmp_path):
+    from search.chunking import Chunk
+    from search.index import _documents_containing
+    from search.tokenize import normalize
+
+    texts = {"a": ["⼀般公共预算支出"],  # a Kangxi radical that NFKC folds into 一
+             "b": ["县交通 运输局 负责", "道路养护"],  # a space a text export left between CJK
+             "c": ["依据【2024】号文件"],  # year brackets folded into 〔〕
+             "d": ["公共一般预算", "运输交通"],  # every character, never the word
+             "e": ["ＡＢＣ项目（二期）"]}  # full-width letters and brackets
+    db = tmp_path / "chunks.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE chunks (id INTEGER PRIMARY KEY, sha256, section, text, agency, year, kind, title)")
+    rows = [(sha, "", t, "某局", 2024, "budget", "") for sha, ts in texts.items() for t in ts]
+    con.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)", [(i, *r) for i, r in enumerate(rows)])
+    con.commit()
+    con.close()
+    words = {normalize(w) for w in ("一般公共", "交通运输局", "〔2024〕号", "ABC项目(二期)", "不存在的词")}
+
+    def naive(sha):
+        joined = normalize("\n".join(Chunk("", sha, "", 0, "", t, "", "某局", 2024, "budget", "").index_text()
+                                     for t in texts[sha]))
+        return any(w in joined for w in words)
+
+    assert _documents_containing(db, words) == {s for s in texts if naive(s)} == {"a", "b", "c", "e"}
