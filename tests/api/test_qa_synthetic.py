@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import random
 import re
-import subprocess
-import sys
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from tests.generated import generated_db
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOOR = 0.8
@@ -155,19 +155,8 @@ def make_questions(truths: list[dict], seed: int = 0) -> list[dict]:
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):
     out = tmp_path_factory.mktemp("synthetic")
-    subprocess.run([sys.executable, str(ROOT / "data" / "generate.py"), "--out", str(out), "--count", "10",
-                    "--seed", "4242", "--formats", "txt"], check=True, capture_output=True)
-    from kg.pipeline import ingest
-    from kg.store import open_store
-
-    db = out / "db"
-    store = open_store(db)
-    try:
-        # No search index: text questions are not asked here, and the archive scan covers them.
-        results = ingest(sorted((out / "txt").glob("*.txt")), db, store, workers=2, update_index=False)
-    finally:
-        store.close()
-    assert not [r.error for r in results if r.status == "failed"]
+    # No search index: text questions are not asked here, and the archive scan covers them.
+    db = generated_db(out, count=10, seed=4242, workers=2)
     truths = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "truth").glob("*.json"))]
     cases_file = out / "cases_qa.json"  # the generator's own questions, written without this package
     generator_cases = json.loads(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else []

@@ -5,13 +5,13 @@ plain, obviously-correct queries on a generated corpus."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from tests.generated import generated_db
 
 ROOT = Path(__file__).resolve().parents[2]
 Q = ROOT / "ontology" / "queries"
@@ -27,19 +27,9 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 def store(tmp_path_factory):
     """30 generated disclosures: agencies recur across years and kinds, so year-over-year
     and budget-vs-outturn pairs exist."""
-    from kg.pipeline import ingest
     from kg.store import open_store
 
-    out = tmp_path_factory.mktemp("answers")
-    subprocess.run([sys.executable, str(ROOT / "data" / "generate.py"), "--out", str(out), "--count", "30",
-                    "--seed", "7", "--formats", "txt"], check=True, capture_output=True)
-    db = out / "db"
-    st = open_store(db)
-    try:
-        res = ingest([out / "txt"], db, st, workers=1, update_index=False)
-        assert not [r for r in res if r.status == "failed"]
-    finally:
-        st.close()
+    db = generated_db(tmp_path_factory.mktemp("answers"), count=30, seed=7)
     st = open_store(db, read_only=True)
     yield st
     st.close()

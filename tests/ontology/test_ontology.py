@@ -3,8 +3,6 @@ budget.ttl in step, the contract's terms all present, and the example queries pa
 answer on a generated sample corpus."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import rdflib
 from rdflib.namespace import RDFS
 
 from ontology.namespace import BKG, NS
+from tests.generated import generated_db
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = sorted((ROOT / "ontology" / "queries").glob("*.rq"))
@@ -62,20 +61,7 @@ def test_queries_have_headers_and_parse():
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
     """A store from the generator's sample corpus (data/generate.py), built once."""
-    from kg.pipeline import ingest
-    from kg.store import open_store
-
-    out = tmp_path_factory.mktemp("sample")
-    subprocess.run([sys.executable, str(ROOT / "data" / "generate.py"), "--out", str(out), "--count", "12",
-                    "--seed", "11", "--formats", "txt"], check=True, capture_output=True)
-    db = out / "db"
-    store = open_store(db)
-    try:
-        res = ingest([out / "txt"], db, store, workers=1, update_index=False)
-        assert not [r for r in res if r.status == "failed"]
-    finally:
-        store.close()
-    return db
+    return generated_db(tmp_path_factory.mktemp("sample"), count=12, seed=11)
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
