@@ -11,6 +11,7 @@ import copy
 import logging
 import sys
 import threading
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,16 @@ class Services:
         self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows, isolation=isolation,
                                   guard=self.guard)
         self.generation = 0
+        # A remote store can be written by other processes (a `budgetkg ingest` against the
+        # same server): its set of disclosures is compared now and then, and a change there
+        # starts a new generation like a write through the service. An embedded store is
+        # either this service's own (no other writer can open it) or read-only (RocksDB
+        # shows the snapshot it opened), so it is never probed.
+        from kg.store import OxigraphStore
+
+        self._probe_external = not isinstance(store, OxigraphStore)
+        self._probed = time.monotonic()
+        self._signature: int | None = None
         self._derived: dict[str, tuple[int, object]] = {}
         self._lock = threading.RLock()  # re-entrant: a QA context may open the searcher while being built
         self._searcher = None
@@ -124,10 +135,32 @@ class Services:
                     raise ApiError(503, "search_unavailable", f"the search index could not be opened: {e}") from None
             return self._searcher
 
+    EXTERNAL_CHECK_S = 30.0
+
+    def check_external_writes(self) -> None:
+        """Start a new generation when another process changed a remote store's disclosures
+        (looked at most every EXTERNAL_CHECK_S; listing them costs ~0.2 s at 10,000)."""
+        if not self._probe_external:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if self._signature is not None and now - self._probed < self.EXTERNAL_CHECK_S:
+                return
+            self._probed = now
+        try:
+            sig = hash(tuple(sorted(d.sha256 for d in self.store.documents())))
+        except Exception:  # noqa: BLE001 - an unreachable store: the request itself will say so
+            return
+        with self._lock:
+            if self._signature is not None and sig != self._signature:
+                self.changed()
+            self._signature = sig
+
     def ask_context(self):
         """The context for api.qa.engine.answer: the engine's own Context (sharing this
         service's store and searcher) when it has one, else an AskContext. One per store
         generation, so what the engine caches on it is dropped after an ingest."""
+        self.check_external_writes()
         with self._lock:
             if self._ctx is None or self._ctx.generation != self.generation:
                 self._ctx = make_ask_context(self)
@@ -139,6 +172,7 @@ class Services:
         the order of the list pages), computed once per store generation: every write
         through the service starts a new one. At 10,000 disclosures each scans whole
         properties (0.2–0.5 s). `copy_out=False` for values the caller never changes."""
+        self.check_external_writes()
         gen = self.generation
         with self._lock:
             hit = self._derived.get(key)
@@ -157,6 +191,7 @@ class Services:
         with self._lock:
             self.generation += 1
             self._searcher = None
+            self._signature = None  # the next look takes the new state as its baseline
 
     def warm(self) -> None:
         """Open the searcher and let the QA engine load its names now, in the background,
