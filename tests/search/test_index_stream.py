@@ -69,20 +69,13 @@ def test_training_sample_is_bounded_deterministic_and_in_corpus_order():
 
 
 def _snapshot(db):
+    """rows, vectors, BM25 arrays, vocabulary, model bytes, documents of the live generation."""
     import faiss
 
-    cfg = read_config(db)
-    gen = db / "index" / cfg["generation"]
-    con = sqlite3.connect(gen / "chunks.sqlite")
-    rows = con.execute("SELECT * FROM chunks ORDER BY id").fetchall()
-    con.close()
+    rows, _, bm25, vocab, model, docs = _snapshot_rows(db)
+    gen = db / "index" / read_config(db)["generation"]
     index = faiss.read_index(str(gen / "vectors.faiss"))
-    vectors = index.reconstruct_n(0, index.ntotal)
-    bm25 = {name: np.load(gen / "bm25" / name) for name in
-            ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy")}
-    vocab = json.loads((gen / "bm25" / "vocab.index.json").read_text(encoding="utf-8"))
-    model = (db / "index" / cfg["model"]["path"] / "model.safetensors").read_bytes()
-    return rows, vectors, bm25, vocab, model, list(cfg["documents"])
+    return rows, index.reconstruct_n(0, index.ntotal), bm25, vocab, model, docs
 
 
 def test_the_index_does_not_depend_on_the_worker_count(small_db, add_disclosure, monkeypatch):
