@@ -219,6 +219,8 @@ def _sync(db: Path, idx: Path, store, rebuild: bool, model_name: str, progress, 
     parallel = workers > 1 and len(tasks) >= PARALLEL_MIN_DOCS
     stats["workers"] = workers if parallel else 1
     gen_n = int(((old or read_config(db) or {}).get("generation") or "gen-0").split("-")[-1]) + 1
+    while (idx / f"gen-{gen_n:06d}").exists():  # a crashed sync's, never live: the number is taken
+        gen_n += 1
     gen = f"gen-{gen_n:06d}"
     tmp = idx / f".{gen}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -1011,19 +1013,13 @@ def _write_faiss_incremental(path: Path, writer: _GenerationWriter, previous: tu
 
 
 def _gc(idx: Path, cfg: dict) -> None:
-    """Drop generations, models and cache entries nothing live refers to. Readers that
-    still hold an old generation keep their open files (POSIX unlink semantics)."""
-    live_gen = cfg["generation"]
-    for p in idx.glob("gen-*"):
-        if p.name != live_gen:
-            shutil.rmtree(p, ignore_errors=True)
+    """Drop generations, models and cache entries nothing live refers to (the caller holds
+    the writer lock). A generation or model an open Searcher still reads is kept until it
+    is given back (see `hold`)."""
+    drop_unused(idx, cfg)
     for p in idx.glob(".gen-*.tmp"):
         shutil.rmtree(p, ignore_errors=True)
     model = cfg.get("model") or {}
-    if (idx / "model").is_dir():
-        for p in (idx / "model").iterdir():
-            if p.name != model.get("id"):
-                shutil.rmtree(p, ignore_errors=True)
     docs = cfg["documents"]
     dict_hash = cfg["tokenizer"]["dictionary_hash"]
     for p in (idx / "cache").iterdir():
@@ -1040,3 +1036,96 @@ def _gc(idx: Path, cfg: dict) -> None:
             p.unlink(missing_ok=True)
         elif name.endswith(".terms.json") and parts[-3] != dict_hash:
             p.unlink(missing_ok=True)
+
+
+# --- readers and the files they use -----------------------------------------------------
+#
+# A Searcher reads its generation's folder and its model's folder for as long as it is
+# open: the embedder is loaded on the first dense query, and a rebuild beside a running
+# service must not take them away under it. Each open Searcher holds a shared flock on
+# both folders; a folder is removed only by whoever gets an exclusive lock on it, so the
+# last reader to let go of an old generation (or the next sync) removes it. flock belongs
+# to the open file, so this works between processes and between Searchers of one process,
+# and a killed reader's locks go with it.
+
+
+def hold(path: Path) -> int | None:
+    """A shared lock on a generation or model folder (a descriptor for `let_go`), or None
+    when the folder is not there (any more)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a remover is deleting it
+        a, b = os.fstat(fd), os.stat(path)
+        if (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def let_go(fd: int | None) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)  # closing the last descriptor of the open file releases the flock
+        except OSError:
+            pass
+
+
+def _remove_if_unread(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a reader holds it
+        shutil.rmtree(path, ignore_errors=True)
+        return True
+    finally:
+        os.close(fd)
+
+
+def drop_unused(idx: Path, cfg: dict) -> None:
+    """Remove the generations and models `cfg` (the live config) does not use and no
+    reader holds. Only under the writer lock: a sync in progress has folders that are not
+    live yet."""
+    live_gen = cfg.get("generation")
+    for p in idx.glob("gen-*"):
+        if p.name != live_gen:
+            _remove_if_unread(p)
+    model_id = (cfg.get("model") or {}).get("id")
+    if (idx / "model").is_dir():
+        for p in (idx / "model").iterdir():
+            if p.name != model_id and not p.name.startswith("."):
+                _remove_if_unread(p)
+            elif p.name.startswith(".") and p.name.endswith(".tmp"):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def tidy(db) -> None:
+    """What a reader calls after letting go of an old generation: removes what nothing
+    uses any more, unless a sync is running (it will) or the index is not writable."""
+    idx = index_dir(db)
+    try:
+        f = open(idx / ".lock", "a")
+    except OSError:
+        return
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return
+        try:
+            cfg = read_config(db)
+            if cfg is not None:
+                drop_unused(idx, cfg)
+        except (IndexError_, OSError):
+            pass
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

@@ -189,4 +189,5 @@ def test_shared_searcher_follows_new_generations(small_db, add_disclosure):
     add_disclosure(db, store, ("f_budget.txt", "残疾人就业保障金", 2024, "budget", "己市残联", [], [], []))
     sync(db, store)
     b = Searcher.shared(db)
-    assert b is not a and b.search("残疾人就业保障金", k=1)[0].source_file == "f_budget.txt"
+    assert b is a and b.cfg["generation"] == read_config(db)["generation"]
+    assert b.search("残疾人就业保障金", k=1)[0].source_file == "f_budget.txt"
