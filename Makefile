@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: sysdeps $(VENV)/.installed
 
 sample: $(SAMPLE)/.stamp
-$(SAMPLE)/.stamp: data/generate.py data/vocab.py | $(VENV)/.installed
+$(SAMPLE)/.stamp: $(wildcard data/*.py) | $(VENV)/.installed
 	$(BIN)/python data/generate.py --out $(SAMPLE) --count 8 --seed 20240101 --inconsistency-rate 0.2
 	touch $@
 

@@ -1,4 +1,4 @@
-"""Word banks for the synthetic disclosure generator (data/generate.py).
+"""Word banks for the synthetic disclosure generator (the data package): its one job is the words.
 
 Everything here is invented for the generator: agency types, duties, internal units,
 projects and policy titles are written for this project, not copied from any disclosure.
@@ -548,3 +548,15 @@ GLOSSARY = [
     ("机关运行经费", "指行政单位和参照公务员法管理的事业单位用于购买货物和服务的公用经费。"),
     ("“三公”经费", "指用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。"),
 ]
+
+# the short names a disclosure introduces with （以下简称“…”）
+SHORT_NAMES = {"社会保险事业管理局": "社保局", "就业服务中心": "就业中心", "人力资源和社会保障信息中心": "人社信息中心",
+               "劳动保障监察大队": "劳动监察大队", "社会救助服务中心": "救助中心", "社会福利中心": "福利中心",
+               "疾病预防控制中心": "疾控中心", "卫生健康综合监督执法局": "卫生监督局", "妇幼保健院": "妇保院",
+               "农业技术推广中心": "农技中心", "动物疫病预防控制中心": "动物疫控中心", "农产品质量安全检测站": "农检站",
+               "教师发展中心": "教师发展中心", "学生资助管理中心": "资助中心", "实验小学": "实验小学"}
+
+NATIONAL_ORGS = [("人社部", "人力资源社会保障部"), ("财", "财政部"), ("民", "民政部"), ("国卫", "国家卫生健康委"),
+                 ("农", "农业农村部"), ("教", "教育部")]
+LOCAL_DEPTS = [("人社", "人力资源和社会保障{d}"), ("财", "财政{d}"), ("民", "民政{d}"), ("卫", "卫生健康委员会"),
+               ("农", "农业农村{d}"), ("教", "教育{d}")]

@@ -3,7 +3,6 @@ names) in an on-disk store, and a read-only client over it."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,15 +27,10 @@ def sample_corpus(tmp_path_factory) -> Path:
     as text exports, plus PDFs of the first two so citations carry real page numbers. The
     contradiction rate is raised so the corpus surely holds findings for the examples that
     list them (at the default 0.12, 8 documents have none about a third of the time)."""
-    import importlib.util
+    from data.generate import generate
 
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("budgetkg_generate", root / "data" / "generate.py")
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen  # dataclasses look their module up while the file executes
-    spec.loader.exec_module(gen)
     out = tmp_path_factory.mktemp("sample")
-    manifest = gen.generate(out, count=8, seed=20240101, formats={"txt", "pdf"}, pdf_count=2, inconsistency_rate=0.5)
+    manifest = generate(out, count=8, seed=20240101, formats={"txt", "pdf"}, pdf_count=2, inconsistency_rate=0.5)
     assert any(d["inconsistent"] for d in manifest["docs"])
     return out
 

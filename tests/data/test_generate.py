@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
 import json
 import os
 import re
@@ -14,27 +14,22 @@ from pathlib import Path
 
 import pytest
 
+from data.corpus import build, plan_corpus
+from data.disclosure import Disclosure
+from data.generate import generate
+from data.renderers import render_txt
+from data.world import YEARS, World
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "data" / "generate.py"
 SEED = 20240101
 N = 20
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("budgetkg_data_generate", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load()
-
-
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory, cjk_font) -> Path:
     out = tmp_path_factory.mktemp("gen")
-    gen.generate(out, N, SEED, {"txt", "pdf"}, pdf_count=6)
+    generate(out, N, SEED, {"txt", "pdf"}, pdf_count=6)
     return out
 
 
@@ -42,7 +37,7 @@ def corpus(tmp_path_factory, cjk_font) -> Path:
 def defective(tmp_path_factory) -> Path:
     """Every document carries a deliberate inconsistency."""
     out = tmp_path_factory.mktemp("gen_bad")
-    gen.generate(out, 16, SEED + 1, {"txt"}, inconsistency_rate=1.0)
+    generate(out, 16, SEED + 1, {"txt"}, inconsistency_rate=1.0)
     return out
 
 
@@ -165,9 +160,52 @@ def test_same_seed_gives_identical_bytes(corpus, tmp_path):
     assert [d["stem"] for d in first] == [d["stem"] for d in second]
 
 
+# The digest of a 6-document text corpus (seed 7, half of it with deliberate inconsistencies:
+# both kinds, both years, one agency printing 元), taken from the single-file generator at
+# commit 7f55e6d before it became a package. Splitting, moving or renaming code must leave it
+# as is; a change meant to alter the output changes it on purpose, and says so.
+PINNED_CORPUS_DIGEST = "8429b31951b3f091b115794bf528dc71295fe25dee1130704a59d04ed4aa5ce6"
+
+
+def _folder_digest(out: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(p for p in out.rglob("*") if p.is_file()):
+        h.update(f.relative_to(out).as_posix().encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def test_output_is_the_same_as_before_the_package_split(tmp_path):
+    """txt/, truth/, the cases and the manifest, byte for byte (PDF bytes depend on the reportlab
+    version, so they are compared by the same-seed re-run test instead)."""
+    manifest = generate(tmp_path, 6, 7, {"txt"}, inconsistency_rate=0.5)
+    assert {d["kind"] for d in manifest["docs"]} == {"budget", "final_account"}
+    assert any(d["inconsistent"] for d in manifest["docs"])
+    assert _folder_digest(tmp_path) == PINNED_CORPUS_DIGEST
+
+
+def test_module_and_file_forms_write_the_same_files(tmp_path):
+    """`python -m data.generate` from the repository root and `python data/generate.py` from
+    anywhere are the same command (the Makefile, tests and benches use the second)."""
+    args = ["--count", "3", "--seed", "5", "--formats", "txt"]
+    a, b = tmp_path / "m", tmp_path / "file"
+    for cmd, cwd in (([sys.executable, "-m", "data.generate", "--out", str(a)], ROOT),
+                     ([sys.executable, str(SCRIPT), "--out", str(b)], tmp_path)):
+        res = subprocess.run(cmd + args, cwd=cwd, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+    assert _folder_digest(a) == _folder_digest(b)
+
+
+def test_importing_the_generator_leaves_sys_path_alone():
+    """With data/ itself on sys.path its modules (tables, document, truth, ...) would be importable
+    as top-level names and shadow any others of those names."""
+    code = "import sys; before = list(sys.path); import data.generate; assert sys.path == before, sys.path"
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+
+
 def test_another_seed_gives_another_world():
-    a = {ag.name for ag in gen.World(1, 6).agencies}
-    b = {ag.name for ag in gen.World(2, 6).agencies}
+    a = {ag.name for ag in World(1, 6).agencies}
+    b = {ag.name for ag in World(2, 6).agencies}
     assert a != b
 
 
@@ -177,14 +215,14 @@ def test_world_has_recurring_agencies_projects_and_policies(corpus):
     parents = {t["agency"]["parent"] for t in truths}
     assert len(agencies) >= 6 and len(parents) >= 2
     assert {t["kind"] for t in truths} == {"budget", "final_account"}
-    assert {t["fiscal_year"] for t in truths} == set(gen.YEARS)
+    assert {t["fiscal_year"] for t in truths} == set(YEARS)
     # an agency seen in both years keeps (most of) its projects
     by_agency: dict[str, dict[int, set[str]]] = {}
     for t in truths:
         by_agency.setdefault(t["agency"]["name"], {}).setdefault(t["fiscal_year"], set()).update(
             p["name"] for p in t["projects"])
     both = [v for v in by_agency.values() if len(v) == 2]
-    assert both and all(v[gen.YEARS[0]] & v[gen.YEARS[1]] for v in both)
+    assert both and all(v[YEARS[0]] & v[YEARS[1]] for v in both)
     # the same agency and year: the final account's projects are the budget's
     # several agencies cite the same policy
     cited: dict[str, set[str]] = {}
@@ -225,14 +263,14 @@ def test_every_deliberate_inconsistency_is_visible_and_recorded(defective):
 
 @pytest.mark.parametrize("kind", ["row_basic_project", "three_public_sum", "parent_children", "econ_sum"])
 def test_each_defect_kind_breaks_the_arithmetic(kind):
-    world, plan = gen.plan_corpus(SEED, 4)
+    world, plan = plan_corpus(SEED, 4)
     for a, year, doc_kind, stem in plan:
-        b = gen.Builder(world, a, year, doc_kind, stem)
-        b.defect = kind
-        doc = b.build()
+        d = Disclosure(world, a, year, doc_kind, stem)
+        d.defect = kind
+        doc = build(d)
         assert doc.truth["synthetic"]["defect"] == kind
         assert len(doc.truth["inconsistencies"]) == 1
-        assert violations(gen.render_txt(doc)), (kind, stem)
+        assert violations(render_txt(doc)), (kind, stem)
 
 
 def test_truth_agrees_with_the_printed_tables(corpus):
@@ -380,9 +418,9 @@ def test_final_account_starts_from_that_years_budget(corpus):
 
 
 def test_rerun_with_fewer_documents_prunes_its_own_files_only(tmp_path):
-    gen.generate(tmp_path, 4, 5, {"txt", "pdf"}, pdf_count=1)
+    generate(tmp_path, 4, 5, {"txt", "pdf"}, pdf_count=1)
     (tmp_path / "txt" / "notes.txt").write_text("mine")
-    gen.generate(tmp_path, 2, 5, {"txt"})
+    generate(tmp_path, 2, 5, {"txt"})
     assert len(list((tmp_path / "txt").glob("0*.txt"))) == 2
     assert len(list((tmp_path / "truth").glob("*.json"))) == 2
     assert not list((tmp_path / "pdf").glob("*.pdf"))
