@@ -9,8 +9,13 @@ unbounded `ProcessPoolExecutor.map` does).
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import tempfile
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -61,7 +66,8 @@ class ProcessExecutor(Executor):
         pending = deque()
         for x in islice(it, self.window):
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers)
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=die_with_parent,
+                                                 initargs=(os.getpid(),))
             pending.append(self._pool.submit(fn, x))
         while pending:
             res = pending.popleft().result()
@@ -73,6 +79,48 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: the worker ends when the process that started the pool does,
+    however it ends. An orphaned worker would otherwise wait on the task queue forever (its
+    own copy of the queue's write end keeps it open), holding memory and open files.
+
+    Linux: the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG; the parent
+    here is the thread that forked the worker, the thread that calls `map`). Elsewhere, or
+    when prctl is refused: a daemon thread exits the process once it has been re-parented."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    ppid = os.getppid()
+    if ppid != parent and not _alive(parent):
+        os._exit(1)  # the parent died before the signal was armed
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(ppid,), name="die-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_parent(ppid: int, every_s: float = 0.5) -> None:
+    while True:
+        time.sleep(every_s)
+        if os.getppid() != ppid:
+            os._exit(1)
 
 
 class RayExecutor(Executor):
