@@ -53,16 +53,6 @@ class AskContext:
             return None
 
 
-def fork_safe(store, read_only: bool) -> bool:
-    """Whether a query child may be forked from this process with this store: not for an
-    embedded on-disk store opened read-write, whose RocksDB background threads may hold its
-    mutexes at the instant of the fork (see api.sparql). Read-only RocksDB runs no background
-    jobs; in-memory and remote stores hold no RocksDB."""
-    from kg.store import OxigraphStore
-
-    return read_only or not isinstance(store, OxigraphStore) or store.path is None
-
-
 def make_ask_context(services: Services):
     try:
         from api.qa.engine import Context
@@ -88,18 +78,18 @@ class Services:
     """The long-lived objects request handlers share."""
 
     def __init__(self, settings: Settings, store, owns_store: bool):
-        from api.guard import ForkGuard, GuardedStore
-        from api.sparql import QueryRunner, fork_available
+        from api.query_workers import Limits, QueryPool, Snapshots
 
         self.settings = settings
-        self.guard = ForkGuard()
-        self.raw_store = store  # used only by the forked query children
-        self.store = GuardedStore(store, self.guard)  # what handlers, QA, search and ingest see
+        self.store = store  # pages, QA, search metadata and ingest; never a user's SPARQL query
         self.owns_store = owns_store
         self.db = Path(settings.db)
-        isolation = "process" if fork_available() and fork_safe(store, owns_store and not settings.write_token) else "thread"
-        self.runner = QueryRunner(store, settings.sparql_timeout_s, settings.sparql_max_rows, isolation=isolation,
-                                  guard=self.guard)
+        self.snapshots = Snapshots(store, self.db)
+        self.queries = QueryPool(self.snapshots, Limits(
+            timeout_s=settings.sparql_timeout_s, max_rows=settings.sparql_max_rows,
+            max_bytes=settings.sparql_max_bytes, max_chars=settings.sparql_max_chars,
+            max_depth=settings.sparql_max_depth, memory_mb=settings.sparql_worker_memory_mb),
+            size=settings.sparql_workers or None)
         self.generation = 0
         # A remote store can be written by other processes (a `budgetkg ingest` against the
         # same server): its set of disclosures is compared now and then, and a change there
@@ -187,17 +177,27 @@ class Services:
         return self.derived(key, compute, copy_out=False)
 
     def changed(self) -> None:
-        """The store or index was written: drop what was derived from the old state."""
+        """The store or index was written: drop what was derived from the old state, and
+        give the query workers a snapshot of the new one."""
         with self._lock:
             self.generation += 1
             self._searcher = None
             self._signature = None  # the next look takes the new state as its baseline
+        try:
+            self.snapshots.refresh()
+        except Exception as e:  # noqa: BLE001 - queries keep the previous snapshot; say why
+            log.error("query snapshot after a write: %s", e)
+        self.snapshots.prune(self.queries.snapshots_in_use())
 
     def warm(self) -> None:
         """Open the searcher and let the QA engine load its names now, in the background,
         so the first visitor does not wait for models and lexicons to load."""
         from api import views
 
+        try:
+            self.queries.start()
+        except Exception as e:  # noqa: BLE001 - each query retries starting its worker and reports why
+            log.error("query workers: %s", e)
         try:
             self.derived("overview", lambda: views.overview(self.store))
             self.derived("facets", lambda: views.facets(self.store))
@@ -221,6 +221,8 @@ class Services:
 
     def close(self) -> None:
         self.jobs.shutdown()
+        self.queries.close()
+        self.snapshots.close()
         if self.owns_store:
             self.store.close()
 
@@ -322,6 +324,8 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_errors(app)
+    from api import security
+    security.install(app)
 
     from api.routes import ask, entities, ingest, pages, sparql
 

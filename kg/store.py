@@ -132,6 +132,13 @@ def _quads(graph: str, ntriples: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def with_resync(update: str) -> str:
+    """The update followed by the operations that bring the default graph back to the
+    union of the named graphs, in one request. The separator starts on a new line, so a
+    `# comment` ending the update cannot swallow it."""
+    return "\n;\n".join([update.rstrip().rstrip(";"), *OxigraphStore.RESYNC_OPS])
+
+
 class OxigraphStore(Store):
     """Embedded on-disk Oxigraph. One writer process at a time (RocksDB lock); readers in
     other processes open it with read_only=True.
@@ -214,8 +221,7 @@ class OxigraphStore(Store):
         """Run a SPARQL update (one transaction); triples written straight into the default
         graph do not survive it: the default graph is the union of the named graphs."""
         self._writable()
-        body = sparql.rstrip().rstrip(";")
-        self._store.update(" ;\n".join([body, *self.RESYNC_OPS]))
+        self._store.update(with_resync(sparql))
 
     def _writable(self) -> None:
         if self.read_only:

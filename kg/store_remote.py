@@ -32,7 +32,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from kg.store import OxigraphStore, Store, StoreError
+from kg.store import OxigraphStore, Store, StoreError, with_resync
 
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -87,7 +87,7 @@ class SparqlStore(Store):
         materialized default graph it is brought back to the union in the same request."""
         self._writable()
         if self.materialized:
-            sparql = " ;\n".join([sparql.rstrip().rstrip(";"), *OxigraphStore.RESYNC_OPS])
+            sparql = with_resync(sparql)
         self._post_update(sparql)
 
     def _post_update(self, sparql: str) -> None:

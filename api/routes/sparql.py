@@ -15,6 +15,7 @@ from api.errors import ApiError
 from api.examples import load_examples
 from api.negotiate import choose, prefers_html
 from api.render import UJSONResponse
+from api.sparql_check import update_body
 from kg.store import PREFIXES
 
 router = APIRouter(tags=["sparql"])
@@ -42,31 +43,36 @@ def prologue() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-def _format(request: Request, form: str) -> str:
-    """The serialization: ?format= wins, then the Accept header. 'html' = the editor page."""
-    graph = form in ("CONSTRUCT", "DESCRIBE")
+def _formats(request: Request) -> dict[str, str | ApiError]:
+    """The serialization for each kind of answer (rows for SELECT/ASK, a graph for
+    CONSTRUCT/DESCRIBE): ?format= wins, then the Accept header; 'html' is the editor page.
+    Both are decided here and the worker picks by the form its parser finds, so the text
+    is parsed once, in the worker, never in the service."""
     fmt = (request.query_params.get("format") or "").lower()
-    if fmt:
-        if fmt not in sp.FORMAT_ALIASES:
-            raise ApiError(400, "bad_format", f"unknown format {fmt!r}; use one of json, xml, csv, tsv, ttl, nt, jsonld, html")
-        fmt = sp.FORMAT_ALIASES[fmt]
-        allowed = sp.GRAPH_FORMATS if graph else sp.SELECT_FORMATS
-        if fmt != "html" and fmt not in allowed:
-            what = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
-            raise ApiError(400, "bad_format", f"format {fmt!r} does not fit a {what} query; use one of {', '.join(allowed)}")
-        return fmt
-    offers = GRAPH_OFFERS if graph else SELECT_OFFERS
+    if fmt and fmt not in sp.FORMAT_ALIASES:
+        raise ApiError(400, "bad_format", f"unknown format {fmt!r}; use one of json, xml, csv, tsv, ttl, nt, jsonld, html")
     accept = request.headers.get("accept")
-    chosen = choose(accept, offers)
-    if chosen is None:
-        raise ApiError(406, "not_acceptable", f"cannot answer with {accept!r}; this query can be returned as {', '.join(offers)}")
-    if chosen == "text/html":
-        return "html"
-    return (sp.GRAPH_TYPES if graph else sp.RESULT_TYPES)[chosen]
+    out: dict[str, str | ApiError] = {}
+    for kind, allowed, offers, types in (("select", sp.SELECT_FORMATS, SELECT_OFFERS, sp.RESULT_TYPES),
+                                         ("graph", sp.GRAPH_FORMATS, GRAPH_OFFERS, sp.GRAPH_TYPES)):
+        if fmt:
+            f = sp.FORMAT_ALIASES[fmt]
+            if f == "html" or f in allowed:
+                out[kind] = f
+            else:
+                what = "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
+                out[kind] = ApiError(400, "bad_format", f"format {f!r} does not fit a {what} query; use one of {', '.join(allowed)}")
+            continue
+        chosen = choose(accept, offers)
+        if chosen is None:
+            out[kind] = ApiError(406, "not_acceptable", f"cannot answer with {accept!r}; this query can be returned as {', '.join(offers)}")
+        else:
+            out[kind] = "html" if chosen == "text/html" else types[chosen]
+    return out
 
 
-def _download_links(query: str, form: str) -> list[dict]:
-    fmts = sp.GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else sp.SELECT_FORMATS
+def _download_links(query: str, kind: str) -> list[dict]:
+    fmts = sp.GRAPH_FORMATS if kind == "graph" else sp.SELECT_FORMATS
     names = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
     return [{"format": f, "label": names[f], "href": "/sparql?" + urlencode({"query": query, "format": f})} for f in fmts]
 
@@ -75,12 +81,13 @@ def _editor(request: Request, query: str | None, result: sp.QueryResult | None =
             as_json: bool = False):
     examples = load_examples()
     text = query if query is not None else prologue() + "\n" + DEFAULT_QUERY
+    settings = request.app.state.settings
     data = {"page": "sparql", "title": "SPARQL 查询", "query": text, "prefixes": PREFIXES, "examples": examples,
             "result": sp.table(result) if result else None,
             "error": error.body()["error"] if error else None,
-            "downloads": _download_links(query, sp.query_form(query) or "") if query and result else [],
-            "timeout_s": request.app.state.settings.sparql_timeout_s,
-            "max_rows": request.app.state.settings.sparql_max_rows}
+            "downloads": _download_links(query, result.kind) if query and result else [],
+            "timeout_s": settings.sparql_timeout_s, "max_rows": settings.sparql_max_rows,
+            "max_bytes": settings.sparql_max_bytes}
     if as_json:
         return UJSONResponse(data, status_code=error.status if error else 200)
     from api.views import href
@@ -95,12 +102,14 @@ def _editor(request: Request, query: str | None, result: sp.QueryResult | None =
                                                         status_code=error.status if error else 200)
 
 
-def _respond(request: Request, result: sp.QueryResult, fmt: str) -> Response:
+def _respond(request: Request, meta: dict, body: bytes, fmt: str) -> Response:
     headers = {"Cache-Control": "no-store", "Vary": "Accept"}
-    if result.truncated:
+    if meta.get("truncated"):
+        settings = request.app.state.settings
         headers["X-BudgetKG-Truncated"] = "true"
-        headers["X-BudgetKG-Max-Rows"] = str(result.max_rows)
-    return Response(sp.serialize(result, fmt), media_type=sp.CONTENT_TYPES[fmt], headers=headers)
+        headers["X-BudgetKG-Max-Rows"] = str(settings.sparql_max_rows)
+        headers["X-BudgetKG-Max-Bytes"] = str(settings.sparql_max_bytes)
+    return Response(body, media_type=sp.CONTENT_TYPES[fmt], headers=headers)
 
 
 def _authorized(request: Request) -> None:
@@ -114,31 +123,41 @@ def _authorized(request: Request) -> None:
 
 def _update(request: Request, update: str) -> Response:
     _authorized(request)
-    sp.vet(update, update=True)
     services = request.app.state.services
+    # vetted by a worker's parser (SERVICE/LOAD refused, nesting bounded) before the
+    # store's own parser ever sees it
+    services.queries.run(update, op="check_update")
+    body = update_body(update)
     with services.write_lock:
         try:
-            services.store.update(update)
+            services.store.update(body)
         except NotImplementedError as e:
             raise ApiError(501, "not_supported", str(e)) from None
         except SyntaxError as e:
             raise ApiError(400, "sparql_syntax", f"SPARQL syntax error: {e}") from None
         except OSError as e:
             raise ApiError(400, "sparql_error", f"the update failed: {e}") from None
-    services.changed()
+        services.changed()
     return Response(status_code=204)
 
 
 def _query(request: Request, query: str) -> Response:
-    form = sp.query_form(query) or ""
-    fmt = _format(request, form)
-    runner = request.app.state.services.runner
-    if fmt == "html":
-        try:
-            return _editor(request, query, runner.run(query))
-        except ApiError as e:
+    formats = _formats(request)
+    services = request.app.state.services
+    plain = {k: (v if isinstance(v, str) else None) for k, v in formats.items()}
+    html = "html" in plain.values()
+    try:
+        status, meta, payload = services.queries.run(query, plain)
+    except ApiError as e:
+        if html:
             return _editor(request, query, error=e)
-    return _respond(request, runner.run(query), fmt)
+        raise
+    kind = "graph" if meta["form"] in ("CONSTRUCT", "DESCRIBE") else "select"
+    if status == "badformat":
+        raise formats[kind]
+    if plain[kind] == "html":
+        return _editor(request, query, payload)
+    return _respond(request, meta, payload, plain[kind])
 
 
 @router.get("/sparql", summary="SPARQL query (GET) — or the HTML editor without a query",
