@@ -1,15 +1,31 @@
 """Uploaded disclosures are ingested in the background, one at a time, so the service keeps
 answering: kg.pipeline.ingest runs in a single worker thread against the store the service
 already holds (no second writer can open it), then the search index is synced by the
-pipeline and the service drops what it derived from the old state."""
+pipeline and the service drops what it derived from the old state.
+
+Every job's state is a JSON file under DB/jobs/, replaced atomically at each change, so a
+crash of the service loses no job: when a writable service starts, a job still `queued` or
+`running` is run again (ingest is idempotent: the same bytes change nothing, and the
+index sync that follows catches up with a graph that landed before the crash), or marked
+failed when its uploaded file is gone, after which the index is synced with the store.
+The same worker runs the index sync after a SPARQL update, so one writer runs at a time."""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+log = logging.getLogger("budgetkg.api")
+
+ACTIVE = ("queued", "running")
 
 
 @dataclass
@@ -18,10 +34,12 @@ class Job:
     filename: str
     path: str
     status: str = "queued"  # queued | running | done | failed
+    kind: str = "ingest"  # ingest (an upload) | sync (the search index after a SPARQL update or a recovery)
     created: float = field(default_factory=time.time)
     finished: float | None = None
     results: list[dict] = field(default_factory=list)
     error: str | None = None
+    attempts: int = 0  # runs started, a crash included: a job that keeps killing the service is not retried forever
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -29,40 +47,182 @@ class Job:
         d["href"] = f"/ingest/jobs/{self.id}"
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Job:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+class Busy(Exception):
+    """An upload for a disclosure whose ingest is still queued or running."""
+
+    def __init__(self, job: Job):
+        super().__init__(job.filename)
+        self.job = job
+
 
 class JobRunner:
+    MAX_ATTEMPTS = 3
+
     def __init__(self, services, keep: int = 200):
         self.services = services
         self.keep = keep
+        self.folder = Path(services.db) / "jobs"
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="budgetkg-ingest")
         self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._closing = False
+        self._load()
+        # Only a writable service may finish a job; a read-only one leaves the files for it.
+        if services.settings.write_token:
+            self._recover()
+
+    # --- persistence ------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            files = list(self.folder.glob("*.json"))
+        except OSError:
+            return
+        jobs = []
+        for p in files:
+            try:
+                jobs.append(Job.from_dict(json.loads(p.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, TypeError) as e:
+                log.warning("ingest job %s unreadable, ignored: %s", p.name, e)
+        for job in sorted(jobs, key=lambda j: j.created):
+            self._jobs[job.id] = job
+        self._prune()
+
+    def _save(self, job: Job) -> None:
+        """Write the job's state beside the others, atomically: a crash leaves the old state
+        or the new one, never half a file."""
+        data = json.dumps(asdict(job), ensure_ascii=False).encode("utf-8")
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{job.id}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.folder / f"{job.id}.json")
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+
+    def _prune(self) -> None:
+        with self._lock:
+            ended = [j for j in self._jobs.values() if j.status not in ACTIVE]
+            for job in ended[: max(0, len(self._jobs) - self.keep)]:
+                self._jobs.pop(job.id, None)
+                (self.folder / f"{job.id}.json").unlink(missing_ok=True)
+
+    def _recover(self) -> None:
+        interrupted = [j for j in self._jobs.values() if j.status in ACTIVE]
+        if not interrupted:
+            return
+        for job in interrupted:
+            if job.kind == "ingest" and not Path(job.path).is_file():
+                self._end(job, "failed", f"interrupted by a restart of the service, and its uploaded file "
+                                         f"{Path(job.path).name} is gone: upload it again")
+            elif job.attempts >= self.MAX_ATTEMPTS:
+                self._end(job, "failed", f"interrupted {job.attempts} times: not retried again")
+            else:
+                log.warning("ingest job %s (%s) was interrupted: running it again", job.id, job.filename or job.kind)
+                job.status = "queued"
+                self._save(job)
+                self._pool.submit(self._run, job)
+        # Whatever the interrupted jobs had written, search must end up agreeing with the store.
+        self.sync_index()
+
+    def _end(self, job: Job, status: str, error: str | None) -> None:
+        job.status, job.error, job.finished = status, error, time.time()
+        self._save(job)
+
+    # --- submitting -------------------------------------------------------------------
+
+    def active(self, filename: str) -> Job | None:
+        """The queued or running ingest of this file name, if any."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.kind == "ingest" and job.filename == filename and job.status in ACTIVE:
+                    return job
+        return None
+
+    def submit_upload(self, tmp: str | os.PathLike, dest: str | os.PathLike, filename: str) -> Job:
+        """Move a finished upload into place and queue its ingest, or raise Busy when this
+        disclosure's ingest is still queued or running (its file is in use: not replaced)."""
+        with self._lock:
+            running = self.active(filename)
+            if running is not None:
+                raise Busy(running)
+            os.replace(tmp, dest)
+            return self._add(Job(uuid.uuid4().hex[:12], filename, str(dest)))
 
     def submit(self, path: str, filename: str) -> Job:
-        job = Job(uuid.uuid4().hex[:12], filename, path)
         with self._lock:
-            self._jobs[job.id] = job
-            for old in list(self._jobs)[: max(0, len(self._jobs) - self.keep)]:
-                self._jobs.pop(old, None)
+            return self._add(Job(uuid.uuid4().hex[:12], filename, str(path)))
+
+    def sync_index(self) -> Job:
+        """Queue a sync of the search index with the store (after a SPARQL update, which may
+        have dropped or changed disclosures). A sync still waiting to start covers this
+        request too, so a burst of updates costs one sync."""
+        with self._lock:
+            for job in reversed(self._jobs.values()):
+                if job.kind == "sync" and job.status == "queued":
+                    return job
+            return self._add(Job(uuid.uuid4().hex[:12], "", "", kind="sync"))
+
+    def _add(self, job: Job) -> Job:
+        self._jobs[job.id] = job
+        self._save(job)
+        self._prune()
         self._pool.submit(self._run, job)
         return job
 
-    def _run(self, job: Job) -> None:
-        from kg.pipeline import ingest
+    # --- running ----------------------------------------------------------------------
 
+    def _run(self, job: Job) -> None:
         job.status = "running"
+        job.attempts += 1
+        self._save(job)
         try:
             with self.services.write_lock:
-                results = ingest([job.path], self.services.db, self.services.store, workers=1)
-            job.results = [r.to_dict() for r in results]
-            failed = [r.error for r in results if r.status == "failed"]
-            job.status = "failed" if failed else "done"
-            job.error = "; ".join(failed) or None
+                if job.kind == "sync":
+                    self._sync()
+                    status, error = "done", None
+                else:
+                    status, error = self._ingest(job)
         except Exception as e:  # noqa: BLE001 - reported on the job, never a dead worker
-            job.status, job.error = "failed", f"{type(e).__name__}: {e}"
+            if self._closing:
+                # the store was closed under it: left `running` on disk, the next start runs it again
+                log.warning("ingest job %s stopped by the shutdown: %s", job.id, e)
+                return
+            status, error = "failed", f"{type(e).__name__}: {e}"
         finally:
-            job.finished = time.time()
             self.services.changed()
+        self._end(job, status, error)
+
+    def _ingest(self, job: Job) -> tuple[str, str | None]:
+        import kg.pipeline
+
+        results = kg.pipeline.ingest([job.path], self.services.db, self.services.store, workers=1)
+        job.results = [r.to_dict() for r in results]
+        failed = [r.error for r in results if r.status == "failed"]
+        return ("failed" if failed else "done"), ("; ".join(failed) or None)
+
+    def _sync(self) -> None:
+        import kg.pipeline
+        from search.index import read_config
+
+        # Without an index there is nothing for search to get wrong; building the first one
+        # is `budgetkg index`'s (or an ingest's) work, not an update's.
+        if read_config(self.services.db) is None:
+            return
+        kg.pipeline.sync_index(self.services.db, self.services.store)
+
+    # --- reading ----------------------------------------------------------------------
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -73,4 +233,6 @@ class JobRunner:
             return list(self._jobs.values())[-n:][::-1]
 
     def shutdown(self) -> None:
+        # Jobs still queued stay `queued` on disk: the next start runs them.
+        self._closing = True
         self._pool.shutdown(wait=False, cancel_futures=True)
