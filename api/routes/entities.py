@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from pyoxigraph import NamedNode
 
 from api import views
 from api.errors import ApiError
@@ -39,6 +40,12 @@ def entity(request: Request,
            page: int = Query(1, ge=1, le=100000, description="page of a policy's citing projects and disclosures (500 per page)")):
     store = request.app.state.services.store
     iri = ID + path
+    try:
+        # the IRI goes into SPARQL text: one the parser would refuse (a space, `>`, U+FFFD
+        # from bad UTF-8, a broken %-escape) is the client's error, not a failed query
+        NamedNode(iri)
+    except ValueError as e:
+        raise ApiError(400, "bad_iri", f"not a valid IRI: {iri!r} ({e})") from None
     fmt = None
     if not views.exists(store, iri):
         for suf, f in SUFFIXES.items():
