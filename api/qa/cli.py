@@ -15,7 +15,8 @@ def _line(res: dict) -> str:
 
 
 def run(args) -> int:
-    from api.qa.engine import Context, answer
+    from api.qa.answerer import answer
+    from api.qa.context import Context
     from kg.store import StoreError
 
     try:

@@ -211,3 +211,28 @@ def parse(question: str, has_policy: bool = False) -> Intent:
     if it.asks_agency and _DUTY.search(q) and total is None:
         it.kind = "duty"
     return it
+
+
+_TRAIL = re.compile(r"(?:是多少|为多少|有多少|是几|多少钱|多少|是什么|有哪些|情况|如何|怎样|怎么样|\?|？|。|!|！|吗|呢|"
+                    r"是?哪(?:个|一个|家)(?:单位|部门|机构)?|是谁|"
+                    r"分别|各|共|一共|总共|数额|金额|数|的|资金量|安排了?|预算数?|决算数?|万元|元|科目上?|上)$")
+_LEAD = re.compile(r"^(?:请问|在|的|年度|年|中|里|其中|于|对|关于|用于)")
+
+
+def asked_term(text: str) -> str:
+    """The phrase a question asks the figure of, once agency, year and question words
+    are gone: "…中心2024年一般公共预算拨款收入是多少？" → "一般公共预算拨款收入"."""
+    t = re.sub(r"(?:19|20)\d{2}(?:年度|年)", "\u3000", text)
+    parts = [p for p in re.split(r"[\u3000\s,，、]+", t) if p]
+    best = ""
+    for p in parts:
+        prev = None
+        while prev != p:
+            prev = p
+            p = _TRAIL.sub("", p)
+            p = _LEAD.sub("", p)
+        if "的" in p:
+            p = p.split("的")[-1] or p
+        if len(p) > len(best):
+            best = p
+    return best if len(best) >= 2 else ""

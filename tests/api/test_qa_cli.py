@@ -13,7 +13,7 @@ def test_json_lines_protocol(tmp_path, monkeypatch):
     from test_qa_engine import build
 
     ctx = build(tmp_path)
-    monkeypatch.setattr("api.qa.engine.Context.open", classmethod(lambda cls, db: ctx))
+    monkeypatch.setattr("api.qa.context.Context.open", classmethod(lambda cls, db: ctx))
     monkeypatch.setattr("sys.stdin", io.StringIO("青山县城乡居民医疗保险服务中心的编制人数是多少？\n\n哪些项目以青医保发【2021】7号为依据？\n"))
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
@@ -30,7 +30,7 @@ def test_human_output(tmp_path, monkeypatch, capsys):
     from test_qa_engine import build
 
     ctx = build(tmp_path)
-    monkeypatch.setattr("api.qa.engine.Context.open", classmethod(lambda cls, db: ctx))
+    monkeypatch.setattr("api.qa.context.Context.open", classmethod(lambda cls, db: ctx))
     assert cli.run(SimpleNamespace(question="青山县城乡居民医疗保险服务中心的项目支出是多少？", db="x", json=False)) == 0
     text = capsys.readouterr().out
     assert "120.00万元" in text and "qs_2025.txt 第" in text and "SELECT" in text

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from api.qa.engine import Context, answer
+from api.qa.answerer import answer
+from api.qa.context import Context
 
 pytestmark = pytest.mark.shared
 

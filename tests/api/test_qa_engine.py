@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from api.qa.engine import Context, answer
+from api.qa.answerer import answer
+from api.qa.context import Context
 from kg.document import Document, Heading, Page, Paragraph, Table
 from kg.pipeline import DocumentArchive
 from kg.store import OxigraphStore
@@ -302,11 +303,11 @@ def test_agency_the_graph_missed_is_read_from_the_title(ctx):
 def test_total_without_agency_reads_in_batches_and_answers_the_same(ctx, monkeypatch):
     """Without an agency the candidate disclosures are all of them; they are read in
     batches only as far as the answer needs. Batches of one give the same answer."""
-    from api.qa.engine import Answerer
+    from api.qa.handlers import totals
 
     q = "预算收入总额是多少？"
     whole = ask(ctx, q)
     assert "未指明单位" in whole["answer"], whole["answer"]
-    original = Answerer._first_totals
-    monkeypatch.setattr(Answerer, "_first_totals", lambda self, prop, ds, batch=200: original(self, prop, ds, 1))
+    original = totals.first_totals
+    monkeypatch.setattr(totals, "first_totals", lambda qn, prop, ds, batch=200: original(qn, prop, ds, 1))
     assert ask(ctx, q) == whole

@@ -164,7 +164,8 @@ def synthetic_db(tmp_path_factory):
 
 
 def test_synthetic_questions(synthetic_db):
-    from api.qa.engine import Context, answer
+    from api.qa.answerer import answer
+    from api.qa.context import Context
 
     db, truths, _ = synthetic_db
     cases = make_questions(truths, seed=1)
@@ -182,7 +183,8 @@ def test_synthetic_questions(synthetic_db):
 
 def test_generator_questions(synthetic_db):
     """The generator writes its own question set (cases_qa.json, the scorer's format)."""
-    from api.qa.engine import Context, answer
+    from api.qa.answerer import answer
+    from api.qa.context import Context
 
     db, _, cases = synthetic_db
     assert cases, "data/generate.py wrote no cases_qa.json"

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
+from api.qa.intent import asked_term
+from api.qa.question import Question
+from api.qa.result import KIND_WORD, Result, evidence
 from api.qa.sources import row_label
-from api.qa.text import squash
+from api.qa.text import find_policy_numbers, squash
 from kg.document import Heading, Paragraph, Table
-
-if TYPE_CHECKING:
-    from api.qa.engine import Answerer, Result
 
 # Question words carry no content to match passages on.
 # (Single characters only where they are particles: 有/在 are kept, they are part of 国有, 所在.)
@@ -50,24 +49,24 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT.split(text or "") if s and len(s.strip()) >= 4]
 
 
-def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
+def _passages(qn: Question, k: int = 8) -> list[tuple[str, int, str, float]]:
     """(source_file, page, text, retrieval score) of the passages to read."""
-    agency = ans.agencies[0].iri if ans.agencies else None
-    alabel = ans.lex.agency_labels.get(agency) if agency else None
+    agency = qn.agencies[0].iri if qn.agencies else None
+    alabel = qn.lex.agency_labels.get(agency) if agency else None
     allowed = None
-    if agency or ans.year:
-        allowed = {d.source_file for d in ans.lex.disclosures_of(agency, ans.year, None)}
-    searcher = ans.ctx.searcher
+    if agency or qn.year:
+        allowed = {d.source_file for d in qn.lex.disclosures_of(agency, qn.year, None)}
+    searcher = qn.ctx.searcher
     out: list[tuple[str, int, str, float]] = []
     if searcher is not None:
         hits = None
         # The agency is a filter; left in the query its long name would outweigh the
         # words that say what is asked.
-        query = re.sub(r"\u3000+", " ", ans.rest).strip() if alabel else ans.question
-        for kwargs in ({"k": k, "year": ans.year, "agency": alabel, "kind": ans.intent.doc_kind},
-                       {"k": k, "year": ans.year, "agency": alabel}, {"k": k}):
+        query = re.sub(r"\u3000+", " ", qn.rest).strip() if alabel else qn.question
+        for kwargs in ({"k": k, "year": qn.year, "agency": alabel, "kind": qn.intent.doc_kind},
+                       {"k": k, "year": qn.year, "agency": alabel}, {"k": k}):
             try:
-                hits = searcher.search(query or ans.question, **kwargs)
+                hits = searcher.search(query or qn.question, **kwargs)
                 break
             except TypeError:
                 continue
@@ -80,10 +79,10 @@ def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
         if out:
             return out
     # No index: read the archived documents themselves.
-    for f in ans.ctx.archive.files():
+    for f in qn.ctx.archive.files():
         if allowed is not None and f not in allowed:
             continue
-        doc = ans.ctx.archive.get(f)
+        doc = qn.ctx.archive.get(f)
         if doc is None:
             continue
         out += [(f, page, text, 0.0) for page, text in _joined_paragraphs(doc)]
@@ -95,17 +94,15 @@ def _passages(ans: Answerer, k: int = 8) -> list[tuple[str, int, str, float]]:
     return out
 
 
-def extractive_answer(ans: Answerer) -> Result:
-    from api.qa.engine import Result, _ev
-
+def extractive_answer(qn: Question) -> Result:
     # The agency is a filter on passages (see _passages), not a term to match sentences on.
-    keys = key_bigrams(ans.rest)
-    if ans.intent.kind == "parent":
+    keys = key_bigrams(qn.rest)
+    if qn.intent.kind == "parent":
         # How disclosures say who an agency reports to.
         keys |= {"所属", "下属", "隶属", "主管", "二级"}
     if not keys:
-        return ans.no_answer("可回答该问题的内容")
-    passages = _passages(ans)
+        return qn.no_answer("可回答该问题的内容")
+    passages = _passages(qn)
     pool = [(rank, src, page, sent, squash(sent), (rank, i)) for rank, (src, page, text, _s) in enumerate(passages)
             for i, sent in enumerate(sentences(text))]
     split = {rank: sentences(text) for rank, (_src, _page, text, _s) in enumerate(passages)}
@@ -114,7 +111,7 @@ def extractive_answer(ans: Answerer) -> Result:
     df = {g: sum(1 for *_, ss, _pos in pool if g in ss) for g in keys}
     weight = {g: math.log(1 + len(pool) / (1 + df[g])) for g in keys}
     total_w = sum(weight.values()) or 1.0
-    wants_figure = bool(_HOW_MUCH.search(ans.q))
+    wants_figure = bool(_HOW_MUCH.search(qn.q))
     best = None
     n = len(passages) or 1
     for rank, src, page, sent, ss, pos in pool:
@@ -128,51 +125,49 @@ def extractive_answer(ans: Answerer) -> Result:
         if best is None or score > best[0]:
             best = (score, cover, src, page, sent, pos)
     section = None
-    if ans.intent.kind != "duty" and not wants_figure:
-        section = _section(ans, keys, weight)
+    if qn.intent.kind != "duty" and not wants_figure:
+        section = _section(qn, keys, weight)
     if section is not None and (best is None or section[0] >= best[1] - 0.1):
         cover, src, page, heading, body = section
-        d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
+        d = next((x for x in qn.lex.disclosures if x.source_file == src), None)
         who = _who(d, src)
         text = f"根据{who}公开文件（第{page}页）“{heading}”：{body}"
-        return Result(ans.question, text, None, None, [_ev(src, page, body, d.iri if d else None)], None, "text",
-                      ans.entities)
+        return Result(qn.question, text, None, None, [evidence(src, page, body, d.iri if d else None)], None, "text",
+                      qn.entities)
     if best is None or best[1] < MIN_COVER:
-        return ans.no_answer("与问题相关的内容")
+        return qn.no_answer("与问题相关的内容")
     _, cover, src, page, sent, (rank, i) = best
     # A heading ("一、部门职责") answers with what follows it.
     following = split[rank][i + 1:]
     while len(sent) < 40 and following:
         sent = sent.rstrip() + " " + following.pop(0)
-    d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
+    d = next((x for x in qn.lex.disclosures if x.source_file == src), None)
     who = _who(d, src)
     text = f"根据{who}公开文件（第{page}页）：{sent}"
-    ev = [_ev(src, page, sent, d.iri if d else None)]
-    return Result(ans.question, text, None, None, ev, None, "text", ans.entities)
+    ev = [evidence(src, page, sent, d.iri if d else None)]
+    return Result(qn.question, text, None, None, ev, None, "text", qn.entities)
 
 
 def _who(d, src: str) -> str:
-    from api.qa.engine import KIND_WORD
-
     if d is None or not d.agency_label:
         return src
     return f"{d.agency_label}{d.year or ''}{'年' if d.year else ''}{KIND_WORD.get(d.kind, '公开')}"
 
 
-def _section(ans: Answerer, keys: set[str], weight: dict[str, float]):
+def _section(qn: Question, keys: set[str], weight: dict[str, float]):
     """A heading of the agency's disclosure that names what is asked ("主要职责",
     "国有资产占用情况"), answered with the paragraphs under it: (cover, source_file, page,
     heading, text) or None. Read from the archived document's structure, so a section
     the search index split into pieces still answers whole."""
-    agency = ans.agencies[0].iri if ans.agencies else None
+    agency = qn.agencies[0].iri if qn.agencies else None
     if agency is None:
         return None
-    term = ans.term(ans.rest)
+    term = asked_term(qn.rest)
     head_noun = term[-2:] if len(term) >= 2 else ""
     total_w = sum(weight.get(g, 1.0) for g in keys) or 1.0
     best = None
-    for d in ans.scope(agency)[:3]:
-        doc = ans.ctx.archive.get(d.source_file)
+    for d in qn.scope(agency)[:3]:
+        doc = qn.ctx.archive.get(d.source_file)
         if doc is None:
             continue
         blocks = list(doc.blocks())
@@ -210,12 +205,9 @@ def _section(ans: Answerer, keys: set[str], weight: dict[str, float]):
 MAX_SCAN_DOCS = 200  # documents read when the index does not surface a cited 文号
 
 
-def number_mention(ans: Answerer, number: tuple):
+def number_mention(qn: Question, number: tuple):
     """A sentence that cites the 文号 `number` (as find_policy_numbers returns it), quoted
     with its file and page; None when no document prints it."""
-    from api.qa.engine import Result, _ev
-    from api.qa.text import find_policy_numbers
-
     before, year, serial = number[0], number[1], number[2]
 
     def cites(sent: str) -> bool:
@@ -224,18 +216,18 @@ def number_mention(ans: Answerer, number: tuple):
                 return True
         return False
 
-    candidates = [(src, page, text) for src, page, text, _s in _passages(ans)]
-    for f in ans.ctx.archive.files()[:MAX_SCAN_DOCS]:
-        doc = ans.ctx.archive.get(f)
+    candidates = [(src, page, text) for src, page, text, _s in _passages(qn)]
+    for f in qn.ctx.archive.files()[:MAX_SCAN_DOCS]:
+        doc = qn.ctx.archive.get(f)
         if doc is not None:
             candidates += [(f, page, text) for page, text in _joined_paragraphs(doc)]
     for src, page, text in candidates:
         for sent in sentences(text):
             if cites(sent):
-                d = next((x for x in ans.lex.disclosures if x.source_file == src), None)
+                d = next((x for x in qn.lex.disclosures if x.source_file == src), None)
                 answer = f"图谱中未收录该文号；根据{_who(d, src)}公开文件（第{page}页）：{sent}"
-                return Result(ans.question, answer, None, None, [_ev(src, page, sent, d.iri if d else None)], None,
-                              "text", ans.entities)
+                return Result(qn.question, answer, None, None, [evidence(src, page, sent, d.iri if d else None)], None,
+                              "text", qn.entities)
     return None
 
 

@@ -1,0 +1,129 @@
+"""Facts about one agency: its unit code, its parent (主管部门), its internal units
+(内设机构) and its head counts (编制/实有/离退休人数)."""
+
+from __future__ import annotations
+
+import re
+
+from api.qa import intent as intents
+from api.qa import templates as T
+from api.qa.linking import Disclosure, Match
+from api.qa.question import Question
+from api.qa.result import Result, evidence, year_word
+from api.qa.text import format_count, squash
+
+
+def _agency_rows(qn: Question, query_for) -> tuple[Match, str, list[dict]] | None:
+    """The agency the question names, the query `query_for(agency)` builds for its fact,
+    and that query's rows; None when the question names no agency."""
+    a = qn.one_agency()
+    if a is None:
+        return None
+    sparql = query_for(a.iri)
+    return a, sparql, qn.select(sparql)
+
+
+def _scope_evidence(qn: Question, agency: str, words: list[str], iri: str) -> dict:
+    """Evidence for an agency-level fact, quoted from the agency's disclosure in scope."""
+    ds = qn.scope(agency)
+    return qn.evidence_for(ds[0] if ds else None, words, None, iri)
+
+
+def code(qn: Question) -> Result | None:
+    got = _agency_rows(qn, T.agency_code)
+    if got is None or not got[2]:
+        return None  # no agency, or not in the graph: the text may say it
+    a, sparql, rows = got
+    codes = sorted({str(r["code"]) for r in rows})
+    ev = [_scope_evidence(qn, a.iri, [codes[0]], a.iri)]
+    return Result(qn.question, f"{qn.agency_name(a.iri)}的单位代码是{'、'.join(codes)}。", codes[0], None, ev, sparql,
+                  "code", qn.entities)
+
+
+def parent(qn: Question) -> Result | None:
+    got = _agency_rows(qn, T.parent_of)
+    if got is None:
+        return None
+    a, sparql, rows = got
+    name = qn.agency_name(a.iri)
+    if not rows:
+        return _parent_from_text(qn, a.iri, name)
+    parents = sorted({r["pl"] for r in rows})
+    ev = [_scope_evidence(qn, a.iri, [parents[0]], rows[0]["parent"])]
+    return Result(qn.question, f"{name}的主管部门是{'、'.join(parents)}。", parents[0] if len(parents) == 1 else parents,
+                  None, ev, sparql, "parent", qn.entities)
+
+
+_PARENT_TEXT = [
+    re.compile(r"(?:是|为|系)(?P<p>[\u4e00-\u9fff（）]{3,30}?(?:局|委员会|委|政府|厅|部|办公室|中心))(?:的)?(?:所属|下属|直属|二级单位)"),
+    re.compile(r"(?:主管部门|上级主管部门|主管单位|隶属于|归口)(?:为|是|：|:)?(?P<p>[\u4e00-\u9fff（）]{3,30}?(?:局|委员会|委|政府|厅|部|办公室))"),
+]
+
+
+def _parent_from_text(qn: Question, agency: str, name: str) -> Result | None:
+    """"X是Y所属…单位" / "主管部门为Y": the parent as the agency's own disclosure says it,
+    for an agency the graph gives no org:subOrganizationOf."""
+    for d in qn.scope(agency)[:3]:
+        doc = qn.ctx.archive.get(d.source_file)
+        if doc is None:
+            continue
+        for b in doc.blocks():
+            text = getattr(b, "text", None)
+            if not text or (name not in squash(text) and "本单位" not in text and "本部门" not in text):
+                continue
+            for rx in _PARENT_TEXT:
+                m = rx.search(squash(text))
+                if m and m.group("p") != squash(name):
+                    found = m.group("p")
+                    return Result(qn.question, f"{name}的主管部门是{found}（据公开文件正文）。", found, None,
+                                  [evidence(d.source_file, b.page, text.strip(), d.iri)], None, "parent", qn.entities)
+    return None
+
+
+def units(qn: Question) -> Result | None:
+    got = _agency_rows(qn, T.units_of)
+    if got is None or not got[2]:
+        return None  # no agency, or not in the graph: the text may say it
+    a, sparql, rows = got
+    found = list(dict.fromkeys(r["ul"] for r in rows))
+    ev = [_scope_evidence(qn, a.iri, found[:2], a.iri)]
+    return Result(qn.question, f"{qn.agency_name(a.iri)}的内设机构有{len(found)}个：{'、'.join(found)}。", found, None,
+                  ev, sparql, "units", qn.entities)
+
+
+def staff(qn: Question) -> Result | None:
+    a = qn.one_agency()
+    prop = qn.intent.staff
+    word = intents.TOTAL_NAMES[prop]
+    if a is None:
+        return None
+    ds = qn.scope(a.iri)
+    if not ds:
+        return qn.no_answer(f"{qn.agency_name(a.iri)}{qn.year or ''}{'年' if qn.year else ''}的公开数据")
+    sparql = T.disclosure_total(prop, [d.iri for d in ds])
+    rows = {r["d"]: r for r in qn.select(sparql)}
+    for d in ds:
+        r = rows.get(d.iri)
+        if r is None:
+            continue
+        n = int(r["v"])
+        ev = [qn.evidence_for(d, [word[:2]], None, d.iri)]
+        ev[0] = _count_evidence(qn, d, word, n) or ev[0]
+        return Result(qn.question, f"{d.agency_label}{year_word(d)}的{word}为{format_count(n)}。", n, "人", ev,
+                      sparql, "staff", qn.entities)
+    return qn.no_answer(f"{qn.agency_name(a.iri)}的{word}", sparql)
+
+
+def _count_evidence(qn: Question, d: Disclosure, word: str, n: int) -> dict | None:
+    doc = qn.ctx.archive.get(d.source_file)
+    if doc is None:
+        return None
+    for blk in doc.blocks():
+        text = getattr(blk, "text", None)
+        if text is None:
+            continue
+        for sent in re.split(r"(?<=[。；;])", text):
+            s = squash(sent)
+            if word[:2] in s and re.search(rf"(?<!\d){n}(?!\d)", s):
+                return evidence(d.source_file, blk.page, sent.strip(), d.iri)
+    return None

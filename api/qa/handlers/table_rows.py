@@ -1,0 +1,53 @@
+"""Table rows the graph has no term for (一般公共预算拨款收入, a 三公 part, any labelled
+row), read by label from the archived documents' tables."""
+
+from __future__ import annotations
+
+from api.qa.linking import Disclosure, Match
+from api.qa.question import Question
+from api.qa.result import Result, evidence, wan_value, year_word
+from api.qa.sources import row_lookup
+from api.qa.text import format_wan
+
+ROW_SCAN = 200  # documents a row lookup opens when the question names no agency
+
+
+def read_row(qn: Question, term: str, a: Match | None, ds: list[Disclosure]) -> Result | None:
+    found = []
+    for d in _row_candidates(qn, term, ds or [], a):
+        doc = qn.ctx.archive.get(d.source_file)
+        hits = row_lookup(doc, term) if doc is not None else []
+        if hits:
+            found.append((d, hits[0]))
+            if a is not None or len(found) >= 8:
+                break
+    if not found:
+        return None
+    if a is None and len({d.agency for d, _ in found}) > 1:
+        parts = [f"{d.agency_label}{year_word(d)}{format_wan(h.value_yuan)}" for d, h in found]
+        ev = [evidence(d.source_file, h.page, h.quote, d.iri) for d, h in found[:3]]
+        return Result(qn.question, f"问题未指明单位，各单位的{found[0][1].label}：{'；'.join(parts)}。",
+                      [wan_value(h.value_yuan) for _, h in found], "万元", ev, None, "table", qn.entities)
+    d, h = found[0]
+    ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
+    text = f"{d.agency_label}{year_word(d)}{h.label}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
+    return Result(qn.question, text, wan_value(h.value_yuan), "万元", ev, None, "table", qn.entities)
+
+
+def _row_candidates(qn: Question, term: str, ds: list[Disclosure], a: Match | None) -> list[Disclosure]:
+    """The disclosures whose tables a row lookup reads. With an agency, all of its own.
+    Without one `ds` can be the whole corpus, and reading every document for a term no
+    table has took over a minute at 10,000: the disclosures the keyword index finds the
+    term in come first, and at most ROW_SCAN are opened."""
+    if a is not None or len(ds) <= ROW_SCAN:
+        return ds
+    first: list[str] = []
+    searcher = qn.ctx.searcher
+    if searcher is not None:
+        try:
+            first = [h.source_file for h in searcher.search(term, k=ROW_SCAN, mode="bm25")]
+        except Exception:  # noqa: BLE001 - no usable index: keep the given order
+            first = []
+    rank = {f: i for i, f in reversed(list(enumerate(first)))}
+    ordered = sorted(ds, key=lambda d: rank.get(d.source_file, len(first)))  # stable: ds order otherwise
+    return ordered[:ROW_SCAN]

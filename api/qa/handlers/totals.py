@@ -1,0 +1,52 @@
+"""Disclosure totals (收入总额, 基本支出, “三公”经费 …: properties of a bkg:Disclosure),
+for one agency or, when the question names none, for every agency that states it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from api.qa import intent as intents
+from api.qa import templates as T
+from api.qa.linking import Disclosure, Match
+from api.qa.question import Question
+from api.qa.result import KIND_WORD, Result, wan_value, year_word
+from api.qa.text import format_wan
+
+
+def read_total(qn: Question, prop: str, a: Match | None, ds: list[Disclosure]) -> Result | None:
+    word = intents.TOTAL_NAMES.get(prop, qn.intent.total_word or prop)
+    hits = first_totals(qn, prop, ds)
+    if not hits:
+        return None
+    sparql = T.disclosure_total(prop, [d.iri for d, _ in hits[:8]])  # what the answer shows
+    if a is None and len({d.agency for d, _ in hits}) > 1:
+        return many_agencies(qn, hits, word, sparql)
+    d, r = hits[0]
+    v = Decimal(r["v"])
+    ev = [qn.evidence_for(d, [qn.intent.total_word or word[:2]], v, d.iri, row=r)]
+    text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}{word}为{format_wan(v)}。"
+    return Result(qn.question, text, wan_value(v), "万元", ev, sparql, "total", qn.entities)
+
+
+def first_totals(qn: Question, prop: str, ds: list[Disclosure], batch: int = 200) -> list[tuple[Disclosure, dict]]:
+    """(disclosure, row) for the disclosures in `ds` that state `prop`, in `ds` order —
+    read in batches and only as far as an answer needs: eight figures from more than
+    one agency (what many_agencies shows), or all of them. Without an agency in the
+    question `ds` is every disclosure, and one query over 10,000 took seconds."""
+    hits: list[tuple[Disclosure, dict]] = []
+    for i in range(0, len(ds), batch):
+        part = ds[i:i + batch]
+        rows = {r["d"]: r for r in qn.select(T.disclosure_total(prop, [d.iri for d in part]))}
+        hits += [(d, rows[d.iri]) for d in part if d.iri in rows]
+        if len(hits) >= 8 and len({d.agency for d, _ in hits}) > 1:
+            break
+    return hits
+
+
+def many_agencies(qn: Question, hits: list[tuple[Disclosure, dict]], word: str, sparql: str) -> Result:
+    """The question named no agency and several have the figure: list them all."""
+    hits = hits[:8]
+    parts = [f"{d.agency_label}{year_word(d)}{format_wan(r['v'])}" for d, r in hits]
+    ev = [qn.evidence_for(d, [word[:4]], Decimal(r["v"]), d.iri, row=r) for d, r in hits[:3]]
+    return Result(qn.question, f"问题未指明单位，各单位的{word}：{'；'.join(parts)}。",
+                  [wan_value(Decimal(r["v"])) for _, r in hits], "万元", ev, sparql, "total", qn.entities)
