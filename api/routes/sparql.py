@@ -138,6 +138,7 @@ def _update(request: Request, update: str) -> Response:
         except OSError as e:
             raise ApiError(400, "sparql_error", f"the update failed: {e}") from None
         services.changed()
+    services.jobs.sync_index()  # search must not keep passages of a disclosure the update dropped
     return Response(status_code=204)
 
 
