@@ -152,6 +152,17 @@ def _table_factor(t: Table) -> Decimal | None:
     return None
 
 
+def _label_match(label: str, q: str, min_recall: float) -> tuple[float, bool] | None:
+    """(score, exact) of a label printed in a table against the term asked for: 1.0 when
+    they are the same, else how much of the term a near miss covers; None when too little."""
+    if label == q:
+        return 1.0, True
+    m = align(Entry("", label, label, "row"), q, min_recall=min_recall, min_density=0.85, min_chars=3)
+    if m is None or (m.end - m.start) < 0.75 * len(q):
+        return None
+    return m.recall * min(1.0, (m.end - m.start) / max(len(q), 1)), False
+
+
 def row_lookup(doc: Document, term: str, min_recall: float = 0.75) -> list[RowHit]:
     """Rows whose label matches `term` (exactly or as a near miss), each with the figure
     printed right after the label (the row's first amount, i.e. its 合计)."""
@@ -177,13 +188,10 @@ def row_lookup(doc: Document, term: str, min_recall: float = 0.75) -> list[RowHi
                         break
                 if value is None:
                     continue
-                if label == q:
-                    score, exact = 1.0, True
-                else:
-                    m = align(Entry("", label, label, "row"), q, min_recall=min_recall, min_density=0.85, min_chars=3)
-                    if m is None or (m.end - m.start) < 0.75 * len(q):
-                        continue
-                    score, exact = m.recall * min(1.0, (m.end - m.start) / max(len(q), 1)), False
+                matched = _label_match(label, q, min_recall)
+                if matched is None:
+                    continue
+                score, exact = matched
                 page = t.row_pages[i] if i < len(t.row_pages) else t.page
                 hits.append(RowHit(doc.source_file, page, label, value * factor, _cells_text(row), score, exact, t.title))
     hits.extend(_column_lookup(doc, q, min_recall))
@@ -206,13 +214,10 @@ def _column_lookup(doc: Document, q: str, min_recall: float) -> list[RowHit]:
             if not parts:
                 continue
             label = parts[-1]
-            if label == q:
-                score, exact = 1.0, True
-            else:
-                m = align(Entry("", label, label, "column"), q, min_recall=min_recall, min_density=0.85, min_chars=3)
-                if m is None or (m.end - m.start) < 0.75 * len(q):
-                    continue
-                score, exact = m.recall * min(1.0, (m.end - m.start) / max(len(q), 1)), False
+            matched = _label_match(label, q, min_recall)
+            if matched is None:
+                continue
+            score, exact = matched
             for i, row in enumerate(t.rows):
                 cells = [x or "" for x in row]
                 figures = [parse_decimal(x) for x in cells]
