@@ -29,7 +29,7 @@ _SAFE_IRI = re.compile(r"^[^<>\"{}|^`\\\s]+$")
 _SAFE_PROP = re.compile(r"^[A-Za-z]+$")
 
 
-def _q(body: str) -> str:
+def with_prefixes(body: str) -> str:
     """The query with the PREFIX lines it uses (and no others), so it reads cleanly."""
     used = [f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if re.search(rf"(?<![\w]){k}:", body)]
     return "".join(used) + body
@@ -54,13 +54,13 @@ def values_product(a: tuple[str, list[str]], b: tuple[str, list[str]] | None) ->
     return f"VALUES (?{a[0]} ?{b[0]}) {{ {rows} }}"
 
 
-def _prop(p: str) -> str:
+def bkg_prop(p: str) -> str:
     if not _SAFE_PROP.match(p):
         raise ValueError(f"not a property name: {p!r}")
     return f"bkg:{p}"
 
 
-def _filters(year: int | None, kind: str | None, d: str = "d") -> str:
+def year_kind_filters(year: int | None, kind: str | None, d: str = "d") -> str:
     out = ""
     if year is not None:
         out += f" ?{d} bkg:fiscalYear {int(year)} ."
@@ -72,7 +72,7 @@ def _filters(year: int | None, kind: str | None, d: str = "d") -> str:
 _PROV = "OPTIONAL {{ ?{n} bkg:page ?page }} OPTIONAL {{ ?{n} bkg:tableTitle ?table }} OPTIONAL {{ ?{n} bkg:rowNumber ?row }}"
 
 
-def _prov_of(node: str) -> str:
+def prov_of(node: str) -> str:
     """Where the graph says a fact was printed: page, table title, body row."""
     return _PROV.format(n=node).replace("{{", "{").replace("}}", "}")
 
@@ -80,11 +80,11 @@ def _prov_of(node: str) -> str:
 def disclosure_total(prop: str, disclosures: list[str]) -> str:
     """A disclosure total, with the qualified figure node (prov:hadMember, labelled with
     the property's name) that records where it was printed."""
-    return _q(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
   {values("d", disclosures)}
-  ?d {_prop(prop)} ?v .
+  ?d {bkg_prop(prop)} ?v .
   OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
-             {_prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }}
+             {prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }}
 }}""")
 
 
@@ -94,53 +94,53 @@ def _sub(var: str, pattern: str) -> str:
 
 def total_ranking(prop: str, year: int | None, kind: str | None, direction: str = "max") -> str:
     order = "DESC(?v)" if direction == "max" else "ASC(?v)"
-    parts = [_sub("?d", "?d a bkg:Disclosure"), _sub("?d ?v", f"?d {_prop(prop)} ?v"),
+    parts = [_sub("?d", "?d a bkg:Disclosure"), _sub("?d ?v", f"?d {bkg_prop(prop)} ?v"),
              _sub("?d ?a", "?d bkg:reportingAgency ?a")]
     if year is not None:
         parts.append(_sub("?d", f"?d bkg:fiscalYear {int(year)}"))
     if kind in ("budget", "final_account"):
         parts.append(_sub("?d", f'?d bkg:documentKind "{kind}"'))
     body = "\n  ".join(parts)
-    return _q(f"""SELECT DISTINCT ?d ?a ?v WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?a ?v WHERE {{
   {body}
 }} ORDER BY {order}""")
 
 
 def project_amounts(projects: list[str]) -> str:
-    return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("p", projects)}
   ?p rdfs:label ?l .
-  OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {_prov_of("p")}
+  OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {prov_of("p")}
 }}""")
 
 
 def line_amounts(concepts: list[str], disclosures: list[str] | None, column: str = "amount",
                  year: int | None = None, kind: str | None = None) -> str:
     if disclosures:
-        start = f"?l bkg:disclosure ?d ; bkg:classification ?c ; a bkg:BudgetLine ; {_prop(column)} ?v ."
+        start = f"?l bkg:disclosure ?d ; bkg:classification ?c ; a bkg:BudgetLine ; {bkg_prop(column)} ?v ."
     else:
-        start = f"?l bkg:classification ?c ; a bkg:BudgetLine ; bkg:disclosure ?d ; {_prop(column)} ?v ."
-    return _q(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
+        start = f"?l bkg:classification ?c ; a bkg:BudgetLine ; bkg:disclosure ?d ; {bkg_prop(column)} ?v ."
+    return with_prefixes(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
   {values_product(("c", concepts), ("d", disclosures) if disclosures else None)}
-  {start}{_filters(year, kind)}
-  OPTIONAL {{ ?l bkg:figureType ?ft }} {_prov_of("l")}
+  {start}{year_kind_filters(year, kind)}
+  OPTIONAL {{ ?l bkg:figureType ?ft }} {prov_of("l")}
 }}""")
 
 
 def parent_of(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?parent ?pl WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?parent ?pl WHERE {{
   {iri(agency)} org:subOrganizationOf ?parent . ?parent rdfs:label ?pl
 }}""")
 
 
 def units_of(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?u ?ul WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?u ?ul WHERE {{
   {iri(agency)} org:hasUnit ?u . ?u rdfs:label ?ul
 }}""")
 
 
 def agency_code(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?code WHERE {{ {iri(agency)} bkg:unitCode ?code }}""")
+    return with_prefixes(f"""SELECT DISTINCT ?code WHERE {{ {iri(agency)} bkg:unitCode ?code }}""")
 
 
 def policy_links(policies: list[str] | None = None, projects: list[str] | None = None) -> str:
@@ -151,7 +151,7 @@ def policy_links(policies: list[str] | None = None, projects: list[str] | None =
         scope, cited = values("pol", policies), "?c bkg:citedPolicy ?pol ; bkg:citingProject ?p"
     else:
         scope, cited = values("p", projects or []), "?c bkg:citingProject ?p ; bkg:citedPolicy ?pol"
-    return _q(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
   {{ SELECT DISTINCT ?pol ?p WHERE {{ {scope} {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ {cited} }} }} }}
   ?p rdfs:label ?pl .
   OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} OPTIONAL {{ ?p bkg:implementingAgency ?ia }}
@@ -162,23 +162,23 @@ def policy_links(policies: list[str] | None = None, projects: list[str] | None =
 
 def policy_disclosures(policies: list[str]) -> str:
     """Disclosures that cite a policy (dcterms:references), for policies no project cites."""
-    return _q(f"""SELECT DISTINCT ?pol ?d WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?pol ?d WHERE {{
   {values("pol", policies)}
   ?d dcterms:references ?pol
 }}""")
 
 
 def projects_of(disclosures: list[str]) -> str:
-    return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("d", disclosures)}
   ?p bkg:disclosure ?d ; a bkg:Project ; rdfs:label ?l .
-  OPTIONAL {{ ?p bkg:amount ?v }} {_prov_of("p")}
+  OPTIONAL {{ ?p bkg:amount ?v }} {prov_of("p")}
 }} ORDER BY DESC(?v) ?l""")
 
 
 def disclosure_policies(disclosures: list[str]) -> str:
     """Every policy a disclosure cites (dcterms:references)."""
-    return _q(f"""SELECT DISTINCT ?d ?pol WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?pol WHERE {{
   {values("d", disclosures)}
   ?d dcterms:references ?pol
 }}""")

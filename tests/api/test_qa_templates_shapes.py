@@ -9,72 +9,72 @@ import pytest
 from apihelpers import make_client
 
 from api.qa import templates as T
-from api.qa.templates import _filters, _prop, _prov_of, _q, iri, values
+from api.qa.templates import bkg_prop, iri, prov_of, values, with_prefixes, year_kind_filters
 
 # --- the reference: the templates as they were (every pattern inside GRAPH ?g) ----------
 
 
-# _filters and _prov_of did not change: the reference uses the module's own.
+# year_kind_filters and prov_of did not change: the reference uses the module's own.
 
 
 def disclosure_total(prop: str, disclosures: list[str]) -> str:
     """A disclosure total, with the qualified figure node (prov:hadMember, labelled with
     the property's name) that records where it was printed."""
-    return _q(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
   {values("d", disclosures)}
-  GRAPH ?g {{ ?d {_prop(prop)} ?v .
+  GRAPH ?g {{ ?d {bkg_prop(prop)} ?v .
     OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
-               {_prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }} }}
+               {prov_of("fig")} OPTIONAL {{ ?fig bkg:quote ?quote }} }} }}
 }}""")
 
 
 def total_ranking(prop: str, year: int | None, kind: str | None, direction: str = "max") -> str:
     order = "DESC(?v)" if direction == "max" else "ASC(?v)"
-    return _q(f"""SELECT DISTINCT ?d ?a ?v WHERE {{
-  GRAPH ?g {{ ?d a bkg:Disclosure ; {_prop(prop)} ?v ; bkg:reportingAgency ?a .{_filters(year, kind)} }}
+    return with_prefixes(f"""SELECT DISTINCT ?d ?a ?v WHERE {{
+  GRAPH ?g {{ ?d a bkg:Disclosure ; {bkg_prop(prop)} ?v ; bkg:reportingAgency ?a .{year_kind_filters(year, kind)} }}
 }} ORDER BY {order}""")
 
 
 def project_amounts(projects: list[str]) -> str:
-    return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("p", projects)}
   GRAPH ?g {{ ?p rdfs:label ?l .
-    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {_prov_of("p")} }}
+    OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {prov_of("p")} }}
 }}""")
 
 
 def line_amounts(concepts: list[str], disclosures: list[str] | None, column: str = "amount",
                  year: int | None = None, kind: str | None = None) -> str:
     scope = values("d", disclosures) if disclosures else ""
-    return _q(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
   {values("c", concepts)}
   {scope}
-  GRAPH ?g {{ ?l a bkg:BudgetLine ; bkg:classification ?c ; bkg:disclosure ?d ; {_prop(column)} ?v .
-    OPTIONAL {{ ?l bkg:figureType ?ft }} {_prov_of("l")}{_filters(year, kind)} }}
+  GRAPH ?g {{ ?l a bkg:BudgetLine ; bkg:classification ?c ; bkg:disclosure ?d ; {bkg_prop(column)} ?v .
+    OPTIONAL {{ ?l bkg:figureType ?ft }} {prov_of("l")}{year_kind_filters(year, kind)} }}
 }}""")
 
 
 def parent_of(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?parent ?pl WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?parent ?pl WHERE {{
   GRAPH ?g {{ {iri(agency)} org:subOrganizationOf ?parent . ?parent rdfs:label ?pl }}
 }}""")
 
 
 def units_of(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?u ?ul WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?u ?ul WHERE {{
   GRAPH ?g {{ {iri(agency)} org:hasUnit ?u . ?u rdfs:label ?ul }}
 }}""")
 
 
 def agency_code(agency: str) -> str:
-    return _q(f"""SELECT DISTINCT ?code WHERE {{ GRAPH ?g {{ {iri(agency)} bkg:unitCode ?code }} }}""")
+    return with_prefixes(f"""SELECT DISTINCT ?code WHERE {{ GRAPH ?g {{ {iri(agency)} bkg:unitCode ?code }} }}""")
 
 
 def policy_links(policies: list[str] | None = None, projects: list[str] | None = None) -> str:
     """Project ↔ policy links (bkg:basedOnPolicy or a bkg:PolicyCitation) for the given
     policies or projects, with the citation's quote and page where recorded."""
     scope = values("pol", policies) if policies else values("p", projects or [])
-    return _q(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
   {scope}
   GRAPH ?g {{
     {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }}
@@ -88,23 +88,23 @@ def policy_links(policies: list[str] | None = None, projects: list[str] | None =
 
 def policy_disclosures(policies: list[str]) -> str:
     """Disclosures that cite a policy (dcterms:references), for policies no project cites."""
-    return _q(f"""SELECT DISTINCT ?pol ?d WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?pol ?d WHERE {{
   {values("pol", policies)}
   GRAPH ?g {{ ?d dcterms:references ?pol }}
 }}""")
 
 
 def projects_of(disclosures: list[str]) -> str:
-    return _q(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("d", disclosures)}
   GRAPH ?g {{ ?p a bkg:Project ; bkg:disclosure ?d ; rdfs:label ?l .
-    OPTIONAL {{ ?p bkg:amount ?v }} {_prov_of("p")} }}
+    OPTIONAL {{ ?p bkg:amount ?v }} {prov_of("p")} }}
 }} ORDER BY DESC(?v) ?l""")
 
 
 def disclosure_policies(disclosures: list[str]) -> str:
     """Every policy a disclosure cites (dcterms:references)."""
-    return _q(f"""SELECT DISTINCT ?d ?pol WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?pol WHERE {{
   {values("d", disclosures)}
   GRAPH ?g {{ ?d dcterms:references ?pol }}
 }}""")
