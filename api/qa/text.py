@@ -31,11 +31,6 @@ def squash(s: str) -> str:
     return s
 
 
-def name_key(s: str) -> str:
-    """A looser key for names: squash() and drop punctuation altogether."""
-    return re.sub(r"[、，,。.:：;；《》（）\-—_/·〔〕【】\[\]]", "", squash(s))
-
-
 def normalize_policy_number(s: str) -> str:
     """财社【2016】101号 / 财社[2016]101号 / 财社（２０１６）１０１号 → 财社〔2016〕101号 — the graph's
     own normalization (kg.policy), so question and graph agree; unchanged if not a 文号."""
