@@ -53,7 +53,6 @@ from api.errors import ApiError
 log = logging.getLogger("budgetkg.queries")
 
 ROOT = str(Path(__file__).resolve().parents[1])  # where `-m api.query_workers` resolves
-FORMAT_FILE = "graph-format.json"
 SNAPSHOTS = "snapshots"
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -101,7 +100,7 @@ def _isolate_network() -> bool:
 
 def _open(spec: StoreSpec):
     if spec.kind == "sparql":
-        from kg.store_remote import SparqlStore
+        from kg.store.remote import SparqlStore
 
         return SparqlStore(spec.query_url, read_only=True, timeout_s=spec.timeout_s)
     from kg.store import OxigraphStore
@@ -222,18 +221,14 @@ class Snapshots:
         if target.exists():
             shutil.rmtree(target)
         if isinstance(inner, OxigraphStore) and inner.path is not None:
-            inner._store.backup(str(target))
-            fmt = inner.path / FORMAT_FILE
-            if fmt.exists():
-                shutil.copyfile(fmt, target / FORMAT_FILE)
+            inner.backup(target)
         else:  # an in-memory or caller-made store: copy its named graphs (the copy materializes the union)
-            import pyoxigraph as ox
-
-            raw = ox.Store(str(target))
-            raw.load(inner.dump("nq"), ox.RdfFormat.N_QUADS)
-            raw.flush()
-            del raw
-            OxigraphStore(target).close()
+            copy = OxigraphStore(target)
+            try:
+                copy.load_nquads(inner.dump("nq"))
+                copy.materialize()
+            finally:
+                copy.close()
         return StoreSpec("oxigraph", path=str(target))
 
     def close(self) -> None:

@@ -314,7 +314,7 @@ def _server_load(docs, n: int, tmp: Path) -> dict:
     binary = Path(sys.executable).parent / "oxigraph"
     if not binary.exists():
         return {"server": "oxigraph binary missing"}
-    from kg.store_remote import SparqlStore
+    from kg.store.remote import SparqlStore
 
     out = {}
     for mode in ("update", "gsp_put"):
@@ -352,7 +352,7 @@ def server_queries(db: Path, queries: list[Path], reps: int = 5, timeout_s: floa
     import pyoxigraph as ox
 
     from kg.store import StoreError
-    from kg.store_remote import SparqlStore
+    from kg.store.remote import SparqlStore
 
     binary = Path(sys.executable).parent / "oxigraph"
     if not binary.exists():

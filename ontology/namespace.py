@@ -9,7 +9,8 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
 NS = "https://w3id.org/budgetkg/def#"
-ID = Namespace("https://w3id.org/budgetkg/id/")
+ID_BASE = "https://w3id.org/budgetkg/id/"
+ID = Namespace(ID_BASE)
 
 ORG = Namespace("http://www.w3.org/ns/org#")
 QB = Namespace("http://purl.org/linked-data/cube#")
@@ -92,3 +93,20 @@ class BKG(DefinedNamespace):
     warning: URIRef                  # reader / extraction warnings on a disclosure
     isTemplate: URIRef               # a blank template (XX placeholders), not a disclosure of a real agency
     cityOrCounty: URIRef
+
+
+# The prefixes every serialization, query prologue and page uses (plain strings: SPARQL
+# text and pyoxigraph take them as they are).
+PREFIXES = {
+    "bkg": NS,
+    "id": ID_BASE,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "org": str(ORG),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "qb": str(QB),
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+}

@@ -244,7 +244,7 @@ def test_idempotent_reingest_through_the_pipeline(make_store, corpus_txt, tmp_pa
 
 def test_open_store_reads_the_backend_from_settings(monkeypatch, tmp_path, oxigraph_server):
     from kg.store import open_store
-    from kg.store_remote import SparqlStore
+    from kg.store.remote import SparqlStore
 
     monkeypatch.setenv("BUDGETKG_STORE_BACKEND", "sparql")
     monkeypatch.setenv("BUDGETKG_SPARQL_QUERY_URL", oxigraph_server.query_url)
@@ -261,7 +261,7 @@ def test_open_store_reads_the_backend_from_settings(monkeypatch, tmp_path, oxigr
 
 
 def test_unreachable_endpoint_is_a_clear_error():
-    from kg.store_remote import SparqlStore
+    from kg.store.remote import SparqlStore
 
     st = SparqlStore("http://127.0.0.1:9/query", "http://127.0.0.1:9/update", timeout_s=2)
     with pytest.raises(StoreError, match="cannot reach"):

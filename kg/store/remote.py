@@ -32,7 +32,9 @@ from collections.abc import Iterable
 
 import httpx
 
-from kg.store import OxigraphStore, Store, StoreError, with_resync
+from kg.store.base import Store, StoreError
+from kg.store.oxigraph import OxigraphStore
+from kg.store.union import insert_both, join_ops, unassert_ops, with_resync
 
 RESULTS_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -122,9 +124,9 @@ class SparqlStore(Store):
         if self.materialized:
             # one request: unassert the old graphs, then the triples into the graph and
             # into the default graph (no Graph Store PUT: it cannot write both at once)
-            ops = OxigraphStore._unassert_ops(sorted(targets))
-            ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}}\n{ntriples}\n}}")
-            self._post_update(" ;\n".join(ops))
+            ops = unassert_ops(sorted(targets))
+            ops.append(insert_both(graph, ntriples))
+            self._post_update(join_ops(ops))
             return
         if self.graph_store_url and not any(self.has_graph(g) for g in targets):
             # Nothing to replace: the Graph Store PUT is the bulk path (native N-Triples parse).
@@ -134,14 +136,14 @@ class SparqlStore(Store):
             return
         ops = [f"DROP SILENT GRAPH <{g}>" for g in sorted(targets)]
         ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
-        self._post_update(" ;\n".join(ops))
+        self._post_update(join_ops(ops))
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         self._writable()
         graphs = sorted(set(graphs))
-        ops = OxigraphStore._unassert_ops(graphs) if self.materialized else [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+        ops = unassert_ops(graphs) if self.materialized else [f"DROP SILENT GRAPH <{g}>" for g in graphs]
         if ops:
-            self._post_update(" ;\n".join(ops))
+            self._post_update(join_ops(ops))
 
     def _nquads(self) -> bytes:
         """The whole dataset as N-Quads: one Graph Store GET where possible, else a query."""
@@ -161,12 +163,11 @@ class SparqlStore(Store):
     def dump(self, fmt: str) -> bytes:
         # Serialize through an in-memory Oxigraph so both backends export byte-compatible
         # files (same prefixes, same union semantics for triple formats).
-        import pyoxigraph as ox
 
         local = OxigraphStore(None)
         try:
-            local._store.load(self._nquads(), ox.RdfFormat.N_QUADS)
-            local._materialize()
+            local.load_nquads(self._nquads())
+            local.materialize()
             return local.dump(fmt)
         finally:
             local.close()
