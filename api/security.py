@@ -72,7 +72,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
-                    if name not in headers:  # a route may send a stricter policy of its own
+                    if name not in headers:  # a route may send its own policy (/redoc does)
                         headers[name] = value
             await send(message)
 
@@ -99,11 +99,11 @@ def _docs_routes(app: FastAPI) -> None:
                 "assets": f"{root}{DOCS_ASSETS}", "static": f"{root}/static"}
 
     @app.get("/docs", include_in_schema=False)
-    def swagger_ui(request: Request):
+    async def swagger_ui(request: Request):
         return request.app.state.templates.TemplateResponse(request, "docs.html", context(request, "Swagger UI"))
 
     @app.get("/redoc", include_in_schema=False)
-    def redoc(request: Request):
+    async def redoc(request: Request):
         # ReDoc writes <style> elements at run time (static/redoc-csp.js gives them this
         # response's nonce) and runs its search index in a worker built from a blob: URL,
         # which only a script already running here can mint. Scripts stay 'self'.
