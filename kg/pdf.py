@@ -28,6 +28,7 @@ from kg.pdf_layout import (
     margins,
     new_paragraph_by_gap,
     outline_marker,
+    readable_letters,
     running_lines,
     starts_paragraph,
     usual_gap,
@@ -87,8 +88,27 @@ def read_pdf(path: str, sha256: str) -> Document:
         if page_share > GARBLED_WARN:
             warnings.append(f"page {p.number}: {page_share:.0%} of the text has no Unicode mapping (garbled font)")
     doc = assemble(os.path.basename(path), sha256, raw)
+    _refuse_unreadable(path, doc)
     doc.warnings[:0] = warnings
     return doc
+
+
+def _refuse_unreadable(path: str, doc: Document) -> None:
+    """A document with no text a reader could read is not one: a damaged PDF (bit flips in
+    its font or content streams) can still give characters, but only its fonts' raw codes
+    (controls and stray Latin-1 letters where the CJK text was) or bare figures. Such a
+    file would otherwise become an empty disclosure."""
+    parts = [b.text for b in doc.blocks() if not isinstance(b, Table)]
+    for t in doc.tables():
+        parts += [t.title or ""] + [c for row in t.header + t.rows for c in row]
+    letters, stray = readable_letters("".join(parts))
+    pages = len(doc.pages)
+    if letters == 0 and stray == 0:
+        what = "nothing but figures and punctuation" if "".join(parts).strip() else "no text at all"
+        raise ReadError(path, f"no readable text: {pages} page(s), {what}")
+    if stray > letters:
+        raise ReadError(path, f"no readable text: {pages} page(s), {stray} of {stray + letters} letters are a "
+                              "font's raw codes (damaged or unmapped fonts)")
 
 
 def _open_plumber(path: str):

@@ -182,6 +182,31 @@ def garbled_share(text: str) -> float:
     return (bad + len(cids)) / total if total else 0.0
 
 
+def _stray(ch: str) -> bool:
+    """A character a font without its Unicode map yields in place of CJK text: its
+    one-byte codes read as themselves (C0/C1 controls, Latin-1 and Latin Extended
+    letters, spacing modifiers), private-use code points and U+FFFD."""
+    o = ord(ch)
+    return (o < 32 and ch not in "\t\n\r") or 0x7F <= o <= 0x24F or 0x2B0 <= o <= 0x2FF \
+        or 0xE000 <= o <= 0xF8FF or ch == "\ufffd"
+
+
+def readable_letters(text: str) -> tuple[int, int]:
+    """(letters a reader can read, stray characters) in `text`: the first are CJK
+    ideographs and ASCII letters; digits and punctuation count as neither (a page of
+    numbers alone says nothing). "(cid:N)" placeholders are stray."""
+    stray = len(_CID.findall(text))
+    text = _CID.sub("", text)
+    letters = 0
+    for ch in text:
+        if ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+                or ch.isascii() and ch.isalpha()):
+            letters += 1
+        elif _stray(ch):
+            stray += 1
+    return letters, stray
+
+
 def outline_marker(text: str) -> str:
     """The outline marker a line opens with ("第一部分", "一、", "（一）", "1、"), or ""."""
     m = _OUTLINE.match(text)

@@ -153,3 +153,82 @@ def test_short_binary_with_a_nul_is_not_utf16(tmp_path):
     p = tmp_path / "g.txt"
     p.write_bytes(b"\x00\x01\x02garbage")
     expect_error(p, "binary")
+
+
+# --- damaged PDFs: pdfium opens them, but no text survives -----------------------------
+
+def _generated_pdf(tmp_path) -> bytes:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "gen"
+    subprocess.run([sys.executable, str(root / "data" / "generate.py"), "--out", str(out), "--count", "1",
+                    "--seed", "3", "--formats", "pdf"], check=True, capture_output=True, timeout=300)
+    (pdf,) = sorted((out / "pdf").glob("*.pdf"))
+    return pdf.read_bytes()
+
+
+def _flip_streams(data: bytes, objects: set[int] | None, every: int = 3) -> bytes:
+    """Flip one bit in every `every`-th byte of the streams of `objects` (None: all streams),
+    past the two-byte zlib header, leaving the file's structure (xref, dictionaries) intact."""
+    import re
+
+    out = bytearray(data)
+    for m in re.finditer(rb"(?m)^(\d+) 0 obj(?:(?!endobj).)*?stream\r?\n(.*?)endstream", data, re.S):
+        if objects is not None and int(m.group(1)) not in objects:
+            continue
+        a, b = m.span(2)
+        for i in range(a + 2, b - 1, every):
+            out[i] ^= 0x10
+    return bytes(out)
+
+
+def test_a_pdf_whose_fonts_lost_their_unicode_maps_is_refused(tmp_path):
+    """Bit flips in the ToUnicode streams: pdfium still gives characters, but only the
+    fonts' raw one-byte codes (controls and stray Latin-1 letters) and the figures — an
+    empty disclosure if it were added."""
+    import re
+
+    data = _generated_pdf(tmp_path)
+    maps = {int(x) for x in re.findall(rb"/ToUnicode (\d+) 0 R", data)}
+    assert maps
+    ok = tmp_path / "intact.pdf"
+    ok.write_bytes(data)
+    assert read_document(ok).tables()  # the generated file reads
+    p = tmp_path / "flipped.pdf"
+    p.write_bytes(_flip_streams(data, maps))
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(p))
+    assert len(pdf) > 0  # pdfium opens it
+    pdf.close()
+    expect_error(p, "no readable text", "raw codes")
+
+
+def test_a_pdf_with_damaged_content_streams_is_refused(tmp_path):
+    p = tmp_path / "flipped.pdf"
+    p.write_bytes(_flip_streams(_generated_pdf(tmp_path), None, every=7))
+    expect_error(p, "no text")
+
+
+def test_pipeline_refuses_an_unreadable_pdf_and_adds_nothing(tmp_path):
+    import re
+
+    from kg.pipeline import ingest
+    from kg.store import open_store
+
+    data = _generated_pdf(tmp_path)
+    maps = {int(x) for x in re.findall(rb"/ToUnicode (\d+) 0 R", data)}
+    files = tmp_path / "in"
+    files.mkdir()
+    (files / "damaged.pdf").write_bytes(_flip_streams(data, maps))
+    db = tmp_path / "db"
+    store = open_store(db)
+    try:
+        (r,) = ingest([files], db, store, workers=1, update_index=False)
+        assert r.status == "failed" and "no readable text" in r.error and "\n" not in r.error
+        assert not store.documents()
+    finally:
+        store.close()
