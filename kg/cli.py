@@ -38,6 +38,8 @@ def cmd_ingest(args) -> int:
         else:
             if r.status == "failed":
                 line = f"error: {r.error}"
+            elif r.status == "skipped":
+                line = f"skipped   {r.source_file}  ({r.note})"
             else:
                 line = f"{r.status:9} {r.source_file}  ({r.pages} pages, {r.triples} triples)" if r.status != "unchanged" \
                     else f"unchanged {r.source_file}"
@@ -58,8 +60,8 @@ def cmd_ingest(args) -> int:
             bar.close()
     failed = sum(r.status == "failed" for r in results)
     if not args.json:
-        counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "failed")}
-        print(", ".join(f"{n} {s}" for s, n in counts.items()), file=sys.stderr)
+        counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "skipped", "failed")}
+        print(", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "skipped"), file=sys.stderr)
     return 1 if failed else 0
 
 

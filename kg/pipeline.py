@@ -24,7 +24,7 @@ SUFFIXES = {".pdf", ".txt", ".md"}
 @dataclass
 class FileResult:
     path: str
-    status: str  # "added" | "replaced" | "unchanged" | "failed"
+    status: str  # "added" | "replaced" | "unchanged" | "skipped" | "failed"
     source_file: str = ""
     sha256: str = ""
     graph: str = ""
@@ -32,6 +32,7 @@ class FileResult:
     pages: int = 0
     error: str = ""
     warnings: list[str] = field(default_factory=list)
+    note: str = ""  # why a file found in a folder was skipped
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -49,6 +50,7 @@ class Prepared:
     error: str = ""
     archived: bool = False  # the worker already wrote the document archive entry
     identity: tuple[str, ...] = ()  # which disclosure this is (disclosure_identity)
+    not_disclosure: str = ""  # read fine, but not a budget disclosure: why
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
@@ -109,7 +111,7 @@ def stored_identities(store: Store, graphs: list[str]) -> dict[str, tuple[str, .
 
 def prepare(path: str) -> Prepared:
     """Read and extract one file. Pure apart from reading the file; runs in workers."""
-    from kg.read import read_document
+    from kg.read import not_a_disclosure, read_document
     from kg.to_rdf import build_graph
 
     try:
@@ -118,6 +120,9 @@ def prepare(path: str) -> Prepared:
         return Prepared(path, error=str(e))
     except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
         return Prepared(path, error=f"{path}: could not be read ({type(e).__name__}: {e})")
+    why = not_a_disclosure(doc)
+    if why:
+        return Prepared(path, error=f"{path}: {why}", not_disclosure=why)
     try:
         graph_iri, g = build_graph(doc)
         nt = g.serialize(format="nt")
@@ -209,7 +214,13 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
            workers: int | None = None, on_result: Callable[[FileResult], None] | None = None,
            update_index: bool = True, ray_address: str | None = None) -> list[FileResult]:
     """Ingest files/folders into the store at `db`. Returns one FileResult per file.
-    `ray_address` (local | auto | ADDR) runs the readers on Ray instead of a process pool."""
+    `ray_address` (local | auto | ADDR) runs the readers on Ray instead of a process pool.
+
+    A file that reads but is not a budget disclosure (kg.read.not_a_disclosure) is skipped
+    with a note when it was found in a folder (a README beside the PDFs), and fails when it
+    was named: the caller asked for that file to become a disclosure."""
+    paths = list(paths)
+    named = {str(Path(p)) for p in paths if Path(p).is_file()}
     files, results = expand_paths(paths)
     for r in results:
         if on_result:
@@ -233,7 +244,9 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
     changed = False
     for prep in _prepared_stream(todo, workers, ray_address, db):
         name = Path(prep.path).name
-        if prep.error:
+        if prep.not_disclosure and prep.path not in named:
+            r = FileResult(prep.path, "skipped", name, note=prep.not_disclosure)
+        elif prep.error:
             r = FileResult(prep.path, "failed", name, error=prep.error)
         else:
             doc = prep.document

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from pathlib import Path
 
-from kg.document import Document, ReadError
+from kg.document import Document, ReadError, Table
 
 TEXT_SUFFIXES = {".txt", ".md"}
 PDF_SUFFIXES = {".pdf"}
@@ -161,6 +162,36 @@ def read_document(path: str | os.PathLike) -> Document:
     if enc not in ("utf-8", "ascii"):
         doc.warnings.append(f"decoded as {enc.upper()} (not UTF-8)")
     return doc
+
+
+_KIND_WORDS = re.compile(r"预算|决算|預算|決算")
+# a fiscal year (or a template's placeholder for one) before the kind, as titles put it:
+# "2024年部门预算", "2017年度预算公开", "XXXX年度部门决算"
+_KIND_TITLE = re.compile(r"(?:(?:19|20)\d{2}|20[XxＸ×]{2}|[XxＸ×*＊]{4})年度?.{0,40}?(?:预算|决算|預算|決算)")
+_TABLE_WORDS = re.compile(r"收入|支出|拨款|撥款|科目|经费|經費")
+_AMOUNT = re.compile(r"[-−(（]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[)）]?")
+
+
+def not_a_disclosure(doc: Document) -> str | None:
+    """Why `doc` is not a budget disclosure, or None when it may be one. Decided from the
+    content, never the file name: a disclosure names its year and kind somewhere ("2024年
+    部门预算", a template's "XXXX年度部门决算") or prints a budget table (预算/决算 in a
+    table's title or header, or 收入/支出/拨款/科目 over figures). A README or notes file
+    beside the PDFs that only mentions budgets does neither. Spaces are ignored ("预 算" in
+    a spaced-out title)."""
+    def squeeze(t: str) -> str:
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", t or ""))
+
+    for b in doc.blocks():
+        if isinstance(b, Table):
+            head = squeeze((b.title or "") + "".join(c for row in b.header for c in row))
+            if _KIND_WORDS.search(head) or _KIND_TITLE.search(head):
+                return None
+            if _TABLE_WORDS.search(head) and any(_AMOUNT.fullmatch(squeeze(c)) for row in b.rows for c in row):
+                return None
+        elif _KIND_TITLE.search(squeeze(b.text)):
+            return None
+    return "not a budget disclosure (no year with 预算/决算 in its text and no budget table)"
 
 
 def _looks_text(data: bytes) -> bool:
