@@ -6,6 +6,8 @@ fields rendered as a page."""
 
 from __future__ import annotations
 
+from api.negotiate import prefers_html
+
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
@@ -25,3 +27,20 @@ STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: 
 
 def code_for(status: int) -> str:
     return STATUS_CODES.get(status, "error")
+
+
+def wants_html(request) -> bool:
+    if request.query_params.get("format") or request.url.path.endswith(".json") or request.url.path.startswith("/api/"):
+        return False
+    return prefers_html(request.headers.get("accept"))
+
+
+def error_response(request, err: ApiError):
+    """The error as the client wants it: the HTML error page, or the JSON shape."""
+    from fastapi.responses import JSONResponse  # here: query workers import this module and need no web stack
+
+    if wants_html(request):
+        templates = request.app.state.templates
+        return templates.TemplateResponse(request, "error.html", {"error": err.body()["error"], "data": err.body()},
+                                          status_code=err.status)
+    return JSONResponse(err.body(), status_code=err.status, headers={"Cache-Control": "no-store"})

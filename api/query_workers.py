@@ -376,7 +376,6 @@ class QueryPool:
 
     # --- one request ----------------------------------------------------------------------
     def _acquire(self, deadline: float) -> _Worker:
-        self.start()
         with self._lock:  # a worker lost to a failed respawn is tried again now
             short = self.size - self._alive
             self._alive += max(0, short)
@@ -402,8 +401,8 @@ class QueryPool:
     def run(self, text: str, formats: dict[str, str | None] | None = None, op: str = "query"):
         """(meta, payload): payload is the serialized answer, or a QueryResult for 'html'.
         Raises ApiError for a refused, failed, late or oversized query."""
-        t0 = time.monotonic()
-        deadline = t0 + self.limits.timeout_s
+        self.start()  # the first request waits for the workers to start, not on its own clock
+        deadline = time.monotonic() + self.limits.timeout_s
         w = self._acquire(deadline)
         spec = self.snapshots.current() if op == "query" else None
         msg = {"op": op, "text": text, "formats": formats or {}, "limits": self.limits, "spec": spec}

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Route
 
-from api.errors import ApiError
+from api.errors import ApiError, error_response
 
 
 def policy(style_nonce: str | None = None, worker_blobs: bool = False) -> str:
@@ -78,7 +78,6 @@ class SecurityMiddleware:
 
         path = scope.get("path", "")
         if CONTROL.search(path):
-            from api.app import error_response
 
             scope.setdefault("app", self.fastapi_app)
             err = ApiError(400, "bad_path", f"the path {ascii(path)} contains a control character")
