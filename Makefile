@@ -9,7 +9,7 @@ SHARED ?= ../shared
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench lint sysdeps install sample db serve clean yardsticks
+.PHONY: demo test test-fast bench lint sysdeps install sample db serve clean yardsticks
 
 # System packages: a CJK font (PDF rendering in the generator and tests), poppler
 # (pdftoppm for page images) and chromium (the browser test). Installed only when absent.
@@ -50,11 +50,17 @@ demo: db
 test: install
 	$(BIN)/python -m pytest -q
 
+# The fast lane: no test that ingests a corpus, trains a model, starts a server or a browser,
+# or reads ../shared (markers derived from the fixtures each test uses, tests/conftest.py).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not shared and not browser"
+
 bench: install
 	$(BIN)/python bench/run.py --out bench/out
 
 lint: install
-	$(BIN)/ruff check kg search ontology api data tests bench
+	$(BIN)/ruff check kg search ontology api data tests bench tools
+	$(BIN)/python tools/check_layers.py
 
 yardsticks: install
 	source $(BIN)/activate && $(SHARED)/eval/yardsticks.sh

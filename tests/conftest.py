@@ -100,3 +100,24 @@ def cjk_font() -> str:
         if Path(f).exists():
             return f
     pytest.fail("no CJK font: run `make sysdeps` (fonts-wqy-zenhei)")
+
+
+# --- markers that match what a test really uses -------------------------------------------
+# A test is `shared` when anything it depends on reads ../shared (the `shared` fixture, or a
+# fixture built on it), and `slow` when it needs one of the fixtures below, each of which
+# ingests documents, trains a model or starts a server (seconds to a minute). Derived from
+# the fixture closure, so a new test is marked by what it uses, not by what someone typed.
+SLOW_FIXTURES = {
+    "txt_db", "pdf_db", "real_db", "sample_corpus", "sample_db", "sample_client", "synthetic_db", "writable_db",
+    "small_db", "probe_db", "oxigraph_server", "oxigraph_server_plain", "ray_runtime", "live", "server",
+    "corpus_docs", "model_dir",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "shared" in used:
+            item.add_marker(pytest.mark.shared)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
