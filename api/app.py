@@ -13,51 +13,25 @@ import sys
 import threading
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import ApiError, code_for
-from api.negotiate import prefers_html
+from api.errors import ApiError, code_for, error_response
 from kg.settings import Settings, get_settings
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("budgetkg.api")
 
 
-@dataclass
-class AskContext:
-    """What `api.qa.engine.answer(question, ctx)` gets: the open store, the database
-    directory (documents archive, search index), the settings and a lazily opened searcher.
-    One object per store generation, so the engine may cache on it (it is replaced after
-    every ingest)."""
-
-    store: object
-    db: Path
-    settings: Settings
-    services: Services
-    generation: int = 0
-    cache: dict = field(default_factory=dict)
-
-    @property
-    def searcher(self):
-        try:
-            return self.services.searcher()
-        except ApiError:
-            return None
-
-
 def make_ask_context(services: Services):
-    try:
-        from api.qa.engine import Context
-    except ImportError:
-        return AskContext(services.store, services.db, services.settings, services)
+    from api.qa.engine import (
+        Context,  # here, not at the top: loading the engine costs ~0.3 s `budgetkg --help` need not pay
+    )
 
     class ServiceContext(Context):
         # Services.changed() (every upload and SPARQL update) starts a new generation and
@@ -147,9 +121,9 @@ class Services:
             self._signature = sig
 
     def ask_context(self):
-        """The context for api.qa.engine.answer: the engine's own Context (sharing this
-        service's store and searcher) when it has one, else an AskContext. One per store
-        generation, so what the engine caches on it is dropped after an ingest."""
+        """The context for api.qa.engine.answer: the engine's own Context, sharing this
+        service's store and searcher. One per store generation, so what the engine caches
+        on it is dropped after an ingest."""
         self.check_external_writes()
         with self._lock:
             if self._ctx is None or self._ctx.generation != self.generation:
@@ -225,20 +199,6 @@ class Services:
         self.snapshots.close()
         if self.owns_store:
             self.store.close()
-
-
-def wants_html(request: Request) -> bool:
-    if request.query_params.get("format") or request.url.path.endswith(".json") or request.url.path.startswith("/api/"):
-        return False
-    return prefers_html(request.headers.get("accept"))
-
-
-def error_response(request: Request, err: ApiError):
-    if wants_html(request):
-        templates: Jinja2Templates = request.app.state.templates
-        return templates.TemplateResponse(request, "error.html", {"error": err.body()["error"], "data": err.body()},
-                                          status_code=err.status)
-    return JSONResponse(err.body(), status_code=err.status, headers={"Cache-Control": "no-store"})
 
 
 def _install_errors(app: FastAPI) -> None:

@@ -233,7 +233,10 @@ def test_search_and_ask_wiring(mini_db, monkeypatch):
                 "evidence": [{"source_file": "test_a.pdf", "page": 7, "quote": "依据", "iri": ID + "project/test-a-dike"}],
                 "sparql": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}
 
-    monkeypatch.setitem(sys.modules, "api.qa.engine", types.SimpleNamespace(answer=answer))
+    from api.qa.context import Context
+
+    # a stand-in engine: its own answer, the real Context the service builds on
+    monkeypatch.setitem(sys.modules, "api.qa.engine", types.SimpleNamespace(answer=answer, Context=Context))
     with make_client(mini_db, search_k=4) as c:
         c.app.state.services._searcher = FakeSearcher()
         r = c.get("/api/search", params={"q": "堤防", "year": 2031, "kind": "budget", "agency": "水务"}).json()
