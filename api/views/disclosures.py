@@ -1,0 +1,112 @@
+"""A disclosure's page (totals, projects, budget lines, policies, findings), the list of
+every disclosure, newest first, and the disclosure of a source file."""
+
+from __future__ import annotations
+
+from api.views.amounts import money
+from api.views.entities import resource
+from api.views.links import link, term_label
+from api.views.lists import asc, desc, no_cache, page_info, paging
+from api.views.query import literal, lookup, terms, val
+from kg.store import BKG
+
+TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForward", "grandTotalIncome",
+               "grandTotalExpenditure", "basicExpenditure", "personnelExpenditure", "publicExpenditure",
+               "projectExpenditure", "threePublicExpenses", "threePublicAbroad", "threePublicVehicles",
+               "threePublicVehiclePurchase", "threePublicVehicleOperation", "threePublicReception", "operatingExpenses",
+               "procurementBudget")
+
+
+def total_rank(predicate: str) -> int:
+    name = predicate[len(BKG):] if predicate.startswith(BKG) else ""
+    return TOTAL_ORDER.index(name) if name in TOTAL_ORDER else len(TOTAL_ORDER)
+
+
+def disclosure(store, iri: str) -> dict:
+    base = resource(store, iri, incoming_limit=50)
+    head = terms(store, f"""SELECT (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year) (SAMPLE(?k) AS ?kind) (SAMPLE(?sc) AS ?scope)
+                               (SAMPLE(?a) AS ?agency) (SAMPLE(?al) AS ?agencyLabel) WHERE {{
+        OPTIONAL {{ <{iri}> bkg:sourceFile ?f }} OPTIONAL {{ <{iri}> bkg:fiscalYear ?y }}
+        OPTIONAL {{ <{iri}> bkg:documentKind ?k }} OPTIONAL {{ <{iri}> bkg:disclosureScope ?sc }}
+        OPTIONAL {{ <{iri}> bkg:reportingAgency ?a OPTIONAL {{ ?a rdfs:label ?al }} }} }}""")[0]
+    money_rows = terms(store, f"""SELECT ?p ?v WHERE {{ <{iri}> ?p ?v FILTER(isLiteral(?v) && datatype(?v) = xsd:decimal) }}""")
+    totals = sorted(({"predicate": r["p"]["value"], "label": term_label(r["p"]["value"]), "amount": money(val(r["v"]))}
+                     for r in money_rows), key=lambda t: (total_rank(t["predicate"]), t["label"]))
+    projects = terms(store, f"""
+        SELECT ?p (SAMPLE(?l) AS ?label) (SAMPLE(?a) AS ?amount) (SAMPLE(?cat) AS ?category)
+               (GROUP_CONCAT(DISTINCT ?n; separator="、") AS ?policies)
+        WHERE {{ ?p a bkg:Project ; bkg:disclosure <{iri}> . OPTIONAL {{ ?p rdfs:label ?l }} OPTIONAL {{ ?p bkg:amount ?a }}
+                 OPTIONAL {{ ?p bkg:category ?cat }} OPTIONAL {{ ?p bkg:basedOnPolicy ?pol . ?pol bkg:documentNumber ?n }} }}
+        GROUP BY ?p ORDER BY DESC(?amount) LIMIT 1000""")
+    lines = terms(store, f"""
+        SELECT ?l (SAMPLE(?code) AS ?notation) (SAMPLE(?name) AS ?label) (SAMPLE(?sch) AS ?scheme) (SAMPLE(?a) AS ?amount)
+               (SAMPLE(?ft) AS ?figure)
+        WHERE {{ ?l bkg:disclosure <{iri}> ; a bkg:BudgetLine . OPTIONAL {{ ?l bkg:amount ?a }} OPTIONAL {{ ?l bkg:figureType ?ft }}
+                 OPTIONAL {{ ?l bkg:classification ?c OPTIONAL {{ ?c skos:notation ?code }} OPTIONAL {{ ?c skos:prefLabel ?name }}
+                            OPTIONAL {{ ?c skos:inScheme ?sch }} }} }}
+        GROUP BY ?l ORDER BY ?scheme ?notation ?figure LIMIT 2000""")
+    policies_ = terms(store, f"""SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
+        <{iri}> dcterms:references ?pol OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }} }}
+        GROUP BY ?pol ORDER BY ?number LIMIT 500""")
+    findings = terms(store, f"""SELECT ?fd (SAMPLE(?c) AS ?comment) WHERE {{ ?fd a bkg:Finding ; bkg:disclosure <{iri}>
+        OPTIONAL {{ ?fd rdfs:comment ?c }} }} GROUP BY ?fd LIMIT 500""")
+    ag = val(head.get("agency"))
+    return {
+        **base, "page": "disclosure", "source_file": val(head.get("file")), "year": val(head.get("year")),
+        "kind": val(head.get("kind")), "scope": val(head.get("scope")),
+        "agency": link(ag, val(head.get("agencyLabel"))) if ag else None, "totals": totals,
+        "projects": [{**link(r["p"]["value"], val(r.get("label"))), "amount": money(val(r.get("amount"))),
+                      "category": val(r.get("category")), "policies": val(r.get("policies")) or ""} for r in projects],
+        "lines": [{**link(r["l"]["value"], val(r.get("label"))), "notation": val(r.get("notation")),
+                   "scheme": term_label(val(r["scheme"])) if r.get("scheme") else None, "figure": val(r.get("figure")),
+                   "amount": money(val(r.get("amount")))} for r in lines],
+        "policies": [{**link(r["pol"]["value"], val(r.get("number")) or val(r.get("title"))), "title": val(r.get("title"))}
+                     for r in policies_],
+        "findings": [{**link(r["fd"]["value"], val(r.get("comment"))), "comment": val(r.get("comment"))} for r in findings],
+    }
+
+
+def disclosure_ranking(store) -> tuple:
+    """(disclosure, year, file) for every disclosure, newest year first, then by file: read
+    with per-property subqueries (hash-joined: no seek per disclosure), sorted here."""
+    rows = terms(store, """SELECT ?d ?y ?f WHERE { { SELECT ?d WHERE { ?d a bkg:Disclosure } }
+        OPTIONAL { SELECT ?d ?y WHERE { ?d bkg:fiscalYear ?y } } OPTIONAL { SELECT ?d ?f WHERE { ?d bkg:sourceFile ?f } } }""")
+    head: dict[str, dict] = {}
+    for r in rows:
+        h = head.setdefault(r["d"]["value"], {"y": None, "f": None})
+        h["y"] = h["y"] if h["y"] is not None else val(r.get("y"))
+        h["f"] = h["f"] if h["f"] is not None else val(r.get("f"))
+    ranked = sorted(head, key=lambda d: (desc(head[d]["y"]), asc(head[d]["f"]), d))
+    return tuple((d, head[d]["y"], head[d]["f"]) for d in ranked)
+
+
+def disclosures(store, page: int = 1, size: int = 500, cache=no_cache) -> dict:
+    """Every disclosure, newest year first, then by file (the order kept by `cache`, see
+    policies()); the other columns are read for the page shown."""
+    page, offset = paging(page, size)
+    ranked = cache("disclosures", lambda: disclosure_ranking(store))
+    head = {d: {"y": y, "f": f} for d, y, f in ranked[offset:offset + size]}
+    shown = list(head)
+    info = lookup(store, shown, {"k": "bkg:documentKind", "a": "bkg:reportingAgency", "ti": "bkg:totalIncome",
+                                 "te": "bkg:totalExpenditure"})
+    agency_labels = lookup(store, [val(i.get("a")) for i in info.values()], {"l": "rdfs:label"})
+    items = []
+    for d in shown:
+        i, h = info.get(d, {}), head[d]
+        a = val(i.get("a"))
+        items.append({**link(d, h["f"]), "source_file": h["f"], "year": h["y"], "kind": val(i.get("k")),
+                      "agency": link(a, val(agency_labels.get(a, {}).get("l"))) if a else None,
+                      "total_income": money(val(i.get("ti"))), "total_expenditure": money(val(i.get("te")))})
+    return {"page": "disclosures", "title": "公开文件", "count": len(items), "items": items,
+            "paging": page_info(page, size, len(ranked))}
+
+
+def disclosures_for_files(store, files) -> dict[str, str]:
+    """The disclosure of each source file (one query per 500 files)."""
+    files = sorted({f for f in files if f})
+    out: dict[str, str] = {}
+    for start in range(0, len(files), 500):
+        lits = " ".join(literal(f) for f in files[start:start + 500])
+        for r in terms(store, f"SELECT ?f ?d WHERE {{ VALUES ?f {{ {lits} }} ?d bkg:sourceFile ?f }}"):
+            out.setdefault(r["f"]["value"], r["d"]["value"])
+    return out

@@ -1,0 +1,118 @@
+"""The generic page of any IRI: its properties, what points at it, the disclosures that
+assert it; display labels for IRIs; the bounded description behind its RDF formats."""
+
+from __future__ import annotations
+
+from api.errors import ApiError
+from api.views.amounts import money
+from api.views.links import RDF_TYPE, href, iri_ok, link, local_name, term_label, term_labels
+from api.views.lists import asc
+from api.views.query import XSD, literal, lookup, terms, val, values_block
+from kg.store import BKG
+
+LABEL_PROPS = ("rdfs:label", "skos:prefLabel", "dcterms:title", "bkg:documentNumber", "bkg:sourceFile", "skos:notation")
+
+
+def labels_for(store, iris) -> dict[str, str]:
+    """A display label for each IRI: the first of LABEL_PROPS it has (zh label first).
+    One property at a time, for the IRIs still without a label: most have the first, so
+    most cost one index seek."""
+    todo = sorted({i for i in iris if i})
+    out: dict[str, str] = {}
+    for prop in LABEL_PROPS:
+        if not todo:
+            break
+        for start in range(0, len(todo), 500):
+            for r in terms(store, f"SELECT ?x ?l WHERE {{ {values_block('x', todo[start:start + 500])} ?x {prop} ?l }}"):
+                out.setdefault(r["x"]["value"], r["l"]["value"])
+        todo = [i for i in todo if i not in out]
+    return out
+
+
+def value_view(t: dict, labels: dict[str, str]) -> dict:
+    """A property value ready to render: a link for IRIs, 万元 for amounts."""
+    if t["type"] == "uri":
+        v = t["value"]
+        return {"kind": "iri", **link(v, labels.get(v) or term_labels().get(v))}
+    if t["type"] == "bnode":
+        return {"kind": "bnode", "text": "_:" + t["value"]}
+    out = {"kind": "literal", "text": t["value"], "datatype": t.get("datatype"), "lang": t.get("xml:lang")}
+    if t.get("datatype") == XSD + "decimal":
+        out["money"] = money(t["value"])
+    return out
+
+
+def exists(store, iri: str) -> bool:
+    iri_ok(iri)
+    return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
+
+
+def resource(store, iri: str, incoming_limit: int = 200) -> dict:
+    iri_ok(iri)
+    out_rows = terms(store, f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT 2000")
+    in_rows = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} LIMIT {incoming_limit + 1}")
+    if not out_rows and not in_rows:
+        raise ApiError(404, "not_found", f"nothing is known about {iri}")
+    n_in = terms(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{iri}> }}")[0]["n"]
+    iris = {r["o"]["value"] for r in out_rows if r["o"]["type"] == "uri"} | {r["s"]["value"] for r in in_rows} | {iri}
+    labels = labels_for(store, iris)
+    prov, prov_total = provenance(store, iri)
+    types = [link(r["o"]["value"]) for r in out_rows if r["p"]["value"] == RDF_TYPE]
+    props: dict[str, list] = {}
+    for r in out_rows:
+        if r["p"]["value"] != RDF_TYPE:
+            props.setdefault(r["p"]["value"], []).append(value_view(r["o"], labels))
+    properties = [{"predicate": p, "label": term_label(p), "values": sorted(vs, key=lambda v: v.get("label") or v.get("text") or "")}
+                  for p, vs in sorted(props.items(), key=lambda kv: (not kv[0].startswith(BKG), term_label(kv[0])))]
+    incoming = [{"subject": link(r["s"]["value"], labels.get(r["s"]["value"])), "predicate": r["p"]["value"],
+                 "label": term_label(r["p"]["value"])} for r in in_rows[:incoming_limit]]
+    return {
+        "iri": iri, "href": href(iri), "label": labels.get(iri) or local_name(iri),
+        "types": types, "type_iris": [t["iri"] for t in types],
+        "properties": properties, "incoming": incoming, "incoming_total": int(n_in["value"]) if n_in else 0,
+        "provenance": prov, "provenance_total": prov_total,
+    }
+
+
+def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
+    """The disclosures that assert this resource (its named graphs), the first `limit` by
+    file name, with the pages given; and how many there are. A shared node (a
+    classification code) is asserted by every disclosure: the file names of its graphs are
+    read in one hash-joined pass and sorted here; graph IRIs, years, kinds and pages are
+    read for the graphs shown only."""
+    graphs = f"{{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}"
+    # file names only (the graph IRIs are looked up for the files shown)
+    names = sorted((val(r.get("f")) is not None, val(r.get("f")) or "") for r in terms(store, f"""SELECT ?f WHERE {{
+        {graphs} OPTIONAL {{ SELECT ?g ?f WHERE {{ ?g bkg:sourceFile ?f }} }} }}"""))
+    if not names:
+        return [], 0
+    files: dict[str, str | None] = {}
+    if not names[0][0]:  # graphs without a file name sort first
+        for r in terms(store, f"SELECT ?g WHERE {{ {graphs} FILTER NOT EXISTS {{ ?g bkg:sourceFile ?f }} }}"):
+            files[r["g"]["value"]] = None
+    wanted = [f for has, f in names[:limit] if has]
+    if wanted:
+        for r in terms(store, f"""SELECT ?g ?f WHERE {{ VALUES ?f {{ {" ".join(map(literal, dict.fromkeys(wanted)))} }}
+                                  ?g bkg:sourceFile ?f FILTER EXISTS {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}"""):
+            if files.get(r["g"]["value"]) is None:
+                files[r["g"]["value"]] = val(r["f"])
+    top = sorted(files, key=lambda g: (asc(files[g]), g))[:limit]
+    info = lookup(store, top, {"y": "bkg:fiscalYear", "k": "bkg:documentKind"})
+    pages: dict[str, set[int]] = {}
+    for r in terms(store, f"SELECT ?g ?pg WHERE {{ {values_block('g', top)} GRAPH ?g {{ <{iri}> bkg:page ?pg }} }}"):
+        if r["pg"]["value"].strip().isdigit():
+            pages.setdefault(r["g"]["value"], set()).add(int(r["pg"]["value"]))
+    out = []
+    for g in top:
+        i = info.get(g, {})
+        out.append({"disclosure": link(g, files[g]), "source_file": files[g], "year": val(i.get("y")),
+                    "kind": val(i.get("k")), "pages": sorted(pages.get(g, ()))})
+    return out, len(names)
+
+
+def describe_ntriples(store, iri: str, incoming_limit: int = 1000) -> str:
+    """The resource's own triples plus the triples pointing at it (a symmetric bounded description)."""
+    iri_ok(iri)
+    res = store.query(f"""CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{
+        {{ <{iri}> ?p ?o }} UNION {{ {{ SELECT ?s ?q WHERE {{ ?s ?q <{iri}> }} LIMIT {incoming_limit} }} }} }}""")
+    return "".join(f"{t} .\n" for t in res)

@@ -1,0 +1,82 @@
+"""IRIs as the pages show them: the local page of a minted IRI, a display name for any
+IRI (our ontology's zh label, else its local name), and the check every IRI passes before it
+is written into a query."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from api.errors import ApiError
+from kg.store import ID
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Names the UI uses for terms outside our ontology (ours come from ontology/budget.ttl).
+EXTERNAL_LABELS = {
+    RDF_TYPE: "类型",
+    "http://www.w3.org/2000/01/rdf-schema#label": "名称",
+    "http://www.w3.org/2000/01/rdf-schema#comment": "说明",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "别名",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "名称",
+    "http://www.w3.org/2004/02/skos/core#notation": "编码",
+    "http://www.w3.org/2004/02/skos/core#broader": "上级科目",
+    "http://www.w3.org/2004/02/skos/core#inScheme": "所属科目体系",
+    "http://www.w3.org/2004/02/skos/core#Concept": "分类科目",
+    "http://www.w3.org/ns/org#subOrganizationOf": "上级单位",
+    "http://www.w3.org/ns/org#hasUnit": "内设机构",
+    "http://www.w3.org/ns/org#OrganizationalUnit": "内设机构",
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "来源文件",
+    "http://purl.org/dc/terms/references": "引用政策",
+    "http://purl.org/dc/terms/title": "标题",
+}
+
+
+@lru_cache(maxsize=1)
+def term_labels() -> dict[str, str]:
+    """zh labels of the ontology's terms (ontology/*.ttl), read once."""
+    labels = dict(EXTERNAL_LABELS)
+    try:
+        import rdflib
+
+        import ontology
+
+        g = rdflib.Graph()
+        for f in sorted(Path(ontology.__file__).parent.glob("*.ttl")):
+            g.parse(f, format="turtle")
+        for s, o in g.subject_objects(rdflib.RDFS.label):
+            if getattr(o, "language", None) == "zh":
+                labels[str(s)] = str(o)
+    except Exception:  # noqa: BLE001 - labels are cosmetic; fall back to local names
+        pass
+    return labels
+
+
+def local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            tail = iri.rsplit(sep, 1)[1]
+            if tail:
+                return tail
+    return iri
+
+
+def term_label(iri: str) -> str:
+    return term_labels().get(iri) or local_name(iri)
+
+
+def href(iri: str) -> str | None:
+    """The local page of a minted IRI (None for IRIs we do not serve)."""
+    if iri.startswith(ID):
+        return "/id/" + quote(iri[len(ID):], safe="/:@!$&'()*+,;=-._~")
+    return None
+
+
+def link(iri: str, label: str | None = None) -> dict:
+    return {"iri": iri, "label": label or term_label(iri), "href": href(iri)}
+
+
+def iri_ok(iri: str) -> str:
+    if any(c in iri for c in '<>"{}|^`\\ \n\t'):
+        raise ApiError(400, "bad_iri", f"not a valid IRI: {iri!r}")
+    return iri
