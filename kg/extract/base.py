@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kg.document import Document, Heading, Paragraph, Table
+from kg.document import Document, Paragraph, Table
 from kg.money import parse_decimal, unit_factor
 
 WAN = Decimal(10000)
@@ -140,13 +140,6 @@ class Facts:
 
 # --- document walking ---------------------------------------------------------------
 
-def text_blocks(doc: Document):
-    """(page, text) of every heading and paragraph in reading order."""
-    for b in doc.blocks():
-        if isinstance(b, (Heading, Paragraph)):
-            yield b.page, b.text
-
-
 _STARTS_NEW = re.compile(r"^\s*(?:[-•·]\s*)?(?:\d{1,2}\s*[、.．)）](?!\d)|[一二三四五六七八九十]+[、.．]|[（(](?:[一二三四五六七八九十]+|\d{1,2})[)）]|第[一二三四五六七八九十\d]+[条章部])")
 _ENDS_SENTENCE = re.compile(r"[。！？!?：:；;]\s*$")
 
@@ -177,11 +170,6 @@ def logical_paragraphs(doc: Document) -> list[tuple[int, str]]:
 
 def table_text(t: Table) -> str:
     return " ".join(c for r in t.header for c in r)
-
-
-def table_label(t: Table) -> str:
-    """Title plus header text: what a table is recognised by."""
-    return norm((t.title or "") + " " + table_text(t))
 
 
 def doc_unit(doc: Document) -> str:
