@@ -1,5 +1,5 @@
 """Uploaded disclosures are ingested in the background, one at a time, so the service keeps
-answering: kg.pipeline.ingest runs in a single worker thread against the store the service
+answering: kg.pipeline.ingest (with search.hooks keeping the index in step) runs in a single worker thread against the store the service
 already holds (no second writer can open it), then the search index is synced by the
 pipeline and the service drops what it derived from the old state.
 
@@ -206,21 +206,23 @@ class JobRunner:
 
     def _ingest(self, job: Job) -> tuple[str, str | None]:
         import kg.pipeline
+        import search.hooks
 
-        results = kg.pipeline.ingest([job.path], self.services.db, self.services.store, workers=1)
+        results = kg.pipeline.ingest([job.path], self.services.db, self.services.store, workers=1,
+                                     hooks=search.hooks.index_hooks())
         job.results = [r.to_dict() for r in results]
         failed = [r.error for r in results if r.status == "failed"]
         return ("failed" if failed else "done"), ("; ".join(failed) or None)
 
     def _sync(self) -> None:
-        import kg.pipeline
+        import search.hooks
         from search.index import read_config
 
         # Without an index there is nothing for search to get wrong; building the first one
         # is `budgetkg index`'s (or an ingest's) work, not an update's.
         if read_config(self.services.db) is None:
             return
-        kg.pipeline.sync_index(self.services.db, self.services.store)
+        search.hooks.sync_index(self.services.db, self.services.store)
 
     # --- reading ----------------------------------------------------------------------
 

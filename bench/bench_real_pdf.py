@@ -70,9 +70,9 @@ def run(out_dir: Path, quick: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(tmp, backend="oxigraph")
         t0 = time.perf_counter()
-        ingest(files, tmp, store, workers=2, update_index=False)
+        ingest(files, tmp, store, workers=2)
         graph_s = time.perf_counter() - t0
-        from kg.pipeline import sync_index
+        from search.hooks import sync_index
 
         sync_index(tmp, store)
         ingest_s = time.perf_counter() - t0

@@ -123,15 +123,16 @@ def fit_power(sizes: list[int], ys: list[float]) -> dict | None:
 
 # --- child modes -------------------------------------------------------------------
 def child_ingest(args) -> dict:
-    from kg.pipeline import ingest, sync_index
+    from kg.pipeline import ingest
     from kg.store import open_store
+    from search.hooks import sync_index
 
     files = Path(args.list).read_text().splitlines()
     store = open_store(args.db, backend="oxigraph")
     c0 = os.times()
     try:
         t = time.perf_counter()
-        res = ingest(files, args.db, store, workers=args.workers, update_index=False,
+        res = ingest(files, args.db, store, workers=args.workers,
                      ray_address=args.ray_address or None)
         ingest_s = time.perf_counter() - t
         c1 = os.times()  # pool workers have exited by now, so their CPU is in children_*

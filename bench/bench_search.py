@@ -67,7 +67,7 @@ def _ingest(files, db: Path) -> float:
     store = open_store(db)
     try:
         t = time.perf_counter()
-        res = ingest(files, db, store, workers=2, update_index=False)
+        res = ingest(files, db, store, workers=2)
         failed = [r.error for r in res if r.status == "failed"]
         if failed:
             raise RuntimeError(f"ingest failed: {failed[:3]}")

@@ -1,4 +1,5 @@
-"""Ingest orchestration: files -> document model -> graph -> store -> search index.
+"""Ingest orchestration: files -> document model -> graph -> store, then the hooks
+(kg.hooks; the search index listens from above).
 
 Reading and extraction are pure and CPU-bound, so they run in a process pool; the store
 and the index are written only from this process, one disclosure per transaction, so a
@@ -9,13 +10,14 @@ file is detected by its sha256 and changes nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kg.archive import DocumentArchive
 from kg.document import Document, ReadError
+from kg.hooks import IngestHooks
 from kg.store import Store, StoredDocument
 
 SUFFIXES = {".pdf", ".txt", ".md"}
@@ -172,49 +174,13 @@ def _prepared_stream(files: list[Path], workers: int, ray_address: str | None = 
             yield from executor.map(_prepare_shipped, ((str(f), f.name, f.read_bytes()) for f in files))
 
 
-class DocumentArchive:
-    """The document models, one JSON file per sha256 under db/documents: what the search
-    index and the API read instead of re-parsing PDFs. Written atomically."""
-
-    def __init__(self, db: str | os.PathLike):
-        self.dir = Path(db) / "documents"
-
-    def path(self, sha: str) -> Path:
-        return self.dir / f"{sha}.json"
-
-    def put(self, doc: Document) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path(doc.sha256), doc.to_json())
-
-    def get(self, sha: str) -> Document:
-        return Document.from_json(self.path(sha).read_text(encoding="utf-8"))
-
-    def remove(self, sha: str) -> None:
-        self.path(sha).unlink(missing_ok=True)
-
-    def shas(self) -> set[str]:
-        return {p.stem for p in self.dir.glob("*.json")} if self.dir.exists() else set()
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Store,
            workers: int | None = None, on_result: Callable[[FileResult], None] | None = None,
-           update_index: bool = True, ray_address: str | None = None) -> list[FileResult]:
+           hooks: IngestHooks | None = None, ray_address: str | None = None) -> list[FileResult]:
     """Ingest files/folders into the store at `db`. Returns one FileResult per file.
     `ray_address` (local | auto | ADDR) runs the readers on Ray instead of a process pool.
+    `hooks` (kg.hooks) hear of every disclosure stored or removed and of the batch's end:
+    that is how the search index (search.hooks) keeps in step without kg knowing of it.
 
     A file that reads but is not a budget disclosure (kg.read.not_a_disclosure) is skipped
     with a note when it was found in a folder (a README beside the PDFs), and fails when it
@@ -262,6 +228,8 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
             for d in drop:
                 if d.sha256 != doc.sha256:
                     archive.remove(d.sha256)
+                if hooks and d.graph != prep.graph:
+                    hooks.emit_removed(d.graph)
             known[doc.source_file] = [*kept, StoredDocument(prep.graph, doc.source_file, doc.sha256)]
             warnings = list(doc.warnings)
             if kept:
@@ -270,26 +238,11 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
             r = FileResult(prep.path, "replaced" if drop else "added", doc.source_file,
                            doc.sha256, prep.graph, prep.triples, len(doc.pages), warnings=warnings)
             changed = True
+            if hooks:
+                hooks.emit_stored(r)
         results.append(r)
         if on_result:
             on_result(r)
-    if update_index and (changed or not index_is_current(db, store)):
-        sync_index(db, store)
+    if hooks:
+        hooks.emit_batch_done(db, store, changed)
     return results
-
-
-def index_is_current(db, store: Store) -> bool:
-    from search.index import is_current  # lazily: reading and extraction never need search
-
-    return is_current(db, store)
-
-
-def sync_index(db, store: Store) -> None:
-    """Bring the search index in line with the store (adds/removes only what changed)."""
-    from search.index import sync
-
-    sync(db, store)
-
-
-def results_json(results: list[FileResult]) -> str:
-    return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in results)

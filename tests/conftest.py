@@ -49,11 +49,12 @@ def corpus_real(shared) -> list[Path]:
 def _ingest_db(tmp_path_factory, name: str, files: list[Path]) -> Path:
     from kg.pipeline import ingest
     from kg.store import open_store
+    from search.hooks import index_hooks
 
     db = tmp_path_factory.mktemp(name)
     store = open_store(db)
     try:
-        results = ingest(files, db, store, workers=2)
+        results = ingest(files, db, store, workers=2, hooks=index_hooks())
     finally:
         store.close()
     failed = [r.error for r in results if r.status == "failed"]
@@ -78,11 +79,12 @@ def real_db(tmp_path_factory, corpus_real) -> Path:
     """A database built once from the seven published PDFs in ../shared/corpus/real/."""
     from kg.pipeline import ingest
     from kg.store import open_store
+    from search.hooks import index_hooks
 
     db = tmp_path_factory.mktemp("real_db")
     store = open_store(db)
     try:
-        ingest(corpus_real, db, store, workers=2)
+        ingest(corpus_real, db, store, workers=2, hooks=index_hooks())
     finally:
         store.close()
     return db

@@ -21,7 +21,7 @@ def generated_db(out: Path, count: int, seed: int, workers: int = 1) -> Path:
     db = out / "db"
     store = open_store(db)
     try:
-        results = ingest(sorted((out / "txt").glob("*.txt")), db, store, workers=workers, update_index=False)
+        results = ingest(sorted((out / "txt").glob("*.txt")), db, store, workers=workers)
     finally:
         store.close()
     assert not [r.error for r in results if r.status == "failed"]

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kg.cli import build_parser
+from api.cli import build_parser
 from kg.settings import settings_table
 
 ROOT = Path(__file__).resolve().parent.parent

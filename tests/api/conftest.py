@@ -41,11 +41,12 @@ def sample_db(tmp_path_factory, sample_corpus) -> Path:
     (the home page shows an answer and the ranked passages beside it)."""
     from kg.pipeline import ingest
     from kg.store import open_store
+    from search.hooks import index_hooks
 
     db = tmp_path_factory.mktemp("sample_db")
     store = open_store(db, backend="oxigraph")
     try:
-        results = ingest([sample_corpus / "txt", sample_corpus / "pdf"], db, store, workers=2)
+        results = ingest([sample_corpus / "txt", sample_corpus / "pdf"], db, store, workers=2, hooks=index_hooks())
     finally:
         store.close()
     failed = [r.error for r in results if r.status == "failed"]

@@ -52,11 +52,11 @@ def interrupted(db: Path, job_id: str, filename: str, status: str = "running", *
 @pytest.fixture
 def no_index_sync(monkeypatch):
     # The sync trains an embedding model: these tests are about the jobs around it.
-    import kg.pipeline
+    import search.hooks
 
     calls = []
-    monkeypatch.setattr(kg.pipeline, "sync_index", lambda db, store: calls.append(db))
-    monkeypatch.setattr(kg.pipeline, "index_is_current", lambda db, store: True)
+    monkeypatch.setattr(search.hooks, "sync_index", lambda db, store: calls.append(db))
+    monkeypatch.setattr(search.hooks, "index_is_current", lambda db, store: True)
     return calls
 
 

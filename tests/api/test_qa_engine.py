@@ -9,8 +9,8 @@ import pytest
 
 from api.qa.answerer import answer
 from api.qa.context import Context
+from kg.archive import DocumentArchive
 from kg.document import Document, Heading, Page, Paragraph, Table
-from kg.pipeline import DocumentArchive
 from kg.store import OxigraphStore
 
 ID = "https://w3id.org/budgetkg/id/"

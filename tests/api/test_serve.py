@@ -44,7 +44,7 @@ def test_serve_without_a_database_says_how_to_make_one(tmp_path, capsys):
 
 
 def test_cli_parser_knows_serve():
-    from kg.cli import build_parser
+    from api.cli import build_parser
 
     args = build_parser().parse_args(["serve", "--db", "x", "--port", "9"])
     assert args.func.__name__ == "cmd_serve" and args.port == 9 and args.host is None

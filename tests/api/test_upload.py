@@ -9,6 +9,8 @@ import time
 import pytest
 from apihelpers import TOKEN, build_mini_db, make_client
 
+import kg.pipeline
+
 
 def err(r, status, code=None):
     assert r.status_code == status, r.text
@@ -22,10 +24,10 @@ def err(r, status, code=None):
 @pytest.fixture
 def writable(tmp_path, monkeypatch):
     # The index sync trains an embedding model: not what these tests are about.
-    import kg.pipeline
+    import search.hooks
 
-    monkeypatch.setattr(kg.pipeline, "sync_index", lambda db, store: None)
-    monkeypatch.setattr(kg.pipeline, "index_is_current", lambda db, store: True)
+    monkeypatch.setattr(search.hooks, "sync_index", lambda db, store: None)
+    monkeypatch.setattr(search.hooks, "index_is_current", lambda db, store: True)
     with make_client(build_mini_db(tmp_path / "db"), write_token=TOKEN, upload_max_mb=1) as c:
         yield c
 
@@ -83,7 +85,6 @@ def test_upload_ingests_in_the_background(writable, sample_corpus):
 
 
 def test_service_answers_while_an_ingest_runs(writable, monkeypatch):
-    import kg.pipeline
 
     gate = threading.Event()
     started = threading.Event()
@@ -191,7 +192,6 @@ def upload_leftovers(db) -> list[str]:
 @pytest.fixture
 def writable_db(tmp_path, monkeypatch):
     """A writable service whose ingest only records the bytes it was given."""
-    import kg.pipeline
 
     seen: list[bytes] = []
 
@@ -248,7 +248,6 @@ def test_a_chunked_upload_over_the_limit_stops_at_the_limit(writable_db):
 def test_concurrent_uploads_of_one_name_never_mix(tmp_path, monkeypatch):
     """Four clients upload different bytes under one name at once: none gets a 5xx, each
     ingest sees exactly one client's bytes, and no temporary file is left behind."""
-    import kg.pipeline
 
     seen: list[bytes] = []
 
@@ -279,7 +278,6 @@ def test_concurrent_uploads_of_one_name_never_mix(tmp_path, monkeypatch):
 
 
 def test_one_ingest_at_a_time_per_disclosure(writable, monkeypatch):
-    import kg.pipeline
 
     gate = threading.Event()
     started = threading.Event()
@@ -328,10 +326,9 @@ def test_a_long_cjk_name_is_uploaded(writable_db):
 
 
 def test_jobs_outlive_the_service(tmp_path, monkeypatch):
-    import kg.pipeline
 
     runs = []
-    monkeypatch.setattr(kg.pipeline, "ingest", lambda paths, db, store, workers=None: runs.append(paths) or [])
+    monkeypatch.setattr(kg.pipeline, "ingest", lambda paths, db, store, workers=None, **kw: runs.append(paths) or [])
     db = build_mini_db(tmp_path / "db")
     with make_client(db, write_token=TOKEN) as c:
         r = c.post("/ingest", files={"file": ("kept.txt", b"some text")}, headers={"authorization": f"Bearer {TOKEN}"})

@@ -136,7 +136,7 @@ def test_pipeline_fails_bad_files_and_ingests_good_ones(tmp_path):
     db = tmp_path / "db"
     store = open_store(db)
     try:
-        results = ingest([files], db, store, workers=1, update_index=False)
+        results = ingest([files], db, store, workers=1)
     finally:
         store.close()
     by_name = {os.path.basename(r.path): r for r in results}
@@ -227,7 +227,7 @@ def test_pipeline_refuses_an_unreadable_pdf_and_adds_nothing(tmp_path):
     db = tmp_path / "db"
     store = open_store(db)
     try:
-        (r,) = ingest([files], db, store, workers=1, update_index=False)
+        (r,) = ingest([files], db, store, workers=1)
         assert r.status == "failed" and "no readable text" in r.error and "\n" not in r.error
         assert not store.documents()
     finally:

@@ -45,7 +45,7 @@ def _generate(out: Path) -> Path:
 
 
 def _cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", "ingest", "--workers", "1", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "api.cli", "ingest", "--workers", "1", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
 
 

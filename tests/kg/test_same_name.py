@@ -35,7 +35,7 @@ def test_same_file_name_in_two_folders_keeps_both(tmp_path):
     db = tmp_path / "db"
     store = open_store(db)
     try:
-        res = ingest([corpus], db, store, workers=1, update_index=False)
+        res = ingest([corpus], db, store, workers=1)
         assert [r.status for r in res] == ["added", "added"], [r.to_dict() for r in res]
         assert any("kept" in w for w in res[1].warnings)
         assert _docs(store) == sorted(("部门预算.txt", file_sha256(p)) for p in (a, b))
@@ -43,12 +43,12 @@ def test_same_file_name_in_two_folders_keeps_both(tmp_path):
         # a corrected version of agency-a's file replaces agency-a's disclosure only
         fixed = corpus / "agency-a" / "部门预算.txt"
         fixed.write_text(fixed.read_text(encoding="utf-8") + "\n备注：本表为更正版。\n", encoding="utf-8")
-        res = ingest([fixed], db, store, workers=1, update_index=False)
+        res = ingest([fixed], db, store, workers=1)
         assert [r.status for r in res] == ["replaced"], [r.to_dict() for r in res]
         assert _docs(store) == sorted([("部门预算.txt", file_sha256(fixed)), ("部门预算.txt", file_sha256(b))])
 
         # and ingesting the whole crawl again changes nothing
-        res = ingest([corpus], db, store, workers=1, update_index=False)
+        res = ingest([corpus], db, store, workers=1)
         assert [r.status for r in res] == ["unchanged", "unchanged"]
     finally:
         store.close()

@@ -45,7 +45,7 @@ def test_pool_workers_die_with_a_killed_ingest(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "data" / "generate.py"), "--out", str(tmp_path / "gen"), "--count",
                     "80", "--seed", "11", "--formats", "txt"], check=True, capture_output=True, timeout=300)
     log = open(tmp_path / "ingest.log", "wb")
-    ingest = subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", "--json", "--workers", "2", "--db",
+    ingest = subprocess.Popen([sys.executable, "-m", "api.cli", "ingest", "--json", "--workers", "2", "--db",
                                str(tmp_path / "db"), str(tmp_path / "gen" / "txt")],
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     workers: list[psutil.Process] = []

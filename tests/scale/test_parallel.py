@@ -65,12 +65,13 @@ def test_process_pool_ingest_equals_serial(corpus_txt, txt_db, tmp_path):
     as the session database built with 2 (tests/conftest.py: txt_db, workers=2)."""
     from kg.pipeline import ingest
     from kg.store import open_store
+    from search.hooks import index_hooks
     from search.retrieve import Searcher
 
     serial = tmp_path / "serial"
     st = open_store(serial, backend="oxigraph")
     try:
-        res = ingest(corpus_txt, serial, st, workers=1)
+        res = ingest(corpus_txt, serial, st, workers=1, hooks=index_hooks())
         assert [r.status for r in res] == ["added"] * len(corpus_txt), [r.error for r in res]
         g1 = _nt(st)
     finally:

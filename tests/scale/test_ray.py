@@ -42,7 +42,7 @@ def test_ray_ingest_equals_serial_ingest(ray_runtime, corpus_txt, tmp_path):
         db = tmp_path / mode
         st = open_store(db, backend="oxigraph")
         try:
-            res = ingest(corpus_txt, db, st, workers=1 if mode == "serial" else 2, update_index=False,
+            res = ingest(corpus_txt, db, st, workers=1 if mode == "serial" else 2,
                          ray_address="local" if mode == "ray" else None)
             assert [r.status for r in res] == ["added"] * len(corpus_txt), [r.error for r in res]
             out[mode] = (rdflib.Graph().parse(data=st.dump("nt").decode(), format="nt"),

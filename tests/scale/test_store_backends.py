@@ -219,12 +219,12 @@ def test_idempotent_reingest_through_the_pipeline(make_store, corpus_txt, tmp_pa
 
     db = tmp_path / "db"
     st = make_store(db)
-    first = ingest(corpus_txt[:2], db, st, workers=1, update_index=False)
+    first = ingest(corpus_txt[:2], db, st, workers=1)
     assert [r.status for r in first] == ["added", "added"], [r.error for r in first]
     before = canonical(st)
     count = st.triple_count()
     assert count == sum(r.triples for r in first) > 0
-    again = ingest(corpus_txt[:2], db, st, workers=1, update_index=False)
+    again = ingest(corpus_txt[:2], db, st, workers=1)
     assert [r.status for r in again] == ["unchanged", "unchanged"]
     assert st.triple_count() == count
     assert canonical(st) == before
@@ -234,7 +234,7 @@ def test_idempotent_reingest_through_the_pipeline(make_store, corpus_txt, tmp_pa
     ref_db = tmp_path / "ref"
     ref = open_store(ref_db, backend="oxigraph")
     try:
-        ingest(corpus_txt[:2], ref_db, ref, workers=1, update_index=False)
+        ingest(corpus_txt[:2], ref_db, ref, workers=1)
         a = rdflib.Graph().parse(data=st.dump("nt").decode(), format="nt")
         b = rdflib.Graph().parse(data=ref.dump("nt").decode(), format="nt")
         assert isomorphic(a, b)

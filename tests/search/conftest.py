@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.archive import DocumentArchive
 from kg.document import Document, Heading, Page, Paragraph, Table
-from kg.pipeline import DocumentArchive
 from kg.store import BKG, ID, open_store
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -1,0 +1,116 @@
+"""kg's commands for `budgetkg` (the entry point is api.cli, above every package): ingest,
+export and check. Each parses its arguments here and calls one function that does the work."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def db_default() -> str:
+    return os.environ.get("BUDGETKG_DB", "budgetkg-data")
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=db_default(), metavar="DIR",
+                   help="database directory (default: $BUDGETKG_DB or ./budgetkg-data)")
+
+
+def cmd_ingest(args, hooks_factory=None) -> int:
+    from kg.pipeline import ingest
+    from kg.store import open_store
+
+    store = open_store(args.db)
+    bar = None
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="file", desc="ingest", file=sys.stderr)
+
+    def report(r):
+        if args.json:
+            print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            if r.status == "failed":
+                line = f"error: {r.error}"
+            elif r.status == "skipped":
+                line = f"skipped   {r.source_file}  ({r.note})"
+            else:
+                line = f"{r.status:9} {r.source_file}  ({r.pages} pages, {r.triples} triples)" if r.status != "unchanged" \
+                    else f"unchanged {r.source_file}"
+            if bar is not None:
+                bar.update(1)
+                bar.write(line, file=sys.stderr if r.status == "failed" else sys.stdout)
+            else:
+                print(line, file=sys.stderr if r.status == "failed" else sys.stdout, flush=True)
+            for w in r.warnings:
+                print(f"warning: {r.source_file}: {w}", file=sys.stderr)
+
+    try:
+        results = ingest(args.paths, args.db, store, workers=args.workers, on_result=report,
+                         hooks=hooks_factory() if hooks_factory else None, ray_address=args.ray_address)
+    finally:
+        store.close()
+        if bar is not None:
+            bar.close()
+    failed = sum(r.status == "failed" for r in results)
+    if not args.json:
+        counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "skipped", "failed")}
+        print(", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "skipped"), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_export(args) -> int:
+    from kg.store import open_store
+
+    data = open_store(args.db, read_only=True).dump(args.format)
+    if args.output:
+        from kg.atomic import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.output), data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from kg.checks import findings_from_store
+    from kg.store import open_store
+
+    store = open_store(args.db, read_only=True)
+    findings = findings_from_store(store)
+    if args.json:
+        for f in findings:
+            print(json.dumps(f, ensure_ascii=False, default=str))
+    else:
+        for f in findings:
+            print(f"[{f.get('severity', '')}] {f.get('source_file', '')} p.{f.get('pages', '')}: {f.get('comment', '')}")
+        print(f"{len(findings)} finding(s)", file=sys.stderr)
+    return 0
+
+
+def register(sub, ingest_hooks=None) -> None:
+    """Add kg's subcommands. `ingest_hooks` (a callable returning kg.hooks.IngestHooks)
+    is how the layers above take part in an ingest, e.g. the search index keeping in step."""
+    s = sub.add_parser("ingest", help="read PDF/.txt/.md disclosures into the graph store and search index")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.pdf .txt .md)")
+    add_db(s)
+    s.add_argument("--workers", type=int, default=None, help="reader processes (default: every core)")
+    s.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="run the readers on Ray: local (a private runtime here), auto (this machine's cluster) or a cluster address")
+    s.add_argument("--json", action="store_true", help="one JSON object per file on stdout instead of a progress display")
+    s.set_defaults(func=lambda args: cmd_ingest(args, ingest_hooks))
+
+    s = sub.add_parser("export", help="write the whole graph as Turtle, N-Triples, TriG or JSON-LD")
+    add_db(s)
+    s.add_argument("--format", choices=["turtle", "nt", "trig", "jsonld", "nq"], default="turtle")
+    s.add_argument("-o", "--output", help="file to write (default: stdout)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("check", help="list consistency findings (places where a disclosure contradicts itself)")
+    add_db(s)
+    s.add_argument("--json", action="store_true", help="one JSON object per finding")
+    s.set_defaults(func=cmd_check)
