@@ -2,8 +2,7 @@ import json
 
 import pytest
 
-from search import index as index_mod
-from search.index import is_current, read_config, status, sync
+from search.index import build, is_current, read_config, status, sync, vectors
 from search.retrieve import Searcher, rrf
 
 
@@ -94,7 +93,7 @@ def test_crash_while_writing_leaves_the_previous_index_usable(small_db, monkeypa
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(index_mod, "_write_faiss", boom)
+    monkeypatch.setattr(vectors, "write_faiss", boom)
     with pytest.raises(OSError):
         sync(db, store)
     assert read_config(db) == before
@@ -126,7 +125,7 @@ def test_missing_index_is_a_clear_error(tmp_path):
 
 def test_ivf_above_the_threshold_is_trained_saved_and_filtered(small_db, monkeypatch):
     db, store, _ = small_db
-    monkeypatch.setattr(index_mod, "ANN_THRESHOLD", 1)
+    monkeypatch.setattr(vectors, "ANN_THRESHOLD", 1)
     stats = sync(db, store)
     assert stats["faiss"] == "IndexIVFFlat"
     cfg = read_config(db)
@@ -140,14 +139,14 @@ def test_ivf_above_the_threshold_is_trained_saved_and_filtered(small_db, monkeyp
     store.drop_graphs([next(d.graph for d in store.documents() if d.source_file == "a_budget.txt")])
     assert sync(db, store)["incremental"] is True
     assert read_config(db)["faiss"].get("reused_quantizer") is True
-    monkeypatch.setattr(index_mod, "INCREMENTAL", False)
+    monkeypatch.setattr(build, "INCREMENTAL", False)
     assert sync(db, store)["incremental"] is False
     assert read_config(db)["faiss"].get("reused_quantizer") is True
 
 
 def test_a_passage_printed_twice_in_one_document_is_one_hit(tmp_path):
+    from kg.archive import DocumentArchive
     from kg.document import Document, Heading, Page, Paragraph
-    from kg.pipeline import DocumentArchive
     from kg.store import open_store
     from search.chunking import chunk_document
 

@@ -7,8 +7,9 @@ import sqlite3
 import numpy as np
 import pytest
 
-from search import index as index_mod
-from search.index import _term_counts, _TrainingSample, read_config, sync, write_bm25
+from search.index import build, generations, read_config, sync, vectors
+from search.index.bm25 import term_counts, write_bm25
+from search.index.model import TrainingSample
 from search.retrieve import Searcher
 
 EXTRA = [
@@ -38,7 +39,7 @@ def test_streamed_bm25_equals_bm25s(tmp_path):
     rng = np.random.default_rng(3)
     words = [f"w{i}" for i in range(60)]
     corpus = [[words[j] for j in rng.zipf(1.3, size=int(rng.integers(0, 40))) % 60] for _ in range(300)]
-    flat, counts, nnz, lens = _term_counts([" ".join(t) for t in corpus])
+    flat, counts, nnz, lens = term_counts([" ".join(t) for t in corpus])
     vocab: dict[str, int] = {}
     ids = np.array([vocab.setdefault(w, len(vocab)) for w in flat], np.int32)
     # a small block size makes the writer cross many block boundaries
@@ -55,10 +56,10 @@ def test_streamed_bm25_equals_bm25s(tmp_path):
 
 def test_training_sample_is_bounded_deterministic_and_in_corpus_order():
     texts = [f"第{i}段文字" * (1 + i % 7) for i in range(500)]
-    everything = _TrainingSample(10**9)
+    everything = TrainingSample(10**9)
     everything.add(0, texts)
     assert everything.texts() == texts  # all of them, in order, when they fit
-    s1, s2 = _TrainingSample(2000), _TrainingSample(2000)
+    s1, s2 = TrainingSample(2000), TrainingSample(2000)
     s1.add(0, texts)
     for i in range(0, 500, 37):  # the same corpus arriving in other pieces
         s2.add(i, texts[i:i + 37])
@@ -87,7 +88,7 @@ def test_the_index_does_not_depend_on_the_worker_count(small_db, add_disclosure,
     a = _snapshot(db)
     hits_a = [h.chunk_id for h in Searcher.open(db).search("农村公路 桥梁 检测", k=10)]
 
-    monkeypatch.setattr(index_mod, "PARALLEL_MIN_DOCS", 2)
+    monkeypatch.setattr(build, "PARALLEL_MIN_DOCS", 2)
     parallel = sync(db, store, rebuild=True, workers=2)
     assert parallel["workers"] == 2 and parallel["trained"] and parallel["embedded"] == 9
     b = _snapshot(db)
@@ -107,7 +108,7 @@ def test_the_index_does_not_depend_on_the_worker_count(small_db, add_disclosure,
 
 @pytest.mark.parametrize("n_chunks", [0, 1])
 def test_term_counts_keep_an_empty_chunk_as_the_empty_term(n_chunks):
-    flat, counts, nnz, lens = _term_counts([""] * n_chunks)
+    flat, counts, nnz, lens = term_counts([""] * n_chunks)
     assert flat == [""] * n_chunks and list(nnz) == [1] * n_chunks and list(lens) == [1] * n_chunks
 
 
@@ -182,7 +183,7 @@ def _full_build_beside(db, store, tmp_path, monkeypatch, name):
     shutil.copytree(db / "index", other / "index")
     (other / "documents").symlink_to(db / "documents")
     with monkeypatch.context() as m:
-        m.setattr(index_mod, "INCREMENTAL", False)
+        m.setattr(build, "INCREMENTAL", False)
         stats = sync(other, store, workers=1)
     assert stats["incremental"] is False
     return _generation(other)
@@ -192,8 +193,8 @@ def _full_build_beside(db, store, tmp_path, monkeypatch, name):
 def test_an_incremental_generation_equals_a_full_build(small_db, add_disclosure, monkeypatch, tmp_path,
                                                        ann_threshold):
     db, store, _ = small_db
-    monkeypatch.setattr(index_mod, "ANN_THRESHOLD", ann_threshold)
-    monkeypatch.setattr(index_mod, "INCREMENTAL_MAX_CHANGED", 1.0)  # tiny corpus: one change is a big share
+    monkeypatch.setattr(vectors, "ANN_THRESHOLD", ann_threshold)
+    monkeypatch.setattr(generations, "INCREMENTAL_MAX_CHANGED", 1.0)  # tiny corpus: one change is a big share
     for spec in EXTRA[:4]:
         add_disclosure(db, store, spec)
     first = sync(db, store, workers=1)
@@ -252,7 +253,7 @@ def test_a_generation_without_term_counts_is_rebuilt_from_the_caches(small_db, a
 
 def test_documents_containing_a_word_are_found_through_normalization(tmp_path):
     from search.chunking import Chunk
-    from search.index import _documents_containing
+    from search.index.dictionary import documents_containing
     from search.tokenize import normalize
 
     texts = {"a": ["⼀般公共预算支出"],  # a Kangxi radical that NFKC folds into 一
@@ -274,4 +275,4 @@ def test_documents_containing_a_word_are_found_through_normalization(tmp_path):
                                      for t in texts[sha]))
         return any(w in joined for w in words)
 
-    assert _documents_containing(db, words) == {s for s in texts if naive(s)} == {"a", "b", "c", "e"}
+    assert documents_containing(db, words) == {s for s in texts if naive(s)} == {"a", "b", "c", "e"}

@@ -1,0 +1,103 @@
+"""Where the index lives and what its config.json says: the folder, reading the config,
+writing JSON atomically, the writer lock, and the questions asked of the live config
+(`status`, `is_current`)."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from kg.atomic import atomic_write_bytes
+from search.chunking import CHUNKER_VERSION
+from search.tokenize import TOKENIZER_VERSION
+
+INDEX_FORMAT = 1
+RRF_K = 60  # reciprocal rank fusion; in config.json so a reader fuses as the writer meant
+
+
+class IndexError_(Exception):
+    """The index is missing or unreadable (one-line message)."""
+
+
+def index_dir(db) -> Path:
+    return Path(db) / "index"
+
+
+def read_config(db) -> dict | None:
+    p = index_dir(db) / "config.json"
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise IndexError_(f"{p}: unreadable ({e}); run `budgetkg index --rebuild`") from e
+
+
+def atomic_json(path: Path, obj, indent: int | None = None) -> None:
+    atomic_write_bytes(path, json.dumps(obj, ensure_ascii=False, indent=indent,
+                                        separators=None if indent else (",", ":")).encode("utf-8"))
+
+
+def load_json(path: Path):
+    """The JSON in `path`, or None when it is missing or damaged (a cache entry is then made again)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@contextmanager
+def writer_lock(idx: Path):
+    idx.mkdir(parents=True, exist_ok=True)
+    with open(idx / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def model_setting() -> str:
+    try:
+        from kg.settings import get_settings
+
+        return get_settings().embedding_model or "builtin"
+    except Exception:  # noqa: BLE001 - an unreadable .env must not stop indexing
+        return os.environ.get("BUDGETKG_EMBEDDING_MODEL", "builtin")
+
+
+def short_hash(*parts) -> str:
+    """12 hex digits naming a cache key or model from everything it depends on."""
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:12]
+
+
+def status(db) -> dict:
+    cfg = read_config(db)
+    if cfg is None:
+        return {"chunks": 0, "documents": 0, "model": None, "dims": 0, "state": "missing"}
+    return {"chunks": cfg.get("chunks", 0), "documents": len(cfg.get("documents", {})),
+            "model": (cfg.get("model") or {}).get("name"), "dims": (cfg.get("model") or {}).get("dims", 0),
+            "ann": cfg.get("faiss", {}).get("type"), "generation": cfg.get("generation")}
+
+
+def is_current(db, store) -> bool:
+    """True when the live index holds exactly the store's documents with the configured
+    model (cheap: no chunking, no SPARQL beyond the document list)."""
+    try:
+        cfg = read_config(db)
+    except IndexError_:
+        return False
+    if cfg is None or not (index_dir(db) / cfg.get("generation", "-")).is_dir():
+        return False
+    if cfg.get("format") != INDEX_FORMAT or cfg.get("chunker_version") != CHUNKER_VERSION \
+            or cfg.get("tokenizer", {}).get("version") != TOKENIZER_VERSION:
+        return False
+    want = model_setting()
+    have = (cfg.get("model") or {}).get("name")
+    if have is not None and have != want:
+        return False
+    return set(cfg.get("documents", {})) == {d.sha256 for d in store.documents()}
