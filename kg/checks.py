@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kg import vocab as V
 from kg.extract.base import TOLERANCE, Facts, FindingFact, Line, funding_scope
 
-WAN = Decimal(10000)
+WAN = V.YUAN_PER_WAN
 
 
 def _wan(v: Decimal) -> str:
@@ -42,7 +43,8 @@ def _finding(rule: str, what: str, expected: Decimal, found: Decimal, pages, whe
         return None
     if abs(expected - found) <= TOLERANCE:
         severity = "warning"
-    comment = f"{what}：应为 {_wan(expected)} 万元，印为 {_wan(found)} 万元（差 {_wan(found - expected)} 万元）"
+    unit = V.WAN_YUAN
+    comment = f"{what}：应为 {_wan(expected)} {unit}，印为 {_wan(found)} {unit}（差 {_wan(found - expected)} {unit}）"
     return FindingFact(rule, severity, comment, expected, found, sorted({p for p in pages if p}), where)
 
 
@@ -66,7 +68,7 @@ def _tree_checks_of(lines: list[Line], scheme: str, rule: str, label: str) -> li
             kv = [k.amount if col == "amount" else k.splits.get(col) for k in kids]
             if pv is None or any(v is None for v in kv):
                 continue
-            colname = {"amount": "合计", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费", "public": "公用经费"}[col]
+            colname = {"amount": "合计", **{m.key: m.label for m in V.LINE_SPLITS}}[col]
             f = _finding(rule, f"{label} {code}（{parent.name}）{colname} 与其下级科目之和不符", sum(kv), pv,
                          [parent.prov.page] + [k.prov.page for k in kids], f"{scheme}:{code}:{col}")
             if f:
@@ -82,7 +84,8 @@ def _row_checks(lines: list[Line]) -> list[FindingFact]:
         b, p = ln.splits.get("basic"), ln.splits.get("project")
         if ln.amount is None or b is None or p is None:
             continue
-        f = _finding("row_splits_sum", f"科目 {ln.code}（{ln.name}）基本支出与项目支出之和与合计不符", b + p, ln.amount,
+        f = _finding("row_splits_sum", f"科目 {ln.code}（{ln.name}）{V.BASIC.label}与{V.PROJECT.label}之和与合计不符",
+                     b + p, ln.amount,
                      [ln.prov.page], f"{ln.scheme}:{ln.code}:basic+project")
         if f:
             out.append(f)
@@ -90,8 +93,7 @@ def _row_checks(lines: list[Line]) -> list[FindingFact]:
 
 
 # not 基本/项目支出: narratives quote those for single lines and projects too often to be sure
-TEXT_CHECKED = {"income": "本年收入", "expenditure": "本年支出", "personnel": "人员经费", "public": "公用经费",
-                "three_public": "“三公”经费", "operating": "机关运行经费"}
+TEXT_CHECKED = {m.key: m.short for m in (V.INCOME, V.EXPENDITURE, V.PERSONNEL, V.PUBLIC, V.THREE_PUBLIC, V.OPERATING)}
 
 
 def _text_checks(f: Facts) -> list[FindingFact]:
@@ -117,7 +119,7 @@ def _line_text_checks(f: Facts) -> list[FindingFact]:
     """A 项 amount the narrative states against the classified table's row (by printed code,
     else by a name only one 项 carries), beyond the text's own rounding."""
     out, seen = [], set()
-    ftype = "outturn" if f.kind == "final_account" else "budget"
+    ftype = V.kind_by_code(f.kind).figure_type
     items = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 7 and ln.amount is not None
              and ln.figure_type == ftype]
     for name, code, fig in f.line_text:
@@ -144,13 +146,14 @@ def _summary_class_checks(f: Facts) -> list[FindingFact]:
     printed = {}
     for label, fig in f.summary_labels:
         printed.setdefault(label, fig)
-    ftype = "outturn" if f.kind == "final_account" else "budget"
+    ftype = V.kind_by_code(f.kind).figure_type
     for ln in f.lines:
         if ln.scheme != "functional" or len(ln.code) != 3 or ln.amount is None or ln.figure_type != ftype \
                 or funding_scope(ln.prov.table) or ln.name not in printed:
             continue
         fig = printed[ln.name]
-        fi = _finding("class_tables_agree", f"收支总表中的{ln.name}与“{ln.prov.table}”中 {ln.code} 不符", ln.amount,
+        fi = _finding("class_tables_agree", f"{V.SUMMARY_TABLE.budget}中的{ln.name}与“{ln.prov.table}”中 {ln.code} 不符",
+                      ln.amount,
                       fig.value, [fig.prov.page, ln.prov.page], f"functional:{ln.code}:summary")
         if fi:
             out.append(fi)
@@ -164,31 +167,35 @@ def check_facts(f: Facts) -> list[FindingFact]:
     if "income" in t and "expenditure" in t:
         inc = t["income"] + t.get("carry_over", Decimal(0))
         exp = t["expenditure"] + t.get("carry_forward", Decimal(0))
-        out.append(_finding("income_equals_expenditure", "收入合计（含上年结转）与支出合计（含年末结转）不符", inc, exp,
+        out.append(_finding("income_equals_expenditure",
+                            f"{V.INCOME_SUM}（含{V.CARRIED_OVER}）与{V.EXPENDITURE_SUM}（含{V.CARRIED_FORWARD}）不符", inc, exp,
                             [pages.get("income"), pages.get("expenditure")], "totals:income"))
     if "basic" in t and "project" in t and "expenditure" in t:
-        out.append(_finding("basic_plus_project", "基本支出与项目支出之和与本年支出合计不符", t["basic"] + t["project"],
+        out.append(_finding("basic_plus_project", f"{V.BASIC.label}与{V.PROJECT.label}之和与{V.EXPENDITURE.label}不符",
+                            t["basic"] + t["project"],
                             t["expenditure"], [pages.get("basic"), pages.get("expenditure")], "totals:basic+project"))
     if "personnel" in t and "public" in t and "basic" in t:
         # compare within one fund: 人员/公用 of the 一般公共预算 basic table against that fund's 基本支出
         scope = funding_scope(f.totals["personnel"].prov.table)
         basic = f.totals["basic"] if funding_scope(f.totals["basic"].prov.table) == scope else f.basic_by_fund.get(scope)
         if basic is not None:
-            out.append(_finding("personnel_plus_public", "人员经费与公用经费之和与基本支出不符", t["personnel"] + t["public"],
+            out.append(_finding("personnel_plus_public", f"{V.PERSONNEL.label}与{V.PUBLIC.label}之和与{V.BASIC.label}不符",
+                                t["personnel"] + t["public"],
                                 basic.value, [pages.get("personnel"), basic.prov.page], "totals:personnel+public"))
     if "personnel" in t and "public" in t:
         # another table splitting the same 基本支出 (equal sums) differently into 人员/公用
         for other in f.other_splits:
             op, oq = other["personnel"].value, other["public"].value
             if abs(op + oq - t["personnel"] - t["public"]) <= TOLERANCE and op != t["personnel"]:
-                out.append(_finding("personnel_split_tables", f"“{other['personnel'].prov.table}”所列人员经费与"
-                                    f"“{f.totals['personnel'].prov.table}”不符（公用经费相应不同）", t["personnel"], op,
+                out.append(_finding("personnel_split_tables", f"“{other['personnel'].prov.table}”所列{V.PERSONNEL.label}与"
+                                    f"“{f.totals['personnel'].prov.table}”不符（{V.PUBLIC.label}相应不同）", t["personnel"], op,
                                     [other["personnel"].prov.page, pages.get("personnel")], "totals:personnel:tables"))
     for row in f.total_rows:
         # a table's own 合计 row, unless it is the one basic_plus_project already compared
         if "basic" in f.totals and row["basic"].prov == f.totals["basic"].prov:
             continue
-        out.append(_finding("table_total_splits", f"“{row['total'].prov.table}”合计行基本支出与项目支出之和与合计不符",
+        out.append(_finding("table_total_splits",
+                            f"“{row['total'].prov.table}”合计行{V.BASIC.label}与{V.PROJECT.label}之和与合计不符",
                             row["basic"].value + row["project"].value, row["total"].value, [row["total"].prov.page],
                             f"table:{funding_scope(row['total'].prov.table) or 'all'}:basic+project"))
     out += _line_text_checks(f)
@@ -197,24 +204,26 @@ def check_facts(f: Facts) -> list[FindingFact]:
     out += _row_checks(f.lines)
     out += _tree_checks(f.lines, "functional", "functional_children_sum", "支出功能分类科目")
     out += _tree_checks(f.lines, "economic", "economic_children_sum", "经济分类科目")
-    ftype = "outturn" if f.kind == "final_account" else "budget"
+    ftype = V.kind_by_code(f.kind).figure_type
     classes = [ln for ln in f.lines if ln.scheme == "functional" and len(ln.code) == 3 and ln.amount is not None
                and ln.figure_type == ftype]
     if classes and "expenditure" in t and f.totals["expenditure"].prov.table == classes[0].prov.table:
         out.append(_finding("functional_classes_sum", "各类支出功能科目之和与表中合计不符", sum(c.amount for c in classes),
                             t["expenditure"], [c.prov.page for c in classes], "functional:classes"))
     if "three_public" in t and all(k in t for k in ("abroad", "vehicles", "reception")):
-        out.append(_finding("three_public_parts", "“三公”经费合计与各项之和不符", t["abroad"] + t["vehicles"] + t["reception"],
+        out.append(_finding("three_public_parts", f"{V.THREE_PUBLIC.label}合计与各项之和不符",
+                            t["abroad"] + t["vehicles"] + t["reception"],
                             t["three_public"], [pages.get("three_public")], "three_public:total"))
     if "vehicles" in t and "vehicle_purchase" in t and "vehicle_operation" in t:
-        out.append(_finding("three_public_parts", "公务用车购置及运行费与购置费、运行费之和不符",
+        out.append(_finding("three_public_parts",
+                            f"{V.VEHICLES.label}与{V.VEHICLE_PURCHASE.short}、{V.VEHICLE_OPERATION.short}之和不符",
                             t["vehicle_purchase"] + t["vehicle_operation"], t["vehicles"], [pages.get("vehicles")],
                             "three_public:vehicles"))
     amounts = [p.amount for p in f.projects if p.amount is not None]
     # project pages often describe only the key projects (绩效目标表 of a few): a sum below
     # 项目支出 is a partial list, not a contradiction; above it, the figures disagree
     if amounts and "project" in t and sum(amounts) > t["project"]:
-        out.append(_finding("projects_sum", "项目表中各项目金额之和与项目支出合计不符", sum(amounts), t["project"],
+        out.append(_finding("projects_sum", f"项目表中各项目金额之和与{V.PROJECT.label}合计不符", sum(amounts), t["project"],
                             [p.prov.page for p in f.projects] + [pages.get("project")], "projects:sum", "warning"))
     return [x for x in out if x is not None]
 

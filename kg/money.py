@@ -10,11 +10,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
-UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000), "千元": Decimal(1000)}
+from kg.vocab import (
+    DEFAULT_UNIT,
+    UNIT_FACTORS,
+    UNIT_LABEL,
+    UNIT_LABELS,
+    UNITS_LONGEST_FIRST,
+    WAN,
+    YUAN,
+    alternation,
+    unit_word,
+)
+
+if TYPE_CHECKING:
+    from kg.document import Document, Table
+
 _BLANKS = {"", "-", "—", "--", "——", "－", "/", "…", "...", "无", "\\"}
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_UNIT_IN_TEXT = re.compile(r"(?:单位|金额单位|计量单位)\s*[:：]?\s*(亿元|万元|千元|元)")
+_UNIT_IN_TEXT = re.compile(rf"(?:{alternation(UNIT_LABELS)})\s*[:：]?\s*({alternation(UNITS_LONGEST_FIRST)})")
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -47,7 +62,7 @@ def unit_factor(unit: str | None) -> Decimal | None:
     m = _UNIT_IN_TEXT.search(u)
     if m:
         return UNIT_FACTORS[m.group(1)]
-    for name in ("亿元", "万元", "千元", "元"):  # longest first: "万元" contains "元"
+    for name in UNITS_LONGEST_FIRST:
         if name in u:
             return UNIT_FACTORS[name]
     return None
@@ -60,7 +75,7 @@ def to_yuan(text: str | None, unit: str | Decimal | None) -> Decimal | None:
         return None
     f = unit if isinstance(unit, Decimal) else unit_factor(unit)
     if f is None:
-        f = UNIT_FACTORS["万元"]
+        f = UNIT_FACTORS[DEFAULT_UNIT]
     return normalize(v * f)
 
 
@@ -72,11 +87,42 @@ def normalize(v: Decimal) -> Decimal:
     return v
 
 
+_AMOUNT_IN_TEXT = re.compile(rf"(\d[\d,，]*(?:\.\d+)?)\s*({alternation((*UNITS_LONGEST_FIRST, WAN))})")
+
+
 def find_amount(text: str) -> tuple[Decimal, str] | None:
     """First "<number> <unit>" in free text → (value in yuan, unit printed)."""
-    m = re.search(r"(\d[\d,，]*(?:\.\d+)?)\s*(亿元|万元|千元|元|万)", unicodedata.normalize("NFKC", text))
+    m = _AMOUNT_IN_TEXT.search(unicodedata.normalize("NFKC", text))
     if not m:
         return None
-    unit = "万元" if m.group(2) == "万" else m.group(2)
+    unit = unit_word(m.group(2))
     v = to_yuan(m.group(1), unit)
     return (v, unit) if v is not None else None
+
+
+# --- the unit of a table ----------------------------------------------------------------
+# One choice for every reader of a figure (extraction, question answering), so an answer
+# scales a printed figure exactly as the graph did.
+
+
+def doc_unit(doc: Document) -> str:
+    """The unit most printed figures of the document are in (万元 when no table says):
+    tables are weighted by how many figures they print, so small forms in 万元 do not
+    outvote the 元 statements."""
+    counts: dict[str, int] = {}
+    for t in doc.tables():
+        if t.unit and unit_factor(t.unit):
+            n = sum(1 for r in t.rows for c in r if parse_decimal(c) is not None)
+            counts[t.unit] = counts.get(t.unit, 0) + n
+    return max(counts, key=counts.get) if counts else DEFAULT_UNIT
+
+
+def table_factor(t: Table, default: str) -> Decimal:
+    """Yuan per printed unit of table `t`: its own unit, else one its title or header
+    declares ("单位：元"), else `default` (the document's, see doc_unit)."""
+    header = " ".join(c for r in t.header for c in r)
+    for src in (t.unit, t.title, header):
+        f = unit_factor(src) if src and (YUAN in src) and (src == t.unit or UNIT_LABEL in src) else None
+        if f:
+            return f
+    return unit_factor(default) or UNIT_FACTORS[DEFAULT_UNIT]

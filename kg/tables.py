@@ -10,14 +10,16 @@ from __future__ import annotations
 import html
 import re
 
+from kg.vocab import BARE_UNITS, DECLARED_UNITS, UNIT_LABEL, UNIT_LABEL_QUALIFIERS, alternation
+
 # --- units -----------------------------------------------------------------------------
 
 # 单位 followed directly by a colon (so "单位名称：" never matches), then a money unit.
 _UNIT_RE = re.compile(
-    r"(?:金额|计量|货币)?单位\s*[:：]\s*(?:人民币\s*)?(亿元|百万元|十万元|万元|千元|元)"
+    rf"(?:{alternation(UNIT_LABEL_QUALIFIERS)})?{UNIT_LABEL}\s*[:：]\s*(?:人民币\s*)?({alternation(DECLARED_UNITS)})"
 )
 # A bare parenthesised unit on a line of its own, e.g. "（单位：万元）" or "(万元)".
-_BARE_UNIT_RE = re.compile(r"^[（(]\s*(亿元|百万元|万元|千元|元)\s*[)）]$")
+_BARE_UNIT_RE = re.compile(rf"^[（(]\s*({alternation(BARE_UNITS)})\s*[)）]$")
 
 
 def detect_unit(text: str | None) -> str | None:

@@ -7,13 +7,14 @@ line name is never a project variant), policy links need projects, checks read t
 from __future__ import annotations
 
 from kg.document import Document
-from kg.extract.base import Facts, doc_unit
+from kg.extract.base import Facts
 from kg.extract.header import extract_header
 from kg.extract.lines import extract_lines
 from kg.extract.policies import extract_policies
 from kg.extract.projects import extract_projects
 from kg.extract.totals import extract_totals
 from kg.extract.units import extract_units
+from kg.money import doc_unit
 
 
 def extract(doc: Document) -> Facts:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kg.document import Document, Paragraph, Table
-from kg.money import parse_decimal, unit_factor
+from kg.money import parse_decimal
+from kg.vocab import FISCAL_GRANT, YUAN_PER_WAN
 
-WAN = Decimal(10000)
+WAN = YUAN_PER_WAN
 TOLERANCE = Decimal(100)  # 0.01 万元, in yuan: rounding in printed tables
 
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -168,30 +169,6 @@ def logical_paragraphs(doc: Document) -> list[tuple[int, str]]:
     return out
 
 
-def table_text(t: Table) -> str:
-    return " ".join(c for r in t.header for c in r)
-
-
-def doc_unit(doc: Document) -> str:
-    """The unit most printed figures of the document are in (万元 when no table says):
-    tables are weighted by how many figures they print, so small forms in 万元 do not
-    outvote the 元 statements."""
-    counts: dict[str, int] = {}
-    for t in doc.tables():
-        if t.unit and unit_factor(t.unit):
-            n = sum(1 for r in t.rows for c in r if parse_decimal(c) is not None)
-            counts[t.unit] = counts.get(t.unit, 0) + n
-    return max(counts, key=counts.get) if counts else "万元"
-
-
-def table_factor(t: Table, default: str) -> Decimal:
-    for src in (t.unit, t.title, table_text(t)):
-        f = unit_factor(src) if src and ("元" in src) and (src == t.unit or "单位" in src) else None
-        if f:
-            return f
-    return unit_factor(default) or WAN
-
-
 def header_paths(t: Table) -> list[list[str]]:
     """Per column, the non-blank header cells top-down. A blank header cell under a span
     takes the nearest non-blank cell to its left in the same row when the row below has
@@ -233,5 +210,5 @@ def funding_scope(title: str | None) -> str:
     Figures from tables of different funds are not expected to add up."""
     t = re.sub(r"^[一二三四五六七八九十\d]+[、.．]|^表\d+", "", norm(title or ""))
     t = re.sub(r"^(?:\d{4}年度?)?(?:部门|预算单位|单位)?", "", t)
-    m = re.match(r"(.*?)(?:财政拨款)?(?:基本)?支出", t)
+    m = re.match(rf"(.*?)(?:{FISCAL_GRANT})?(?:基本)?支出", t)
     return m.group(1) if m else t

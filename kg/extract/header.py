@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from kg import vocab as V
 from kg.document import Document, Heading, Paragraph, Table
 from kg.extract.base import Facts, clean_name, norm
 
@@ -19,9 +20,9 @@ ORG_SUFFIX = ("局", "中心", "委员会", "委", "部", "办公室", "办", "�
               "校", "学", "公司", "厅", "署", "室", "园", "台", "团", "政府", "小组", "场", "厂", "库", "宫", "科", "组",
               "区委", "党校", "报社", "电台", "监狱", "看守所", "中队", "大队", "支队", "总队", "联社", "基地")
 TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
-                      r"(?P<scope>部门|单位)?\s*(?:综合)?\s*(?P<kind>预算|决算)")
+                      rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
 YEAR_FIRST_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<name>[\u4e00-\u9fff（）()]{3,40}?)\s*"
-                           r"(?P<scope>部门|单位)?\s*(?:综合)?\s*(?P<kind>预算|决算)")
+                           rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
 FIELD_RE = re.compile(r"(?:预算单位|预算主管部门|主管部门|决算单位|部门名称|单位名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*(\S[^\s:：]{2,40})")
 PLACEHOLDER_RE = re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}|[Xx]{2,}")
 REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市))?(?:[\u4e00-\u9fff]{1,8}?(?:市|县|区|旗|州|盟))?)")
@@ -73,8 +74,8 @@ def read_title(doc: Document, f: Facts) -> None:
             continue
         yf = YEAR_FIRST_RE.search(t)  # "2024年青禾市农业局部门预算": the name after the year
         f.fiscal_year = int(m.group("year"))
-        f.kind = "final_account" if m.group("kind") == "决算" else "budget"
-        f.scope = "unit" if m.group("scope") == "单位" else "department"
+        f.kind = V.kind_of(m.group("kind")).code
+        f.scope = V.scope_of(m.group("scope")).code
         before = t[: m.start()]
         cands = [before] if before else []
         if yf and looks_like_org(_strip_brackets(yf.group("name"))[0]):
@@ -121,8 +122,9 @@ def read_title(doc: Document, f: Facts) -> None:
         years = Counter(int(y) for _, t in _early_texts(doc, 40) for y in re.findall(r"((?:19|20)\d{2})\s*年", norm(t)))
         if years:
             f.fiscal_year = years.most_common(1)[0][0]
-    if "决算" in "".join(norm(t) for t in front) and f.kind == "budget" and not any("预算" in norm(t) for t in front):
-        f.kind = "final_account"
+    if V.FINAL_ACCOUNT.word in "".join(norm(t) for t in front) and f.kind == V.BUDGET.code \
+            and not any(V.BUDGET.word in norm(t) for t in front):
+        f.kind = V.FINAL_ACCOUNT.code
     if name:
         m = REGION_RE.match(re.sub(r"^中共|^中国共产党", "", name))  # a party organ's region follows its 中共
         if m and m.group(1):

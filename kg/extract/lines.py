@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from kg import vocab as V
 from kg.document import Document, Table
 from kg.extract.base import (
     CODE_NAME_RE,
@@ -22,12 +23,10 @@ from kg.extract.base import (
     Line,
     Prov,
     clean_name,
-    doc_unit,
     header_paths,
     norm,
-    table_factor,
 )
-from kg.money import normalize, parse_decimal
+from kg.money import doc_unit, normalize, parse_decimal, table_factor
 
 SPLITS = ("basic", "project", "personnel", "public")
 
@@ -37,6 +36,11 @@ def scheme_of(code: str) -> str | None:
         return None
     head = code[0]
     return {"2": "functional", "3": "economic", "5": "gov_economic"}.get(head)
+
+
+_OUTTURN_COLUMN = re.compile(V.alternation((V.FINAL_ACCOUNT.word, V.CURRENT_EXPENDITURE, V.EXPENDITURE_SUM, V.ACTUAL)))
+# Header words that say a column prints the budget figure: 年初预算数 … (not the fund name 一般公共预算).
+_BUDGET_COLUMN = V.alternation(V.BUDGET_FIGURE_WORDS)
 
 
 class ColumnMap:
@@ -64,16 +68,17 @@ class ColumnMap:
             self.name = max(self.split_codes) + 1
         self.total = self.exact(("合计", "总计"))
         if self.total is None:
-            self.total = self.find(("合计", "总计", "小计", "金额", "决算数", "预算数", "本年支出", "本年预算"), top_only=True)
-        if kind == "final_account":
+            self.total = self.find(("合计", "总计", "小计", "金额", V.FINAL_ACCOUNT.column, V.BUDGET.column,
+                                    V.CURRENT_EXPENDITURE, "本年预算"), top_only=True)
+        if kind == V.FINAL_ACCOUNT.code:
             # 决算: prefer an outturn column (决算数 / 本年支出合计) over 年初预算数
-            outturn = [i for i, x in enumerate(p) if re.search(r"决算|本年支出|支出合计|实际", x) and i not in self._id_cols()]
+            outturn = [i for i, x in enumerate(p) if _OUTTURN_COLUMN.search(x) and i not in self._id_cols()]
             if outturn:
                 self.total = outturn[0]
-        self.basic = self.find_split(r"基本支出", r"^(小计|合计)$|基本支出$")
-        self.project = self.find_split(r"项目支出|专项", r"项目支出$|专项|^(小计|合计)$")
-        self.personnel = self.find_split(r"人员经费|人员支出|工资福利", r"")
-        self.public = self.find_split(r"公用经费|公用支出|日常公用", r"")
+        self.basic = self.find_split(V.alternation(V.BASIC.cells), rf"^(小计|合计)$|{V.BASIC.label}$")
+        self.project = self.find_split(V.alternation(V.PROJECT.cells), rf"{V.PROJECT.label}$|{V.SPECIAL}|^(小计|合计)$")
+        self.personnel = self.find_split(V.alternation(V.PERSONNEL.cells), r"")
+        self.public = self.find_split(V.alternation(V.PUBLIC.cells), r"")
 
     def _id_cols(self):
         return {i for i in (self.code, self.name, self.gov_code) if i is not None} | set(self.split_codes)
@@ -158,8 +163,8 @@ def _figure_groups(t: Table) -> dict[str, Table] | None:
     figure type (identifier columns kept in both), so each group's 合计/基本/项目 columns are
     read on their own; None when the table has a single group."""
     paths = header_paths(t)
-    budget = [i for i, p in enumerate(paths) if p and re.search(r"年初预算|调整预算|全年预算|^预算数", p[0])]
-    outturn = [i for i, p in enumerate(paths) if p and re.search(r"决算", p[0])]
+    budget = [i for i, p in enumerate(paths) if p and re.search(rf"{_BUDGET_COLUMN}|^{V.BUDGET.column}", p[0])]
+    outturn = [i for i, p in enumerate(paths) if p and V.FINAL_ACCOUNT.word in p[0]]
     if not budget or not outturn:
         return None
     ids = [i for i in range(t.n_cols) if i not in budget and i not in outturn and i < min(budget + outturn)]
@@ -190,13 +195,13 @@ def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
         # no named columns: codes printed inside the first cell
         cm.name = 0
     factor = table_factor(t, unit)
-    figure_type = "outturn" if kind == "final_account" else "budget"
+    figure_type = V.kind_by_code(kind).figure_type
     if cm.total is not None:
         col = "/".join(cm.paths[cm.total])
-        if "决算" in col:
-            figure_type = "outturn"
-        elif re.search(r"预算数|年初预算|调整预算|全年预算", col):  # not the fund name 一般公共预算
-            figure_type = "budget"
+        if V.FINAL_ACCOUNT.word in col:
+            figure_type = V.FINAL_ACCOUNT.figure_type
+        elif re.search(rf"{V.BUDGET.column}|{_BUDGET_COLUMN}", col):  # not the fund name 一般公共预算
+            figure_type = V.BUDGET.figure_type
     out = []
     state: dict = {}
     for ri, r in enumerate(t.rows):
@@ -239,16 +244,16 @@ def _score(t: Table, lines: list[Line], scheme: str) -> int:
     label = norm(t.title or "") + " " + norm(" ".join(c for r in t.header for c in r))
     s = 0
     if scheme == "functional":
-        s += 4 if "项目支出" in label or "专项" in label else 0
-        s += 3 if "基本支出" in label or "人员经费" in label else 0
-        s -= 6 if re.search(r"基本支出(明细)?表|基本支出决算表|基本支出预算表", norm(t.title or "")) else 0
-        s -= 3 if "政府性基金" in label or "国有资本" in label else 0
+        s += 4 if any(w in label for w in V.PROJECT.cells) else 0
+        s += 3 if V.BASIC.label in label or V.PERSONNEL.label in label else 0
+        s -= 6 if any(w in norm(t.title or "") for w in V.BASIC_TABLE_TITLES) else 0
+        s -= 3 if V.GOV_FUND in label or V.STATE_CAPITAL in label else 0
         s += 1 if "功能" in label else 0
     else:
-        s += 5 if "基本支出" in label else 0
+        s += 5 if V.BASIC.label in label else 0
         s += 2 if "经济" in label else 0
-        s -= 3 if "项目支出" in label or "专项" in label else 0
-        s -= 3 if "政府性基金" in label or "国有资本" in label else 0
+        s -= 3 if any(w in label for w in V.PROJECT.cells) else 0
+        s -= 3 if V.GOV_FUND in label or V.STATE_CAPITAL in label else 0
         s -= 2 if "政府" in norm(t.title or "") and "政府预算" in norm(t.title or "") and scheme == "economic" else 0
     return s
 
@@ -313,8 +318,8 @@ def extract_lines(doc: Document, f: Facts) -> None:
 
 
 _ITEM = re.compile(r"(?:[（(](\d{3})类[)）])?[^（(）)]{0,30}?(?:[（(](\d{2})款[)）])?([\u4e00-\u9fff、]{2,30})[（(](\d{2})?项[)）][”\"]?\s*"
-                   r"(\d[\d,]*(?:\.\d+)?)\s*万元")
-_PLANNED = re.compile(r"(?:\d{4}年)?预算安排\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
+                   rf"(\d[\d,]*(?:\.\d+)?)\s*{V.WAN_YUAN}")
+_PLANNED = re.compile(rf"(?:\d{{4}}年)?{V.BUDGET.word}安排\s*(\d[\d,]*(?:\.\d+)?)\s*{V.WAN_YUAN}")
 
 
 def narrative_line_amounts(doc: Document) -> list[tuple[str, str | None, Figure]]:
@@ -333,7 +338,7 @@ def narrative_line_amounts(doc: Document) -> list[tuple[str, str | None, Figure]
             # only this item's sentences: a paragraph may run several items together
             rest = t[m.end(): items[k + 1].start() if k + 1 < len(items) else len(t)]
             for a in [m.group(5)] + [p.group(1) for p in _PLANNED.finditer(rest)]:
-                v = to_yuan(a, "万元")
+                v = to_yuan(a, V.WAN_YUAN)
                 if v is not None:
                     out.append((name, code, Figure(v, Prov(page, None, None, clean_name(text)[:120]))))
     return out

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 
+from kg import vocab as V
 from kg.document import Document, Table
 from kg.extract.base import Facts, LinkFact, PolicyFact, ProjectFact, clean_name, logical_paragraphs, norm
 from kg.extract.header import is_abbreviation
 from kg.policy import find_citations
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
-_GENERIC_TAIL = re.compile(r"(?:专项经费|专项资金|补助资金|工作经费|经费|资金|补助|补贴|项目|专项|费)$")
-_ANAPHOR = re.compile(r"(?:该|此|本)(?:项目|经费|资金|专项)")
+_GENERIC_TAIL = re.compile(rf"(?:专项经费|专项资金|补助资金|工作经费|经费|资金|补助|补贴|项目|{V.SPECIAL}|费)$")
+_ANAPHOR = re.compile(rf"(?:该|此|本)(?:项目|经费|资金|{V.SPECIAL})")
 _BASIS = re.compile(r"依据|根据|按照|依照|参照|执行")
 
 

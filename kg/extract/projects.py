@@ -13,13 +13,15 @@ import hashlib
 import re
 from decimal import Decimal
 
+from kg import vocab as V
 from kg.document import Document, Table
-from kg.extract.base import CODE_RE, Facts, ProjectFact, Prov, clean_name, doc_unit, header_paths, norm, table_factor
-from kg.money import normalize, parse_decimal
+from kg.extract.base import CODE_RE, Facts, ProjectFact, Prov, clean_name, header_paths, norm
+from kg.money import doc_unit, normalize, parse_decimal, table_factor
 
 _SKIP_NAMES = re.compile(r"^(合计|总计|小计|本年合计|其中[:：]?|项目名称|序号|\d+)$")
 _FORM_WORDS = ("绩效", "申报表", "目标表", "评价")
-_EXCLUDE_TITLES = ("政府采购", "债务", "政府购买服务", "国有资本", "政府性基金", "三公", "会议费", "培训费")
+_EXCLUDE_TITLES = (V.PROCUREMENT_WORD, "债务", "政府购买服务", V.STATE_CAPITAL, V.GOV_FUND, V.THREE_PUBLIC_WORD, "会议费",
+                   "培训费")
 
 
 def _col(paths: list[list[str]], pattern: str, skip: set[int] = frozenset()) -> int | None:
@@ -38,7 +40,7 @@ def project_table_score(t: Table) -> int:
     if any(w in title for w in _FORM_WORDS) or any(w in title for w in _EXCLUDE_TITLES):
         return 0
     s = 0
-    if re.search(r"项目支出|项目预算|专项业务经费|专项资金|项目明细", title):
+    if re.search(rf"{V.PROJECT.label}|项目预算|专项业务经费|专项资金|项目明细", title):
         s += 3
     if re.search(r"项目名称|\(项目\)名称|（项目）名称|^项目$|\|项目", head) or re.search(r"项目名称", label):
         s += 2
@@ -73,9 +75,12 @@ def read_project_table(t: Table, unit: str, agency: str | None, kind: str = "bud
     unit_col = _col(paths, r"(单位|部门)名称|实施单位|执行单位")
     skip = {i for i in (code_col, name_col, cat_col, unit_col) if i is not None}
     amt_col = None
-    pats = (r"^(合计|总计|项目金额|金额|本年预算|预算数|预算金额|决算数)", r"合计|总计|金额|预算数|决算数", r"本年拨款|一般公共预算")
-    if kind == "final_account":
-        pats = (r"决算|实际支出|本年支出",) + pats  # a final account's own figure is the outturn
+    budget, final = V.BUDGET.column, V.FINAL_ACCOUNT.column
+    pats = (rf"^(合计|总计|项目金额|金额|本年预算|{budget}|预算金额|{final})", rf"合计|总计|金额|{budget}|{final}",
+            rf"本年拨款|{V.GPB}")
+    if kind == V.FINAL_ACCOUNT.code:
+        # a final account's own figure is the outturn
+        pats = (rf"{V.FINAL_ACCOUNT.word}|{V.ACTUAL}支出|{V.CURRENT_EXPENDITURE}",) + pats
     for pat in pats:
         amt_col = _col(paths, pat, skip)
         if amt_col is not None:
@@ -204,17 +209,18 @@ def _form_variants(t: Table, f: Facts, factor: Decimal, banned: set[str]) -> Non
 
 
 def _inline_wan(cell: str) -> list[Decimal]:
-    m = re.search(r"(\d[\d,]*(?:\.\d+)?)\s*万", cell)
+    m = re.search(rf"(\d[\d,]*(?:\.\d+)?)\s*{V.WAN}", cell)
     if m:
         v = parse_decimal(m.group(1))
         if v is not None:
-            return [normalize(v * 10000)]
+            return [normalize(v * V.YUAN_PER_WAN)]
     return []
 
 
 _SECTION_TITLE = re.compile(r"^(?P<name>.{2,40}?)(?P<suffix>(?:项目)?(?:经费|资金)?(?:情况说明|说明|简介|概况))$")
 _SECTION_MARK = re.compile(r"立项依据|项目概述|实施主体|年度预算安排|项目总预算|预算安排")
-_SECTION_AMOUNT = re.compile(r"(?:项目总预算|年度预算|预算安排|总预算|预算资金|项目预算)[^\d。；]{0,8}?(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元)")
+_SECTION_AMOUNT = re.compile(r"(?:项目总预算|年度预算|预算安排|总预算|预算资金|项目预算)[^\d。；]{0,8}?(\d[\d,]*(?:\.\d+)?)\s*"
+                             rf"({V.alternation((V.WAN_YUAN, V.WAN, V.YUAN))})")
 
 
 def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
@@ -243,7 +249,7 @@ def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
             am = _SECTION_AMOUNT.search(b) or (bi + 1 < len(body) and re.search(r"预算安排$|总预算$|项目预算$", b)
                                                 and _SECTION_AMOUNT.search(b + body[bi + 1]))
             if am:
-                amount = to_yuan(am.group(1), "万元" if am.group(2) == "万" else am.group(2))
+                amount = to_yuan(am.group(1), V.unit_word(am.group(2)))
                 break
         name = m.group("name")
         printed = clean_name(t)

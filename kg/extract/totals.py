@@ -12,32 +12,24 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from kg import vocab as V
 from kg.document import Document
 from kg.extract.base import (
     Facts,
     Figure,
     Prov,
     clean_name,
-    doc_unit,
     funding_scope,
     header_paths,
     logical_paragraphs,
     norm,
-    table_factor,
 )
 from kg.extract.lines import ColumnMap, _figure_groups, _score
-from kg.money import normalize, parse_decimal, to_yuan
+from kg.money import doc_unit, normalize, parse_decimal, table_factor, to_yuan
 
-ROW_LABELS = {
-    "income": r"本年收入合计|本年收入小计",
-    "expenditure": r"本年支出合计|本年支出小计",
-    "carry_over": r"上年结转结余|上年结转和结余|年初结转和结余|年初结转结余|上年结转|上年结余结转",
-    "carry_forward": r"年终结转结余|年末结转和结余|年末结转结余|年终结转和结余|结转下年|年末结余",
-    "personnel": r"人员经费合计|人员经费",
-    "public": r"公用经费合计|公用经费|日常公用经费合计",
-    "grand_income": r"收入总计|收入合计",
-    "grand_expenditure": r"支出总计|支出合计",
-}
+# Measures a labelled table row states, tried in this order on each row label.
+ROW_LABELS = {m.key: V.alternation(m.rows) for m in (V.INCOME, V.EXPENDITURE, V.CARRY_OVER, V.CARRY_FORWARD,
+                                                       V.PERSONNEL, V.PUBLIC, V.GRAND_INCOME, V.GRAND_EXPENDITURE)}
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 
 
@@ -50,7 +42,7 @@ def table_row_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     for t in doc.tables():
         factor = table_factor(t, unit)
         paths = header_paths(t)
-        outturn_cols = {i for i, p in enumerate(paths) if any("决算" in x for x in p)}
+        outturn_cols = {i for i, p in enumerate(paths) if any(V.FINAL_ACCOUNT.word in x for x in p)}
         for ri, r in enumerate(t.rows):
             cells = [_label(c) for c in r]
             for i, c in enumerate(cells):
@@ -61,7 +53,7 @@ def table_row_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                         continue
                     value = None
                     for j in range(i + 1, len(cells)):
-                        if kind == "final_account" and outturn_cols and j not in outturn_cols and parse_decimal(r[j]) is not None \
+                        if kind == V.FINAL_ACCOUNT.code and outturn_cols and j not in outturn_cols and parse_decimal(r[j]) is not None \
                                 and any(k > j and parse_decimal(r[k]) is not None for k in outturn_cols):
                             continue
                         v = parse_decimal(r[j])
@@ -70,12 +62,16 @@ def table_row_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                             break
                         if cells[j]:  # the next label: this one printed no figure
                             break
-                    if value is None and key in ("carry_over", "carry_forward"):
+                    if value is None and key in (V.CARRY_OVER.key, V.CARRY_FORWARD.key):
                         value = Decimal(0)  # a blank carry-over row prints "nothing carried"
                     if value is not None:
                         page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
                         found[key] = Figure(normalize(value * factor), Prov(page, clean_name(t.title or "") or None, ri + 1, clean_name(r[i])))
     return found
+
+
+# The id cells of a table's 合计 row: 合计/总计 (or the expenditure total's label), or a row number.
+_TOTAL_ROW_ID = re.compile(rf"(合计|总计|{V.alternation(V.EXPENDITURE_TOTAL_LABELS)}|\d{{1,2}})?")
 
 
 def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
@@ -85,7 +81,7 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     for ti, t in enumerate(doc.tables()):
         groups = _figure_groups(t)
         if groups:  # a 决算 table with 年初预算数 and 决算数 groups: read the document's own figure
-            t = groups["outturn" if kind == "final_account" else "budget"]
+            t = groups[V.kind_by_code(kind).figure_type]
         cm = ColumnMap(t, kind)
         if cm.code is None and not cm.split_codes:
             continue
@@ -97,7 +93,7 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
             if re.search(r"\d{3}", id_text):
                 continue  # a coded row
             # the 合计 row: its label cells say 合计/总计 (or are blank in the first row)
-            if re.fullmatch(r"(合计|总计|本年支出合计|支出合计|\d{1,2})?", id_text) and \
+            if _TOTAL_ROW_ID.fullmatch(id_text) and \
                     (re.search(r"合计|总计", "".join(cells)) or (ri == 0 and not id_text)) and \
                     cm.total is not None and cm.total < len(r) and parse_decimal(r[cm.total]) is not None:
                 row = (ri, r)
@@ -127,14 +123,14 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
 
         vals = {"basic": val(cm.basic), "project": val(cm.project), "personnel": val(cm.personnel),
                 "public": val(cm.public)}
-        if scheme == "economic" or re.search(r"基本支出", norm(t.title or "")):
+        if scheme == "economic" or V.BASIC.label in norm(t.title or ""):
             # a basic-expenditure table: its total is the basic total
             vals["basic"] = vals["basic"] or val(cm.total)
             vals["project"] = None
         if vals["basic"] is None and cm.basic is None and vals["personnel"] is not None and vals["public"] is not None:
             vals["basic"] = vals["personnel"] + vals["public"]
         if scheme == "functional" and val(cm.total) is not None and "expenditure_table" not in out \
-                and not re.search(r"基本支出", norm(t.title or "")):
+                and V.BASIC.label not in norm(t.title or ""):
             out["expenditure_table"] = Figure(val(cm.total), prov)
         if vals["basic"] is not None:
             out.setdefault("basic@" + funding_scope(t.title), Figure(vals["basic"], prov))
@@ -159,7 +155,7 @@ def summary_splits(doc: Document, unit: str, kind: str) -> list[dict[str, Figure
         factor = table_factor(t, unit)
         for ri in range(len(t.rows) - 1, -1, -1):
             r = t.rows[ri]
-            if not any(re.fullmatch(r"(?:本年)?支出(?:总计|合计)|总计|合计", _label(c)) for c in r):
+            if not any(_label(c) in V.SUMMARY_TOTAL_LABELS for c in r):
                 continue
             vals = [parse_decimal(r[i]) if i < len(r) else None for i in (cm.personnel, cm.public)]
             if None in vals:
@@ -193,51 +189,60 @@ def summary_labels(doc: Document, unit: str, where: Figure | None) -> list[tuple
     return out
 
 
+# Which column of the 三公 table holds what, by its header (leaf cell, or the joined path for the total).
+_THREE_PUBLIC_COLUMNS = [
+    (V.THREE_PUBLIC.key, rf"{V.THREE_PUBLIC_WORD}.*(合计|总计)|^合计$|^{V.THREE_PUBLIC_BARE}$"),
+    (V.ABROAD.key, V.alternation(V.ABROAD.cells)), (V.VEHICLES.key, V.alternation(V.VEHICLES.cells)),
+    (V.VEHICLE_PURCHASE.key, rf"(?:{V.alternation(V.VEHICLE_PURCHASE.cells)})$"),
+    (V.VEHICLE_OPERATION.key, rf"(?:{V.alternation(V.VEHICLE_OPERATION.cells)})$"),
+    (V.RECEPTION.key, V.alternation(V.RECEPTION.cells)), (V.OPERATING.key, V.alternation(V.OPERATING.cells)),
+]
+
+
 def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
-    keys = [("three_public", r"三公.*(合计|总计)|^合计$|^三公经费$"), ("abroad", r"出国"), ("vehicles", r"公务用车购置及运行|公务用车购置和运行"),
-            ("vehicle_purchase", r"购置费$"), ("vehicle_operation", r"运行(维护)?费$"), ("reception", r"公务接待"),
-            ("operating", r"机关运行经费")]
+    keys = _THREE_PUBLIC_COLUMNS
     for t in doc.tables():
         label = norm((t.title or "") + " ".join(c for h in t.header for c in h))
-        if "三公" not in label:
+        if V.THREE_PUBLIC_WORD not in label:
             continue
         paths = header_paths(t)
         factor = table_factor(t, unit)
         cols: dict[str, int] = {}
-        outturn = {i for i, p in enumerate(paths) if any("决算" in x for x in p)}
+        outturn = {i for i, p in enumerate(paths) if any(V.FINAL_ACCOUNT.word in x for x in p)}
         for key, pat in keys:
             for i, p in enumerate(paths):
-                if not p or (kind == "final_account" and outturn and i not in outturn):
+                if not p or (kind == V.FINAL_ACCOUNT.code and outturn and i not in outturn):
                     continue
-                if kind != "final_account" and outturn and i in outturn:
+                if kind != V.FINAL_ACCOUNT.code and outturn and i in outturn:
                     continue
                 # "预算数/决算数" under each heading says which figure, not which item
-                p = [x for x in p if x not in ("预算数", "决算数", "金额")] or p
+                p = [x for x in p if x not in (*V.FIGURE_COLUMNS, "金额")] or p
                 joined = "/".join(p)
-                if key == "three_public":
-                    if re.search(pat, p[0]) or re.search(r"三公.*合计", joined):
+                if key == V.THREE_PUBLIC.key:
+                    if re.search(pat, p[0]) or re.search(rf"{V.THREE_PUBLIC_WORD}.*合计", joined):
                         cols.setdefault(key, i)
                         break
                     continue
-                if key in ("vehicle_purchase", "vehicle_operation") and len(p) < 2:
+                if key in (V.VEHICLE_PURCHASE.key, V.VEHICLE_OPERATION.key) and len(p) < 2:
                     continue
-                if key == "vehicles" and not (len(p) == 1 or p[-1] in ("小计", "合计")):
+                if key == V.VEHICLES.key and not (len(p) == 1 or p[-1] in ("小计", "合计")):
                     continue
-                if key in ("vehicle_purchase", "vehicle_operation") and re.search(r"购置及运行|购置和运行", p[-1]):
+                if key in (V.VEHICLE_PURCHASE.key, V.VEHICLE_OPERATION.key) and re.search(r"购置及运行|购置和运行", p[-1]):
                     continue
-                if re.search(pat, p[-1] if key != "three_public" else joined) or (key == "vehicles" and re.search(pat, joined)):
+                if re.search(pat, p[-1] if key != V.THREE_PUBLIC.key else joined) or \
+                        (key == V.VEHICLES.key and re.search(pat, joined)):
                     cols.setdefault(key, i)
                     break
-        if "three_public" not in cols:
+        if V.THREE_PUBLIC.key not in cols:
             continue
         # rows may be labelled 预算数 / 决算数 (figure type per row, not per column)
         labels = [norm(r[0]) if r else "" for r in t.rows]
-        want = "决算" if kind == "final_account" else "预算"
+        want = V.kind_by_code(kind).word
         prefer = [ri for ri, lab in enumerate(labels) if want in lab]
         order = prefer + [ri for ri in range(len(t.rows)) if ri not in prefer]
         for ri in order:
             r = t.rows[ri]
-            v = parse_decimal(r[cols["three_public"]]) if cols["three_public"] < len(r) else None
+            v = parse_decimal(r[cols[V.THREE_PUBLIC.key]]) if cols[V.THREE_PUBLIC.key] < len(r) else None
             if v is None and ri in prefer and not any(parse_decimal(c) is not None for c in r):
                 v = Decimal(0)  # the 决算数 (预算数) row printed with every cell blank: nothing spent
             if v is None:
@@ -247,7 +252,7 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
             out = {}
             for key, i in cols.items():
                 x = parse_decimal(r[i]) if i < len(r) else None
-                if x is None and key != "operating":
+                if x is None and key != V.OPERATING.key:
                     x = Decimal(0)  # a blank part of a printed 三公 row is zero
                 if x is not None:
                     out[key] = Figure(normalize(x * factor), prov)
@@ -255,49 +260,51 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     return {}
 
 
+# How the narrative introduces each total, tried in this order on every paragraph.
 TEXT_PATTERNS = {
-    "income": r"(?:本年收入合计|预算收入总额|收入预算总额|当年预算收入|收入预算|收支总预算|收入总额|本年收入)",
-    "expenditure": r"(?:本年支出合计|预算支出总额|支出预算总额|当年预算支出|支出预算|收支总预算|支出总额|本年支出)",
-    "basic": r"基本支出",
-    "project": r"项目支出",
-    "personnel": r"人员经费",
-    "public": r"公用经费",
-    "three_public": "[“\"]?三公[”\"]?经费(?:预算|决算|支出)?",
-    "operating": r"机关运行经费",
-    "procurement": r"政府采购(?:预算|支出|决算|合同|金额)",
+    V.INCOME.key: rf"(?:{V.alternation(V.INCOME.text)})",
+    V.EXPENDITURE.key: rf"(?:{V.alternation(V.EXPENDITURE.text)})",
+    **{m.key: V.alternation(m.text) for m in (V.BASIC, V.PROJECT, V.PERSONNEL, V.PUBLIC)},
+    V.THREE_PUBLIC.key: rf"{V.three_public_pattern()}(?:{V.alternation(V.THREE_PUBLIC_SUFFIXES)})?",
+    V.OPERATING.key: V.alternation(V.OPERATING.text),
+    V.PROCUREMENT.key: rf"{V.PROCUREMENT_WORD}(?:{V.alternation(V.PROCUREMENT_SUFFIXES)})",
 }
-_AMOUNT = r"(?:[（(][^）)\d]{0,16}[)）])?[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(万元|元|万)(?![\u4e00-\u9fff]*[增减])"
+_UNITS = V.alternation(V.TEXT_UNITS)
+_AMOUNT = r"(?:[（(][^）)\d]{0,16}[)）])?[^\d。；;，,、（(]{0,10}?(\d[\d,，]*(?:\.\d+)?)\s*(" + _UNITS + r")(?![\u4e00-\u9fff]*[增减])"
 
 
-_FINAL_THREE_PUBLIC = re.compile(r"[“\"]?三公[”\"]?经费[^。；;]{0,24}?决算(?:数)?(?:为|是)?\s*(\d[\d,]*(?:\.\d+)?)\s*(万元|元|万)")
+_FINAL_THREE_PUBLIC = re.compile(rf"{V.three_public_pattern()}[^。；;]{{0,24}}?{V.FINAL_ACCOUNT.word}(?:数)?(?:为|是)?\s*"
+                                 rf"(\d[\d,]*(?:\.\d+)?)\s*({_UNITS})")
+# "未安排“三公”经费" / "无政府采购预算": the narrative says the figure is nil.
+_NO_THREE_PUBLIC = re.compile(rf"(?:未安排|无|没有)(?:{V.FISCAL_GRANT})?{V.three_public_pattern()}")
+_NO_PROCUREMENT = re.compile(rf"(?:未安排|无|没有){V.PROCUREMENT_WORD}(?:{V.BUDGET.word}|支出)?")
 
 
 def text_totals(doc: Document, kind: str = "budget") -> dict[str, Figure]:
     out: dict[str, Figure] = {}
-    if kind == "final_account":
+    if kind == V.FINAL_ACCOUNT.code:
         # 决算 narratives state the budget first ("预算为 7.28 万元，支出决算为 5.95 万元")
         for page, text in logical_paragraphs(doc):
             m = _FINAL_THREE_PUBLIC.search(norm(text))
             if m:
-                v = to_yuan(m.group(1), "万元" if m.group(2) == "万" else m.group(2))
+                v = to_yuan(m.group(1), V.unit_word(m.group(2)))
                 if v is not None:
-                    out["three_public"] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
+                    out[V.THREE_PUBLIC.key] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
                     break
     for page, text in logical_paragraphs(doc):
         t = norm(text)
         for key, pat in TEXT_PATTERNS.items():
             if key in out:
                 continue
-            if key == "three_public" and re.search(r"(?:未安排|无|没有)(?:财政拨款)?[“\"]?三公[”\"]?经费", t):
+            if key == V.THREE_PUBLIC.key and _NO_THREE_PUBLIC.search(t):
                 out[key] = Figure(Decimal(0), Prov(page, None, None, clean_name(text)[:80]))
                 continue
-            if key == "procurement" and re.search(r"(?:未安排|无|没有)政府采购(?:预算|支出)?", t):
+            if key == V.PROCUREMENT.key and _NO_PROCUREMENT.search(t):
                 out[key] = Figure(Decimal(0), Prov(page, None, None, clean_name(text)[:80]))
                 continue
             m = re.search(pat + _AMOUNT, t)
             if m and not re.match(r"(?:比|较)", t[m.end(1) - len(m.group(1)) - 2: m.end(1)] or ""):
-                unit = "万元" if m.group(2) == "万" else m.group(2)
-                v = to_yuan(m.group(1), unit)
+                v = to_yuan(m.group(1), V.unit_word(m.group(2)))
                 if v is not None:
                     out[key] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
     return out
@@ -309,7 +316,7 @@ def extract_totals(doc: Document, f: Facts) -> None:
     splits = split_totals(doc, unit, f.kind)
     tp = three_public(doc, unit, f.kind)
     text = text_totals(doc, f.kind)
-    ftype = "outturn" if f.kind == "final_account" else "budget"
+    ftype = V.kind_by_code(f.kind).figure_type
     totals: dict[str, Figure] = {}
     for key in ("income", "expenditure", "carry_over", "carry_forward", "grand_income", "grand_expenditure"):
         if key in rows:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from kg import vocab as V
 from kg.document import Document, Heading, Table
 from kg.extract.base import Facts, clean_name, logical_paragraphs, norm
 
@@ -147,9 +148,9 @@ def extract_units(doc: Document, f: Facts) -> None:
 
 
 _STAFF = {
-    "authorized": re.compile(r"(?:编制人数|人员编制|核定编制|编制数|编制总数|事业编制|行政编制)(?:为|共|总数)?\s*[:：]?\s*(\d+)\s*[人名个]"),
-    "actual": re.compile(r"(?:实有人数|实有人员|在职人员|在职实有人数|在职人数)(?:为|共)?\s*[:：]?\s*(\d+)\s*人"),
-    "retired": re.compile(r"(?:离退休人员|离退休人数|退休人员)(?:为|共)?\s*[:：]?\s*(\d+)\s*人"),
+    V.AUTHORIZED_STAFF.key: re.compile(rf"(?:{V.alternation(V.AUTHORIZED_STAFF.text)})(?:为|共|总数)?\s*[:：]?\s*(\d+)\s*[人名个]"),
+    V.ACTUAL_STAFF.key: re.compile(rf"(?:{V.alternation(V.ACTUAL_STAFF.text)})(?:为|共)?\s*[:：]?\s*(\d+)\s*人"),
+    V.RETIRED_STAFF.key: re.compile(rf"(?:{V.alternation(V.RETIRED_STAFF.text)})(?:为|共)?\s*[:：]?\s*(\d+)\s*人"),
 }
 
 

@@ -1,0 +1,355 @@
+"""The domain's words, written once: the measures a disclosure states (with their ontology
+terms), the standard tables, the two document kinds, the two scopes and the money units.
+
+Extraction, checks, search, question answering, the pages and the synthetic generator all
+import these instead of spelling them, so a wording added here is read (and written) the same
+way everywhere. The contract labels are the ontology's (ontology/budget.ttl, rdfs:label@zh);
+tests/test_vocab.py checks they agree and that no other module spells a word defined here.
+
+Tuples are ordered: where a consumer tries alternatives in turn (a regex alternation, a
+first-match loop) the order written here is the order tried, so longer wordings come first
+where a shorter one is contained in them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rdflib import URIRef
+
+from ontology.namespace import BKG
+
+# --- document kinds and scopes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A document kind: budget (预算) or final account (决算)."""
+
+    code: str  # bkg:documentKind
+    word: str  # as titles and questions print it
+    figure_type: str  # bkg:figureType of the document's own figures
+    column: str  # the header of a column of such figures (预算数 / 决算数)
+
+
+BUDGET = Kind("budget", "预算", "budget", "预算数")
+FINAL_ACCOUNT = Kind("final_account", "决算", "outturn", "决算数")
+KINDS = (BUDGET, FINAL_ACCOUNT)
+KIND_WORDS = {k.code: k.word for k in KINDS}  # "budget" -> "预算"
+FIGURE_WORDS = {k.figure_type: k.word for k in KINDS}  # "outturn" -> "决算"
+# Headers that name which figure a column holds, not what it is for (预算数 under 公务接待费).
+FIGURE_COLUMNS = (BUDGET.column, FINAL_ACCOUNT.column)
+
+
+def kind_of(word: str | None) -> Kind:
+    """The kind a printed word names (决算 → final account; anything else a budget)."""
+    return FINAL_ACCOUNT if word == FINAL_ACCOUNT.word else BUDGET
+
+
+def kind_by_code(code: str | None) -> Kind:
+    """The kind of a bkg:documentKind value ("final_account"; anything else a budget)."""
+    return FINAL_ACCOUNT if code == FINAL_ACCOUNT.code else BUDGET
+
+
+# Columns of a final account that print the year's budget beside the outturn (年初预算数 …).
+OPENING_BUDGET = "年初预算"
+BUDGET_FIGURE_WORDS = (OPENING_BUDGET, "调整预算", "全年预算")
+ACTUAL = "实际"  # actual, as against planned: 实际支出 (an outturn column), 实际人数
+
+
+def kind_pattern() -> str:
+    """Regex alternation of the kind words ("预算|决算")."""
+    return "|".join(k.word for k in KINDS)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a disclosure covers: a department with its units (部门) or one unit (单位)."""
+
+    code: str  # bkg:disclosureScope
+    word: str
+
+
+DEPARTMENT = Scope("department", "部门")
+UNIT = Scope("unit", "单位")
+SCOPES = (DEPARTMENT, UNIT)
+COMPREHENSIVE = "综合"  # "部门综合预算": the same department scope
+
+
+def scope_of(word: str | None) -> Scope:
+    return UNIT if word == UNIT.word else DEPARTMENT
+
+
+def scope_pattern() -> str:
+    return "|".join(s.word for s in SCOPES)
+
+
+def scope_kind(scope: Scope, kind: Kind) -> str:
+    """"部门预算", "单位决算": how a title names what it discloses."""
+    return scope.word + kind.word
+
+
+# --- money units and number formats ----------------------------------------------------
+
+YUAN = "元"
+WAN_YUAN = "万元"
+QIAN_YUAN = "千元"
+YI_YUAN = "亿元"
+WAN = "万"  # "207万" in running text means 207 万元
+DEFAULT_UNIT = WAN_YUAN  # what a document that never says prints its figures in
+YUAN_PER_WAN = Decimal(10000)
+UNIT_FACTORS = {YUAN: Decimal(1), WAN_YUAN: YUAN_PER_WAN, YI_YUAN: Decimal(100000000), QIAN_YUAN: Decimal(1000)}
+# Longest first: "万元" contains "元".
+UNITS_LONGEST_FIRST = (YI_YUAN, WAN_YUAN, QIAN_YUAN, YUAN)
+# What readers accept as a table's declared unit; 百万元 and 十万元 have no factor above.
+DECLARED_UNITS = (YI_YUAN, "百万元", "十万元", WAN_YUAN, QIAN_YUAN, YUAN)
+BARE_UNITS = (YI_YUAN, "百万元", WAN_YUAN, QIAN_YUAN, YUAN)  # "(万元)" alone on a line
+UNIT_LABEL = "单位"  # "单位：万元"
+UNIT_LABELS = (UNIT_LABEL, "金额单位", "计量单位")
+UNIT_LABEL_QUALIFIERS = ("金额", "计量", "货币")  # what may precede 单位 in "金额单位："
+# Units a figure in running text may carry ("207万元", "1,234元", "207万"), as a regex alternation.
+TEXT_UNITS = (WAN_YUAN, YUAN, WAN)
+
+
+def unit_word(printed: str) -> str:
+    """The unit a figure in text means: "万" is short for 万元."""
+    return WAN_YUAN if printed == WAN else printed
+
+
+def alternation(words) -> str:
+    """A regex alternation matching any of `words` literally, in the order given."""
+    return "|".join(re.escape(w) for w in words)
+
+
+# --- funds and the year's own figures ---------------------------------------------------
+
+GPB = "一般公共预算"  # the general public budget fund
+GOV_FUND = "政府性基金"
+STATE_CAPITAL = "国有资本"  # 国有资本经营预算
+FISCAL_GRANT = "财政拨款"  # money granted by the government, as against 事业收入 …
+SPECIAL = "专项"  # earmarked: how some tables name project expenditure (专项业务经费)
+CURRENT_INCOME = "本年收入"  # the year's own income, before carry-overs
+CURRENT_EXPENDITURE = "本年支出"
+INCOME_SUM = "收入合计"
+EXPENDITURE_SUM = "支出合计"
+CARRIED_OVER = "上年结转"  # brought in from earlier years
+CARRIED_FORWARD = "年末结转"  # left for the next year
+
+
+# --- measures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure a disclosure states once (a total, a 三公 part, a head count) and its ontology term.
+
+    `label` is the contract's; `name` what answers and messages call it where that differs;
+    `short` what a document calls it beside its siblings (本年收入 beside 上年结转, 购置费 beside
+    运行费); `rows` the labels of the table rows that print it, `text` the wordings the narrative
+    states it with, `cells` the words a table column or header cell names it by.
+    """
+
+    key: str  # extraction's name for it (Facts.totals, Facts.staff)
+    prop: str  # the ontology property's local name (bkg:totalIncome)
+    label: str
+    name: str = ""
+    short: str = ""
+    rows: tuple[str, ...] = ()
+    text: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.label)
+        if not self.short:
+            object.__setattr__(self, "short", self.label)
+
+    @property
+    def term(self) -> URIRef:
+        return BKG[self.prop]
+
+
+INCOME = Measure(
+    "income", "totalIncome", "本年收入合计", name="收入总额", short=CURRENT_INCOME, rows=("本年收入合计", "本年收入小计"),
+    text=("本年收入合计", "预算收入总额", "收入预算总额", "当年预算收入", "收入预算", "收支总预算", "收入总额",
+          CURRENT_INCOME))
+EXPENDITURE = Measure(
+    "expenditure", "totalExpenditure", "本年支出合计", name="支出总额", short=CURRENT_EXPENDITURE, rows=("本年支出合计", "本年支出小计"),
+    text=("本年支出合计", "预算支出总额", "支出预算总额", "当年预算支出", "支出预算", "收支总预算", "支出总额",
+          CURRENT_EXPENDITURE))
+BASIC = Measure("basic", "basicExpenditure", "基本支出", text=("基本支出",), cells=("基本支出",))
+PROJECT = Measure("project", "projectExpenditure", "项目支出", text=("项目支出",), cells=("项目支出", SPECIAL))
+PERSONNEL = Measure("personnel", "personnelExpenditure", "人员经费", rows=("人员经费合计", "人员经费"),
+                    text=("人员经费",), cells=("人员经费", "人员支出", "工资福利"))
+PUBLIC = Measure("public", "publicExpenditure", "公用经费", rows=("公用经费合计", "公用经费", "日常公用经费合计"),
+                 text=("公用经费",), cells=("公用经费", "公用支出", "日常公用"))
+THREE_PUBLIC = Measure("three_public", "threePublicExpenses", "“三公”经费")
+OPERATING = Measure("operating", "operatingExpenses", "机关运行经费", text=("机关运行经费",), cells=("机关运行经费",))
+PROCUREMENT = Measure("procurement", "procurementBudget", "政府采购预算")
+CARRY_OVER = Measure(
+    "carry_over", "carryOverIncome", "上年结转结余", name="年初结转和结余",
+    rows=("上年结转结余", "上年结转和结余", "年初结转和结余", "年初结转结余", CARRIED_OVER, "上年结余结转"))
+CARRY_FORWARD = Measure(
+    "carry_forward", "carryForward", "年末结转和结余",
+    rows=("年终结转结余", "年末结转和结余", "年末结转结余", "年终结转和结余", "结转下年", "年末结余"))
+GRAND_INCOME = Measure("grand_income", "grandTotalIncome", "收入总计", rows=("收入总计", INCOME_SUM))
+GRAND_EXPENDITURE = Measure("grand_expenditure", "grandTotalExpenditure", "支出总计", rows=("支出总计", EXPENDITURE_SUM))
+ABROAD = Measure("abroad", "threePublicAbroad", "因公出国（境）费", cells=("出国",))
+VEHICLES = Measure("vehicles", "threePublicVehicles", "公务用车购置及运行费",
+                   cells=("公务用车购置及运行", "公务用车购置和运行"))
+VEHICLE_PURCHASE = Measure("vehicle_purchase", "threePublicVehiclePurchase", "公务用车购置费", short="购置费",
+                           cells=("购置费",))
+VEHICLE_OPERATION = Measure("vehicle_operation", "threePublicVehicleOperation", "公务用车运行费", short="运行费",
+                            cells=("运行费", "运行维护费"))
+RECEPTION = Measure("reception", "threePublicReception", "公务接待费", cells=("公务接待",))
+
+AUTHORIZED_STAFF = Measure("authorized", "authorizedStaff", "编制人数",
+                           text=("编制人数", "人员编制", "核定编制", "编制数", "编制总数", "事业编制", "行政编制"))
+ACTUAL_STAFF = Measure("actual", "actualStaff", "实有人数",
+                       text=("实有人数", "实有人员", "在职人员", "在职实有人数", "在职人数"))
+RETIRED_STAFF = Measure("retired", "retiredStaff", "离退休人数", text=("离退休人员", "离退休人数", "退休人员"))
+
+# Money a disclosure states, in the order extraction reports them.
+MONEY_MEASURES = (INCOME, EXPENDITURE, BASIC, PROJECT, PERSONNEL, PUBLIC, THREE_PUBLIC, OPERATING, PROCUREMENT,
+                  CARRY_OVER, CARRY_FORWARD, GRAND_INCOME, GRAND_EXPENDITURE, ABROAD, VEHICLES, VEHICLE_PURCHASE,
+                  VEHICLE_OPERATION, RECEPTION)
+STAFF_MEASURES = (AUTHORIZED_STAFF, ACTUAL_STAFF, RETIRED_STAFF)
+MEASURES = MONEY_MEASURES + STAFF_MEASURES
+BY_KEY = {m.key: m for m in MONEY_MEASURES}
+BY_PROP = {m.prop: m for m in MEASURES}
+# A classification line's own split columns (bkg:BudgetLine), beside its 合计.
+LINE_SPLITS = (BASIC, PROJECT, PERSONNEL, PUBLIC)
+
+# The 三公 total has no single printed form: the word in quotes of either kind, then 经费.
+THREE_PUBLIC_WORD = "三公"
+THREE_PUBLIC_QUOTES = ("“三公”", "\"三公\"")  # the two ways disclosures quote it
+THREE_PUBLIC_BARE = "三公经费"  # unquoted, as a header cell or a question prints it
+# "三公经费预算" / "三公经费决算" / "三公经费支出": the narrative's wordings of the total.
+THREE_PUBLIC_SUFFIXES = (BUDGET.word, FINAL_ACCOUNT.word, "支出")
+PROCUREMENT_WORD = "政府采购"
+# "政府采购预算" … "政府采购金额": how the narrative introduces the procurement figure.
+PROCUREMENT_SUFFIXES = (BUDGET.word, "支出", FINAL_ACCOUNT.word, "合同", "金额")
+THREE_PUBLIC_PARTS = (ABROAD, VEHICLES, RECEPTION)
+# Labels of the row that closes a table of expenditure (its 合计 row), besides a bare 合计/总计.
+EXPENDITURE_TOTAL_LABELS = (EXPENDITURE.label, EXPENDITURE_SUM)
+# The 总计 row of an uncoded summary table, as extraction reads it (after list numbering is removed).
+SUMMARY_TOTAL_LABELS = (GRAND_EXPENDITURE.label, EXPENDITURE_SUM, CURRENT_EXPENDITURE + "总计", EXPENDITURE.label, "总计",
+                        "合计")
+VEHICLE_PARTS = (VEHICLE_PURCHASE, VEHICLE_OPERATION)
+
+
+def three_public_pattern() -> str:
+    """The 三公 total in running text, quoted either way or not at all ("“三公”经费")."""
+    return f"[“\"]?{THREE_PUBLIC_WORD}[”\"]?经费"
+
+
+# --- standard tables -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandardTable:
+    """A table every disclosure publishes, by the title a budget and a final account give it."""
+
+    budget: str
+    final: str
+
+    def title(self, kind_code: str) -> str:
+        return self.final if kind_code == FINAL_ACCOUNT.code else self.budget
+
+
+SUMMARY_TABLE = StandardTable("收支总表", "收入支出决算总表")
+INCOME_TABLE = StandardTable("收入总表", "收入决算表")
+EXPENDITURE_TABLE = StandardTable("支出总表", "支出决算表")
+FISCAL_SUMMARY_TABLE = StandardTable("财政拨款收支总表", "财政拨款收入支出决算总表")
+GPB_EXPENDITURE_TABLE = StandardTable("一般公共预算支出表", "一般公共预算财政拨款支出决算表")
+GPB_BASIC_TABLE = StandardTable("一般公共预算基本支出表", "一般公共预算财政拨款基本支出决算表")
+# {quote}: the 三公 word as the document quotes it (THREE_PUBLIC_QUOTES).
+THREE_PUBLIC_TABLE = StandardTable("一般公共预算{quote}经费支出表", "一般公共预算财政拨款{quote}经费支出决算表")
+GOV_FUND_TABLE = StandardTable("政府性基金预算支出表", "政府性基金预算财政拨款支出决算表")
+PROJECT_TABLE = StandardTable("项目支出表", "项目支出决算表")
+PROCUREMENT_TABLE = StandardTable("政府采购预算表", "政府采购支出决算表")
+STANDARD_TABLES = (SUMMARY_TABLE, INCOME_TABLE, EXPENDITURE_TABLE, FISCAL_SUMMARY_TABLE, GPB_EXPENDITURE_TABLE,
+                   GPB_BASIC_TABLE, THREE_PUBLIC_TABLE, GOV_FUND_TABLE, PROJECT_TABLE, PROCUREMENT_TABLE)
+# How titles of a basic-expenditure table end: such a table's total is the basic total only.
+BASIC_TABLE_TITLES = (BASIC.label + "表", BASIC.label + "明细表", BASIC.label + FINAL_ACCOUNT.word + "表",
+                      BASIC.label + BUDGET.word + "表")
+
+
+# --- question wording ------------------------------------------------------------------
+# Words people ask with, which documents need not print. Each is only ever compared with a
+# question, so they may be loose ("三公", "收入是多少"): the tables are tried in order,
+# first match wins.
+
+# Disclosure totals, longest wording first so "预算收入总额" is read as income, not as an
+# unqualified 预算.
+ASKED_TOTALS: tuple[tuple[str, Measure], ...] = (
+    ("机关运行经费", OPERATING), ("运行经费", OPERATING), ("机关运行费", OPERATING),
+    (THREE_PUBLIC_BARE, THREE_PUBLIC), (THREE_PUBLIC_WORD, THREE_PUBLIC),
+    (PROCUREMENT_WORD, PROCUREMENT), ("采购预算", PROCUREMENT),
+    ("人员经费", PERSONNEL),
+    ("公用经费", PUBLIC), ("日常公用", PUBLIC),
+    ("基本支出", BASIC),
+    ("项目支出", PROJECT),
+    ("收入总额", INCOME), (INCOME_SUM, INCOME), ("总收入", INCOME), ("预算收入", INCOME), ("决算收入", INCOME),
+    (CURRENT_INCOME, INCOME), ("当年收入", INCOME), ("收入预算", INCOME), ("收入是多少", INCOME),
+    ("支出总额", EXPENDITURE), (EXPENDITURE_SUM, EXPENDITURE), ("总支出", EXPENDITURE), ("预算支出", EXPENDITURE),
+    ("决算支出", EXPENDITURE), (CURRENT_EXPENDITURE, EXPENDITURE), ("当年支出", EXPENDITURE), ("支出预算", EXPENDITURE),
+    ("支出是多少", EXPENDITURE),
+)
+# Parts of the 三公 total and carry-overs: their own terms, read before the wording above
+# ("公务用车运行费" is not the 三公 total).
+ASKED_PARTS: tuple[tuple[str, Measure], ...] = (
+    ("因公出国", ABROAD), ("出国（境）", ABROAD), ("出国境", ABROAD),
+    ("公务用车购置及运行", VEHICLES),
+    ("公务用车购置", VEHICLE_PURCHASE), ("车辆购置", VEHICLE_PURCHASE),
+    ("公务用车运行", VEHICLE_OPERATION), ("公车运行", VEHICLE_OPERATION),
+    ("公务用车", VEHICLES),
+    ("公务接待", RECEPTION),
+    (CARRIED_OVER, CARRY_OVER), ("年初结转", CARRY_OVER),
+    (CARRIED_FORWARD, CARRY_FORWARD), ("年终结转", CARRY_FORWARD),
+    ("收入总计", GRAND_INCOME),
+    ("支出总计", GRAND_EXPENDITURE),
+)
+# Wording that names a total only when nothing more specific is named: "住房公积金支出是多少"
+# asks for the line, "收入是多少" alone for the total.
+WEAK_TOTAL_WORDS = frozenset({"收入是多少", "支出是多少", "预算支出", "决算支出", CURRENT_EXPENDITURE, "当年支出", "支出预算"})
+# A question naming one of these asks for that part's line, not the 三公 total.
+ASKED_THREE_PUBLIC_PARTS = ("因公出国", "出国（境）", "出国境", "公务接待", "公务用车", "车辆购置", "公车")
+# Funding-source qualifiers: "一般公共预算拨款收入" is one income line, not the year's total.
+FUND_QUALIFIERS = (GPB, GOV_FUND, STATE_CAPITAL + "经营", FISCAL_GRANT, "事业收入", "经营收入", "其他收入",
+                   CARRIED_OVER, "年初结转", "结转和结余", "结转结余", "上级补助", "附属单位")
+# Head counts: "离退休" before "退休", so a question about retirees is not read as one about staff.
+ASKED_STAFF: tuple[tuple[str, Measure], ...] = (
+    ("离退休", RETIRED_STAFF), ("退休", RETIRED_STAFF), ("编制", AUTHORIZED_STAFF), ("实有", ACTUAL_STAFF),
+    ("在职", ACTUAL_STAFF), ("在编", ACTUAL_STAFF), (ACTUAL, ACTUAL_STAFF),
+)
+
+
+# --- what tests/test_vocab.py guards ---------------------------------------------------
+
+
+def document_words() -> set[str]:
+    """Every wording of a measure, table or kind that documents print (guarded as a substring
+    elsewhere when it is distinctive enough, see tests/test_vocab.py)."""
+    words: set[str] = set()
+    for m in MEASURES:
+        words |= {m.label, m.name, m.short, *m.rows, *m.text, *m.cells}
+    for t in STANDARD_TABLES:
+        words |= {t.budget, t.final}
+    words |= {k.word for k in KINDS} | {k.column for k in KINDS} | set(BASIC_TABLE_TITLES) | set(BUDGET_FIGURE_WORDS)
+    words |= {CURRENT_INCOME, CURRENT_EXPENDITURE}
+    words |= {THREE_PUBLIC_WORD, THREE_PUBLIC_BARE, PROCUREMENT_WORD, *THREE_PUBLIC_QUOTES}
+    words |= {scope_kind(s, k) for s in SCOPES for k in KINDS}
+    words |= set(UNIT_FACTORS) | set(DECLARED_UNITS) | set(UNIT_LABELS)
+    return {w for w in words if "{" not in w}
+
+
+def question_words() -> set[str]:
+    """Every question wording, and the words that are also parts of longer names (the funds:
+    一般公共预算拨款收入, 一般公共预算基本支出表): guarded only as a whole string or a whole regex
+    alternative."""
+    words = {w for w, _ in ASKED_TOTALS + ASKED_PARTS + ASKED_STAFF}
+    words |= set(WEAK_TOTAL_WORDS) | set(ASKED_THREE_PUBLIC_PARTS) | set(FUND_QUALIFIERS)
+    return words | {GPB, GOV_FUND, STATE_CAPITAL, FISCAL_GRANT, SPECIAL, ACTUAL}
