@@ -11,93 +11,23 @@ import re
 from dataclasses import dataclass, field
 
 from api.qa.text import find_codes, find_years, squash
+from kg import vocab as V
 
-# Disclosure-level totals (bkg: properties of a bkg:Disclosure), longest wording first
-# so "预算收入总额" is read as income, not as an unqualified 预算.
-TOTALS: list[tuple[str, str]] = [
-    ("机关运行经费", "operatingExpenses"),
-    ("运行经费", "operatingExpenses"),
-    ("机关运行费", "operatingExpenses"),
-    ("三公经费", "threePublicExpenses"),
-    ("三公", "threePublicExpenses"),
-    ("政府采购", "procurementBudget"),
-    ("采购预算", "procurementBudget"),
-    ("人员经费", "personnelExpenditure"),
-    ("公用经费", "publicExpenditure"),
-    ("日常公用", "publicExpenditure"),
-    ("基本支出", "basicExpenditure"),
-    ("项目支出", "projectExpenditure"),
-    ("收入总额", "totalIncome"),
-    ("收入合计", "totalIncome"),
-    ("总收入", "totalIncome"),
-    ("预算收入", "totalIncome"),
-    ("决算收入", "totalIncome"),
-    ("本年收入", "totalIncome"),
-    ("当年收入", "totalIncome"),
-    ("收入预算", "totalIncome"),
-    ("收入是多少", "totalIncome"),
-    ("支出总额", "totalExpenditure"),
-    ("支出合计", "totalExpenditure"),
-    ("总支出", "totalExpenditure"),
-    ("预算支出", "totalExpenditure"),
-    ("决算支出", "totalExpenditure"),
-    ("本年支出", "totalExpenditure"),
-    ("当年支出", "totalExpenditure"),
-    ("支出预算", "totalExpenditure"),
-    ("支出是多少", "totalExpenditure"),
-]
-
-# Parts of the 三公 total and carry-overs: their own disclosure-level terms (read before
-# the generic wording, since "公务用车运行费" is not the 三公 total).
-PARTS: list[tuple[str, str]] = [
-    ("因公出国", "threePublicAbroad"),
-    ("出国（境）", "threePublicAbroad"),
-    ("出国境", "threePublicAbroad"),
-    ("公务用车购置及运行", "threePublicVehicles"),
-    ("公务用车购置", "threePublicVehiclePurchase"),
-    ("车辆购置", "threePublicVehiclePurchase"),
-    ("公务用车运行", "threePublicVehicleOperation"),
-    ("公车运行", "threePublicVehicleOperation"),
-    ("公务用车", "threePublicVehicles"),
-    ("公务接待", "threePublicReception"),
-    ("上年结转", "carryOverIncome"),
-    ("年初结转", "carryOverIncome"),
-    ("年末结转", "carryForward"),
-    ("年终结转", "carryForward"),
-    ("收入总计", "grandTotalIncome"),
-    ("支出总计", "grandTotalExpenditure"),
-]
-
-# Wording that names a total only when nothing more specific is named: "住房公积金支出是多少"
-# asks for the line, "收入是多少" alone for the total.
-WEAK_TOTAL_WORDS = {"收入是多少", "支出是多少", "预算支出", "决算支出", "本年支出", "当年支出", "支出预算"}
-
-TOTAL_NAMES = {
-    "totalIncome": "收入总额", "totalExpenditure": "支出总额", "basicExpenditure": "基本支出",
-    "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费", "publicExpenditure": "公用经费",
-    "threePublicExpenses": "“三公”经费", "operatingExpenses": "机关运行经费", "procurementBudget": "政府采购预算",
-    "threePublicAbroad": "因公出国（境）费", "threePublicVehicles": "公务用车购置及运行费",
-    "threePublicVehiclePurchase": "公务用车购置费", "threePublicVehicleOperation": "公务用车运行费",
-    "threePublicReception": "公务接待费", "carryOverIncome": "年初结转和结余", "carryForward": "年末结转和结余",
-    "grandTotalIncome": "收入总计", "grandTotalExpenditure": "支出总计",
-    "authorizedStaff": "编制人数", "actualStaff": "实有人数", "retiredStaff": "离退休人数",
-}
-
-# Funding-source qualifiers: "一般公共预算拨款收入" is one income line, not the year's total.
-SOURCE_QUALIFIERS = ("一般公共预算", "政府性基金", "国有资本经营", "财政拨款", "事业收入", "经营收入", "其他收入",
-                     "上年结转", "年初结转", "结转和结余", "结转结余", "上级补助", "附属单位")
-
-# Parts of the 三公 total: a question naming one asks for that line, not the total.
-THREE_PUBLIC_PARTS = ("因公出国", "出国（境）", "出国境", "公务接待", "公务用车", "车辆购置", "公车")
-
+# The wording tables live in kg.vocab (the domain's words, shared with extraction); here
+# they are read as (word, bkg property name) in the order they are tried.
+TOTALS: list[tuple[str, str]] = [(w, m.prop) for w, m in V.ASKED_TOTALS]
+PARTS: list[tuple[str, str]] = [(w, m.prop) for w, m in V.ASKED_PARTS]
+WEAK_TOTAL_WORDS = set(V.WEAK_TOTAL_WORDS)
+# What an answer calls each measure (收入总额 for bkg:totalIncome, whose contract label is 本年收入合计).
+TOTAL_NAMES = {m.prop: m.name for m in V.MEASURES}
+SOURCE_QUALIFIERS = V.FUND_QUALIFIERS
+THREE_PUBLIC_PARTS = V.ASKED_THREE_PUBLIC_PARTS
 # Line-level columns: "X科目的基本支出" reads the line's column, not the disclosure total.
-LINE_COLUMNS = {"基本支出": "basicExpenditure", "项目支出": "projectExpenditure",
-                "人员经费": "personnelExpenditure", "公用经费": "publicExpenditure"}
+LINE_COLUMNS = {m.label: m.prop for m in V.LINE_SPLITS}
+STAFF = [(w, m.prop) for w, m in V.ASKED_STAFF]
 
-STAFF = [("离退休", "retiredStaff"), ("退休", "retiredStaff"), ("编制", "authorizedStaff"),
-         ("实有", "actualStaff"), ("在职", "actualStaff"), ("在编", "actualStaff"), ("实际", "actualStaff")]
 _COUNT_WORDS = re.compile(r"人数|多少人|几人|几名|多少名|几个人|多少个人|人员数|名额")
-_MONEY_WORDS = re.compile(r"经费|资金|万元|金额|费用|支出|收入|预算是|补助|费是")
+_MONEY_WORDS = re.compile(rf"经费|资金|{V.WAN_YUAN}|金额|费用|支出|收入|预算是|补助|费是")
 
 _PARENT = re.compile(r"主管部门|主管单位|上级(?:单位|部门|主管)?|隶属|归属于?哪|所属部门|所属单位|二级单位|归口")
 _UNITS = re.compile(r"内设机构|内设|科室|机构设置|下设|设有哪些|有哪些部门|有哪些科")
@@ -107,8 +37,8 @@ _SUPER_LO = re.compile(r"最低|最少|最小")
 _WHICH = re.compile(r"哪个|哪家|哪一|哪些|什么单位|什么部门|谁")
 _COMPARE = re.compile(r"相比|对比|比较|增加|减少|增长|下降|变化|差额|相差|多多少|少多少|差多少|高多少|低多少|比|"
                       r"哪个(?:更)?(?:高|多|大|低|少|小)|谁(?:更)?(?:高|多|大|低|少)|更高|更多|更大|更低|更少|较高|较多")
-_PROJECT_LIST = re.compile(r"(?:有|包括|安排了?|涉及)哪些(?:项目|专项)|项目(?:有哪些|清单|名单)|哪些项目|"
-                           r"(?:多少|几)个(?:项目|专项)|项目(?:个数|数量)")
+_PROJECT_LIST = re.compile(rf"(?:有|包括|安排了?|涉及)哪些(?:项目|{V.SPECIAL})|项目(?:有哪些|清单|名单)|哪些项目|"
+                           rf"(?:多少|几)个(?:项目|{V.SPECIAL})|项目(?:个数|数量)")
 _BASIS = re.compile(r"依据|根据|政策文件|文件依据|政策依据|测算依据|以什么|哪个文件|什么文件|哪些文件")
 _CODE = re.compile(r"单位代码|单位编码|部门代码|部门编码|预算代码|单位编号|代码是|编码是")
 _PURPOSE = re.compile(r"占比|比例|比重|百分比|增长率|增幅|用于什么|用途|用在哪|做什么|干什么|主要用于|目的是|绩效目标|实施内容|主要内容|为什么|原因")
@@ -156,14 +86,14 @@ def parse(question: str, has_policy: bool = False) -> Intent:
     """Classify a question. `has_policy`: the linker found a 文号/policy title in it."""
     q = squash(question)
     years = find_years(q)
-    doc_kind = "final_account" if "决算" in q else ("budget" if "预算" in q else None)
+    doc_kind = V.FINAL_ACCOUNT.code if V.FINAL_ACCOUNT.word in q else (V.BUDGET.code if V.BUDGET.word in q else None)
     total, total_word = find_total(q)
     it = Intent("amount", total=total, total_word=total_word, years=years, doc_kind=doc_kind, codes=find_codes(q))
     it.qualified = total is None and any(s in q for s in SOURCE_QUALIFIERS)
-    if re.search(r"单位(?:预算|决算)", q):
-        it.scope = "unit"
-    elif re.search(r"部门(?:综合)?(?:预算|决算)", q):
-        it.scope = "department"
+    if re.search(rf"{V.UNIT.word}(?:{V.kind_pattern()})", q):
+        it.scope = V.UNIT.code
+    elif re.search(rf"{V.DEPARTMENT.word}(?:{V.COMPREHENSIVE})?(?:{V.kind_pattern()})", q):
+        it.scope = V.DEPARTMENT.code
     it.asks_agency = bool(_WHICH.search(q) and _AGENCY_Q.search(q))
     it.asks_project = bool(_WHICH.search(q) and _PROJECT_Q.search(q))
     for word, prop in LINE_COLUMNS.items():
@@ -215,7 +145,8 @@ def parse(question: str, has_policy: bool = False) -> Intent:
 
 _TRAIL = re.compile(r"(?:是多少|为多少|有多少|是几|多少钱|多少|是什么|有哪些|情况|如何|怎样|怎么样|\?|？|。|!|！|吗|呢|"
                     r"是?哪(?:个|一个|家)(?:单位|部门|机构)?|是谁|"
-                    r"分别|各|共|一共|总共|数额|金额|数|的|资金量|安排了?|预算数?|决算数?|万元|元|科目上?|上)$")
+                    rf"分别|各|共|一共|总共|数额|金额|数|的|资金量|安排了?|{V.BUDGET.word}数?|{V.FINAL_ACCOUNT.word}数?|"
+                    rf"{V.WAN_YUAN}|{V.YUAN}|科目上?|上)$")
 _LEAD = re.compile(r"^(?:请问|在|的|年度|年|中|里|其中|于|对|关于|用于)")
 
 

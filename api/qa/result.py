@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from api.qa.linking import Disclosure
 from api.qa.text import format_wan
+from kg import vocab as V
 
-KIND_WORD = {"budget": "预算", "final_account": "决算", None: "公开"}
+KIND_WORD = {**V.KIND_WORDS, None: "公开"}
+MONEY_UNIT = V.WAN_YUAN  # the unit every money answer is given in
 
 
 @dataclass

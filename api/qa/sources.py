@@ -16,8 +16,9 @@ from pathlib import Path
 
 from api.qa.linking import Entry, align
 from api.qa.text import squash
+from kg import vocab as V
 from kg.document import Document, Paragraph, Table
-from kg.money import parse_decimal, unit_factor
+from kg.money import doc_unit, parse_decimal, table_factor
 
 _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}\s)\s*")
 
@@ -89,7 +90,7 @@ def _cells_text(row: list[str]) -> str:
 
 def number_forms(yuan: Decimal) -> list[str]:
     """How a yuan figure may be printed: in 万元 (2 or more decimals) or in 元."""
-    wan = (yuan / Decimal(10000)).normalize()
+    wan = (yuan / V.YUAN_PER_WAN).normalize()
     forms = {format(wan.quantize(Decimal("0.01")), "f"), format(wan, "f")}
     y = yuan.normalize()
     forms.add(format(y.quantize(Decimal(1)), "f") if y == y.to_integral_value() else format(y, "f"))
@@ -144,14 +145,6 @@ def _has_number(t: str, form: str) -> bool:
     return re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d])", t) is not None
 
 
-def _table_factor(t: Table) -> Decimal | None:
-    for s in [t.unit or "", t.title or ""] + [c for r in t.header for c in r]:
-        f = unit_factor(s)
-        if f is not None and ("元" in s):
-            return f
-    return None
-
-
 def _label_match(label: str, q: str, min_recall: float) -> tuple[float, bool] | None:
     """(score, exact) of a label printed in a table against the term asked for: 1.0 when
     they are the same, else how much of the term a near miss covers; None when too little."""
@@ -170,8 +163,9 @@ def row_lookup(doc: Document, term: str, min_recall: float = 0.75) -> list[RowHi
     if len(q) < 2:
         return []
     hits: list[RowHit] = []
+    unit = doc_unit(doc)
     for t in doc.tables():
-        factor = _table_factor(t) or _doc_factor(doc)
+        factor = table_factor(t, unit)  # as extraction scaled it, so a row reads as the graph's figure
         for i, row in enumerate(t.rows):
             cells = [c or "" for c in row]
             for j, cell in enumerate(cells):
@@ -203,13 +197,14 @@ def _column_lookup(doc: Document, q: str, min_recall: float) -> list[RowHit]:
     """Small tables that name their figures in the header (the 三公 table: one row under
     因公出国（境）费 | 公务用车运行费 | 公务接待费 …): the column whose name matches."""
     hits: list[RowHit] = []
+    unit = doc_unit(doc)
     for t in doc.tables():
         if not t.rows or len(t.rows) > 3:
             continue
-        factor = _table_factor(t) or _doc_factor(doc)
+        factor = table_factor(t, unit)
         for c, path in enumerate(t.column_names()):
             parts = [row_label(x) for x in path.split("/") if x]
-            while parts and parts[-1] in ("小计", "合计", "金额", "预算数", "决算数"):
+            while parts and parts[-1] in ("小计", "合计", "金额", *V.FIGURE_COLUMNS):
                 parts.pop()
             if not parts:
                 continue
@@ -232,13 +227,3 @@ def _column_lookup(doc: Document, q: str, min_recall: float) -> list[RowHit]:
                 hits.append(RowHit(doc.source_file, page, label, value * factor, quote, score * 0.95, exact, t.title))
                 break
     return hits
-
-
-def _doc_factor(doc: Document) -> Decimal:
-    """A table without a unit of its own: the unit most of the document's tables print."""
-    counts: dict[Decimal, int] = {}
-    for t in doc.tables():
-        f = _table_factor(t)
-        if f is not None:
-            counts[f] = counts.get(f, 0) + 1
-    return max(counts, key=counts.get) if counts else Decimal(10000)

@@ -12,9 +12,10 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from kg import vocab as V
 from kg.policy import NUMBER_RE, normalize_number
 
-YUAN_PER_WAN = Decimal(10000)
+YUAN_PER_WAN = V.YUAN_PER_WAN
 
 def nfkc(s: str) -> str:
     """NFKC (full-width digits/letters → ASCII) without turning 〔〕 into something else."""
@@ -47,7 +48,7 @@ def find_policy_numbers(text: str) -> list[tuple[str, int, int, int, int]]:
 
 
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
-_SHORT_YEAR_RE = re.compile(r"(?<![\d.])([1-3]\d)\s*年度?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
+_SHORT_YEAR_RE = re.compile(rf"(?<![\d.])([1-3]\d)\s*年度?\s*(?:{V.scope_pattern()})?(?:{V.COMPREHENSIVE})?(?:{V.kind_pattern()})")
 
 
 def find_years(text: str) -> list[int]:
@@ -96,7 +97,7 @@ def format_wan(yuan: Decimal | int | str) -> str:
     whole, _, frac = s.partition(".")
     if len(frac) < 2:
         frac = (frac + "00")[:2]
-    return f"{whole}.{frac}万元"
+    return f"{whole}.{frac}{V.WAN_YUAN}"
 
 
 def format_count(n: int | Decimal | str, unit: str = "人") -> str:

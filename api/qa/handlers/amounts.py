@@ -14,10 +14,11 @@ from api.qa.handlers.totals import read_total
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
 from api.qa.result import Result
+from kg import vocab as V
 
 # An organisation's name as people write it: a run of characters ending in an agency word.
 _ORG = re.compile(r"(?:(?!哪|所有|各)[\u4e00-\u9fffA-Za-z]){3,}?(?:委员会|办公室|中心|局|大队|支队|研究所|研究院|医院|学校|"
-                  r"管理处|站|馆|院|所|小学|中学|学校|幼儿园|学院|大学)(?!经费|资金|项目|专项|补助)")
+                  rf"管理处|站|馆|院|所|小学|中学|学校|幼儿园|学院|大学)(?!经费|资金|项目|{V.SPECIAL}|补助)")
 
 
 def amount(qn: Question, agency: Match | None = None, year: int | None = None) -> Result | None:

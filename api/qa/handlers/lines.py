@@ -10,15 +10,15 @@ from api.qa import templates as T
 from api.qa.handlers.totals import many_agencies
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import KIND_WORD, Result, wan_value, year_word
+from api.qa.result import KIND_WORD, MONEY_UNIT, Result, wan_value, year_word
 from api.qa.text import format_wan
+from kg import vocab as V
 from ontology.namespace import BKG
 
 # Plain strings: query results carry str IRIs, and a URIRef never equals a str.
 FUNCTIONAL = str(BKG.FunctionalClassification)
 ECONOMIC = str(BKG.EconomicClassification)
-COLUMN_WORD = {"basicExpenditure": "基本支出", "projectExpenditure": "项目支出", "personnelExpenditure": "人员经费",
-               "publicExpenditure": "公用经费"}
+COLUMN_WORD = {m.prop: m.label for m in V.LINE_SPLITS}
 
 
 def read_line(qn: Question, iris: list[str], column: str, a: Match | None, ds: list[Disclosure]) -> Result | None:
@@ -46,13 +46,13 @@ def read_line(qn: Question, iris: list[str], column: str, a: Match | None, ds: l
     qn.entities.append({"type": "concept", "iri": r["c"], "label": label, "notation": code})
     col = COLUMN_WORD.get(column, "")
     ev = [qn.evidence_for(d, [label or code], v, r["l"], row=r)]
-    figure = {"budget": "预算", "outturn": "决算"}.get(r.get("ft")) or KIND_WORD.get(d.kind if d else None, '公开')
+    figure = V.FIGURE_WORDS.get(r.get("ft")) or KIND_WORD.get(d.kind if d else None, '公开')
     text = (f"{r.get('al') or ''}{year_word(d)}“{label}”（{code}）科目{col}{figure}数"
             f"为{format_wan(v)}。")
-    return Result(qn.question, text, wan_value(v), "万元", ev, sparql, "line", qn.entities)
+    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "line", qn.entities)
 
 
-_BUDGET_FIGURE = re.compile(r"年初预算|预算数|调整预算|全年预算")
+_BUDGET_FIGURE = re.compile(V.alternation((V.OPENING_BUDGET, V.BUDGET.column, *V.BUDGET_FIGURE_WORDS[1:])))
 
 
 def figure_rank(qn: Question, r: dict) -> int:
@@ -61,7 +61,8 @@ def figure_rank(qn: Question, r: dict) -> int:
     ft = r.get("ft")
     if ft is None:
         return 1
-    want = "budget" if (r.get("k") != "final_account" or _BUDGET_FIGURE.search(qn.q)) else "outturn"
+    want = V.BUDGET.figure_type if (r.get("k") != V.FINAL_ACCOUNT.code or _BUDGET_FIGURE.search(qn.q)) \
+        else V.FINAL_ACCOUNT.figure_type
     return 0 if ft == want else 2
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from api.qa import templates as T
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import KIND_WORD, Result, wan_value, year_word
+from api.qa.result import KIND_WORD, MONEY_UNIT, Result, wan_value, year_word
 from api.qa.text import format_wan
 
 
@@ -29,7 +29,7 @@ def read_project(qn: Question, matches: list[Match], ds: list[Disclosure]) -> Re
     ev = [qn.evidence_for(d, [r["l"]], v, r["p"], row=r)]
     who = f"{r.get('al') or ''}{year_word(d)}" if d else ""
     text = f"{who}项目“{r['l']}”的金额为{format_wan(v)}。"
-    return Result(qn.question, text, wan_value(v), "万元", ev, sparql, "project", qn.entities)
+    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "project", qn.entities)
 
 
 def projects(qn: Question) -> Result | None:

@@ -11,7 +11,7 @@ from api.qa.handlers.amounts import amount, measures
 from api.qa.handlers.lines import figure_rank, scheme_rank
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import Result, wan_value, year_word
+from api.qa.result import MONEY_UNIT, Result, wan_value, year_word
 from api.qa.text import format_signed_wan, format_wan
 
 
@@ -133,7 +133,7 @@ def compare(qn: Question) -> Result | None:
                   else format_signed_wan(diff))
         text += f"{names[0]}比{names[1]}{change}。"
     ev = [e for r in results for e in r.evidence]
-    return Result(qn.question, text, [r.value for r in results], "万元", ev, results[0].sparql, "compare", qn.entities)
+    return Result(qn.question, text, [r.value for r in results], MONEY_UNIT, ev, results[0].sparql, "compare", qn.entities)
 
 
 def summed(qn: Question) -> Result | None:
@@ -146,4 +146,4 @@ def summed(qn: Question) -> Result | None:
     yw = f"{qn.year}年" if qn.year else ""
     text = f"{yw}{len(items)}个公开文件的{word}合计为{format_wan(total)}。"
     ev = [qn.evidence_for(d, [word], v, d.iri) for d, v, _ in items[:5]]
-    return Result(qn.question, text, wan_value(total), "万元", ev, sparql, "sum", qn.entities)
+    return Result(qn.question, text, wan_value(total), MONEY_UNIT, ev, sparql, "sum", qn.entities)

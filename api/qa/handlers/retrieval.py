@@ -17,6 +17,7 @@ from api.qa.question import Question
 from api.qa.result import KIND_WORD, Result, evidence
 from api.qa.sources import row_label
 from api.qa.text import find_policy_numbers, squash
+from kg import vocab as V
 from kg.document import Heading, Paragraph, Table
 
 # Question words carry no content to match passages on.
@@ -26,7 +27,7 @@ _QWORDS = re.compile(r"哪个单位|哪个部门|哪家单位|哪一个|哪个|�
 _SENT = re.compile(r"(?<=[。；;！!？?])|\n")
 MIN_COVER = 0.34
 _HOW_MUCH = re.compile(r"多少|几|金额|数额")
-_FIGURE = re.compile(r"\d[\d,.]*(?:万元|元|亿元|人|个|%)")
+_FIGURE = re.compile(rf"\d[\d,.]*(?:{V.WAN_YUAN}|{V.YUAN}|{V.YI_YUAN}|人|个|%)")
 
 
 def _get(hit, name, default=None):

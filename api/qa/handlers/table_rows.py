@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import Result, evidence, wan_value, year_word
+from api.qa.result import MONEY_UNIT, Result, evidence, wan_value, year_word
 from api.qa.sources import row_lookup
 from api.qa.text import format_wan
 
@@ -27,11 +27,11 @@ def read_row(qn: Question, term: str, a: Match | None, ds: list[Disclosure]) -> 
         parts = [f"{d.agency_label}{year_word(d)}{format_wan(h.value_yuan)}" for d, h in found]
         ev = [evidence(d.source_file, h.page, h.quote, d.iri) for d, h in found[:3]]
         return Result(qn.question, f"问题未指明单位，各单位的{found[0][1].label}：{'；'.join(parts)}。",
-                      [wan_value(h.value_yuan) for _, h in found], "万元", ev, None, "table", qn.entities)
+                      [wan_value(h.value_yuan) for _, h in found], MONEY_UNIT, ev, None, "table", qn.entities)
     d, h = found[0]
     ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
     text = f"{d.agency_label}{year_word(d)}{h.label}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
-    return Result(qn.question, text, wan_value(h.value_yuan), "万元", ev, None, "table", qn.entities)
+    return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities)
 
 
 def _row_candidates(qn: Question, term: str, ds: list[Disclosure], a: Match | None) -> list[Disclosure]:

@@ -9,7 +9,7 @@ from api.qa import intent as intents
 from api.qa import templates as T
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import KIND_WORD, Result, wan_value, year_word
+from api.qa.result import KIND_WORD, MONEY_UNIT, Result, wan_value, year_word
 from api.qa.text import format_wan
 
 
@@ -25,7 +25,7 @@ def read_total(qn: Question, prop: str, a: Match | None, ds: list[Disclosure]) -
     v = Decimal(r["v"])
     ev = [qn.evidence_for(d, [qn.intent.total_word or word[:2]], v, d.iri, row=r)]
     text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}{word}为{format_wan(v)}。"
-    return Result(qn.question, text, wan_value(v), "万元", ev, sparql, "total", qn.entities)
+    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "total", qn.entities)
 
 
 def first_totals(qn: Question, prop: str, ds: list[Disclosure], batch: int = 200) -> list[tuple[Disclosure, dict]]:
@@ -49,4 +49,4 @@ def many_agencies(qn: Question, hits: list[tuple[Disclosure, dict]], word: str, 
     parts = [f"{d.agency_label}{year_word(d)}{format_wan(r['v'])}" for d, r in hits]
     ev = [qn.evidence_for(d, [word[:4]], Decimal(r["v"]), d.iri, row=r) for d, r in hits[:3]]
     return Result(qn.question, f"问题未指明单位，各单位的{word}：{'；'.join(parts)}。",
-                  [wan_value(Decimal(r["v"])) for _, r in hits], "万元", ev, sparql, "total", qn.entities)
+                  [wan_value(Decimal(r["v"])) for _, r in hits], MONEY_UNIT, ev, sparql, "total", qn.entities)
