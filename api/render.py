@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse, Response
 
 from api.errors import ApiError
 from api.negotiate import choose
+from kg.vocab import KIND_WORDS
 
-KIND_LABELS = {"budget": "预算", "final_account": "决算"}
+KIND_LABELS = KIND_WORDS
 SCOPE_LABELS = {"department": "部门", "unit": "单位"}
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from kg.document import Document, Heading, Paragraph, Table
+from kg.vocab import KIND_WORDS
 from search.tokenize import normalize
 
 CHUNKER_VERSION = 6  # bump when chunk text changes: cached chunks are keyed on it
@@ -70,7 +71,7 @@ class Chunk:
         return " ".join(p for p in (*parts, self.section, self.title, self.text) if p)
 
     def context_header(self) -> str:
-        kind = {"budget": "预算", "final_account": "决算"}.get(self.kind, self.kind)
+        kind = KIND_WORDS.get(self.kind, self.kind)
         return " ".join(p for p in (self.agency, f"{self.year}年" if self.year else "", kind) if p)
 
     def to_dict(self) -> dict:

@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 
+from kg.vocab import KIND_WORDS
 from search.index import IndexError_
 
 
@@ -52,7 +53,7 @@ def run(args) -> int:
             return 0
         for n, h in enumerate(hits, 1):
             where = f"{h.source_file} p.{h.page}"
-            meta = " · ".join(str(x) for x in (h.agency, h.year, {"budget": "预算", "final_account": "决算"}.get(h.kind, h.kind)) if x)
+            meta = " · ".join(str(x) for x in (h.agency, h.year, KIND_WORDS.get(h.kind, h.kind)) if x)
             print(f"{n:2}. [{where}] {h.section}" + (f"  ({meta})" if meta else ""))
             print(textwrap.indent(textwrap.fill(h.text, width=100), "    "))
             print(f"    score {h.score:.4f}" + (f"  entities: {', '.join(h.entities[:5])}" if h.entities else ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from api.views.lists import asc, desc
 from api.views.query import lookup, terms, val
+from kg.vocab import INCOME, kind_by_code
 
 
 def overview(store) -> dict:
@@ -22,8 +23,8 @@ def overview(store) -> dict:
         { SELECT ?a ?name WHERE { ?a a bkg:Agency ; rdfs:label ?name } } }""")
     if total:
         best = min(total, key=lambda r: (desc(val(r["year"])), asc(val(r["name"])), val(r["kind"]) or ""))
-        word = "决算" if val(best["kind"]) == "final_account" else "预算"
-        ask.append(f"{val(best['name'])}{val(best['year'])}年{word}收入总额是多少？")
+        word = kind_by_code(val(best["kind"])).word
+        ask.append(f"{val(best['name'])}{val(best['year'])}年{word}{INCOME.name}是多少？")
     pol = terms(store, """SELECT ?n (COUNT(DISTINCT ?p) AS ?k) WHERE {
         { SELECT ?c ?x WHERE { ?c bkg:citedPolicy ?x } } { SELECT ?c ?p WHERE { ?c bkg:citingProject ?p } }
         { SELECT ?x ?n WHERE { ?x bkg:documentNumber ?n } } } GROUP BY ?n""")
