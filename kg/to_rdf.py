@@ -13,6 +13,7 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from kg import vocab as V
 from kg.document import Document
 from kg.extract import extract
 from kg.extract.base import Facts, Figure, Prov
@@ -32,16 +33,8 @@ from ontology.namespace import BKG, ORG, QB
 
 SCHEMES = {"functional": BKG.FunctionalClassification, "economic": BKG.EconomicClassification,
            "gov_economic": BKG.GovernmentEconomicClassification}
-TOTAL_TERMS = {
-    "income": BKG.totalIncome, "expenditure": BKG.totalExpenditure, "basic": BKG.basicExpenditure,
-    "project": BKG.projectExpenditure, "personnel": BKG.personnelExpenditure, "public": BKG.publicExpenditure,
-    "three_public": BKG.threePublicExpenses, "operating": BKG.operatingExpenses, "procurement": BKG.procurementBudget,
-    "carry_over": BKG.carryOverIncome, "carry_forward": BKG.carryForward, "grand_income": BKG.grandTotalIncome,
-    "grand_expenditure": BKG.grandTotalExpenditure, "abroad": BKG.threePublicAbroad,
-    "vehicles": BKG.threePublicVehicles, "vehicle_purchase": BKG.threePublicVehiclePurchase,
-    "vehicle_operation": BKG.threePublicVehicleOperation, "reception": BKG.threePublicReception,
-}
-STAFF_TERMS = {"authorized": BKG.authorizedStaff, "actual": BKG.actualStaff, "retired": BKG.retiredStaff}
+TOTAL_TERMS = {m.key: m.term for m in V.MONEY_MEASURES}
+STAFF_TERMS = {m.key: m.term for m in V.STAFF_MEASURES}
 
 
 def money(v: Decimal) -> Literal:
@@ -91,7 +84,7 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
     if f.fiscal_year:
         g.add((d, BKG.fiscalYear, Literal(f.fiscal_year)))
     label = " ".join(x for x in (f.agency, f"{f.fiscal_year}年" if f.fiscal_year else None,
-                                 {"budget": "预算", "final_account": "决算"}[f.kind]) if x)
+                                 V.KIND_WORDS[f.kind]) if x)
     g.add((d, RDFS.label, zh(label)))
     for w in list(doc.warnings) + f.warnings:
         g.add((d, BKG.warning, Literal(w)))
