@@ -1,5 +1,5 @@
 """Issue "Published PDFs" item 7: reading the seven published PDFs with
-kg.read.read_document in a 2-process pool, against plain pdfplumber (extract_text +
+kg.readers.dispatch.read_document in a 2-process pool, against plain pdfplumber (extract_text +
 extract_tables on every page, one process), timed in the same run.
 
     .venv/bin/python bench/run.py --only bench_real_pdf
@@ -19,7 +19,7 @@ SHARED = Path(os.environ.get("BUDGETKG_SHARED", ROOT.parent / "shared"))
 
 
 def _read(path: str) -> tuple[int, int]:
-    from kg.read import read_document
+    from kg.readers.dispatch import read_document
 
     doc = read_document(path)
     return len(doc.pages), len(doc.tables())
@@ -102,9 +102,9 @@ def run(out_dir: Path, quick: bool) -> dict:
         "| reader | processes | wall s | pages/s | wall × pdfplumber | CPU s | CPU × pdfplumber |\n"
         "|---|---|---|---|---|---|---|\n"
         f"| pdfplumber extract_text + extract_tables | 1 | {base:.2f} | {pages / base:.1f} | 1.00 | {base_cpu:.2f} | 1.00 |\n"
-        f"| kg.read.read_document | 1 | {ours_1:.2f} | {pages / ours_1:.1f} | {ours_1 / base:.2f} | "
+        f"| kg.readers.dispatch.read_document | 1 | {ours_1:.2f} | {pages / ours_1:.1f} | {ours_1 / base:.2f} | "
         f"{ours_1_cpu:.2f} | {ours_1_cpu / base_cpu:.2f} |\n"
-        f"| kg.read.read_document | 2 | {ours:.2f} | {pages / ours:.1f} | {ours / base:.2f} | | |\n"
+        f"| kg.readers.dispatch.read_document | 2 | {ours:.2f} | {pages / ours:.1f} | {ours / base:.2f} | | |\n"
         f"| budgetkg ingest: read + graph + store | 2 | {graph_s:.2f} | {pages / graph_s:.1f} | {graph_s / base:.2f} | | |\n"
         f"| budgetkg ingest + search index (builtin model trained) | 2 | {ingest_s:.2f} | {pages / ingest_s:.1f} | "
         f"{ingest_s / base:.2f} | | |\n"

@@ -2,7 +2,7 @@
 
 Plain dataclasses, pdfplumber-style: each block knows the page it was printed on and,
 for PDF input, its bounding box, so any extracted figure can be traced to where it
-was printed. Readers (kg.pdf, kg.text) are the only producers; extraction, chunking and
+was printed. Readers (kg.readers.pdf, kg.readers.text) are the only producers; extraction, chunking and
 the API only read it. Numbers stay as printed (strings); parsing is extraction's job.
 """
 

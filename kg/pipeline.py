@@ -113,7 +113,7 @@ def stored_identities(store: Store, graphs: list[str]) -> dict[str, tuple[str, .
 
 def prepare(path: str) -> Prepared:
     """Read and extract one file. Pure apart from reading the file; runs in workers."""
-    from kg.read import not_a_disclosure, read_document
+    from kg.readers.dispatch import not_a_disclosure, read_document
     from kg.to_rdf import build_graph
 
     try:
@@ -182,7 +182,7 @@ def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Sto
     `hooks` (kg.hooks) hear of every disclosure stored or removed and of the batch's end:
     that is how the search index (search.hooks) keeps in step without kg knowing of it.
 
-    A file that reads but is not a budget disclosure (kg.read.not_a_disclosure) is skipped
+    A file that reads but is not a budget disclosure (kg.readers.dispatch.not_a_disclosure) is skipped
     with a note when it was found in a folder (a README beside the PDFs), and fails when it
     was named: the caller asked for that file to become a disclosure."""
     paths = list(paths)

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from kg.document import ReadError
-from kg.read import read_document
+from kg.readers.dispatch import read_document
 
 SAMPLE = "第一部分 概况\n\n一、主要职能\n\n负责示例档案的收集、整理和保管。\n\n项目\t金额\n示例经费\t12.50\n"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kg.document import Document, Page, Paragraph, Table
-from kg.read import not_a_disclosure, read_document
+from kg.readers.dispatch import not_a_disclosure, read_document
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ("# Crawl notes\n\nDownloaded from the provincial portal on 2031-05-01; one folder per agency.\n\n"

@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 
 from kg.document import Document, Table
-from kg.tables import is_amount, is_percent
+from kg.readers.cells import is_amount, is_percent
 
 THRESHOLD = 0.98
 
@@ -87,7 +87,7 @@ def parity(txt: Document, pdf: Document) -> tuple[int, int, list[str]]:
 
 @pytest.fixture(scope="module")
 def pairs(corpus_txt, corpus_pdf):
-    from kg.read import read_document
+    from kg.readers.dispatch import read_document
 
     pdf_by_stem = {p.stem: p for p in corpus_pdf}
     out = []

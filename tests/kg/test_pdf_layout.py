@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.pdf_layout import (
+from kg.readers.pdf_layout import (
     Line,
     chars_to_lines,
     heading_level,
@@ -13,7 +13,7 @@ from kg.pdf_layout import (
     starts_paragraph,
     tidy,
 )
-from kg.pdf_tables import GridTable, build_grid, column_map, count_header_rows, resolve
+from kg.readers.pdf_tables import GridTable, build_grid, column_map, count_header_rows, resolve
 
 
 def ch(text, x0, top, size=10.0, dx=None):
@@ -142,7 +142,7 @@ def test_table_without_numbers_keeps_structural_header():
 
 
 def test_caption_above_skips_filing_lines_and_continuation_marks():
-    from kg.pdf_tables import caption_above
+    from kg.readers.pdf_tables import caption_above
 
     lines = [_line("一般公共预算支出表", 200, 60, 380, 14), _line("表6", 60, 80, 80),
              _line("编制单位：某局", 60, 100, 200), _line("单位：万元", 450, 100, 500)]
@@ -155,7 +155,7 @@ def test_caption_above_skips_filing_lines_and_continuation_marks():
 
 
 def test_caption_wrapped_onto_two_lines():
-    from kg.pdf_tables import caption_above
+    from kg.readers.pdf_tables import caption_above
 
     lines = [_line("2024年一般公共预算基本支出明细表（按经济分类科目分）（不含上", 80, 60, 520, 14),
              _line("年结转）", 250, 76, 310, 14), _line("单位：元", 460, 96, 500)]
@@ -163,7 +163,7 @@ def test_caption_wrapped_onto_two_lines():
 
 
 def test_garbled_share():
-    from kg.pdf_layout import garbled_share
+    from kg.readers.pdf_layout import garbled_share
 
     assert garbled_share("部门预算2024") == 0.0
     assert garbled_share("\ue001\ue002\ue003部") == 0.75

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kg.document import Heading, Paragraph, ReadError, Table
-from kg.pdf import read_pdf
+from kg.readers.pdf import read_pdf
 
 FONT = "CJK"
 W, H = 595.0, 842.0
@@ -344,9 +344,9 @@ def test_orphan_total_row_joins_the_table_above(tmp_path, canvas_factory):
 def test_pdfplumber_backend_reads_the_same(sample_pdf, doc, monkeypatch):
     """Pages pdfium cannot represent (rotated, paths inside forms) and files it cannot
     open go through pdfplumber; both backends must give the same document."""
-    import kg.pdf
+    import kg.readers.pdf
 
-    monkeypatch.setattr(kg.pdf, "_pdfium_page", lambda pdf, i: None)
+    monkeypatch.setattr(kg.readers.pdf, "_pdfium_page", lambda pdf, i: None)
     again = read_pdf(str(sample_pdf), "0" * 64)
     assert [(type(b).__name__, getattr(b, "text", None)) for b in again.blocks()] == \
         [(type(b).__name__, getattr(b, "text", None)) for b in doc.blocks()]
@@ -384,14 +384,14 @@ def test_text_layer_without_unicode_mapping_is_refused(sample_pdf, monkeypatch):
     """Fonts embedded without a ToUnicode map give private-use code points: the reader
     refuses such a text layer rather than indexing garbage. (reportlab cannot write such
     a font, so the characters pdfium returns are remapped here.)"""
-    import kg.pdf
+    import kg.readers.pdf
 
-    real = kg.pdf.page_chars
+    real = kg.readers.pdf.page_chars
 
     def garbled(fpage, left, top):
         return [dict(c, text=chr(0xE000 + ord(c["text"]) % 6000)) for c in real(fpage, left, top)]
 
-    monkeypatch.setattr(kg.pdf, "page_chars", garbled)
+    monkeypatch.setattr(kg.readers.pdf, "page_chars", garbled)
     with pytest.raises(ReadError) as e:
         read_pdf(str(sample_pdf), "x")
     assert "text layer unreadable" in e.value.reason and "no Unicode mapping" in e.value.reason

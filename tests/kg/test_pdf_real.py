@@ -25,7 +25,7 @@ TABLE_COUNTS = {
 
 @pytest.fixture(scope="module")
 def docs(corpus_real):
-    from kg.read import read_document
+    from kg.readers.dispatch import read_document
 
     return {p.name: read_document(p) for p in corpus_real}
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from kg.document import Document, Heading, Paragraph
-from kg.read import read_document
-from kg.tables import is_amount, is_code
+from kg.readers.cells import is_amount, is_code
+from kg.readers.dispatch import read_document
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,16 @@
-"""kg.text / kg.tables on small synthetic texts written here (invented agency and figures)."""
+"""kg.readers.text / kg.readers.cells on small synthetic texts written here (invented agency and figures)."""
 
 from __future__ import annotations
 
 from kg.document import Document, Heading, Paragraph
-from kg.tables import (
+from kg.readers.cells import (
     clean_cell,
     detect_unit,
     expand_merged_header,
     is_amount,
     split_header,
 )
-from kg.text import heading_level, read_text
+from kg.readers.text import heading_level, read_text
 
 
 def doc_of(text: str) -> Document:
@@ -247,7 +247,7 @@ def test_json_round_trip():
     assert Document.from_json(doc.to_json()) == doc
 
 
-# --- kg.tables helpers ------------------------------------------------------------------------
+# --- kg.readers.cells helpers ------------------------------------------------------------------------
 
 def test_detect_unit():
     assert detect_unit("单位：万元") == "万元"

@@ -16,8 +16,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from statistics import median
 
-from kg.pdf_layout import Line, join_wrapped
-from kg.pdf_tables import GridTable, is_number
+from kg.readers.pdf_layout import Line, join_wrapped
+from kg.readers.pdf_tables import GridTable, is_number
 
 MIN_COLUMNS = 3
 MAX_HEADER_ROWS = 3

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from kg.document import Block, Document, Heading, Page, Paragraph, Table
-from kg.tables import (
+from kg.readers.cells import (
     build_table_rows,
     clean_cell,
     detect_unit,

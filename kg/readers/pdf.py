@@ -1,12 +1,12 @@
 """PDF reader: a PDF file -> kg.document.Document.
 
-One pass per page: pdfium (kg.pdf_pdfium) gives the characters and the straight edges
+One pass per page: pdfium (kg.readers.pdf_pdfium) gives the characters and the straight edges
 of the page's paths; pdfplumber's lattice finder turns the edges into ruled tables once;
 characters inside a table become its cells and the rest become lines of text. Pages
 pdfium cannot represent faithfully, and files it cannot open, are read with pdfplumber
 (same output, slower). Everything after that (running headers, captions, paragraphs,
 tables continued over a page break, unruled tables) is pure assembly over the
-extracted pages, in kg.pdf_layout, kg.pdf_tables and kg.pdf_align.
+extracted pages, in kg.readers.pdf_layout, kg.readers.pdf_tables and kg.readers.pdf_align.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import threading
 from dataclasses import dataclass, field
 
 from kg.document import Document, Heading, Page, Paragraph, ReadError, Table
-from kg.pdf_align import find_aligned_tables
-from kg.pdf_layout import (
+from kg.readers.pdf_align import find_aligned_tables
+from kg.readers.pdf_layout import (
     _TERMINAL,
     Line,
     chars_to_lines,
@@ -33,8 +33,8 @@ from kg.pdf_layout import (
     starts_paragraph,
     usual_gap,
 )
-from kg.pdf_pdfium import page_chars, page_edges
-from kg.pdf_tables import (
+from kg.readers.pdf_pdfium import page_chars, page_edges
+from kg.readers.pdf_tables import (
     GridTable,
     build_grid,
     caption_above,

@@ -12,8 +12,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from kg.pdf_layout import Line, chars_to_lines, join_wrapped, tidy
-from kg.tables import clean_cell, detect_unit, is_amount, is_meta_cell, is_percent, is_table_label, split_header
+from kg.readers.cells import clean_cell, detect_unit, is_amount, is_meta_cell, is_percent, is_table_label, split_header
+from kg.readers.pdf_layout import Line, chars_to_lines, join_wrapped, tidy
 
 BBox = tuple[float, float, float, float]
 

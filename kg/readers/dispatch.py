@@ -144,7 +144,7 @@ def read_document(path: str | os.PathLike) -> Document:
             found = what or ("text" if _looks_text(data) else "unknown binary data")
             raise ReadError(name, f"not a PDF (no %PDF header; content looks like {found})")
         try:
-            from kg.pdf import read_pdf
+            from kg.readers.pdf import read_pdf
         except ImportError as e:
             raise ReadError(name, f"PDF reader unavailable ({e})") from None
         return read_pdf(str(p), sha)
@@ -156,7 +156,7 @@ def read_document(path: str | os.PathLike) -> Document:
         raise ReadError(name, str(e)) from None
     if not text.strip():
         raise ReadError(name, "empty file (whitespace only)")
-    from kg.text import read_text
+    from kg.readers.text import read_text
     media = "text/markdown" if suffix == ".md" else "text/plain"
     doc = read_text(text, p.name, sha, media_type=media)
     if enc not in ("utf-8", "ascii"):

@@ -1,4 +1,4 @@
-"""Table helpers shared by every reader (kg.text and kg.pdf).
+"""Table helpers shared by every reader (kg.readers.text and kg.readers.pdf).
 
 Pure functions over cell strings. Numbers are never reformatted: "45,928.08" stays
 "45,928.08" — parsing amounts is extraction's job, and the printed form is the evidence.
