@@ -1,6 +1,6 @@
 """The `budgetkg` command line: the entry point sits above every package, and each package
 registers its own commands (kg: ingest, export, check; search: search, index; here: ask,
-serve, status), so no lower layer imports a higher one to offer a command."""
+query, serve, status), so no lower layer imports a higher one to offer a command."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_db(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)
+
+    from api import query_cli
+
+    query_cli.register(sub, add_db)
 
     s = sub.add_parser("serve", help="start the web service (SPARQL endpoint, search, ask, pages)")
     add_db(s)
