@@ -10,7 +10,8 @@ from kg.readers.cells import (
     is_amount,
     split_header,
 )
-from kg.readers.text import heading_level, read_text
+from kg.readers.outline import heading_level
+from kg.readers.text import read_text
 
 
 def doc_of(text: str) -> Document:
