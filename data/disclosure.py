@@ -8,6 +8,7 @@ import random
 from data.document import Doc, Table
 from data.money import Fmt, ProjectYear, actual_money, plan_money
 from data.world import Agency, Policy, World, sub_rng
+from kg import vocab as W
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 # Bracket forms a 发文字号 year is printed in, with weights (〔〕 is the official one).
@@ -34,7 +35,7 @@ class Disclosure:
                  inconsistency_rate: float = INCONSISTENCY_RATE):
         self.w, self.a, self.year, self.kind, self.stem = world, a, year, kind, stem
         self.r = sub_rng(world.seed, "doc", a.idx, year, kind)
-        self.q = 100 if a.unit == "万元" else 1
+        self.q = 100 if a.unit == W.WAN_YUAN else 1
         self.fmt = Fmt(a.unit, self.r)
         self.plan = plan_money(world.seed, a, year, self.q)
         self.prev = plan_money(world.seed, a, year - 1, self.q)
@@ -54,14 +55,14 @@ class Disclosure:
         self.parent_alias_used: list[str] = []
         self.split_codes = self.r.random() < 0.15
         self.basis_column = self.r.random() < 0.45
-        self.quote = self.r.choice(["“三公”", "\"三公\""])
+        self.quote = self.r.choice(W.THREE_PUBLIC_QUOTES)
         roll = self.r.random()
         self.defect = (self.r.choice(["row_basic_project", "three_public_sum", "parent_children", "econ_sum"])
                        if roll < inconsistency_rate else None)
         # a quarter of the agencies publish 单位预算/决算 (one unit) rather than 部门 (department)
         self.scope = "unit" if sub_rng(world.seed, "scope", a.idx).random() < 0.25 else "department"
-        org = "单位" if self.scope == "unit" else "部门"
-        label = org + ("预算" if kind == "budget" else "决算")
+        org = (W.UNIT if self.scope == W.UNIT.code else W.DEPARTMENT).word
+        label = org + W.kind_by_code(kind).word
         self.org = org
         sp = self.r.choice([" ", ""])
         if kind == "budget":

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from data.world import YEARS, Agency, Policy, sub_rng
+from kg.vocab import WAN_YUAN, YUAN
 
 
 def wan(yuan: int) -> Decimal:
@@ -237,8 +238,8 @@ class Fmt:
 
     def __init__(self, unit: str, r: random.Random):
         self.unit = unit
-        self.commas = unit == "元" or r.random() < 0.5
-        self.zero = r.choice(["", "", "0.00"]) if unit == "万元" else r.choice(["", "0.00"])
+        self.commas = unit == YUAN or r.random() < 0.5
+        self.zero = r.choice(["", "", "0.00"]) if unit == WAN_YUAN else r.choice(["", "0.00"])
         self.text_trim = r.random() < 0.5
 
     def cell(self, yuan: int | None) -> str:
@@ -246,17 +247,17 @@ class Fmt:
             return ""
         if yuan == 0:
             return self.zero
-        v = wan(yuan) if self.unit == "万元" else Decimal(yuan)
+        v = wan(yuan) if self.unit == WAN_YUAN else Decimal(yuan)
         return f"{v:,.2f}" if self.commas else f"{v:.2f}"
 
     def text(self, yuan: int) -> str:
         """An amount with its unit, for sentences."""
-        if self.unit == "万元":
+        if self.unit == WAN_YUAN:
             s = f"{wan(yuan):.2f}"
             if self.text_trim:
                 s = s.rstrip("0").rstrip(".")
-            return f"{s} 万元" if self.text_trim else f"{s}万元"
-        return f"{yuan:,.2f} 元" if self.commas else f"{yuan}元"
+            return f"{s} {WAN_YUAN}" if self.text_trim else f"{s}{WAN_YUAN}"
+        return f"{yuan:,.2f} {YUAN}" if self.commas else f"{yuan}{YUAN}"
 
 
 def pct(a: int, b: int) -> str:

@@ -8,6 +8,13 @@ from data import vocab as V
 from data.disclosure import Disclosure
 from data.document import cn
 from data.money import ProjectYear, pct, resolve_func, tree
+from kg import vocab as W
+
+# Head-count wordings the prose uses (kg.vocab lists every one extraction reads).
+_QUOTA = W.AUTHORIZED_STAFF.text[2]  # 核定编制
+_ACTUAL = W.ACTUAL_STAFF.label  # 实有人数
+_ACTUAL_STAFF = W.ACTUAL_STAFF.text[2]  # 在职人员
+_RETIRED = W.RETIRED_STAFF.text[0]  # 离退休人员
 
 
 def contents(b: Disclosure):
@@ -58,14 +65,14 @@ def overview(b: Disclosure):
     d.p(f"纳入{a.name} {b.year} 年{b.label}编制范围的单位只有本级 1 个，无下属单位。")
     d.h2("三、人员构成")
     auth, act, ret = b.m.staff
-    kind = {"行政": "行政编制", "参公": "参公编制", "事业": "事业编制"}[a.nature]
+    kind = {"行政": W.AUTHORIZED_STAFF.text[6], "参公": "参公编制", "事业": W.AUTHORIZED_STAFF.text[5]}[a.nature]
     lix = min(ret, r.choice([0, 0, 1]))
     if r.random() < 0.5:
-        d.p(f"{b.aliases[0] if b.aliases else a.name}核定编制 {auth} 名，其中{kind} {auth} 名；在职实有人数 {act} 人。"
-            f"离退休人员 {ret} 人，其中：离休 {lix} 人，退休 {ret - lix} 人。")
+        d.p(f"{b.aliases[0] if b.aliases else a.name}{_QUOTA} {auth} 名，其中{kind} {auth} 名；在职{_ACTUAL} {act} 人。"
+            f"{_RETIRED} {ret} 人，其中：离休 {lix} 人，退休 {ret - lix} 人。")
     else:
-        d.p(f"截至{b.year - (1 if b.kind == 'budget' else 0)}年底，本单位编制人数 {auth} 人，实有在职人员 {act} 人，"
-            f"离退休人员 {ret} 人。")
+        d.p(f"截至{b.year - (1 if b.kind == 'budget' else 0)}年底，本单位{W.AUTHORIZED_STAFF.label} {auth} 人，"
+            f"实有{_ACTUAL_STAFF} {act} 人，{_RETIRED} {ret} 人。")
 
 
 def change(b: Disclosure, now: int, before: int) -> str:
@@ -83,7 +90,7 @@ def project_sentences(b: Disclosure, projects: list[ProjectYear], final: bool):
     for i, p in enumerate(projects, 1):
         name = b.pname(p)
         if final:
-            money = f"年初预算 {f.text(plan_amounts.get(p.name, 0))}，全年实际支出 {f.text(p.amount)}"
+            money = f"{W.OPENING_BUDGET} {f.text(plan_amounts.get(p.name, 0))}，全年实际支出 {f.text(p.amount)}"
         else:
             money = f"安排预算 {f.text(p.amount)}"
         d.h3(f"（{cn(i)}）{name}")
@@ -116,41 +123,43 @@ def budget_text(b: Disclosure):
     d.h2("一、预算收支安排及增减变化情况")
     law = b.law(r.choice(V.COMMON_LAWS[:2]))
     gp = a.general_policies[0]
-    d.p(f"根据{law}和{b.cite(gp)}有关规定，本单位全部收入和支出均纳入部门预算管理。")
+    d.p(f"根据{law}和{b.cite(gp)}有关规定，本单位全部收入和支出均纳入{W.scope_kind(W.DEPARTMENT, W.BUDGET)}管理。")
     inc = [f"一般公共预算拨款收入 {f.text(m.gpb)}"]
     if m.service_income:
         inc.append(f"事业收入 {f.text(m.service_income)}")
-    carry = f"另有上年结转结余 {f.text(m.carry_in)}，收入总计 {f.text(m.total)}。" if m.carry_in else ""
-    d.p(f"1. 预算收入情况：{y} 年本年收入合计 {f.text(m.income)}，{change(b, m.income, pm.income)}。"
+    carry = f"另有{W.CARRY_OVER.label} {f.text(m.carry_in)}，{W.GRAND_INCOME.label} {f.text(m.total)}。" if m.carry_in else ""
+    d.p(f"1. 预算收入情况：{y} 年{W.INCOME.label} {f.text(m.income)}，{change(b, m.income, pm.income)}。"
         f"其中：{'，'.join(inc)}。{carry}")
-    d.p(f"2. 预算支出情况：{y} 年本年支出合计 {f.text(m.total)}，{change(b, m.total, pm.total)}。"
-        f"其中：基本支出 {f.text(m.basic)}，占 {pct(m.basic, m.total)}；项目支出 {f.text(m.project)}，"
+    d.p(f"2. 预算支出情况：{y} 年{W.EXPENDITURE.label} {f.text(m.total)}，{change(b, m.total, pm.total)}。"
+        f"其中：{W.BASIC.label} {f.text(m.basic)}，占 {pct(m.basic, m.total)}；{W.PROJECT.label} {f.text(m.project)}，"
         f"占 {pct(m.project, m.total)}。")
-    d.p(f"基本支出中，人员经费 {f.text(m.personnel)}，主要用于在职人员工资福利、社会保障缴费和离退休人员补助；"
-        f"公用经费 {f.text(m.public)}，用于办公、水电、差旅等日常运转开支。")
+    d.p(f"{W.BASIC.label}中，{W.PERSONNEL.label} {f.text(m.personnel)}，主要用于{_ACTUAL_STAFF}{W.PERSONNEL.cells[2]}、"
+        f"社会保障缴费和{_RETIRED}补助；{W.PUBLIC.label} {f.text(m.public)}，用于办公、水电、差旅等日常运转开支。")
     classes = tree(resolve_func(m.func_items(), a))
     cl = [(c, v) for c, v in classes if len(c) == 3]
     d.p("按支出功能分类：" + "，".join(f"{V.FUNC_NAMES[c]} {f.text(sum(v))}，占 {pct(sum(v), m.total)}" for c, v in cl)
         + f"。增减变化的主要原因是{r.choice(V.SPENDING_REASONS)}。")
-    d.h2("二、机关运行经费预算安排情况")
+    op = W.OPERATING.label
+    d.h2(f"二、{op}预算安排情况")
     if a.nature == "事业":
-        d.p(f"{a.name}为事业单位，不属于机关运行经费统计范围，{y} 年未单独安排机关运行经费预算。")
+        d.p(f"{a.name}为事业单位，不属于{op}统计范围，{y} 年未单独安排{op}预算。")
     else:
-        d.p(f"{y} 年机关运行经费预算 {f.text(m.public)}，{change(b, m.public, pm.public)}。主要用于办公费、"
+        d.p(f"{y} 年{op}预算 {f.text(m.public)}，{change(b, m.public, pm.public)}。主要用于办公费、"
             "印刷费、水电费、邮电费、差旅费和公务用车运行维护等支出。")
     three_text(b, budget=True, number="三")
-    d.h2("四、政府采购预算安排情况")
+    procurement = W.PROCUREMENT.label
+    d.h2(f"四、{procurement}安排情况")
     pr = m.procurement
     tot = sum(pr.values())
     if tot:
-        d.p(f"{y} 年安排政府采购预算 {f.text(tot)}，其中：货物类 {f.text(pr['goods'])}，服务类 {f.text(pr['services'])}，"
-            f"工程类 {f.text(pr['works'])}。采购活动依照{b.law('中华人民共和国政府采购法')}组织实施。")
+        d.p(f"{y} 年安排{procurement} {f.text(tot)}，其中：货物类 {f.text(pr['goods'])}，服务类 {f.text(pr['services'])}，"
+            f"工程类 {f.text(pr['works'])}。采购活动依照{b.law(V.PROCUREMENT_LAW)}组织实施。")
     else:
-        d.p(f"{y} 年本单位未安排政府采购预算。")
+        d.p(f"{y} 年本单位未安排{procurement}。")
     d.h2("五、国有资产占用情况")
     d.p(f"截至 {y - 1} 年 12 月 31 日，本单位共有公务用车 {a.vehicles} 辆，单位价值 50 万元以上的通用设备 0 台（套）。")
-    d.h2("六、项目支出预算情况")
-    d.p(f"{y} 年共安排项目 {len(m.projects)} 个，项目支出合计 {f.text(m.project)}。主要项目如下：")
+    d.h2(f"六、{W.PROJECT.label}{W.BUDGET.word}情况")
+    d.p(f"{y} 年共安排项目 {len(m.projects)} 个，{W.PROJECT.label}合计 {f.text(m.project)}。主要项目如下：")
     project_sentences(b, m.projects, final=False)
     performance_table(b, "七", final=False)
 
@@ -160,18 +169,20 @@ def three_text(b: Disclosure, budget: bool, number: str):
     t = m.three
     car = t["car_buy"] + t["car_run"]
     total = b.three_total()
-    d.h2(f"{number}、{qt}经费{'预算' if budget else '支出决算'}情况")
+    d.h2(f"{number}、{qt}经费{W.BUDGET.word if budget else '支出' + W.FINAL_ACCOUNT.word}情况")
+    abroad, vehicles, reception = W.ABROAD.label, W.VEHICLES.label, W.RECEPTION.label
     if budget:
         pt = sum(b.prev.three.values())
-        d.p(f"{y} 年一般公共预算安排{qt}经费 {f.text(total)}，{change(b, total, pt)}。其中：因公出国（境）费 "
-            f"{f.text(t['abroad'])}；公务用车购置及运行费 {f.text(car)}（其中公务用车购置费 {f.text(t['car_buy'])}，"
-            f"公务用车运行费 {f.text(t['car_run'])}）；公务接待费 {f.text(t['reception'])}。")
+        d.p(f"{y} 年一般公共预算安排{qt}经费 {f.text(total)}，{change(b, total, pt)}。其中：{abroad} "
+            f"{f.text(t['abroad'])}；{vehicles} {f.text(car)}（其中{W.VEHICLE_PURCHASE.label} {f.text(t['car_buy'])}，"
+            f"{W.VEHICLE_OPERATION.label} {f.text(t['car_run'])}）；{reception} {f.text(t['reception'])}。")
     else:
         pt = sum(b.plan.three.values())
-        d.p(f"{y} 年度{qt}经费财政拨款支出预算为 {f.text(pt)}，支出决算为 {f.text(total)}，完成预算的 "
-            f"{pct(total, pt) if pt else '0%'}。其中：因公出国（境）费支出决算 {f.text(t['abroad'])}；公务用车购置及运行费支出决算 "
-            f"{f.text(car)}；公务接待费支出决算 {f.text(t['reception'])}。决算数小于预算数的主要原因是严格执行"
-            f"{b.law('党政机关厉行节约反对浪费条例')}，压减了接待和用车开支。")
+        outturn = "支出" + W.FINAL_ACCOUNT.word
+        d.p(f"{y} 年度{qt}经费{W.FISCAL_GRANT}支出预算为 {f.text(pt)}，{outturn}为 {f.text(total)}，完成预算的 "
+            f"{pct(total, pt) if pt else '0%'}。其中：{abroad}{outturn} {f.text(t['abroad'])}；{vehicles}{outturn} "
+            f"{f.text(car)}；{reception}{outturn} {f.text(t['reception'])}。{W.FINAL_ACCOUNT.column}小于{W.BUDGET.column}"
+            f"的主要原因是严格执行{b.law('党政机关厉行节约反对浪费条例')}，压减了接待和用车开支。")
 
 
 def final_text(b: Disclosure):
@@ -179,47 +190,50 @@ def final_text(b: Disclosure):
     plan = b.plan
     d.h1(f"第二部分 {y} 年度{b.label}情况说明")
     d.h2("一、收入支出决算总体情况说明")
-    d.p(f"{y} 年度收入总计 {f.text(m.income + m.carry_in)}，支出总计 {f.text(m.total + m.carry_out)}。"
-        f"其中：本年收入合计 {f.text(m.income)}，年初结转和结余 {f.text(m.carry_in)}；本年支出合计 {f.text(m.total)}，"
-        f"年末结转和结余 {f.text(m.carry_out)}。")
+    d.p(f"{y} 年度{W.GRAND_INCOME.label} {f.text(m.income + m.carry_in)}，{W.GRAND_EXPENDITURE.label} "
+        f"{f.text(m.total + m.carry_out)}。其中：{W.INCOME.label} {f.text(m.income)}，{W.CARRY_OVER_ROW.final} "
+        f"{f.text(m.carry_in)}；{W.EXPENDITURE.label} {f.text(m.total)}，{W.CARRY_FORWARD_ROW.final} {f.text(m.carry_out)}。")
     d.h2("二、收入决算情况说明")
     parts = [f"财政拨款收入 {f.text(m.gpb)}，占 {pct(m.gpb, m.income)}"]
     if m.service_income:
         parts.append(f"事业收入 {f.text(m.service_income)}，占 {pct(m.service_income, m.income)}")
     if m.other_income:
         parts.append(f"其他收入 {f.text(m.other_income)}，占 {pct(m.other_income, m.income)}")
-    d.p(f"本年收入合计 {f.text(m.income)}，其中：{'；'.join(parts)}。")
+    d.p(f"{W.INCOME.label} {f.text(m.income)}，其中：{'；'.join(parts)}。")
     d.h2("三、支出决算情况说明")
-    d.p(f"本年支出合计 {f.text(m.total)}，其中：基本支出 {f.text(m.basic)}，占 {pct(m.basic, m.total)}；"
-        f"项目支出 {f.text(m.project)}，占 {pct(m.project, m.total)}。")
+    d.p(f"{W.EXPENDITURE.label} {f.text(m.total)}，其中：{W.BASIC.label} {f.text(m.basic)}，占 {pct(m.basic, m.total)}；"
+        f"{W.PROJECT.label} {f.text(m.project)}，占 {pct(m.project, m.total)}。")
     d.h2("四、一般公共预算财政拨款支出决算情况说明")
     pg = plan.total - plan.service_income
     ag = m.total - m.service_income
-    d.p(f"{y} 年度一般公共预算财政拨款支出年初预算为 {f.text(pg)}，支出决算为 {f.text(ag)}，完成年初预算的 {pct(ag, pg)}。"
-        f"决算数与年初预算数存在差异的主要原因是{r.choice(V.SPENDING_REASONS)}。")
-    d.h2("五、一般公共预算财政拨款基本支出决算情况说明")
-    d.p(f"{y} 年度一般公共预算财政拨款基本支出 {f.text(m.basic)}，其中：人员经费 {f.text(m.personnel)}，"
-        f"主要包括基本工资、津贴补贴、奖金、社会保障缴费、住房公积金和退休费等；公用经费 {f.text(m.public)}，"
+    opening = W.OPENING_BUDGET
+    d.p(f"{y} 年度一般公共预算财政拨款支出{opening}为 {f.text(pg)}，支出决算为 {f.text(ag)}，完成{opening}的 {pct(ag, pg)}。"
+        f"{W.FINAL_ACCOUNT.column}与{W.OPENING_BUDGET_COLUMN}存在差异的主要原因是{r.choice(V.SPENDING_REASONS)}。")
+    d.h2(f"五、一般公共预算财政拨款{W.BASIC.label}决算情况说明")
+    d.p(f"{y} 年度一般公共预算财政拨款{W.BASIC.label} {f.text(m.basic)}，其中：{W.PERSONNEL.label} {f.text(m.personnel)}，"
+        f"主要包括基本工资、津贴补贴、奖金、社会保障缴费、住房公积金和退休费等；{W.PUBLIC.label} {f.text(m.public)}，"
         "主要包括办公费、印刷费、水电费、差旅费、维修（护）费和工会经费等。")
     three_text(b, budget=False, number="六")
-    d.h2("七、机关运行经费支出情况说明")
+    op = W.OPERATING.label
+    d.h2(f"七、{op}支出情况说明")
     if a.nature == "事业":
-        d.p(f"本单位为事业单位，不统计机关运行经费，{y} 年度无机关运行经费支出。")
+        d.p(f"本单位为事业单位，不统计{op}，{y} 年度无{op}支出。")
     else:
-        d.p(f"{y} 年度机关运行经费支出 {f.text(m.public)}，比年初预算{'增加' if m.public >= plan.public else '减少'} "
+        d.p(f"{y} 年度{op}支出 {f.text(m.public)}，比{W.OPENING_BUDGET}{'增加' if m.public >= plan.public else '减少'} "
             f"{f.text(abs(m.public - plan.public))}。")
-    d.h2("八、政府采购支出情况说明")
+    gp = W.PROCUREMENT_WORD
+    d.h2(f"八、{gp}支出情况说明")
     pr = m.procurement
     tot = sum(pr.values())
     if tot:
-        d.p(f"{y} 年度政府采购支出总额 {f.text(tot)}，其中：政府采购货物支出 {f.text(pr['goods'])}，政府采购服务支出 "
-            f"{f.text(pr['services'])}，政府采购工程支出 {f.text(pr['works'])}。")
+        d.p(f"{y} 年度{gp}支出总额 {f.text(tot)}，其中：{gp}货物支出 {f.text(pr['goods'])}，{gp}服务支出 "
+            f"{f.text(pr['services'])}，{gp}工程支出 {f.text(pr['works'])}。")
     else:
-        d.p(f"{y} 年度本单位无政府采购支出。")
+        d.p(f"{y} 年度本单位无{gp}支出。")
     d.h2("九、国有资产占用情况说明")
     d.p(f"截至 {y} 年 12 月 31 日，本单位共有车辆 {a.vehicles} 辆。")
-    d.h2("十、项目支出决算及绩效情况说明")
-    d.p(f"按照{b.cite(a.general_policies[1])}的要求，本单位对 {y} 年度项目支出开展了绩效自评。具体情况如下：")
+    d.h2(f"十、{W.PROJECT.label}决算及绩效情况说明")
+    d.p(f"按照{b.cite(a.general_policies[1])}的要求，本单位对 {y} 年度{W.PROJECT.label}开展了绩效自评。具体情况如下：")
     project_sentences(b, m.projects, final=True)
     performance_table(b, "十一", final=True)
 
@@ -242,9 +256,9 @@ def performance_table(b: Disclosure, number: str, final: bool):
                          str(r.randint(85, 99))])
         else:
             rows.append([b.pname(p), r.choice(["常年性项目", "常年性项目", "一次性项目"]), f.cell(p.amount), aim])
-    d.h2(f"{number}、{'项目支出绩效自评情况' if final else '重点项目绩效目标情况'}")
+    d.h2(f"{number}、{W.PROJECT.label + '绩效自评情况' if final else '重点项目绩效目标情况'}")
     if final:
-        d.table(b.tab("项目支出绩效自评表", [["项目名称", "年初预算数", "全年执行数", "执行率", "自评得分"]], rows,
+        d.table(b.tab(f"{W.PROJECT.label}绩效自评表", [["项目名称", W.OPENING_BUDGET_COLUMN, "全年执行数", "执行率", "自评得分"]], rows,
                       numeric_from=1, widths=[0.36, 0.16, 0.16, 0.16, 0.16]))
     else:
         d.table(b.tab("部门整体绩效目标表", [["项目名称", "项目类型", "本年度预算", "主要支出方向和用途"]], rows,

@@ -9,6 +9,7 @@ from data.disclosure import Disclosure
 from data.document import cn
 from data.money import jnum, resolve_func, tree
 from data.world import sub_rng
+from kg import vocab as W
 
 
 def code_cells(b: Disclosure, code: str) -> list[str]:
@@ -49,15 +50,15 @@ def func_rows(b: Disclosure, items: dict[str, list[int]], mode: str, defect: str
         if code == bad_row:
             total += delta
             b.inconsistencies.append({
-                "what": f"科目 {code}（{V.FUNC_NAMES[code]}）的合计 {f.text(total)} 不等于基本支出 {f.text(basic)} 与项目支出 "
-                        f"{f.text(proj)} 之和。",
-                "where": "部门支出总表" if b.kind == "budget" else "支出决算表"})
+                "what": f"科目 {code}（{V.FUNC_NAMES[code]}）的合计 {f.text(total)} 不等于{W.BASIC.label} {f.text(basic)} "
+                        f"与{W.PROJECT.label} {f.text(proj)} 之和。",
+                "where": heading(b, W.EXPENDITURE_TABLE)})
         if code == bad_parent:
             basic += delta
             total += delta
             b.inconsistencies.append({
-                "what": f"款级科目 {code}（{V.FUNC_NAMES[code]}）的合计和基本支出比其下属项级科目之和多 {f.text(delta)}。",
-                "where": "部门支出总表" if b.kind == "budget" else "支出决算表"})
+                "what": f"款级科目 {code}（{V.FUNC_NAMES[code]}）的合计和{W.BASIC.label}比其下属项级科目之和多 {f.text(delta)}。",
+                "where": heading(b, W.EXPENDITURE_TABLE)})
         cells = {"bp": [f.cell(total), f.cell(basic), f.cell(proj)],
                  "bpp": [f.cell(total), f.cell(basic), f.cell(v[0]), f.cell(v[1]), f.cell(proj)]}[mode]
         code_c = code_cells(b, code)
@@ -69,9 +70,15 @@ def func_rows(b: Disclosure, items: dict[str, list[int]], mode: str, defect: str
     return out, lines
 
 
+def heading(b: Disclosure, t: W.ByKind) -> str:
+    """How part three names a table in its own heading: a budget's with 部门 before it."""
+    return t.final if b.kind == W.FINAL_ACCOUNT.code else W.DEPARTMENT.word + t.budget
+
+
 def tables(b: Disclosure):
     a, d, f, m, y = b.a, b.doc, b.fmt, b.m, b.year
-    final = b.kind == "final_account"
+    final = b.kind == W.FINAL_ACCOUNT.code
+    kind = W.kind_by_code(b.kind)
     d.h1(f"第三部分 {y} 年{b.label}公开表")
     all_items = resolve_func(m.func_items(), a)
     gpb_items = resolve_func(m.func_items(gpb_only=True), a)
@@ -83,8 +90,8 @@ def tables(b: Disclosure):
         d.h2(f"{cn(n)}、{name}")
 
     # 1. 收支总表
-    sec("收入支出决算总表" if final else "部门收支总表")
-    col = "决算数" if final else "预算数"
+    sec(heading(b, W.SUMMARY_TABLE))
+    col = kind.column
     inc = [("一、一般公共预算拨款收入", m.gpb), ("二、政府性基金预算拨款收入", 0), ("三、国有资本经营预算拨款收入", 0),
            ("四、财政专户管理资金收入", 0), ("五、事业收入", m.service_income), ("六、事业单位经营收入", 0),
            ("七、上级补助收入", 0), ("八、附属单位上缴收入", 0), ("九、其他收入", m.other_income)]
@@ -96,43 +103,43 @@ def tables(b: Disclosure):
         ei = exp[i] if i < len(exp) else ("", None)
         body.append([li[0], f.cell(li[1]) if li[0] else "", ei[0], f.cell(ei[1]) if ei[0] else ""])
     carry_out = m.carry_out
-    body.append(["本年收入合计", f.cell(m.income), "本年支出合计", f.cell(m.total)])
-    body.append(["年初结转和结余" if final else "上年结转结余", f.cell(m.carry_in),
-                 "年末结转和结余" if final else "年终结转结余", f.cell(carry_out)])
+    body.append([W.INCOME.label, f.cell(m.income), W.EXPENDITURE.label, f.cell(m.total)])
+    body.append([W.CARRY_OVER_ROW.title(b.kind), f.cell(m.carry_in),
+                 W.CARRY_FORWARD_ROW.title(b.kind), f.cell(carry_out)])
     body.append(["收 入 总 计", f.cell(m.income + m.carry_in), "支 出 总 计", f.cell(m.total + carry_out)])
-    d.table(b.tab("收入支出决算总表" if final else "收支总表",
+    d.table(b.tab(W.SUMMARY_TABLE.title(b.kind),
                   [["收 入", "<", "支 出", "<"], ["项 目", col, "项 目", col]], body, numeric_from=1,
                   widths=[0.32, 0.18, 0.32, 0.18]))
 
     # 2. 收入总表 (by unit, shows the codes)
-    sec("收入决算表" if final else "部门收入总表")
-    hdr = [["单位代码", "单位名称", "合计", "本年收入", "<", "<", "<", "上年结转结余" if not final else "年初结转和结余"],
-           ["^", "^", "^", "小计", "一般公共预算", "事业收入", "其他收入", "^"]]
+    sec(heading(b, W.INCOME_TABLE))
+    hdr = [["单位代码", "单位名称", "合计", W.CURRENT_INCOME, "<", "<", "<", W.CARRY_OVER_ROW.title(b.kind)],
+           ["^", "^", "^", "小计", W.GPB, W.SERVICE_INCOME, W.OTHER_INCOME, "^"]]
     vals = [m.income + m.carry_in, m.income, m.gpb, m.service_income, m.other_income, m.carry_in]
     body = [["", "合计"] + [f.cell(v) for v in vals],
             [a.parent_code, a.parent] + [f.cell(v) for v in vals],
             [a.unit_code, a.name] + [f.cell(v) for v in vals]]
-    d.table(b.tab("收入决算表" if final else "收入总表", hdr, body,
+    d.table(b.tab(W.INCOME_TABLE.title(b.kind), hdr, body,
                   widths=[0.1, 0.26, 0.11, 0.11, 0.11, 0.1, 0.1, 0.11]))
 
     # 3. 支出总表 -> truth functional lines
-    sec("支出决算表" if final else "部门支出总表")
+    sec(heading(b, W.EXPENDITURE_TABLE))
     w = len(code_cells(b, "2080101"))
-    hdr = [code_header(b, 0)[0] + ["科目名称", "本年支出合计" if final else "合计", "基本支出", "项目支出"]]
+    hdr = [code_header(b, 0)[0] + ["科目名称", W.EXPENDITURE.label if final else "合计", W.BASIC.label, W.PROJECT.label]]
     if b.split_codes:
         hdr.append(["类", "款", "项", "^", "^", "^", "^"])
     defect = b.defect if b.defect in ("row_basic_project", "parent_children") else None
     body, b.functional_lines = func_rows(b, all_items, "bp", defect)
-    d.table(b.tab("支出决算表" if final else "支出总表", hdr, body, numeric_from=w + 1,
+    d.table(b.tab(W.EXPENDITURE_TABLE.title(b.kind), hdr, body, numeric_from=w + 1,
                   widths=([0.07] * 3 if w == 3 else [0.12]) + [0.4, 0.16, 0.16, 0.16]))
 
     # 4. 一般公共预算支出表 (GPB only; for a final account with 年初预算数 beside 决算数)
     if final:
-        sec("一般公共预算财政拨款支出决算表")
+        sec(W.GPB_EXPENDITURE_TABLE.final)
         plan_rows = dict(tree(resolve_func(b.plan.func_items(gpb_only=True), a)))
         act_rows = tree(gpb_items)
-        hdr = [["科目编码", "科目名称", "年初预算数", "<", "<", "决算数", "<", "<"],
-               ["^", "^", "合计", "基本支出", "项目支出", "合计", "基本支出", "项目支出"]]
+        hdr = [["科目编码", "科目名称", W.OPENING_BUDGET_COLUMN, "<", "<", W.FINAL_ACCOUNT.column, "<", "<"],
+               ["^", "^", "合计", W.BASIC.label, W.PROJECT.label, "合计", W.BASIC.label, W.PROJECT.label]]
         body = []
         codes = sorted(set(plan_rows) | {c for c, _ in act_rows})
         act = dict(act_rows)
@@ -148,19 +155,19 @@ def tables(b: Disclosure):
                          f.cell(sum(av)), f.cell(av[0] + av[1]), f.cell(av[2])])
         body.insert(0, ["", "合计", f.cell(sum(tp)), f.cell(tp[0] + tp[1]), f.cell(tp[2]),
                         f.cell(sum(ta)), f.cell(ta[0] + ta[1]), f.cell(ta[2])])
-        d.table(b.tab("一般公共预算财政拨款支出决算表", hdr, body,
+        d.table(b.tab(W.GPB_EXPENDITURE_TABLE.final, hdr, body,
                       widths=[0.09, 0.25, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11]))
     else:
-        sec("一般公共预算支出表")
-        hdr = [["科目编码", "科目名称", "合计", "基本支出", "<", "<", "项目支出"],
-               ["^", "^", "^", "小计", "人员经费", "公用经费", "^"]]
+        sec(W.GPB_EXPENDITURE_TABLE.budget)
+        hdr = [["科目编码", "科目名称", "合计", W.BASIC.label, "<", "<", W.PROJECT.label],
+               ["^", "^", "^", "小计", W.PERSONNEL.label, W.PUBLIC.label, "^"]]
         split, b.split_codes = b.split_codes, False
         body, _ = func_rows(b, gpb_items, "bpp", None)
         b.split_codes = split
-        d.table(b.tab("一般公共预算支出表", hdr, body, widths=[0.11, 0.33, 0.12, 0.11, 0.11, 0.11, 0.11]))
+        d.table(b.tab(W.GPB_EXPENDITURE_TABLE.budget, hdr, body, widths=[0.11, 0.33, 0.12, 0.11, 0.11, 0.11, 0.11]))
 
     # 5. 基本支出表 -> truth economic lines
-    sec("一般公共预算财政拨款基本支出决算表" if final else "一般公共预算基本支出表")
+    sec(W.GPB_BASIC_TABLE.title(b.kind))
     econ_rows = tree({k: [v if k[:3] != "302" else 0, v if k[:3] == "302" else 0] for k, v in m.econ.items()}, levels=(3,))
     bad = None
     if b.defect == "econ_sum":
@@ -174,59 +181,60 @@ def tables(b: Disclosure):
             pub += delta
             tot += delta
             b.inconsistencies.append({"what": f"经济分类科目 302（商品和服务支出）{f.text(tot)} 与其明细科目之和不等，"
-                                      f"相差 {f.text(delta)}。", "where": "一般公共预算基本支出表"})
+                                      f"相差 {f.text(delta)}。", "where": W.GPB_BASIC_TABLE.budget})
         body.append([code, V.ECON_NAMES[code], f.cell(tot), f.cell(pers), f.cell(pub)])
         b.economic_lines.append({"code": code, "name": V.ECON_NAMES[code], "total": jnum(tot)})
-    d.table(b.tab("一般公共预算财政拨款基本支出决算表" if final else "一般公共预算基本支出表",
-                  [["部门预算支出经济分类科目", "<", "本年一般公共预算基本支出", "<", "<"],
-                   ["科目编码", "科目名称", "合计", "人员经费", "公用经费"]], body,
+    d.table(b.tab(W.GPB_BASIC_TABLE.title(b.kind),
+                  [[W.ECONOMIC_CLASSIFICATION, "<", f"本年{W.GPB}{W.BASIC.label}", "<", "<"],
+                   ["科目编码", "科目名称", "合计", W.PERSONNEL.label, W.PUBLIC.label]], body,
                   widths=[0.13, 0.39, 0.16, 0.16, 0.16]))
 
     # 6. 三公
     qt = b.quote
-    sec(f"一般公共预算{qt}经费支出{'决算' if final else ''}表")
+    sec(f"{W.GPB}{qt}经费支出{W.FINAL_ACCOUNT.word if final else ''}表")
     t = m.three
     total = b.three_total()
     if total != sum(t.values()):
-        b.inconsistencies.append({"what": f"{qt}经费合计 {f.text(total)} 不等于因公出国（境）费、公务用车购置及运行费、"
-                                  f"公务接待费之和 {f.text(sum(t.values()))}。",
-                                  "where": f"一般公共预算{qt}经费支出表; 第二部分{qt}经费说明"})
+        b.inconsistencies.append({"what": f"{qt}经费合计 {f.text(total)} 不等于{W.ABROAD.label}、{W.VEHICLES.label}、"
+                                  f"{W.RECEPTION.label}之和 {f.text(sum(t.values()))}。",
+                                  "where": f"{W.THREE_PUBLIC_TABLE.budget.format(quote=qt)}; 第二部分{qt}经费说明"})
     row = [f.cell(total), f.cell(t["abroad"]), f.cell(t["car_buy"] + t["car_run"]), f.cell(t["car_buy"]),
            f.cell(t["car_run"]), f.cell(t["reception"])]
-    hdr = [[f"{qt}经费合计", "因公出国（境）费", "公务用车购置及运行费", "<", "<", "公务接待费"],
-           ["^", "^", "小计", "公务用车购置费", "公务用车运行费", "^"]]
+    hdr = [[f"{qt}经费合计", W.ABROAD.label, W.VEHICLES.label, "<", "<", W.RECEPTION.label],
+           ["^", "^", "小计", W.VEHICLE_PURCHASE.label, W.VEHICLE_OPERATION.label, "^"]]
     if final:
         pt = b.plan.three
         prow = [f.cell(sum(pt.values())), f.cell(pt["abroad"]), f.cell(pt["car_buy"] + pt["car_run"]),
                 f.cell(pt["car_buy"]), f.cell(pt["car_run"]), f.cell(pt["reception"])]
         hdr = [["项目"] + hdr[0], ["^"] + hdr[1]]
-        body = [["预算数"] + prow, ["决算数"] + row]
-        d.table(b.tab(f"一般公共预算财政拨款{qt}经费支出决算表", hdr, body, numeric_from=1))
+        body = [[W.BUDGET.column] + prow, [W.FINAL_ACCOUNT.column] + row]
+        d.table(b.tab(W.THREE_PUBLIC_TABLE.final.format(quote=qt), hdr, body, numeric_from=1))
     else:
         if sub_rng(b.w.seed, "three_layout", a.idx, y).random() < 0.25:
             # the other common layout: one line per item, the parts indented under 合计
-            body = [["合计", row[0]], ["1、因公出国（境）费", row[1]], ["2、公务用车购置及运行费", row[2]],
-                    ["其中：公务用车购置费", row[3]], ["公务用车运行费", row[4]], ["3、公务接待费", row[5]]]
-            d.table(b.tab(f"一般公共预算{qt}经费支出表", [["项目", "预算数"]], body, numeric_from=1,
+            body = [["合计", row[0]], [f"1、{W.ABROAD.label}", row[1]], [f"2、{W.VEHICLES.label}", row[2]],
+                    [f"其中：{W.VEHICLE_PURCHASE.label}", row[3]], [W.VEHICLE_OPERATION.label, row[4]],
+                    [f"3、{W.RECEPTION.label}", row[5]]]
+            d.table(b.tab(W.THREE_PUBLIC_TABLE.budget.format(quote=qt), [["项目", W.BUDGET.column]], body, numeric_from=1,
                           widths=[0.6, 0.4]))
         else:
-            d.table(b.tab(f"一般公共预算{qt}经费支出表", hdr, [row], numeric_from=0))
+            d.table(b.tab(W.THREE_PUBLIC_TABLE.budget.format(quote=qt), hdr, [row], numeric_from=0))
 
     # 7. 政府性基金 (empty, as most units have none)
-    sec("政府性基金预算财政拨款支出决算表" if final else "政府性基金预算支出表")
-    d.table(b.tab("政府性基金预算支出表", [["科目编码", "科目名称", "本年政府性基金预算支出", "<", "<"],
-                                          ["^", "^", "合计", "基本支出", "项目支出"]], [],
+    sec(W.GOV_FUND_TABLE.title(b.kind))
+    d.table(b.tab(W.GOV_FUND_TABLE.budget, [["科目编码", "科目名称", "本年政府性基金预算支出", "<", "<"],
+                                           ["^", "^", "合计", W.BASIC.label, W.PROJECT.label]], [],
                   note="备注：本单位无政府性基金预算支出，此表为空表。"))
 
     # 8. 项目支出表 -> truth projects (+ basis column links)
-    sec("项目支出决算表" if final else "项目支出表")
+    sec(W.PROJECT_TABLE.title(b.kind))
     plan_amt = {p.name: p.amount for p in b.plan.projects}
     basis = b.basis_column and any(p.policies for p in m.projects)
     if final:
-        hdr = [["项目分类", "项目名称", "年初预算数", "决算数"] + (["政策依据"] if basis else [])]
+        hdr = [["项目分类", "项目名称", W.OPENING_BUDGET_COLUMN, W.FINAL_ACCOUNT.column] + (["政策依据"] if basis else [])]
     else:
-        hdr = [["项目分类", "项目名称", "合计", "本年拨款", "<", "上年结转"] + (["政策依据"] if basis else []),
-               ["^", "^", "^", "一般公共预算", "事业收入", "^"] + (["^"] if basis else [])]
+        hdr = [["项目分类", "项目名称", "合计", "本年拨款", "<", W.CARRIED_OVER] + (["政策依据"] if basis else []),
+               ["^", "^", "^", W.GPB, W.SERVICE_INCOME, "^"] + (["^"] if basis else [])]
     body = [["", "合计"] + ([f.cell(sum(plan_amt.get(p.name, 0) for p in m.projects)), f.cell(m.project)] if final else
                            [f.cell(m.project), f.cell(m.project - m.service_income - m.carry_in),
                             f.cell(m.service_income), f.cell(m.carry_in)]) + ([""] if basis else [])]
@@ -242,14 +250,14 @@ def tables(b: Disclosure):
     widths = ([0.12, 0.34, 0.14, 0.14] + ([0.26] if basis else [])) if final else \
         ([0.1, 0.26, 0.1, 0.11, 0.1, 0.1] + ([0.23] if basis else []))
     tw = sum(widths)
-    d.table(b.tab("项目支出决算表" if final else "项目支出表", hdr, body,
+    d.table(b.tab(W.PROJECT_TABLE.title(b.kind), hdr, body,
                   widths=[x / tw for x in widths]))
 
     # 9. 政府采购
     pr = m.procurement
     if sum(pr.values()):
-        sec("政府采购支出决算表" if final else "政府采购预算表")
+        sec(W.PROCUREMENT_TABLE.title(b.kind))
         body = [["合计", f.cell(sum(pr.values()))], ["货物", f.cell(pr["goods"])], ["服务", f.cell(pr["services"])],
                 ["工程", f.cell(pr["works"])]]
-        d.table(b.tab("政府采购支出决算表" if final else "政府采购预算表",
-                      [["采购类别", "决算数" if final else "预算数"]], body, numeric_from=1, widths=[0.5, 0.5]))
+        d.table(b.tab(W.PROCUREMENT_TABLE.title(b.kind),
+                      [["采购类别", kind.column]], body, numeric_from=1, widths=[0.5, 0.5]))

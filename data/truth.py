@@ -9,6 +9,7 @@ from decimal import Decimal
 from data.disclosure import Disclosure
 from data.money import jnum
 from data.world import sub_rng
+from kg import vocab as W
 
 
 def truth(b: Disclosure) -> dict:
@@ -77,11 +78,11 @@ def eval_cases(truths: list[dict], seed: int, per_doc: int = 3) -> tuple[list[di
         budget = t["kind"] == "budget"
         what = f"{y}年预算" if budget else f"{y}年度决算"
         pool = [
-            {"q": f"{ag}{what}的本年收入合计是多少？", "number_wan": tot["income"]},
-            {"q": f"{ag}{what}的本年支出合计是多少？", "number_wan": tot["expenditure"]},
-            {"q": f"{ag}{what}中项目支出是多少？", "number_wan": tot["project"]},
-            {"q": f"{ag}{what}中基本支出是多少？", "number_wan": tot["basic"]},
-            {"q": f"{ag}{what}的“三公”经费是多少？", "number_wan": tot["three_public"]},
+            {"q": f"{ag}{what}的{W.INCOME.label}是多少？", "number_wan": tot["income"]},
+            {"q": f"{ag}{what}的{W.EXPENDITURE.label}是多少？", "number_wan": tot["expenditure"]},
+            {"q": f"{ag}{what}中{W.PROJECT.label}是多少？", "number_wan": tot["project"]},
+            {"q": f"{ag}{what}中{W.BASIC.label}是多少？", "number_wan": tot["basic"]},
+            {"q": f"{ag}{what}的{W.THREE_PUBLIC.label}是多少？", "number_wan": tot["three_public"]},
         ]
         for p in t["projects"]:
             pool.append({"q": f"{ag}{what}中{p['name']}{'安排了多少资金' if budget else '实际支出多少'}？",
@@ -91,7 +92,7 @@ def eval_cases(truths: list[dict], seed: int, per_doc: int = 3) -> tuple[list[di
         if ag not in seen_agency:
             seen_agency.add(ag)
             qa.append({"q": f"{ag}的主管部门是哪个单位？", "text_all": [t["agency"]["parent"]]})
-            qa.append({"q": f"{ag}的编制人数是多少？", "number": t["agency"]["staff"]["authorized"]})
+            qa.append({"q": f"{ag}的{W.AUTHORIZED_STAFF.label}是多少？", "number": t["agency"]["staff"]["authorized"]})
         prev = budgets.get((ag, y - 1))
         if budget and prev:
             diff = Decimal(str(tot["expenditure"])) - Decimal(str(prev["totals"]["expenditure"]))

@@ -8,6 +8,8 @@ that one code always carries one name across the whole synthetic corpus.
 
 from __future__ import annotations
 
+from kg import vocab as W
+
 # 支出功能分类科目: 类 (3 digits) / 款 (5) / 项 (7).
 FUNC_NAMES = {
     "201": "一般公共服务支出",
@@ -154,10 +156,11 @@ PROVINCES = [
 PLACE_FIRST = "青云枫柳桐松梅兰竹石溪泉峰岚霞宁安和泰丰临澄源平瑞祥景星望栖鹤翠岩汀"
 PLACE_SECOND = "川溪阳山岭林泉水江源宁丰城桥湖州谷原台塘坪洲浦亭"
 
+PROCUREMENT_LAW = "中华人民共和国政府采购法"
 COMMON_LAWS = [
     "中华人民共和国预算法",
     "中华人民共和国预算法实施条例",
-    "中华人民共和国政府采购法",
+    PROCUREMENT_LAW,
     "行政事业性国有资产管理条例",
     "党政机关厉行节约反对浪费条例",
 ]
@@ -539,14 +542,15 @@ SPENDING_REASONS = [
     "部分一次性项目完成后不再安排",
 ]
 
+# The glossary's terms are the domain's (kg.vocab), as the tables print them.
 GLOSSARY = [
     ("一般公共预算拨款收入", "指本级财政从一般公共预算中当年拨付给本单位的资金。"),
-    ("事业收入", "指事业单位开展专业业务活动及辅助活动依法取得的收入。"),
-    ("上年结转结余", "指以前年度尚未完成、结转到本年按原用途继续使用的资金。"),
-    ("基本支出", "指为保障机构正常运转、完成日常工作任务而安排的人员经费和公用经费。"),
-    ("项目支出", "指在基本支出之外，为完成特定行政工作任务和事业发展目标安排的支出。"),
-    ("机关运行经费", "指行政单位和参照公务员法管理的事业单位用于购买货物和服务的公用经费。"),
-    ("“三公”经费", "指用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。"),
+    (W.SERVICE_INCOME, "指事业单位开展专业业务活动及辅助活动依法取得的收入。"),
+    (W.CARRY_OVER.label, "指以前年度尚未完成、结转到本年按原用途继续使用的资金。"),
+    (W.BASIC.label, f"指为保障机构正常运转、完成日常工作任务而安排的{W.PERSONNEL.label}和{W.PUBLIC.label}。"),
+    (W.PROJECT.label, f"指在{W.BASIC.label}之外，为完成特定行政工作任务和事业发展目标安排的支出。"),
+    (W.OPERATING.label, f"指行政单位和参照公务员法管理的事业单位用于购买货物和服务的{W.PUBLIC.label}。"),
+    (W.THREE_PUBLIC.label, f"指用{W.FISCAL_GRANT}安排的{W.ABROAD.label}、{W.VEHICLES.label}和{W.RECEPTION.label}。"),
 ]
 
 # the short names a disclosure introduces with （以下简称“…”）

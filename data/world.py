@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 
 from data import vocab as V
+from kg.vocab import WAN_YUAN, YUAN
 
 YEARS = (2023, 2024)
 
@@ -145,8 +146,8 @@ class World:
         provincial = self.pool("province", sector, prov, [abbr + s for s in S["prov_suffixes"]], prov, 5)
         local = self.pool("local", sector, place, [base[0] + s for s in S["local_suffixes"]], place, 3)
         general = self.pool("national", "*", "", V.NATIONAL_FINANCE_ISSUERS, "财政部", 4)
-        unit = "元" if i % 5 == 3 else "万元"  # one agency in five prints yuan; small samples get one too
-        q = 100 if unit == "万元" else 1
+        unit = YUAN if i % 5 == 3 else WAN_YUAN  # one agency in five prints yuan; small samples get one too
+        q = 100 if unit == WAN_YUAN else 1
         projects = []
         for name, func, size, purpose in r.sample(ut["projects"], r.randint(min(3, len(ut["projects"])), len(ut["projects"]))):
             size_yuan = int(size * 10000 * math.exp(r.uniform(-0.6, 0.6)))

@@ -129,6 +129,8 @@ GPB = "一般公共预算"  # the general public budget fund
 GOV_FUND = "政府性基金"
 STATE_CAPITAL = "国有资本"  # 国有资本经营预算
 FISCAL_GRANT = "财政拨款"  # money granted by the government, as against 事业收入 …
+SERVICE_INCOME = "事业收入"  # income of a public service unit's own services
+OTHER_INCOME = "其他收入"
 SPECIAL = "专项"  # earmarked: how some tables name project expenditure (专项业务经费)
 CURRENT_INCOME = "本年收入"  # the year's own income, before carry-overs
 CURRENT_EXPENDITURE = "本年支出"
@@ -249,8 +251,8 @@ def three_public_pattern() -> str:
 
 
 @dataclass(frozen=True)
-class StandardTable:
-    """A table every disclosure publishes, by the title a budget and a final account give it."""
+class ByKind:
+    """A name a budget and a final account print differently (a table's title, a row's label)."""
 
     budget: str
     final: str
@@ -259,19 +261,26 @@ class StandardTable:
         return self.final if kind_code == FINAL_ACCOUNT.code else self.budget
 
 
-SUMMARY_TABLE = StandardTable("收支总表", "收入支出决算总表")
-INCOME_TABLE = StandardTable("收入总表", "收入决算表")
-EXPENDITURE_TABLE = StandardTable("支出总表", "支出决算表")
-FISCAL_SUMMARY_TABLE = StandardTable("财政拨款收支总表", "财政拨款收入支出决算总表")
-GPB_EXPENDITURE_TABLE = StandardTable("一般公共预算支出表", "一般公共预算财政拨款支出决算表")
-GPB_BASIC_TABLE = StandardTable("一般公共预算基本支出表", "一般公共预算财政拨款基本支出决算表")
+# The tables every disclosure publishes, by their titles in each kind.
+SUMMARY_TABLE = ByKind("收支总表", "收入支出决算总表")
+INCOME_TABLE = ByKind("收入总表", "收入决算表")
+EXPENDITURE_TABLE = ByKind("支出总表", "支出决算表")
+FISCAL_SUMMARY_TABLE = ByKind("财政拨款收支总表", "财政拨款收入支出决算总表")
+GPB_EXPENDITURE_TABLE = ByKind("一般公共预算支出表", "一般公共预算财政拨款支出决算表")
+GPB_BASIC_TABLE = ByKind("一般公共预算基本支出表", "一般公共预算财政拨款基本支出决算表")
 # {quote}: the 三公 word as the document quotes it (THREE_PUBLIC_QUOTES).
-THREE_PUBLIC_TABLE = StandardTable("一般公共预算{quote}经费支出表", "一般公共预算财政拨款{quote}经费支出决算表")
-GOV_FUND_TABLE = StandardTable("政府性基金预算支出表", "政府性基金预算财政拨款支出决算表")
-PROJECT_TABLE = StandardTable("项目支出表", "项目支出决算表")
-PROCUREMENT_TABLE = StandardTable("政府采购预算表", "政府采购支出决算表")
+THREE_PUBLIC_TABLE = ByKind("一般公共预算{quote}经费支出表", "一般公共预算财政拨款{quote}经费支出决算表")
+GOV_FUND_TABLE = ByKind("政府性基金预算支出表", "政府性基金预算财政拨款支出决算表")
+PROJECT_TABLE = ByKind("项目支出表", "项目支出决算表")
+PROCUREMENT_TABLE = ByKind("政府采购预算表", "政府采购支出决算表")
 STANDARD_TABLES = (SUMMARY_TABLE, INCOME_TABLE, EXPENDITURE_TABLE, FISCAL_SUMMARY_TABLE, GPB_EXPENDITURE_TABLE,
                    GPB_BASIC_TABLE, THREE_PUBLIC_TABLE, GOV_FUND_TABLE, PROJECT_TABLE, PROCUREMENT_TABLE)
+
+# Rows of the 收支总表 whose label depends on the kind.
+CARRY_OVER_ROW = ByKind("上年结转结余", "年初结转和结余")
+CARRY_FORWARD_ROW = ByKind("年终结转结余", "年末结转和结余")
+OPENING_BUDGET_COLUMN = "年初预算数"  # a final account's budget column
+ECONOMIC_CLASSIFICATION = "部门预算支出经济分类科目"  # bkg:EconomicClassification's label
 # How titles of a basic-expenditure table end: such a table's total is the basic total only.
 BASIC_TABLE_TITLES = (BASIC.label + "表", BASIC.label + "明细表", BASIC.label + FINAL_ACCOUNT.word + "表",
                       BASIC.label + BUDGET.word + "表")
@@ -318,7 +327,7 @@ WEAK_TOTAL_WORDS = frozenset({"收入是多少", "支出是多少", "预算支�
 # A question naming one of these asks for that part's line, not the 三公 total.
 ASKED_THREE_PUBLIC_PARTS = ("因公出国", "出国（境）", "出国境", "公务接待", "公务用车", "车辆购置", "公车")
 # Funding-source qualifiers: "一般公共预算拨款收入" is one income line, not the year's total.
-FUND_QUALIFIERS = (GPB, GOV_FUND, STATE_CAPITAL + "经营", FISCAL_GRANT, "事业收入", "经营收入", "其他收入",
+FUND_QUALIFIERS = (GPB, GOV_FUND, STATE_CAPITAL + "经营", FISCAL_GRANT, SERVICE_INCOME, "经营收入", OTHER_INCOME,
                    CARRIED_OVER, "年初结转", "结转和结余", "结转结余", "上级补助", "附属单位")
 # Head counts: "离退休" before "退休", so a question about retirees is not read as one about staff.
 ASKED_STAFF: tuple[tuple[str, Measure], ...] = (
@@ -339,7 +348,9 @@ def document_words() -> set[str]:
     for t in STANDARD_TABLES:
         words |= {t.budget, t.final}
     words |= {k.word for k in KINDS} | {k.column for k in KINDS} | set(BASIC_TABLE_TITLES) | set(BUDGET_FIGURE_WORDS)
-    words |= {CURRENT_INCOME, CURRENT_EXPENDITURE}
+    words |= {CURRENT_INCOME, CURRENT_EXPENDITURE, OPENING_BUDGET_COLUMN, ECONOMIC_CLASSIFICATION}
+    for row in (CARRY_OVER_ROW, CARRY_FORWARD_ROW):
+        words |= {row.budget, row.final}
     words |= {THREE_PUBLIC_WORD, THREE_PUBLIC_BARE, PROCUREMENT_WORD, *THREE_PUBLIC_QUOTES}
     words |= {scope_kind(s, k) for s in SCOPES for k in KINDS}
     words |= set(UNIT_FACTORS) | set(DECLARED_UNITS) | set(UNIT_LABELS)

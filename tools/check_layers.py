@@ -19,6 +19,9 @@ from pathlib import Path
 
 LAYERS = {"ontology": 0, "kg": 1, "search": 2, "api": 3}
 ISOLATED = {"data"}  # imports no other layer
+# ... but for the domain's words: the generator prints the labels extraction reads, from the one
+# module that spells them (words and the ontology terms they name; no extraction code).
+SHARED_WORDS = {"kg.vocab"}
 PACKAGES = set(LAYERS) | ISOLATED
 
 
@@ -87,6 +90,8 @@ def upward(g: dict[str, dict[str, int]]) -> list[str]:
         for dst, line in edges.items():
             dtop = dst.split(".")[0]
             if top == dtop:
+                continue
+            if top in ISOLATED and dst in SHARED_WORDS:
                 continue
             if top in ISOLATED or dtop in ISOLATED:
                 bad.append(f"{src}:{line} imports {dst} ({top} and {dtop} must stay apart)")
