@@ -41,6 +41,13 @@ def policy(style_nonce: str | None = None, worker_blobs: bool = False) -> str:
 
 CSP = policy()
 
+# An SVG chart (api/charts.py) is its own document with its styles in a <style> element,
+# which style-src 'self' would refuse when the chart is opened on its own. It gets a policy
+# of its own that allows inline style and nothing else: no script, no fetch, no frame. That
+# is safe because the pages embed charts with <img>, where an SVG runs no script and loads
+# nothing whatever its policy; and the charts carry no script in the first place.
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -71,9 +78,10 @@ class SecurityMiddleware:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                svg = headers.get("content-type", "").split(";")[0].strip().lower() == "image/svg+xml"
                 for name, value in HEADERS.items():
                     if name not in headers:  # a route may send its own policy (/redoc does)
-                        headers[name] = value
+                        headers[name] = SVG_CSP if svg and name == "Content-Security-Policy" else value
             await send(message)
 
         path = scope.get("path", "")

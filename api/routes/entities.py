@@ -12,10 +12,13 @@ from api import views
 from api.errors import ApiError
 from api.negotiate import choose
 from api.render import UJSONResponse
+from api.routes import compare
 from api.sparql import graph_bytes
 from kg.store import ID
 
 router = APIRouter(tags=["entities"])
+# the comparison pages and charts live under /id/ too: they go before the catch-all below
+router.include_router(compare.router)
 
 OFFERS = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
           "application/json": "json"}

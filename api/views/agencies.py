@@ -4,6 +4,7 @@ list of every agency by name."""
 from __future__ import annotations
 
 from api.views.amounts import money
+from api.views.compare import agency_charts, agency_compare_href
 from api.views.entities import resource
 from api.views.links import href, link, term_label
 from api.views.lists import asc, no_cache, page_info, paging
@@ -49,6 +50,7 @@ def agency(store, iri: str) -> dict:
                 "totals": {t: money(val(r.get(f"{t}_"))) for t in TOTALS if r.get(f"{t}_")},
                 "totals_labels": {t: term_label(BKG + t) for t in TOTALS}}
         by_year.setdefault(item["year"], []).append(item)
+    years = sorted(y for y in by_year if y is not None)
     return {
         **base, "page": "agency",
         "parents": [link(r["x"]["value"], val(r.get("label"))) for r in up],
@@ -62,6 +64,8 @@ def agency(store, iri: str) -> dict:
         "findings": [{**link(r["fd"]["value"], val(r.get("comment"))), "comment": val(r.get("comment")),
                       "severity": val(r.get("severity")), "source_file": val(r.get("file")), "year": val(r.get("year"))}
                      for r in findings],
+        "years": years, "compare_href": agency_compare_href(iri) if len(years) >= 2 else None,
+        "charts": agency_charts(store, iri),
     }
 
 

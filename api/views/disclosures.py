@@ -3,11 +3,15 @@ every disclosure, newest first, and the disclosure of a source file."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from api.render import KIND_LABELS
 from api.views.amounts import money
 from api.views.entities import resource
+from api.views.figures import chart, has_data
 from api.views.links import link, term_label
 from api.views.lists import asc, desc, no_cache, page_info, paging
-from api.views.query import literal, lookup, terms, val
+from api.views.query import literal, lookup, terms, val, values_block
 from kg.store import BKG
 
 TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForward", "grandTotalIncome",
@@ -15,6 +19,9 @@ TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForwa
                "projectExpenditure", "threePublicExpenses", "threePublicAbroad", "threePublicVehicles",
                "threePublicVehiclePurchase", "threePublicVehicleOperation", "threePublicReception", "operatingExpenses",
                "procurementBudget")
+# the figure of a classification line a disclosure of each kind reports as its own
+FIGURE_OF_KIND = {"budget": "budget", "final_account": "outturn"}
+FIGURE_LABELS = {"budget": "预算数", "outturn": "决算数"}
 
 
 def total_rank(predicate: str) -> int:
@@ -51,6 +58,7 @@ def disclosure(store, iri: str) -> dict:
     findings = terms(store, f"""SELECT ?fd (SAMPLE(?c) AS ?comment) WHERE {{ ?fd a bkg:Finding ; bkg:disclosure <{iri}>
         OPTIONAL {{ ?fd rdfs:comment ?c }} }} GROUP BY ?fd LIMIT 500""")
     ag = val(head.get("agency"))
+    breakdown = functional_chart(store, iri, val(head.get("kind")), val(head.get("agencyLabel")), val(head.get("year")))
     return {
         **base, "page": "disclosure", "source_file": val(head.get("file")), "year": val(head.get("year")),
         "kind": val(head.get("kind")), "scope": val(head.get("scope")),
@@ -63,7 +71,56 @@ def disclosure(store, iri: str) -> dict:
         "policies": [{**link(r["pol"]["value"], val(r.get("number")) or val(r.get("title"))), "title": val(r.get("title"))}
                      for r in policies_],
         "findings": [{**link(r["fd"]["value"], val(r.get("comment"))), "comment": val(r.get("comment"))} for r in findings],
+        "charts": [breakdown] if breakdown else [],
     }
+
+
+def functional_lines(store, kinds: dict[str, str | None]) -> dict[str, dict[str, tuple[str | None, Decimal]]]:
+    """{disclosure: {code: (name, amount)}} for the disclosures in `kinds` ({disclosure:
+    documentKind}): the functional classification lines of the figure each one reports as
+    its own (a final account also prints the year's budget); a line without a figure type
+    counts as its disclosure's."""
+    out: dict[str, dict] = {}
+    ds = list(kinds)
+    for start in range(0, len(ds), 200):
+        for r in terms(store, f"""SELECT ?d ?code ?name ?ft ?amt WHERE {{ {values_block("d", ds[start:start + 200])}
+                ?l bkg:disclosure ?d ; a bkg:BudgetLine ; bkg:classification ?c ; bkg:amount ?amt .
+                ?c skos:inScheme bkg:FunctionalClassification ; skos:notation ?code .
+                OPTIONAL {{ ?l bkg:figureType ?ft }} OPTIONAL {{ ?c skos:prefLabel ?name }} }}"""):
+            d, ft, amount = r["d"]["value"], val(r.get("ft")), val(r["amt"])
+            want = FIGURE_OF_KIND.get(kinds[d] or "")
+            if (ft is not None and want is not None and ft != want) or not isinstance(amount, Decimal):
+                continue
+            out.setdefault(d, {}).setdefault(str(val(r["code"])), (val(r.get("name")), amount))
+    return out
+
+
+def functional_classes(lines: dict[str, tuple[str | None, Decimal]]) -> list[tuple[str, str | None, Decimal]]:
+    """(class code, name, amount) for each functional class (类, the first three digits): the
+    class line where the table prints one, else the sum of its shallowest printed level
+    (the 款 or the 项), so a table of items alone still gets its classes."""
+    groups: dict[str, dict[str, tuple]] = {}
+    for code, line in lines.items():
+        groups.setdefault(code[:3], {})[code] = line
+    out = []
+    for cls in sorted(groups):
+        group = groups[cls]
+        depth = min(len(c) for c in group)
+        out.append((cls, group[cls][0] if cls in group else None,
+                    sum((a for c, (_, a) in group.items() if len(c) == depth), Decimal(0))))
+    return out
+
+
+def functional_chart(store, iri: str, kind: str | None, agency: str | None, year) -> dict | None:
+    """The disclosure's spending by functional class, as a chart (None without such lines)."""
+    classes = functional_classes(functional_lines(store, {iri: kind}).get(iri, {}))
+    figure = FIGURE_OF_KIND.get(kind or "")
+    when = (f"{year}年" if year else "") + KIND_LABELS.get(kind or "", "")
+    title = " ".join(p for p in (agency, when) if p)
+    spec = chart("functional", iri, f"{title} 支出功能分类（类）".strip(),
+                 [f"{code} {name}" if name else code for code, name, _ in classes],
+                 [(FIGURE_LABELS.get(figure or "", "金额"), [a for _, _, a in classes])], style="hbar", x_title="功能分类")
+    return spec if has_data(spec) else None
 
 
 def disclosure_ranking(store) -> tuple:

@@ -33,9 +33,9 @@ EXTERNAL_LABELS = {
 
 
 @lru_cache(maxsize=1)
-def term_labels() -> dict[str, str]:
-    """zh labels of the ontology's terms (ontology/*.ttl), read once."""
-    labels = dict(EXTERNAL_LABELS)
+def _ontology_labels() -> dict[str, dict[str, str]]:
+    """The labels of the ontology's terms (ontology/*.ttl) by language, read once."""
+    labels: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
     try:
         import rdflib
 
@@ -45,11 +45,23 @@ def term_labels() -> dict[str, str]:
         for f in sorted(Path(ontology.__file__).parent.glob("*.ttl")):
             g.parse(f, format="turtle")
         for s, o in g.subject_objects(rdflib.RDFS.label):
-            if getattr(o, "language", None) == "zh":
-                labels[str(s)] = str(o)
+            lang = getattr(o, "language", None)
+            if lang in labels:
+                labels[lang][str(s)] = str(o)
     except Exception:  # noqa: BLE001 - labels are cosmetic; fall back to local names
         pass
     return labels
+
+
+@lru_cache(maxsize=1)
+def term_labels() -> dict[str, str]:
+    """zh labels of the ontology's terms, and the UI's names for the external terms it shows."""
+    return {**EXTERNAL_LABELS, **_ontology_labels()["zh"]}
+
+
+def term_label_en(iri: str) -> str:
+    """The ontology's English label of a term (the JSON twins carry both languages)."""
+    return _ontology_labels()["en"].get(iri) or local_name(iri)
 
 
 def local_name(iri: str) -> str:

@@ -3,8 +3,13 @@ every policy, most-cited first."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from api.render import KIND_LABELS
 from api.views.amounts import money
+from api.views.compare import pick
 from api.views.entities import resource
+from api.views.figures import chart, has_data
 from api.views.links import href, link
 from api.views.lists import asc, desc, no_cache, page_info, paging
 from api.views.query import lookup, terms, val
@@ -70,13 +75,61 @@ def policy(store, iri: str, page: int = 1, size: int = 500) -> dict:
         all_quotes = [val(q["q"]) for q in quotes.values() if q.get("q")]
         variants = sorted(set(variants) | printed_variants(number, all_quotes))
     citing.sort(key=lambda d: (asc(val(docs.get(d, {}).get("f"))), d))
+    funding = funding_chart(store, iri, val(one.get("number")) or val(one.get("title")))
     return {**base, "page": "policy", "number": val(one.get("number")), "title": val(one.get("title")),
             "issuer_code": val(one.get("issuer")), "issue_year": val(one.get("year")), "variants": variants,
             "citations": citations, "citations_total": len(ranked),
             "disclosures": [{**link(d, val(docs.get(d, {}).get("f"))), "year": val(docs.get(d, {}).get("y"))}
                             for d in citing[offset:offset + size]],
             "disclosures_total": len(citing),
-            "paging": page_info(page, size, max(len(ranked), len(citing)))}
+            "paging": page_info(page, size, max(len(ranked), len(citing))),
+            "charts": [funding] if funding else []}
+
+
+FUNDING_SERIES = 8  # agencies shown by name in the funding chart; the rest are summed as one
+
+
+def funding_chart(store, iri: str, name: str | None) -> dict | None:
+    """The amounts of the projects based on the policy, by agency and year. Each project
+    counts once, in one disclosure per agency, year, kind and scope (the same document
+    ingested twice would count it twice, see compare.pick); budgets and final accounts are
+    separate series, since adding a year's budget to its outturn counts the money twice."""
+    ps = [r["p"]["value"] for r in terms(store, f"""SELECT DISTINCT ?p WHERE {{ {{ ?p bkg:basedOnPolicy <{iri}> }}
+        UNION {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p }} }}""")]
+    projects = lookup(store, ps, {"amt": "bkg:amount", "pd": "bkg:disclosure", "ia": "bkg:implementingAgency"})
+    ds = sorted({val(p["pd"]) for p in projects.values() if p.get("pd")})
+    info = lookup(store, ds, {"y": "bkg:fiscalYear", "k": "bkg:documentKind", "sc": "bkg:disclosureScope",
+                              "f": "bkg:sourceFile", "ra": "bkg:reportingAgency"})
+    kept = {c["d"] for c in pick([{"agency": val(i.get("ra")) or d, "d": d, "year": val(i.get("y")), "kind": val(i.get("k")),
+                                   "scope": val(i.get("sc")), "file": val(i.get("f"))} for d, i in info.items()])}
+    sums: dict[tuple, dict[int, Decimal]] = {}
+    for p in projects.values():
+        d, amount = val(p.get("pd")), val(p.get("amt"))
+        i = info.get(d, {})
+        agency, year = val(p.get("ia")) or val(i.get("ra")), val(i.get("y"))
+        if d not in kept or not isinstance(amount, Decimal) or agency is None or year is None:
+            continue
+        per_year = sums.setdefault((agency, val(i.get("k"))), {})
+        per_year[year] = per_year.get(year, Decimal(0)) + amount
+    if not sums:
+        return None
+    ranked = sorted(sums, key=lambda k: (-sum(sums[k].values()), k[0], asc(k[1])))
+    labels = lookup(store, [a for a, _ in ranked], {"l": "rdfs:label"})
+    kinds = {k for _, k in ranked}
+    years = sorted({y for per_year in sums.values() for y in per_year})
+
+    def name_of(key):
+        label = val(labels.get(key[0], {}).get("l")) or key[0]
+        return f"{label}（{KIND_LABELS.get(key[1] or '', key[1] or '')}）" if len(kinds) > 1 else label
+
+    series = [(name_of(k), [sums[k].get(y) for y in years]) for k in ranked[:FUNDING_SERIES]]
+    rest = ranked[FUNDING_SERIES:]
+    if rest:
+        series.append((f"其他 {len(rest)} 个单位", [sum((sums[k][y] for k in rest if y in sums[k]), Decimal(0))
+                                                  if any(y in sums[k] for k in rest) else None for y in years]))
+    spec = chart("funding", iri, f"{name or ''} 依据该政策的项目金额".strip(), [f"{y}" for y in years], series,
+                 style="stacked", x_title="年度")
+    return spec if has_data(spec) else None
 
 
 def printed_variants(number: str, quotes: list[str]) -> set[str]:
