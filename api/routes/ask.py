@@ -117,6 +117,12 @@ def run_ask(request: Request, q: str) -> dict:
     order = {"policy": 0, "agency": 1}
     iris.sort(key=lambda i: order.get(i[len(ID):].split("/", 1)[0], 2))
     result["entity_links"] = [views.link(i, labels.get(i)) for i in iris[:30]]
+    # an answer about one agency (not about a policy that names it) that has several years
+    # links to the agency's year-by-year comparison
+    kinds = [i[len(ID):].split("/", 1)[0] for i in iris]
+    agencies = [i for i, k in zip(iris, kinds, strict=True) if k == "agency"]
+    if len(agencies) == 1 and "policy" not in kinds and views.year_count(store, agencies[0]) >= 2:
+        result["compare_href"] = views.agency_compare_href(agencies[0])
     if result.get("sparql"):
         result["sparql_href"] = "/sparql?" + urlencode({"query": result["sparql"]})
     return result
@@ -143,7 +149,8 @@ def api_search(request: Request,
 
 @router.get("/api/ask", summary="Answer a Chinese question from the graph, with evidence (file + page)",
             response_description='{"question", "answer", "value", "unit", "evidence": [{source_file, page, quote, '
-                                 'disclosure_href}], "sparql", "sparql_href", "entity_links"}')
+                                 'disclosure_href}], "sparql", "sparql_href", "entity_links", "compare_href" (an answer about one '
+                                 'agency with several years: its comparison page)}')
 def api_ask(request: Request,
             q: str = Query(..., min_length=1, description="The question, in Chinese.",
                            openapi_examples={"total": {"summary": "a total", "value": "某单位2024年预算收入总额是多少？"},
