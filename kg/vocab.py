@@ -103,7 +103,8 @@ YUAN_PER_WAN = Decimal(10000)
 UNIT_FACTORS = {YUAN: Decimal(1), WAN_YUAN: YUAN_PER_WAN, YI_YUAN: Decimal(100000000), QIAN_YUAN: Decimal(1000)}
 # Longest first: "万元" contains "元".
 UNITS_LONGEST_FIRST = (YI_YUAN, WAN_YUAN, QIAN_YUAN, YUAN)
-# What readers accept as a table's declared unit; 百万元 and 十万元 have no factor above.
+# What readers accept as a table's declared unit. 百万元 and 十万元 have no factor above:
+# unit_factor reads them as 万元 (they contain it), as it always has.
 DECLARED_UNITS = (YI_YUAN, "百万元", "十万元", WAN_YUAN, QIAN_YUAN, YUAN)
 BARE_UNITS = (YI_YUAN, "百万元", WAN_YUAN, QIAN_YUAN, YUAN)  # "(万元)" alone on a line
 UNIT_LABEL = "单位"  # "单位：万元"
@@ -219,8 +220,6 @@ MONEY_MEASURES = (INCOME, EXPENDITURE, BASIC, PROJECT, PERSONNEL, PUBLIC, THREE_
                   VEHICLE_OPERATION, RECEPTION)
 STAFF_MEASURES = (AUTHORIZED_STAFF, ACTUAL_STAFF, RETIRED_STAFF)
 MEASURES = MONEY_MEASURES + STAFF_MEASURES
-BY_KEY = {m.key: m for m in MONEY_MEASURES}
-BY_PROP = {m.prop: m for m in MEASURES}
 # A classification line's own split columns (bkg:BudgetLine), beside its 合计.
 LINE_SPLITS = (BASIC, PROJECT, PERSONNEL, PUBLIC)
 
@@ -233,13 +232,11 @@ THREE_PUBLIC_SUFFIXES = (BUDGET.word, FINAL_ACCOUNT.word, "支出")
 PROCUREMENT_WORD = "政府采购"
 # "政府采购预算" … "政府采购金额": how the narrative introduces the procurement figure.
 PROCUREMENT_SUFFIXES = (BUDGET.word, "支出", FINAL_ACCOUNT.word, "合同", "金额")
-THREE_PUBLIC_PARTS = (ABROAD, VEHICLES, RECEPTION)
 # Labels of the row that closes a table of expenditure (its 合计 row), besides a bare 合计/总计.
 EXPENDITURE_TOTAL_LABELS = (EXPENDITURE.label, EXPENDITURE_SUM)
 # The 总计 row of an uncoded summary table, as extraction reads it (after list numbering is removed).
 SUMMARY_TOTAL_LABELS = (GRAND_EXPENDITURE.label, EXPENDITURE_SUM, CURRENT_EXPENDITURE + "总计", EXPENDITURE.label, "总计",
                         "合计")
-VEHICLE_PARTS = (VEHICLE_PURCHASE, VEHICLE_OPERATION)
 
 
 def three_public_pattern() -> str:
