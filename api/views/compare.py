@@ -25,14 +25,15 @@ from api.views.links import href, iri_ok, link, term_label, term_label_en
 from api.views.lists import asc
 from api.views.query import lookup, terms, val, values_block
 from kg.store import BKG, ID
+from kg.vocab import PROJECT, THREE_PUBLIC
 
 KIND_ORDER = {"budget": 0, "final_account": 1}
 SCOPE_ORDER = {"department": 0, "unit": 1}
 CENT = Decimal("0.01")
 MAX_AGENCIES = 20  # columns of the several-agency page: wider than that is a download, not a page
 AGENCY_CHARTS = {
-    "totals": ("收支总额与基本、项目支出", ("totalIncome", "totalExpenditure", "basicExpenditure", "projectExpenditure")),
-    "three-public": ("“三公”经费", ("threePublicExpenses", "threePublicAbroad", "threePublicVehicles",
+    "totals": (f"收支总额与基本、{PROJECT.label}", ("totalIncome", "totalExpenditure", "basicExpenditure", "projectExpenditure")),
+    "three-public": (THREE_PUBLIC.label, ("threePublicExpenses", "threePublicAbroad", "threePublicVehicles",
                                    "threePublicReception")),
 }
 

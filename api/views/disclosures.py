@@ -13,6 +13,7 @@ from api.views.links import link, term_label
 from api.views.lists import asc, desc, no_cache, page_info, paging
 from api.views.query import literal, lookup, terms, val, values_block
 from kg.store import BKG
+from kg.vocab import KINDS
 
 TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForward", "grandTotalIncome",
                "grandTotalExpenditure", "basicExpenditure", "personnelExpenditure", "publicExpenditure",
@@ -20,8 +21,8 @@ TOTAL_ORDER = ("totalIncome", "totalExpenditure", "carryOverIncome", "carryForwa
                "threePublicVehiclePurchase", "threePublicVehicleOperation", "threePublicReception", "operatingExpenses",
                "procurementBudget")
 # the figure of a classification line a disclosure of each kind reports as its own
-FIGURE_OF_KIND = {"budget": "budget", "final_account": "outturn"}
-FIGURE_LABELS = {"budget": "预算数", "outturn": "决算数"}
+FIGURE_OF_KIND = {k.code: k.figure_type for k in KINDS}
+FIGURE_LABELS = {k.figure_type: k.column for k in KINDS}
 
 
 def total_rank(predicate: str) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from api.views.amounts import money
 from api.views.links import href
+from kg.vocab import WAN_YUAN
 
 STYLES = ("bar", "stacked", "hbar")
 
@@ -21,7 +22,7 @@ def chart(name: str, iri: str, title: str, x_labels, series, style: str = "bar",
     yuan and the 万元 display), the SVG plots the 万元 figure."""
     assert style in STYLES, style
     x_labels = [str(x) for x in x_labels]
-    spec = {"name": name, "src": chart_src(iri, name), "title": title, "style": style, "unit": "万元",
+    spec = {"name": name, "src": chart_src(iri, name), "title": title, "style": style, "unit": WAN_YUAN,
             "x_title": x_title, "x_labels": x_labels,
             "series": [{"label": label, "values": [money(v) for v in values]} for label, values in series],
             # the image's size, for the SVG and for the <img> that reserves its room: a
