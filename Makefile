@@ -9,7 +9,7 @@ SHARED ?= ../shared
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-fast bench lint sysdeps install sample db serve clean yardsticks
+.PHONY: demo test test-fast bench lint sysdeps install sample db serve clean yardsticks editor
 
 # System packages: a CJK font (PDF rendering in the generator and tests), poppler
 # (pdftoppm for page images) and chromium (the browser test). Installed only when absent.
@@ -64,6 +64,11 @@ lint: install
 
 yardsticks: install
 	source $(BIN)/activate && $(SHARED)/eval/yardsticks.sh
+
+# The SPARQL editor's CodeMirror bundle (api/static/vendor/, committed: the service, demo and
+# tests need no npm). Rebuild it from the locked npm packages after changing tools/editor/.
+editor:
+	cd tools/editor && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(DB) $(SAMPLE)/.stamp bench/out

@@ -5,6 +5,7 @@ write token; an HTML editor for browsers."""
 from __future__ import annotations
 
 import hmac
+import secrets
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +16,7 @@ from api.errors import ApiError
 from api.examples import load_examples
 from api.negotiate import choose, prefers_html
 from api.render import UJSONResponse
+from api.security import policy
 from api.sparql_check import update_body
 from kg.store import PREFIXES
 
@@ -79,15 +81,19 @@ def _download_links(query: str, kind: str) -> list[dict]:
 
 def _editor(request: Request, query: str | None, result: sp.QueryResult | None = None, error: ApiError | None = None,
             as_json: bool = False):
+    from api.sparql_chart import bar_chart
+    from api.sparql_vocab import vocabulary
+
     examples = load_examples()
     text = query if query is not None else prologue() + "\n" + DEFAULT_QUERY
     settings = request.app.state.settings
+    table = sp.table(result) if result else None
     data = {"page": "sparql", "title": "SPARQL 查询", "query": text, "prefixes": PREFIXES, "examples": examples,
-            "result": sp.table(result) if result else None,
+            "result": table, "chart": bar_chart(table),
             "error": error.body()["error"] if error else None,
             "downloads": _download_links(query, result.kind) if query and result else [],
             "timeout_s": settings.sparql_timeout_s, "max_rows": settings.sparql_max_rows,
-            "max_bytes": settings.sparql_max_bytes}
+            "max_bytes": settings.sparql_max_bytes, "vocabulary": vocabulary()}
     if as_json:
         return UJSONResponse(data, status_code=error.status if error else 200)
     from api.views import href
@@ -98,8 +104,13 @@ def _editor(request: Request, query: str | None, result: sp.QueryResult | None =
             if t and t["type"] == "uri":
                 t["href"] = href(t["value"])
                 t["display"] = next((f"{p}:{t['value'][len(ns):]}" for p, ns in spaces if t["value"].startswith(ns)), None)
-    return request.app.state.templates.TemplateResponse(request, "sparql.html", {"data": data, **data},
-                                                        status_code=error.status if error else 200)
+    # CodeMirror writes its styles as <style> elements at run time: this response's policy
+    # admits those that carry its nonce (static/editor.js hands it to the editor); scripts
+    # stay 'self' and an injected <style> or style="" is still refused
+    nonce = secrets.token_urlsafe(18)
+    return request.app.state.templates.TemplateResponse(
+        request, "sparql.html", {"data": data, **data, "nonce": nonce}, status_code=error.status if error else 200,
+        headers={"Content-Security-Policy": policy(style_nonce=nonce)})
 
 
 def _respond(request: Request, meta: dict, body: bytes, fmt: str) -> Response:

@@ -1,21 +1,7 @@
 // budgetkg: small progressive enhancements; every page works without this script.
 (function () {
   "use strict";
-  // SPARQL editor: Ctrl/Cmd+Enter runs the query; an example link loads its query.
-  var form = document.getElementById("sparql-form");
-  var box = document.getElementById("query");
-  if (form && box) {
-    box.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.submit(); }
-    });
-    document.querySelectorAll("a.example").forEach(function (a) {
-      a.addEventListener("click", function (e) {
-        e.preventDefault();
-        box.value = a.getAttribute("data-query");
-        box.focus();
-      });
-    });
-  }
+  // The SPARQL editor has its own script (static/editor.js, loaded by the /sparql page).
   // List pages: filter rows as you type.
   document.querySelectorAll("input.filter").forEach(function (input) {
     var table = document.querySelector(input.getAttribute("data-filter"));
