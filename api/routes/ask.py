@@ -125,7 +125,22 @@ def run_ask(request: Request, q: str) -> dict:
         result["compare_href"] = views.agency_compare_href(agencies[0])
     if result.get("sparql"):
         result["sparql_href"] = "/sparql?" + urlencode({"query": result["sparql"]})
+    if isinstance(result.get("value"), (list, tuple)):  # a list answer: downloadable as a table
+        result["csv_href"] = "/api/ask?" + urlencode({"q": q, "format": "csv"})
     return result
+
+
+def answer_csv(request: Request, q: str):
+    """The table behind an answer: the rows of its SPARQL query (run by the query workers,
+    under the public endpoint's limits), else its items with their evidence."""
+    from api.downloads import BOM, answer_table, csv_response, table_csv
+
+    result = run_ask(request, q)
+    if result.get("sparql"):
+        status, _meta, body = request.app.state.services.queries.run(result["sparql"], {"select": "csv"})
+        if status == "ok":
+            return csv_response(BOM.encode("utf-8") + body, "answer.csv")
+    return csv_response(table_csv(*answer_table(result)), "answer.csv")
 
 
 @router.get("/api/search", summary="Semantic search: ranked passages with file and page",
@@ -150,9 +165,14 @@ def api_search(request: Request,
 @router.get("/api/ask", summary="Answer a Chinese question from the graph, with evidence (file + page)",
             response_description='{"question", "answer", "value", "unit", "evidence": [{source_file, page, quote, '
                                  'disclosure_href}], "sparql", "sparql_href", "entity_links", "compare_href" (an answer about one '
-                                 'agency with several years: its comparison page)}')
+                                 'agency with several years: its comparison page), "csv_href" (a list answer: '
+                                 'its table as CSV)}')
 def api_ask(request: Request,
             q: str = Query(..., min_length=1, description="The question, in Chinese.",
                            openapi_examples={"total": {"summary": "a total", "value": "某单位2024年预算收入总额是多少？"},
-                                             "policy": {"summary": "projects of a policy", "value": "哪些项目以财社〔2020〕8号为依据？"}})):
+                                             "policy": {"summary": "projects of a policy", "value": "哪些项目以财社〔2020〕8号为依据？"}}),
+            format: Literal["json", "csv"] | None = Query(None, description="json (default) or csv: the table behind "
+                                                          "the answer (the rows of its SPARQL query, else its items)")):
+    if format == "csv":
+        return answer_csv(request, q)
     return UJSONResponse(run_ask(request, q))

@@ -66,18 +66,35 @@ def home_json(request: Request, q: str | None = None, year: str | None = None,
     return _home(request, q, year, agency, kind, k, json_suffix=True)
 
 
+def _list_csv(name: str, fn, request: Request):
+    """The whole list, every page of it: a download is for the full table."""
+    from api.downloads import csv_response, items_csv
+
+    services = request.app.state.services
+    data = fn(services.store, 1, size=10**9, cache=services.ranking_cache)
+    return csv_response(items_csv(data["items"]), f"{name}.csv")
+
+
 def _list(name: str, fn, doc: str):
     def page(request: Request, page: int = Query(1, ge=1, le=100000, description="page number (500 per page)"),
-             format: str | None = Query(None, description="json or html", openapi_examples={"json": {"value": "json"}})):
+             format: str | None = Query(None, description="json, csv (the whole list, every page) or html",
+                                        openapi_examples={"json": {"value": "json"}, "csv": {"value": "csv"}})):
         services = request.app.state.services
+        if (format or "").lower() == "csv":
+            return _list_csv(name, fn, request)
         return respond(request, "list.html", fn(services.store, page, cache=services.ranking_cache))
 
     def page_json(request: Request, page: int = Query(1, ge=1, le=100000)):
         services = request.app.state.services
         return respond(request, "list.html", fn(services.store, page, cache=services.ranking_cache), json_suffix=True)
 
-    router.add_api_route(f"/{name}", page, methods=["GET"], summary=doc)
+    def page_csv(request: Request):
+        return _list_csv(name, fn, request)
+
+    router.add_api_route(f"/{name}", page, methods=["GET"], summary=doc,
+                         responses={200: {"content": {"text/html": {}, "application/json": {}, "text/csv": {}}}})
     router.add_api_route(f"/{name}.json", page_json, methods=["GET"], include_in_schema=False)
+    router.add_api_route(f"/{name}.csv", page_csv, methods=["GET"], include_in_schema=False)
 
 
 _list("policies", views.policies, "All policies with how many projects cite them")
