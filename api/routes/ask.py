@@ -166,7 +166,8 @@ def api_search(request: Request,
             response_description='{"question", "answer", "value", "unit", "evidence": [{source_file, page, quote, '
                                  'disclosure_href}], "sparql", "sparql_href", "entity_links", "compare_href" (an answer about one '
                                  'agency with several years: its comparison page), "csv_href" (a list answer: '
-                                 'its table as CSV)}')
+                                 'its table as CSV)}',
+            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def api_ask(request: Request,
             q: str = Query(..., min_length=1, description="The question, in Chinese.",
                            openapi_examples={"total": {"summary": "a total", "value": "某单位2024年预算收入总额是多少？"},
