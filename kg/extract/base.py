@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from kg.document import Document, Paragraph, Table
 from kg.money import parse_decimal
+from kg.readers.outline import OUTLINE
 from kg.vocab import FISCAL_GRANT, YUAN_PER_WAN
 
 WAN = YUAN_PER_WAN
@@ -141,7 +142,7 @@ class Facts:
 
 # --- document walking ---------------------------------------------------------------
 
-_STARTS_NEW = re.compile(r"^\s*(?:[-•·]\s*)?(?:\d{1,2}\s*[、.．)）](?!\d)|[一二三四五六七八九十]+[、.．]|[（(](?:[一二三四五六七八九十]+|\d{1,2})[)）]|第[一二三四五六七八九十\d]+[条章部])")
+_STARTS_NEW = re.compile(rf"^\s*(?:[-•·]\s*)?{OUTLINE}")
 _ENDS_SENTENCE = re.compile(r"[。！？!?：:；;]\s*$")
 
 
@@ -208,7 +209,7 @@ def funding_scope(title: str | None) -> str:
     """The fund a table covers, from its title: "一般公共预算财政拨款基本支出决算表" and
     "2026年部门一般公共预算支出功能分类预算表" → "一般公共预算"; "支出决算表" → "" (all funds).
     Figures from tables of different funds are not expected to add up."""
-    t = re.sub(r"^[一二三四五六七八九十\d]+[、.．]|^表\d+", "", norm(title or ""))
+    t = re.sub(rf"^(?:{OUTLINE}|表\d+)", "", norm(title or ""))
     t = re.sub(r"^(?:\d{4}年度?)?(?:部门|预算单位|单位)?", "", t)
     m = re.match(rf"(.*?)(?:{FISCAL_GRANT})?(?:基本)?支出", t)
     return m.group(1) if m else t

@@ -27,6 +27,7 @@ from kg.extract.base import (
     norm,
 )
 from kg.money import doc_unit, normalize, parse_decimal, table_factor
+from kg.readers.outline import OUTLINE
 
 SPLITS = ("basic", "project", "personnel", "public")
 
@@ -259,7 +260,7 @@ def _score(t: Table, lines: list[Line], scheme: str) -> int:
 
 
 def _title_core(t: Table) -> str:
-    return re.sub(r"^[一二三四五六七八九十\d]+[、.．]|^表\d+|[(（][^)）]*[)）]|\d{4}年", "", norm(t.title or ""))
+    return re.sub(rf"^(?:{OUTLINE}|表\d+)|[(（][^)）]*[)）]|\d{{4}}年", "", norm(t.title or ""))
 
 
 def is_continuation(first: Table, later: Table) -> bool:

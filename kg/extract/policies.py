@@ -16,6 +16,7 @@ from kg.document import Document, Table
 from kg.extract.base import Facts, LinkFact, PolicyFact, ProjectFact, clean_name, logical_paragraphs, norm
 from kg.extract.header import is_abbreviation
 from kg.policy import find_citations
+from kg.readers.outline import OUTLINE_RE, PART_RE
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[。；;！？!?])|\n")
 _GENERIC_TAIL = re.compile(rf"(?:专项经费|专项资金|补助资金|工作经费|经费|资金|补助|补贴|项目|{V.SPECIAL}|费)$")
@@ -125,8 +126,7 @@ def extract_policies(doc: Document, f: Facts) -> None:
         n = norm(text)
         if n in sections:
             current = sections[n]
-        elif re.match(r"^第[一二三四五六七八九十]+部分", n) or (n.endswith("说明") and len(n) <= 48 and not
-                                                            re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", n)):
+        elif PART_RE.match(n) or (n.endswith("说明") and len(n) <= 48 and not OUTLINE_RE.match(n)):
             current = None
         col.add(text, page, current)
     for b in doc.blocks():

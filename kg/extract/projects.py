@@ -17,6 +17,7 @@ from kg import vocab as V
 from kg.document import Document, Table
 from kg.extract.base import CODE_RE, Facts, ProjectFact, Prov, clean_name, header_paths, norm
 from kg.money import doc_unit, normalize, parse_decimal, table_factor
+from kg.readers.outline import OUTLINE, OUTLINE_RE
 
 _SKIP_NAMES = re.compile(r"^(合计|总计|小计|本年合计|其中[:：]?|项目名称|序号|\d+)$")
 _FORM_WORDS = ("绩效", "申报表", "目标表", "评价")
@@ -141,7 +142,7 @@ def _similar(a: str, b: str) -> bool:
     return common >= 0.5 * min(len(set(a)), len(set(b)))
 
 
-_NUM_PREFIX = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[、.．]\s*")
+_NUM_PREFIX = re.compile(rf"^\s*{OUTLINE}\s*")
 
 
 def _add_alt(p: ProjectFact, name: str, f: Facts, banned: set[str]) -> None:
@@ -234,11 +235,11 @@ def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
     for i, (page, text) in enumerate(paras):
         t = clean_name(text)
         m = _SECTION_TITLE.match(norm(t))
-        if not m or len(t) > 48 or re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", t) or "部分" in t:
+        if not m or len(t) > 48 or OUTLINE_RE.match(t) or "部分" in t:
             continue
         body = []
         for _, nxt in paras[i + 1: i + 40]:
-            if _SECTION_TITLE.match(norm(nxt)) and len(nxt) <= 48 and not re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", nxt):
+            if _SECTION_TITLE.match(norm(nxt)) and len(nxt) <= 48 and not OUTLINE_RE.match(nxt):
                 break
             body.append(norm(nxt))
         if not any(_SECTION_MARK.search(b) for b in body[:3]) or not any("立项依据" in b or "预算安排" in b for b in body):

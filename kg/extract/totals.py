@@ -26,15 +26,15 @@ from kg.extract.base import (
 )
 from kg.extract.lines import ColumnMap, _figure_groups, _score
 from kg.money import doc_unit, normalize, parse_decimal, table_factor, to_yuan
+from kg.readers.outline import OUTLINE_RE
 
 # Measures a labelled table row states, tried in this order on each row label.
 ROW_LABELS = {m.key: V.alternation(m.rows) for m in (V.INCOME, V.EXPENDITURE, V.CARRY_OVER, V.CARRY_FORWARD,
                                                        V.PERSONNEL, V.PUBLIC, V.GRAND_INCOME, V.GRAND_EXPENDITURE)}
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[、.．])")
 
 
 def _label(cell: str) -> str:
-    return _NUMBERING.sub("", norm(cell))
+    return OUTLINE_RE.sub("", norm(cell))
 
 
 def table_row_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:

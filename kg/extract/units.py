@@ -12,9 +12,10 @@ import re
 from kg import vocab as V
 from kg.document import Document, Heading, Table
 from kg.extract.base import Facts, clean_name, logical_paragraphs, norm
+from kg.readers.outline import L2_RE, OUTLINE, OUTLINE_RE, PART_RE
 
 UNIT_SUFFIX = ("室", "科", "部", "处", "股", "中心", "队", "组", "站", "所", "窗口", "办", "局", "院", "馆", "大队", "支队", "分局", "庭", "团")
-_NUMBERED = re.compile(r"^\s*[-•·]?\s*[（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）、.．]\s*([^：:，,。；;]{2,24}?)\s*[：:]")
+_NUMBERED = re.compile(rf"^\s*[-•·]?\s*{OUTLINE}\s*([^：:，,。；;]{{2,24}}?)\s*[：:]")
 _ENUM = re.compile(r"(?:内设(?:机构|科室|部门)?|下设)(?:[^：:。]{0,20}?)(?:包括|包含|有|为|分别是|分别为|[：:])?\s*[：:]?\s*([^。]+)")
 _SECTION = re.compile(r"机构设置|内设机构|机构情况|组织机构")
 
@@ -122,18 +123,18 @@ def extract_units(doc: Document, f: Facts) -> None:
         if isinstance(b, Table):
             continue
         text = b.text
-        is_head = isinstance(b, Heading) or (len(norm(text)) <= 30 and re.match(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]", norm(text)))
+        is_head = isinstance(b, Heading) or (len(norm(text)) <= 30 and OUTLINE_RE.match(norm(text)))
         if is_head and _SECTION.search(norm(text)) and not re.search(r"\d+\s*[、.．]\s*$", text):
             in_section, section_level = True, getattr(b, "level", 99)
             continue
         if is_head and in_section and not _NUMBERED.match(text):
             lvl = getattr(b, "level", 99)
-            if isinstance(b, Heading) and lvl <= section_level or re.match(r"^[一二三四五六七八九十]+、|^第.部分", norm(text)):
+            if isinstance(b, Heading) and lvl <= section_level or L2_RE.match(norm(text)) or PART_RE.match(norm(text)):
                 in_section = False
         if in_section:
             m = _NUMBERED.match(clean_name(text))
-            if m and _is_unit(m.group(2)):
-                name = clean_name(m.group(2))
+            if m and _is_unit(m.group(1)):
+                name = clean_name(m.group(1))
                 if name not in units:
                     units.append(name)
     for _, text in logical_paragraphs(doc):

@@ -1,7 +1,11 @@
-"""Outline and heading rules: which printed line opens an outline item (第一部分, 第一章, 一、,
-（一）, 1、, (1), ①, 第一条) and which of them are headings, at what level.
+"""Outline and heading rules, one set for every reader and for extraction: which printed line
+opens an outline item (第一部分, 第一章, 一、, （一）, 1、, (1), ①, 第一条) and which of them are
+headings, at what level.
 
-Pure functions over one line of text."""
+Pure functions over one line of text. The marker grammar is written once here, as pattern
+pieces; the compiled patterns, `outline_marker`, `heading_level` and `strip_outline_number`
+are built from them.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,36 @@ import re
 
 from kg.readers.cells import is_amount
 
+# Chinese numerals as outlines print them (十一, 二十, 廿, 〇 …).
 CN_NUM = "一二三四五六七八九十百零〇廿两"
-PART_RE = re.compile(rf"^第[{CN_NUM}\d]+(部分|篇)\s*")
-CHAPTER_RE = re.compile(rf"^第[{CN_NUM}\d]+章\s*")
-L2_RE = re.compile(rf"^[{CN_NUM}]+\s*[、．.]\s*")
-L3_RE = re.compile(rf"^[（(]\s*[{CN_NUM}]+\s*[)）]\s*")
-NUM_ITEM_RE = re.compile(r"^(?:\d{1,2}\s*[、．.](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])\s*")
+# --- marker pieces (regex source, no anchors) ------------------------------------------------
+PART = rf"第[{CN_NUM}\d]+(?:部分|篇)"
+CHAPTER = rf"第[{CN_NUM}\d]+章"
+SECTION = rf"第[{CN_NUM}\d]+节"
+ARTICLE = rf"第[{CN_NUM}\d]+条"
+CN_ITEM = rf"[{CN_NUM}]+\s*[、．.]"  # 一、 二． 三.
+CN_PAREN = rf"[（(]\s*[{CN_NUM}]+\s*[)）]"  # （一） (二)
+NUM_ITEM = r"\d{1,2}\s*(?:、|[．.](?!\d))"  # 1、 2. 3． — never the 1 of 1.5, but 2、12333
+NUM_PAREN = r"[（(]\d{1,2}[)）]"  # (1) （2）
+NUM_CLOSE = r"\d{1,2}\s*[)）](?!\d)"  # 1） 2) — closed by a bracket it never opened
+CIRCLED = r"[①-⑳]"
+# Any outline marker, the longest alternatives first (for composing: no anchor, no group).
+OUTLINE = rf"(?:{PART}|{CHAPTER}|{SECTION}|{ARTICLE}|{CN_ITEM}|{CN_PAREN}|{NUM_ITEM}|{NUM_PAREN}|{NUM_CLOSE}|{CIRCLED})"
+
+PART_RE = re.compile(rf"^{PART}\s*")
+CHAPTER_RE = re.compile(rf"^{CHAPTER}\s*")
+L2_RE = re.compile(rf"^{CN_ITEM}\s*")
+L3_RE = re.compile(rf"^{CN_PAREN}\s*")
+NUM_ITEM_RE = re.compile(rf"^(?:{NUM_ITEM}|{NUM_PAREN}|{NUM_CLOSE}|{CIRCLED})\s*")
+OUTLINE_RE = re.compile(rf"^{OUTLINE}")
+
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^[-*•·●▪]\s+")
 # Sentence-final punctuation: a line ending in one of these ends its sentence.
 TERMINAL = "。！？；!?;…"
 CLOSERS = "”’」』）)】》\"'"
 HEADING_MAX = 40
+NUMBERED_HEADING_MAX = 30
 _AMOUNT_IN_TEXT_RE = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)|\d\.\d|\d,\d{3}")
 
 
@@ -29,9 +51,16 @@ def ends_sentence(s: str) -> bool:
     return bool(s) and s[-1] in TERMINAL
 
 
-def heading_level(line: str) -> int | None:
-    """The outline level a line prints, or None for body text. Only short lines without
-    sentence punctuation count: "一、主要职责" is a heading, "一、本单位……。" is not."""
+def heading_level(line: str, *, numbered_items: bool = True) -> int | None:
+    """The outline level a line prints, or None for body text: # … ###### (markdown level),
+    第X部分/篇 1, 第X章 2, 一、 2, （一） 3, and with `numbered_items` a short 1、/(1)/① item 4.
+    Only short lines without sentence punctuation or a stated figure count: "一、主要职责" is
+    a heading, "一、本单位……。" and "（一）收入预算 12.5 万元，包括：" are not.
+
+    `numbered_items=False` is the PDF reader's rule: a PDF line is a printed line, and a
+    short numbered one there is mostly a list entry or the first line of a wrapped item
+    ("2.某某中心" under "具体包括："), while a text export's short numbered line is a
+    sub-heading of its own."""
     s = line.strip()
     m = MD_HEADING_RE.match(s)
     if m:
@@ -48,8 +77,11 @@ def heading_level(line: str) -> int | None:
         return 2
     if L3_RE.match(s):
         return 3
+    if not numbered_items:
+        return None
     rest = NUM_ITEM_RE.sub("", s) if NUM_ITEM_RE.match(s) else ""
-    if rest and len(s) <= 30 and not re.search(r"[，,；;：:。！？]", s) and not is_amount(rest.split()[0]):
+    if rest and len(s) <= NUMBERED_HEADING_MAX and not re.search(r"[，,；;：:。！？]", s) \
+            and not is_amount(rest.split()[0]):
         return 4
     return None
 
@@ -59,16 +91,20 @@ def strip_md_heading(s: str) -> str:
     return m.group(2).strip() if m else s.strip()
 
 
+def outline_marker(text: str) -> str:
+    """The outline marker a line opens with ("第一部分", "一、", "（一）", "1、"), spaces
+    dropped and brackets made full-width so "(一)" and "（一）" compare equal; "" when none."""
+    m = OUTLINE_RE.match(text)
+    return re.sub(r"\s", "", m.group(0)).replace("(", "（").replace(")", "）") if m else ""
+
+
 def outline_start(s: str) -> bool:
-    """Does a line open a new item (so it must not be glued onto the previous line)?"""
-    return bool(PART_RE.match(s) or CHAPTER_RE.match(s) or L2_RE.match(s) or L3_RE.match(s)
-                or NUM_ITEM_RE.match(s) or BULLET_RE.match(s) or s.startswith(("#", "|"))
-                or re.match(r"^第[" + CN_NUM + r"\d]+条", s))
+    """Does a text-export line open a new item (so it must not be glued onto the previous
+    line)? An outline marker, or the markdown that starts a block (bullet, #, table row)."""
+    return bool(OUTLINE_RE.match(s) or BULLET_RE.match(s) or s.startswith(("#", "|")))
 
 
-def toc_key(s: str) -> str:
-    for rx in (PART_RE, CHAPTER_RE, L2_RE, L3_RE):
-        m = rx.match(s)
-        if m:
-            return re.sub(r"\s", "", m.group(0))
-    return s
+def strip_outline_number(s: str) -> str:
+    """A line without the outline number it opens with: "一、主要职责" -> "主要职责"."""
+    m = OUTLINE_RE.match(s)
+    return s[m.end():].lstrip() if m else s

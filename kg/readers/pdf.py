@@ -17,17 +17,16 @@ import threading
 from dataclasses import dataclass, field
 
 from kg.document import Document, Heading, Page, Paragraph, ReadError, Table
+from kg.readers.outline import heading_level, outline_marker
 from kg.readers.pdf_align import find_aligned_tables
 from kg.readers.pdf_layout import (
-    _TERMINAL,
+    CLAUSE_END,
     Line,
     chars_to_lines,
     garbled_share,
-    heading_level,
     join_wrapped,
     margins,
     new_paragraph_by_gap,
-    outline_marker,
     readable_letters,
     running_lines,
     starts_paragraph,
@@ -54,6 +53,12 @@ TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 ADJACENT_GAP = 12.0  # points between two grids drawn as one table
 GARBLED_REFUSE = 0.5  # share of unmapped characters above which the text layer is useless
 GARBLED_WARN = 0.2
+
+
+def _heading_level(text: str) -> int | None:
+    """kg.readers.outline's heading rule without numbered items: a short "1、…" line in a PDF
+    is a list entry or the first line of a wrapped item far more often than a heading."""
+    return heading_level(text, numbered_items=False)
 
 
 @dataclass
@@ -338,9 +343,9 @@ class _Assembler:
         for g in sorted(p.tables, key=lambda g: g.bbox[1]):
             if not g.weak:
                 title, unit, t_idx, u_idx = caption_above(p.lines, g.bbox[1], g.bbox[0], g.bbox[2], floor)
-                is_heading = title is not None and heading_level(title) is not None
+                is_heading = title is not None and _heading_level(title) is not None
                 strip_banner_rows(g, title, is_heading)
-                consumed.update(i for i in t_idx if heading_level(p.lines[i].text) is None)
+                consumed.update(i for i in t_idx if _heading_level(p.lines[i].text) is None)
                 consumed.update(u_idx)
                 g.title = g.title or title
                 g.unit = unit or g.unit
@@ -364,7 +369,7 @@ class _Assembler:
             return
         if not is_filing_line(ln.text):
             self.last_table = None  # real text between two tables: the first one has ended
-        level = heading_level(ln.text)
+        level = _heading_level(ln.text)
         if level is not None and (len(ln.text) <= 20 or ln.x1 < self.right - 2 * ln.size
                                   or id(ln) in self.wrapped_heads):
             self.flow.flush()
@@ -433,11 +438,11 @@ def _join_wrapped_headings(items: list, right: float, usual: float) -> tuple[lis
     while k < len(items):
         top, it = items[k]
         nxt = items[k + 1][1] if k + 1 < len(items) else None
-        if (isinstance(it, Line) and isinstance(nxt, Line) and heading_level(it.text) is not None
+        if (isinstance(it, Line) and isinstance(nxt, Line) and _heading_level(it.text) is not None
                 and it.x1 >= right - 2 * it.size and nxt.x1 < right - 2 * nxt.size
-                and not new_paragraph_by_gap(it, nxt, usual) and heading_level(nxt.text) is None):
+                and not new_paragraph_by_gap(it, nxt, usual) and _heading_level(nxt.text) is None):
             text = join_wrapped([it.text, nxt.text])
-            if heading_level(text) is not None:
+            if _heading_level(text) is not None:
                 merged = Line(text, min(it.x0, nxt.x0), it.top, max(it.x1, nxt.x1), nxt.bottom, it.size)
                 out.append((top, merged))
                 heads.add(id(merged))
@@ -468,7 +473,7 @@ class _Flow:
             if cont and not self.crossed:
                 cont = not new_paragraph_by_gap(self.last, ln, self.usual)
             elif cont:  # across a page break only a sentence visibly cut mid-way continues
-                cont = not self.last.text.endswith(_TERMINAL) and not is_filing_line(ln.text)
+                cont = not self.last.text.endswith(CLAUSE_END) and not is_filing_line(ln.text)
             if cont:
                 self.parts.append(ln.text)
                 if not self.crossed:

@@ -1,5 +1,5 @@
 """Pure layout helpers for the PDF reader: characters -> lines, running headers and
-footers, headings and paragraphs.
+footers and paragraphs (which lines are headings: kg.readers.outline).
 
 Everything here works on plain dicts/dataclasses (pdfplumber's char dicts in, `Line`s
 out) so it can be tested without a PDF. Positions are PDF points, top-down.
@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kg.readers.outline import outline_marker
+
 # CJK ideographs, CJK punctuation and full-width forms: no space belongs between these.
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _CJK_RE = re.compile(f"[{_CJK}]")
@@ -18,18 +20,8 @@ _SPACE_CJK_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 # "2024 年" / "年 2024" / "307.82 万元": PDF writers (WPS) put real spaces between CJK and digits.
 _SPACE_CJK_NUM = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[0-9%])|(?<=[0-9%])[ \t]+(?=[{_CJK}])")
 
-HEADING_PATTERNS: list[tuple[int, re.Pattern]] = [
-    (1, re.compile(r"^第[一二三四五六七八九十百]+部分")),
-    (2, re.compile(r"^[一二三四五六七八九十]+、")),
-    (3, re.compile(r"^[（(][一二三四五六七八九十]+[）)]")),
-]
-HEADING_MAX_CHARS = 40
-
-# Markers that start a new paragraph (outline items: 一、 （一） 1. 1、 (1) ①).
-_OUTLINE = re.compile(
-    r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.．](?!\d)|[①-⑳]|第[一二三四五六七八九十百]+[部章节条])"
-)
-_TERMINAL = tuple("。！？；：!?;:")
+# A line ending in one of these closes a clause: the next line may well start a paragraph.
+CLAUSE_END = tuple("。！？；：!?;:")
 _LEADING_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.,%／/\-]*")
 
 PAGE_NUMBER = re.compile(
@@ -207,21 +199,6 @@ def readable_letters(text: str) -> tuple[int, int]:
     return letters, stray
 
 
-def outline_marker(text: str) -> str:
-    """The outline marker a line opens with ("第一部分", "一、", "（一）", "1、"), or ""."""
-    m = _OUTLINE.match(text)
-    return re.sub(r"\s", "", m.group(0)).replace("(", "（").replace(")", "）") if m else ""
-
-
-def heading_level(text: str) -> int | None:
-    if len(text) > HEADING_MAX_CHARS or text.endswith(("。", "；", ";")):
-        return None
-    for level, pat in HEADING_PATTERNS:
-        if pat.match(text):
-            return level
-    return None
-
-
 def _running_key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
@@ -276,7 +253,7 @@ def starts_paragraph(prev: Line, cur: Line, left: float, right: float) -> bool:
     size = max(cur.size, 1.0)
     if cur.x0 - left >= 1.2 * size:  # indented first line
         return True
-    if _OUTLINE.match(cur.text):
+    if outline_marker(cur.text):
         return True
     if abs(cur.size - prev.size) > 0.25 * size:
         return True
@@ -285,10 +262,10 @@ def starts_paragraph(prev: Line, cur: Line, left: float, right: float) -> bool:
         # fitted in the space left ("…支持企业协同化发展" / "180.00万，…")
         m = _LEADING_TOKEN.match(cur.text)
         room = (0.6 * len(m.group()) + 2.5) * size if m else 0.0
-        if prev.text.endswith(_TERMINAL) or right - prev.x1 >= room:
+        if prev.text.endswith(CLAUSE_END) or right - prev.x1 >= room:
             return True
     # a sentence end short of the margin (by more than ragged-right wrapping leaves)
-    if prev.text.endswith(_TERMINAL) and prev.x1 < right - 1.5 * size:
+    if prev.text.endswith(CLAUSE_END) and prev.x1 < right - 1.5 * size:
         return True
     return False
 

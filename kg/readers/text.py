@@ -23,9 +23,9 @@ from kg.readers.outline import (
     HEADING_MAX,
     ends_sentence,
     heading_level,
+    outline_marker,
     outline_start,
     strip_md_heading,
-    toc_key,
 )
 from kg.readers.text_tables import TableItem, split_items, table_blocks
 
@@ -155,8 +155,8 @@ def _toc_line(st: _State, s: str) -> bool:
     restarts the outline (the first entry's marker comes back), at a sentence, or a table."""
     text = BULLET_RE.sub("", s)
     if st.toc_first is None:
-        st.toc_first = toc_key(text)
-    elif toc_key(text) == st.toc_first or (ends_sentence(text) and len(text) > HEADING_MAX) or len(st.toc_lines) > 80:
+        st.toc_first = outline_marker(text) or text
+    elif (outline_marker(text) or text) == st.toc_first or (ends_sentence(text) and len(text) > HEADING_MAX) or len(st.toc_lines) > 80:
         _end_toc(st)
         return False
     st.toc_lines.append(text)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kg.readers.outline import heading_level
 from kg.readers.pdf_layout import (
     Line,
     chars_to_lines,
-    heading_level,
     join_wrapped,
     running_lines,
     starts_paragraph,
@@ -59,12 +59,16 @@ def test_wide_gap_splits_segments_and_fake_bold_is_deduplicated():
 
 
 def test_heading_levels():
-    assert heading_level("第一部分 部门概况") == 1
-    assert heading_level("二、收入决算情况说明") == 2
-    assert heading_level("（三）公务接待费") == 3
-    assert heading_level("(三)公务接待费") == 3
-    assert heading_level("一、本年收入合计9746.50万元，其中财政拨款收入9746.50万元，占100.00%，比上年增加。") is None
-    assert heading_level("1、办公室") is None
+    """The rule as the PDF reader applies it (kg.readers.pdf: no numbered-item headings)."""
+    def level(s):
+        return heading_level(s, numbered_items=False)
+
+    assert level("第一部分 部门概况") == 1
+    assert level("二、收入决算情况说明") == 2
+    assert level("（三）公务接待费") == 3
+    assert level("(三)公务接待费") == 3
+    assert level("一、本年收入合计9746.50万元，其中财政拨款收入9746.50万元，占100.00%，比上年增加。") is None
+    assert level("1、办公室") is None
 
 
 def _line(text, x0, top, x1, size=10.0):
