@@ -361,3 +361,9 @@ def question_words() -> set[str]:
     words = {w for w, _ in ASKED_TOTALS + ASKED_PARTS + ASKED_STAFF}
     words |= set(WEAK_TOTAL_WORDS) | set(ASKED_THREE_PUBLIC_PARTS) | set(FUND_QUALIFIERS)
     return words | {GPB, GOV_FUND, STATE_CAPITAL, FISCAL_GRANT, SPECIAL, ACTUAL}
+
+
+# --- the readers (kg/readers) ------------------------------------------------------------
+
+# The kind words as documents set in traditional characters print them (预算/决算 above).
+TRADITIONAL_KIND_WORDS = ("預算", "決算")

@@ -65,14 +65,7 @@ _allow("api/cli.py", "documentation: the command's help text",
 
 # Modules that still spell vocabulary words, and why they are not done yet. The list can only
 # shrink: an entry whose module no longer spells a word fails test_not_yet_is_still_needed.
-_READERS = ("a reader: the readers moved into kg/readers/ while the vocabulary was written (issue 16); "
-            "their unit words and total labels move to kg/vocab.py next")
-NOT_YET: dict[str, str] = {
-    "kg/readers/dispatch.py": _READERS,
-    "kg/readers/outline.py": _READERS,
-    "kg/readers/pdf_tables.py": _READERS,
-    "kg/readers/text_tables.py": _READERS,
-}
+NOT_YET: dict[str, str] = {}
 
 try:
     from re import _constants as _sre  # Python 3.11+

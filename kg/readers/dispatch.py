@@ -10,6 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from kg import vocab as V
 from kg.document import Document, ReadError, Table
 from kg.readers.encoding import decode_text
 
@@ -96,10 +97,11 @@ def read_document(path: str | os.PathLike) -> Document:
     return doc
 
 
-_KIND_WORDS = re.compile(r"预算|决算|預算|決算")
+_KIND_WORD = f"{V.kind_pattern()}|{V.alternation(V.TRADITIONAL_KIND_WORDS)}"
+_KIND_WORDS = re.compile(_KIND_WORD)
 # a fiscal year (or a template's placeholder for one) before the kind, as titles put it:
 # "2024年部门预算", "2017年度预算公开", "XXXX年度部门决算"
-_KIND_TITLE = re.compile(r"(?:(?:19|20)\d{2}|20[XxＸ×]{2}|[XxＸ×*＊]{4})年度?.{0,40}?(?:预算|决算|預算|決算)")
+_KIND_TITLE = re.compile(r"(?:(?:19|20)\d{2}|20[XxＸ×]{2}|[XxＸ×*＊]{4})年度?.{0,40}?(?:" + _KIND_WORD + ")")
 _TABLE_WORDS = re.compile(r"收入|支出|拨款|撥款|科目|经费|經費")
 _AMOUNT = re.compile(r"[-−(（]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[)）]?")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from kg import vocab as V
 from kg.readers.cells import is_amount
 
 # Chinese numerals as outlines print them (十一, 二十, 廿, 〇 …).
@@ -43,7 +44,7 @@ TERMINAL = "。！？；!?;…"
 CLOSERS = "”’」』）)】》\"'"
 HEADING_MAX = 40
 NUMBERED_HEADING_MAX = 30
-_AMOUNT_IN_TEXT_RE = re.compile(r"\d\s*(?:亿元|万元|千元|元|%|％)|\d\.\d|\d,\d{3}")
+_AMOUNT_IN_TEXT_RE = re.compile(rf"\d\s*(?:{V.alternation(V.UNITS_LONGEST_FIRST)}|%|％)|\d\.\d|\d,\d{{3}}")
 
 
 def ends_sentence(s: str) -> bool:

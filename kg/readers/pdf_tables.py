@@ -12,18 +12,20 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from kg import vocab as V
 from kg.readers.cells import clean_cell, detect_unit, is_amount, is_meta_cell, is_percent, is_table_label, split_header
 from kg.readers.pdf_layout import Line, chars_to_lines, join_wrapped, tidy
 
 BBox = tuple[float, float, float, float]
 
 # Lines printed between a caption and its table that are not the caption.
-META_RE = re.compile(r"^(编制单位|编制部门|编制机关|填报单位|填报部门|填报日期|填报人|预算单位|预算部门|部门名称|单位名称|金额单位|单位)\s*[:：]")
+META_RE = re.compile(r"^(编制单位|编制部门|编制机关|填报单位|填报部门|填报日期|填报人|预算单位|预算部门|部门名称|单位名称|"
+                     rf"{V.alternation(V.UNIT_LABELS)})\s*[:：]")
 # "续表" / "续表3" / "（续）" on its own, or "…表（续）": the table goes on from the page before
 CONTINUED_LINE = re.compile(r"^[（(]?续(?:上?表)?[）)]?\s*[0-9一二三四五六七八九十]*[：:]?$")
 CONTINUED_SUFFIX = re.compile(r"\s*[（(]续(?:表)?[）)]$")
 MAX_HEADER_ROWS = 4
-TOTAL_LABELS = {"合计", "总计", "小计", "本年收入合计", "本年支出合计", "收入总计", "支出总计"}
+TOTAL_LABELS = {"合计", "总计", "小计", V.INCOME.label, V.EXPENDITURE.label, V.GRAND_INCOME.label, V.GRAND_EXPENDITURE.label}
 CAPTION_MAX_CHARS = 50
 CAPTION_MAX_GAP = 90.0  # points between caption bottom and table top
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from kg import vocab as V
 from kg.document import Block, Heading, Paragraph, Table
 from kg.readers.cells import (
     build_table_rows,
@@ -344,7 +345,7 @@ def t_strip_paren(t: str) -> str:
     return re.sub(r"[（(][^（()）]*[)）]\s*$", "", t.strip())
 
 
-_CELL_UNIT_RE = re.compile(r"[（(]\s*(亿元|万元|千元|元)\s*[)）]")
+_CELL_UNIT_RE = re.compile(rf"[（(]\s*({V.alternation(V.UNITS_LONGEST_FIRST)})\s*[)）]")
 
 
 def _unit_in_cells(header: list[list[str]], body: list[list[str]]) -> str | None:
