@@ -11,7 +11,6 @@ Every request loop here is bounded in count and time and talks to 127.0.0.1 only
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,8 +21,7 @@ import pytest
 from apihelpers import TOKEN
 from liveserver import Listener, LiveServer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from generated import generated_db  # noqa: E402
+from tests.generated import generated_db
 
 pytestmark = pytest.mark.slow
 
