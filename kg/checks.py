@@ -1,7 +1,7 @@
 """Consistency checks: places where a disclosure contradicts itself.
 
 `check_facts` runs at extraction time on one document's facts and returns findings that
-to_rdf stores as bkg:Finding nodes in the disclosure's graph; `findings_from_store` reads
+kg.rdf.build stores as bkg:Finding nodes in the disclosure's graph; `findings_from_store` reads
 them back for `budgetkg check`. Rules (every printed difference is reported; one within 0.01 万元 = 100 yuan, the rounding
 of printed figures, is a warning rather than an error):
 
@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from kg import vocab as V
 from kg.extract.base import TOLERANCE, Facts, FindingFact, Line, funding_scope
+from ontology.namespace import prologue
 
 WAN = V.YUAN_PER_WAN
 
@@ -228,10 +229,7 @@ def check_facts(f: Facts) -> list[FindingFact]:
     return [x for x in out if x is not None]
 
 
-FINDINGS_QUERY = """
-PREFIX bkg: <https://w3id.org/budgetkg/def#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?f ?rule ?key ?severity ?expected ?found ?comment ?d ?file (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
+FINDINGS_QUERY = "\n" + prologue("bkg", "rdfs") + """SELECT ?f ?rule ?key ?severity ?expected ?found ?comment ?d ?file (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
 WHERE {
   ?f a bkg:Finding ; bkg:disclosure ?d ; bkg:rule ?rule ; rdfs:comment ?comment .
   ?d bkg:sourceFile ?file .

@@ -113,8 +113,8 @@ def stored_identities(store: Store, graphs: list[str]) -> dict[str, tuple[str, .
 
 def prepare(path: str) -> Prepared:
     """Read and extract one file. Pure apart from reading the file; runs in workers."""
+    from kg.rdf.build import build_graph
     from kg.readers.dispatch import not_a_disclosure, read_document
-    from kg.to_rdf import build_graph
 
     try:
         doc = read_document(path)

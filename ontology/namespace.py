@@ -6,7 +6,7 @@ ontology/budget.ttl (tests/ontology checks both directions).
 """
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DefinedNamespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 NS = "https://w3id.org/budgetkg/def#"
 ID_BASE = "https://w3id.org/budgetkg/id/"
@@ -95,18 +95,28 @@ class BKG(DefinedNamespace):
     cityOrCounty: URIRef
 
 
+# The W3C vocabularies the graph uses, as rdflib defines them (closed namespaces: a typo is an
+# AttributeError), re-exported so every IRI comes from this module.
+__all__ = ["BKG", "DCTERMS", "ID", "ID_BASE", "NS", "ORG", "OWL", "PREFIXES", "PROV", "QB", "RDF", "RDFS", "SKOS", "XSD",
+           "prologue"]
+
 # The prefixes every serialization, query prologue and page uses (plain strings: SPARQL
 # text and pyoxigraph take them as they are).
 PREFIXES = {
     "bkg": NS,
     "id": ID_BASE,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "owl": str(OWL),
     "org": str(ORG),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": str(SKOS),
     "qb": str(QB),
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
 }
+
+
+def prologue(*names: str, sep: str = "\n") -> str:
+    """SPARQL PREFIX lines for the named prefixes (all of PREFIXES when none is named)."""
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>{sep}" for p in (names or PREFIXES))

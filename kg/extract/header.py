@@ -186,7 +186,9 @@ def _paths(t: Table):
     return header_paths(t)
 
 
-def _same_org(a: str, b: str) -> bool:
+def same_org(a: str, b: str) -> bool:
+    """Do two printed names denote one organization: equal once normalized, or one (six
+    characters or more) inside the other ("…社会保险事业管理局" / "…局本级")?"""
     a, b = norm(a), norm(b)
     if not a or not b:
         return False
@@ -209,7 +211,7 @@ def is_abbreviation(short: str, full: str) -> bool:
 def read_parent_and_code(doc: Document, f: Facts) -> None:
     rows = _code_rows(doc)
     if f.agency:
-        mine = [(c, n) for c, n, _ in rows if _same_org(n, f.agency)]
+        mine = [(c, n) for c, n, _ in rows if same_org(n, f.agency)]
         if mine:
             f.unit_code = max(mine, key=lambda x: len(x[0]))[0]
             for _, n in mine:
@@ -218,7 +220,7 @@ def read_parent_and_code(doc: Document, f: Facts) -> None:
     cands: list[str] = []
     if f.unit_code:
         prefixes = [(c, n) for c, n, _ in rows if f.unit_code.startswith(c) and c != f.unit_code
-                    and not _same_org(n, f.agency or "")]
+                    and not same_org(n, f.agency or "")]
         if prefixes:
             c, n = max(prefixes, key=lambda x: len(x[0]))
             cands.append(n)
@@ -228,7 +230,7 @@ def read_parent_and_code(doc: Document, f: Facts) -> None:
             for m in pat.finditer(norm(text)):
                 v = re.sub(r"^(?:市|县|区)?(?:委|政府)?$", "", m.group(1))
                 v = re.split(r"(?:项目执行单位|实施单位|项目负责人|联系电话)", v)[0]
-                if v and (looks_like_org(v)) and not _same_org(v, f.agency or ""):
+                if v and (looks_like_org(v)) and not same_org(v, f.agency or ""):
                     cands.append(v)
     for t in doc.tables():
         for r in t.rows + t.header:
@@ -236,7 +238,7 @@ def read_parent_and_code(doc: Document, f: Facts) -> None:
             for i, c in enumerate(cells[:-1]):
                 if c in ("主管部门", "项目主管部门", "预算主管部门", "主管单位"):
                     v = next((x for x in cells[i + 1:] if x), "")
-                    if looks_like_org(v) and not _same_org(v, f.agency or ""):
+                    if looks_like_org(v) and not same_org(v, f.agency or ""):
                         cands.append(v)
     if not cands and f.agency:
         # "…是主管…的区政府工作部门": a government department answers to that government
@@ -253,11 +255,11 @@ def read_parent_and_code(doc: Document, f: Facts) -> None:
     best = max(cands, key=lambda v: (sum(1 for o in cands if o != v and (is_abbreviation(o, v) or norm(o) == norm(v))), len(v)))
     f.parent = best
     for c in cands:
-        if norm(c) != norm(best) and (is_abbreviation(c, best) or _same_org(c, best)) and c not in f.parent_aliases:
+        if norm(c) != norm(best) and (is_abbreviation(c, best) or same_org(c, best)) and c not in f.parent_aliases:
             f.parent_aliases.append(c)
     # other agencies listed by code under the department (部门预算 with its units)
     for c, n, _ in rows:
-        if not _same_org(n, f.agency or "") and not _same_org(n, best) and c != f.parent_code:
+        if not same_org(n, f.agency or "") and not same_org(n, best) and c != f.parent_code:
             f.subordinates.setdefault(n, c)
 
 
@@ -280,7 +282,7 @@ def read_nameplates(doc: Document, f: Facts) -> None:
         t = norm(text)
         for m in _NAMEPLATES.finditer(t):
             for name in re.split(r"[、及]", m.group(1)):
-                if looks_like_org(name) and not _same_org(name, f.agency) and name not in f.agency_aliases:
+                if looks_like_org(name) and not same_org(name, f.agency) and name not in f.agency_aliases:
                     f.agency_aliases.append(name)
         for m in _SELF_SHORT.finditer(t):
             short, it = m.group(1), iter(norm(f.agency))

@@ -71,7 +71,7 @@ def member_units(doc: Document, agency: str | None, city: str | None) -> list[st
     """Units a 部门 disclosure says it covers (单位构成 table, or "具体包括：1.… 2.…"), minus
     the department itself (本部 / 本级): each is an agency of its own under the department."""
     from kg.extract.base import header_paths
-    from kg.extract.header import _same_org, looks_like_org
+    from kg.extract.header import looks_like_org, same_org
 
     out: list[str] = []
 
@@ -83,7 +83,7 @@ def member_units(doc: Document, agency: str | None, city: str | None) -> list[st
         if not re.match(r"^(?:中共)?[\u4e00-\u9fff]{1,8}?[省市区县旗州盟]", name):
             return  # a unit of its own carries its region ("普陀区…中心"); "1.办公室" is an internal office
         name = _full_name(name, city)
-        if agency and (norm(name) == norm(agency) or _same_org(name, agency) and len(name) <= len(norm(agency))):
+        if agency and (norm(name) == norm(agency) or same_org(name, agency) and len(name) <= len(norm(agency))):
             return
         if name not in out:
             out.append(name)

@@ -6,8 +6,8 @@ from decimal import Decimal
 from test_extract_synthetic import P, T, budget_doc, make_doc
 
 from kg.checks import findings_from_store
+from kg.rdf.build import build_graph
 from kg.store import OxigraphStore
-from kg.to_rdf import build_graph
 
 
 def _store(*docs):

@@ -4,12 +4,11 @@ the others assert."""
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, RDFS
 from test_extract_synthetic import P, T, budget_doc, make_doc
 
-from kg.resolve import agency_iri, agency_key, policy_iri
-from kg.to_rdf import build_graph
-from ontology.namespace import BKG, ORG
+from kg.rdf.build import build_graph
+from kg.rdf.iris import agency_iri, agency_key, policy_iri
+from ontology.namespace import BKG, ORG, RDF, RDFS
 
 
 def test_same_document_same_graph():

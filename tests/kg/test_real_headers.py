@@ -78,7 +78,7 @@ def test_every_header_field_matches(store, headers):
 
 def test_template_is_not_a_disclosure(store, headers, real_db):
     from kg.archive import DocumentArchive
-    from kg.to_rdf import build_graph
+    from kg.rdf.build import build_graph
 
     templates = [h for h in headers if h["scope"] == "template"]
     assert templates

@@ -11,25 +11,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import vocab as V
 from kg.document import Document
 from kg.extract import extract
 from kg.extract.base import Facts, Figure, Prov
-from kg.extract.header import _same_org
-from kg.resolve import (
+from kg.extract.header import same_org
+from kg.rdf.iris import (
     agency_iri,
     citation_iri,
     concept_iri,
     disclosure_iri,
+    figure_iri,
     finding_iri,
     line_iri,
     policy_iri,
     project_iri,
     unit_iri,
 )
-from ontology.namespace import BKG, ORG, QB
+from ontology.namespace import BKG, DCTERMS, ORG, PROV, QB, RDF, RDFS, SKOS, XSD
 
 SCHEMES = {"functional": BKG.FunctionalClassification, "economic": BKG.EconomicClassification,
            "gov_economic": BKG.GovernmentEconomicClassification}
@@ -174,7 +174,7 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
         if p.category:
             g.add((node, BKG.category, Literal(p.category)))
         impl = agency
-        if p.agency and f.agency and not _same_org(p.agency, f.agency):
+        if p.agency and f.agency and not same_org(p.agency, f.agency):
             impl = _agency(g, p.agency, f.city)
         if impl is not None:
             g.add((node, BKG.implementingAgency, impl))
@@ -239,7 +239,7 @@ def _figure_provenance(g: Graph, d: URIRef, totals: dict[str, Figure]) -> None:
     <d> prov:qualifiedDerivation [ bkg:page …; bkg:tableTitle …; rdfs:label "totalIncome" ]."""
     for key, fig in totals.items():
         term = TOTAL_TERMS[key]
-        node = URIRef(f"{d}/figure/{term.split('#')[-1]}")
+        node = figure_iri(d, term)
         g.add((node, RDF.type, PROV.Entity))
         g.add((node, PROV.wasDerivedFrom, d))
         g.add((node, RDFS.label, Literal(term.split("#")[-1])))

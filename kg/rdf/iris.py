@@ -1,9 +1,10 @@
-"""Entity resolution and IRI minting.
+"""IRI minting, and the entity-resolution key shared entities are minted from.
 
 Every IRI is a function of content, never of ingest order: shared entities (agencies,
 policies, classification concepts) hash a normalized key, so two disclosures naming the
 same agency (with different spacing, widths or a 本级 suffix) meet on one node; per-
-disclosure nodes (projects, lines, findings) hang under the file's sha256.
+disclosure nodes (projects, lines, findings) hang under the file's sha256. Every IRI of an
+entity in the graph is minted here, under ontology.namespace.ID.
 """
 
 from __future__ import annotations
@@ -68,3 +69,8 @@ def citation_iri(sha256: str, project_key: str, policy_key: str) -> URIRef:
 
 def finding_iri(sha256: str, rule: str, where: str) -> URIRef:
     return ID[f"finding/{sha256[:24]}/{_h(rule + '|' + where, 12)}"]
+
+
+def figure_iri(disclosure: URIRef, term: URIRef) -> URIRef:
+    """The provenance node of one total of a disclosure: <disclosure>/figure/<term's local name>."""
+    return URIRef(f"{disclosure}/figure/{term.split('#')[-1]}")
