@@ -16,6 +16,7 @@ from api import views
 from api.errors import ApiError
 from api.render import UJSONResponse
 from kg.store import ID
+from ontology.namespace import BKG
 
 router = APIRouter(tags=["search"])
 
@@ -59,7 +60,7 @@ def _policy_iris(store, text: str) -> list[str]:
     if not numbers:
         return []
     vals = " ".join('"' + n.replace("\\", "\\\\").replace('"', '\\"') + '"' for n in numbers)
-    rows = store.query(f"SELECT DISTINCT ?p WHERE {{ VALUES ?n {{ {vals} }} ?p <https://w3id.org/budgetkg/def#documentNumber> ?n }}")
+    rows = store.query(f"SELECT DISTINCT ?p WHERE {{ VALUES ?n {{ {vals} }} ?p <{BKG.documentNumber}> ?n }}")
     return [r["p"].value for r in rows]
 
 

@@ -34,7 +34,7 @@ MEDIA = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json", "
             responses={200: {"content": {"text/html": {}, "text/turtle": {}, "application/ld+json": {},
                                          "application/n-triples": {}, "application/json": {}}}, 404: {"description": "unknown IRI"}})
 def entity(request: Request,
-           path: str = Path(..., description="the IRI's path after https://w3id.org/budgetkg/id/",
+           path: str = Path(..., description=f"the IRI's path after {ID}",
                             openapi_examples={"agency": {"value": "agency/6d62ef5f0805590b"},
                                               "policy_turtle": {"summary": "with a suffix", "value": "policy/b6fdc37efc27a8b8.ttl"}}),
            format: str | None = Query(None, description="html, ttl, jsonld, nt or json (overrides Accept)",

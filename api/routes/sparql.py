@@ -19,6 +19,7 @@ from api.render import UJSONResponse
 from api.security import policy
 from api.sparql_check import update_body
 from kg.store import PREFIXES
+from ontology.namespace import prologue
 
 router = APIRouter(tags=["sparql"])
 
@@ -29,20 +30,14 @@ DEFAULT_QUERY = ("SELECT ?agency ?name WHERE {\n  ?agency a bkg:Agency ; rdfs:la
 
 EXAMPLE_QUERIES = {
     "agencies": {"summary": "Agencies and their names",
-                 "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                          "SELECT ?a ?name WHERE { ?a a bkg:Agency ; rdfs:label ?name } LIMIT 10"},
+                 "value": prologue("bkg", "rdfs") + "SELECT ?a ?name WHERE { ?a a bkg:Agency ; rdfs:label ?name } LIMIT 10"},
     "policy_projects": {"summary": "Projects citing a policy, with amounts",
-                        "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                                 "SELECT ?number ?project ?amount WHERE { ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p .\n"
+                        "value": prologue("bkg", "rdfs") + "SELECT ?number ?project ?amount WHERE { ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p .\n"
                                  "  ?pol bkg:documentNumber ?number . ?p rdfs:label ?project ; bkg:amount ?amount } LIMIT 20"},
-    "ask": {"summary": "ASK", "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nASK { ?d a bkg:Disclosure }"},
+    "ask": {"summary": "ASK", "value": prologue("bkg") + "ASK { ?d a bkg:Disclosure }"},
     "construct": {"summary": "CONSTRUCT (Turtle / N-Triples / JSON-LD)",
-                  "value": "PREFIX bkg: <https://w3id.org/budgetkg/def#>\nCONSTRUCT { ?p ?x ?y } WHERE { ?p a bkg:Policy ; ?x ?y } LIMIT 50"},
+                  "value": prologue("bkg") + "CONSTRUCT { ?p ?x ?y } WHERE { ?p a bkg:Policy ; ?x ?y } LIMIT 50"},
 }
-
-
-def prologue() -> str:
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
 def _formats(request: Request) -> dict[str, str | ApiError]:

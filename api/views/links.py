@@ -10,25 +10,26 @@ from urllib.parse import quote
 
 from api.errors import ApiError
 from kg.store import ID
+from ontology.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = str(RDF.type)
 # Names the UI uses for terms outside our ontology (ours come from ontology/budget.ttl).
 EXTERNAL_LABELS = {
     RDF_TYPE: "类型",
-    "http://www.w3.org/2000/01/rdf-schema#label": "名称",
-    "http://www.w3.org/2000/01/rdf-schema#comment": "说明",
-    "http://www.w3.org/2004/02/skos/core#altLabel": "别名",
-    "http://www.w3.org/2004/02/skos/core#prefLabel": "名称",
-    "http://www.w3.org/2004/02/skos/core#notation": "编码",
-    "http://www.w3.org/2004/02/skos/core#broader": "上级科目",
-    "http://www.w3.org/2004/02/skos/core#inScheme": "所属科目体系",
-    "http://www.w3.org/2004/02/skos/core#Concept": "分类科目",
-    "http://www.w3.org/ns/org#subOrganizationOf": "上级单位",
-    "http://www.w3.org/ns/org#hasUnit": "内设机构",
-    "http://www.w3.org/ns/org#OrganizationalUnit": "内设机构",
-    "http://www.w3.org/ns/prov#wasDerivedFrom": "来源文件",
-    "http://purl.org/dc/terms/references": "引用政策",
-    "http://purl.org/dc/terms/title": "标题",
+    str(RDFS.label): "名称",
+    str(RDFS.comment): "说明",
+    str(SKOS.altLabel): "别名",
+    str(SKOS.prefLabel): "名称",
+    str(SKOS.notation): "编码",
+    str(SKOS.broader): "上级科目",
+    str(SKOS.inScheme): "所属科目体系",
+    str(SKOS.Concept): "分类科目",
+    str(ORG.subOrganizationOf): "上级单位",
+    str(ORG.hasUnit): "内设机构",
+    str(ORG.OrganizationalUnit): "内设机构",
+    str(PROV.wasDerivedFrom): "来源文件",
+    str(DCTERMS.references): "引用政策",
+    str(DCTERMS.title): "标题",
 }
 
 

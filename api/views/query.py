@@ -8,10 +8,11 @@ from decimal import Decimal
 from api.errors import ApiError
 from api.sparql import term_json
 from api.views.links import iri_ok
-from kg.store import PREFIXES
+from ontology.namespace import XSD as _XSD
+from ontology.namespace import prologue
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+XSD = str(_XSD)  # SPARQL-JSON gives datatypes as plain strings: compared as strings
+PROLOGUE = prologue()
 
 
 def terms(store, sparql: str) -> list[dict]:
