@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import shutil
 import sys
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.store import PREFIXES
@@ -166,9 +169,9 @@ def list_examples(examples: list[dict]) -> int:
     return 0
 
 
-def _pool(db: str):
-    """One worker over a read-only snapshot of the store, with the service's limits."""
-    from api.query_workers import Limits, QueryPool, Snapshots
+@contextmanager
+def reading(db: str):
+    """The store, read-only, for as long as the query runs."""
     from kg.settings import get_settings
     from kg.store import open_store
 
@@ -178,10 +181,33 @@ def _pool(db: str):
                            default_graph=s.sparql_default_graph)
     else:
         store = open_store(db, read_only=True, backend="oxigraph")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def one_worker(store, db: str):
+    """A pool of one query worker over a snapshot of `store`, with the service's limits."""
+    from api.query_workers import Limits, QueryPool, Snapshots
+    from kg.settings import get_settings
+
+    s = get_settings(db=db)
     limits = Limits(timeout_s=s.sparql_timeout_s, max_rows=s.sparql_max_rows, max_bytes=s.sparql_max_bytes,
                     max_chars=s.sparql_max_chars, max_depth=s.sparql_max_depth, memory_mb=s.sparql_worker_memory_mb)
     snapshots = Snapshots(store, Path(db))
-    return store, snapshots, QueryPool(snapshots, limits, size=1)
+    # a folder of its own: Snapshots names its copies <pid>-<n>, so a second Snapshots in a
+    # process that serves the same database (an embedding, the tests) would overwrite the
+    # service's copies; a service prunes this folder once this process is gone
+    snapshots.root = snapshots.root / f"{os.getpid()}-query-{secrets.token_hex(4)}"
+    pool = QueryPool(snapshots, limits, size=1)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        snapshots.close()
+        shutil.rmtree(snapshots.root, ignore_errors=True)
 
 
 def run(args) -> int:
@@ -197,9 +223,8 @@ def run(args) -> int:
         print(f"budgetkg query: {e}", file=sys.stderr)
         return 2
     fmt = args.format
-    store, snapshots, pool = _pool(args.db)
-    try:
-        prologue = prologue_for(text)
+    prologue = prologue_for(text)
+    with reading(args.db) as store, one_worker(store, args.db) as pool:
         try:
             status, meta, payload = pool.run(prologue + text, {"select": SELECT_AS.get(fmt), "graph": GRAPH_AS.get(fmt)})
         except ApiError as e:
@@ -208,10 +233,6 @@ def run(args) -> int:
         except RuntimeError as e:  # the worker could not be started at all
             print(f"budgetkg query: {e}", file=sys.stderr)
             return 1
-    finally:
-        pool.close()
-        snapshots.close()
-        store.close()
     if status == "badformat":
         graph = meta["form"] in ("CONSTRUCT", "DESCRIBE")
         fits = [f for f in FORMATS if f in (GRAPH_AS if graph else SELECT_AS)]

@@ -127,6 +127,17 @@ def test_nothing_was_written(mini_db, capsysbinary):
     assert run(capsysbinary, "--db", mini_db, "ASK { <urn:a> ?p ?o }")[:2] == (0, "false\n")
 
 
+def test_a_service_on_the_same_database_keeps_its_snapshot(mini_db, client, capsysbinary):
+    """The command and a service in one process (the tests, an embedding): the command's
+    snapshot never takes the place of the service's, and leaves nothing behind."""
+    assert client.get("/sparql", params={"query": NAMES, "format": "csv"}).status_code == 200
+    before = sorted(p.name for p in (mini_db / "snapshots").iterdir())
+    assert run(capsysbinary, "--db", mini_db, "ASK { ?s ?p ?o }")[:2] == (0, "true\n")
+    assert sorted(p.name for p in (mini_db / "snapshots").iterdir()) == before
+    r = client.get("/sparql", params={"query": NAMES, "format": "csv"})
+    assert r.status_code == 200 and len(r.text.splitlines()) == 3, r.text
+
+
 def test_missing_database(tmp_path, capsysbinary):
     rc, out, err = run(capsysbinary, "--db", tmp_path / "none", "ASK {}")
     assert rc == 2 and not out and "no database" in err and len(err.strip().splitlines()) == 1
