@@ -1,8 +1,12 @@
 """The web service: one app factory (datasette-style), tests build it in-process.
 
-`create_app(settings, store)` opens the store once (read-only unless a write token is set,
-so a read-only service never takes the writer's lock) and hands request handlers a shared
-`Services` object; `serve(args)` runs it under uvicorn for `budgetkg serve`.
+`create_app(settings, store)` opens the store once (read-only unless a write token is set)
+and hands request handlers a shared `Services` object; `serve(args)` runs it under uvicorn
+for `budgetkg serve`. `budgetkg serve` on an embedded store always owns it (opens it
+read-write, token or not: the token only governs what HTTP clients may write) and listens
+on DB/service.sock (api.control), through which commands run beside it ingest, sync the
+index and get snapshots to read — no process ever opens the store read-only while another
+writes it (kg.store.access).
 """
 
 from __future__ import annotations
@@ -80,8 +84,11 @@ class Services:
         self._searcher = None
         self._ctx = None
         self.write_lock = threading.Lock()  # one writer at a time (uploads, SPARQL updates)
+        from api.control import SnapshotLeases
         from api.ingest_jobs import JobRunner
 
+        self.leases = SnapshotLeases(self)  # checkpoints lent to commands on the control socket
+        self.control = None  # api.control.ControlServer, when `budgetkg serve` listens on DB/service.sock
         self.jobs = JobRunner(self)
 
     def searcher(self):
@@ -194,9 +201,13 @@ class Services:
             log.warning("qa warm-up: %s", e)
 
     def close(self) -> None:
+        if self.control is not None:  # first: no command may start work on a closing store
+            self.control.close()
+            self.control = None
         self.jobs.shutdown()
         self.queries.close()
         self.snapshots.close()
+        self.leases.close()
         if self.owns_store:
             self.store.close()
 
@@ -227,22 +238,41 @@ def _install_errors(app: FastAPI) -> None:
         return error_response(request, ApiError(500, "internal_error", f"{type(exc).__name__}: {exc}"))
 
 
-def open_configured_store(settings: Settings):
-    from kg.store import open_store
+def open_configured_store(settings: Settings, owner: bool = False):
+    """The store of the settings; `owner`: this process is the service and owns an embedded
+    store, writing it whatever the token (a `--db` that does not exist is still an error
+    without a token: a typo must not leave an empty database behind)."""
+    from kg.store import StoreError, open_store
 
     read_only = not settings.write_token
     if settings.store_backend == "sparql":
         return open_store(settings.db, read_only=read_only, backend="sparql", query_url=settings.sparql_query_url,
                           update_url=settings.sparql_update_url, graph_store_url=settings.sparql_graph_store_url,
                           default_graph=settings.sparql_default_graph)
+    if owner:
+        if read_only and not (Path(settings.db) / "graph").exists():
+            raise StoreError(f"no database at {settings.db} (run `budgetkg ingest --db {settings.db} FILES` first)")
+        from kg.store.access import in_use_error, lock_holder
+
+        holder = lock_holder(settings.db)
+        if holder is not None:
+            from api.control import find_service
+
+            other = find_service(settings.db)
+            if other is not None:
+                other.close()
+                raise StoreError(f"a budgetkg service (process {holder}) already serves {settings.db}")
+            raise in_use_error(settings.db, holder)
+        read_only = False
     return open_store(settings.db, read_only=read_only, backend=settings.store_backend)
 
 
-def create_app(settings: Settings | None = None, store=None) -> FastAPI:
-    """The FastAPI app. `store` (any kg.store.Store) is used as given and not closed;
-    without it the store at settings.db is opened here and closed on shutdown."""
+def create_app(settings: Settings | None = None, store=None, owns: bool | None = None) -> FastAPI:
+    """The FastAPI app. `store` (any kg.store.Store) is used as given and not closed (unless
+    `owns`); without it the store at settings.db is opened here and closed on shutdown."""
     settings = settings or get_settings()
-    owns = store is None
+    if owns is None:
+        owns = store is None
     if store is None:
         store = open_configured_store(settings)
     services = Services(settings, store, owns)
@@ -301,13 +331,31 @@ def serve(args) -> int:
     from kg.store import StoreError
 
     settings = get_settings(db=getattr(args, "db", None), host=getattr(args, "host", None), port=getattr(args, "port", None))
+    embedded = settings.store_backend != "sparql"
+    app = None
     try:
-        app = create_app(settings)
+        app = create_app(settings, store=open_configured_store(settings, owner=True), owns=True)
+        if embedded:
+            from api.control import ControlServer
+
+            control = ControlServer(app.state.services)
+            control.start()
+            app.state.services.control = control
     except (StoreError, OSError) as e:
+        if app is not None:
+            app.state.services.close()
         print(f"budgetkg: {e}", file=sys.stderr)
         return 2
-    threading.Thread(target=app.state.services.warm, daemon=True, name="budgetkg-warm").start()
+    services = app.state.services
+    threading.Thread(target=services.warm, daemon=True, name="budgetkg-warm").start()
     mode = "read-write (write token set)" if settings.write_token else "read-only"
-    print(f"budgetkg: serving {settings.db} ({mode}) on http://{settings.host}:{settings.port}/", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    local = f"; commands beside it go through {services.control.path}" if services.control else ""
+    print(f"budgetkg: serving {settings.db} ({mode}{local}) on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        # after a normal stop the lifespan has done this; after a failed start (port taken) it has not
+        if services.control is not None:
+            services.control.close()
+            services.control = None
     return 0

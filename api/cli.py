@@ -12,12 +12,23 @@ from kg import __version__
 from kg.commands import add_db
 
 
-def cmd_status(args) -> int:
-    from kg.store import open_store
+def _live_service(db):
+    from api.control import find_service  # here: `budgetkg --help` need not load httpx
 
-    store = open_store(args.db, read_only=True)
-    docs = store.documents()
-    info = {"db": str(args.db), "documents": len(docs), "triples": store.triple_count()}
+    return find_service(db)
+
+
+def access():
+    """How every command reaches the store: through a running service when one answers."""
+    from kg.store.access import Access
+
+    return Access(service=_live_service)
+
+
+def cmd_status(args) -> int:
+    with access().reading(args.db) as store:
+        docs = store.documents()
+        info = {"db": str(args.db), "documents": len(docs), "triples": store.triple_count()}
     from search.index import status as index_status
 
     info["index"] = index_status(args.db)
@@ -36,7 +47,8 @@ def cmd_status(args) -> int:
 def cmd_ask(args) -> int:
     from api.qa.cli import run
 
-    return run(args)
+    with access().reading(args.db) as store:
+        return run(args, store=store)
 
 
 def cmd_serve(args) -> int:
@@ -58,13 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="budgetkg", description="Knowledge graph and search over Chinese budget disclosures (部门预算/决算).")
     p.add_argument("--version", action="version", version=f"budgetkg {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    kg_commands.register(sub, ingest_hooks=_ingest_hooks)
+    kg_commands.register(sub, ingest_hooks=_ingest_hooks, access=access())
     s = sub.add_parser("status", help="documents, triples and index sizes of a database")
     add_db(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
 
-    search_commands.register(sub)
+    search_commands.register(sub, access=access())
     s = sub.add_parser("ask", help="answer a Chinese question from the graph (or the text), with evidence")
     s.add_argument("question", nargs="?", help="the question (omit with --json to read one per line from stdin)")
     add_db(s)

@@ -1,5 +1,9 @@
 """kg's commands for `budgetkg` (the entry point is api.cli, above every package): ingest,
-export and check. Each parses its arguments here and calls one function that does the work."""
+export and check. Each parses its arguments here and calls one function that does the work.
+
+Each reaches the store through a kg.store.access.Access: beside a running `budgetkg serve`
+an ingest is sent to the service and a read gets a snapshot from it, with the same output
+as when the command runs alone."""
 
 from __future__ import annotations
 
@@ -19,11 +23,18 @@ def add_db(p: argparse.ArgumentParser) -> None:
                    help="database directory (default: $BUDGETKG_DB or ./budgetkg-data)")
 
 
-def cmd_ingest(args, hooks_factory=None) -> int:
-    from kg.pipeline import ingest
-    from kg.store import open_store
+def _access(access):
+    from kg.store.access import Access
 
-    store = open_store(args.db)
+    return access or Access()
+
+
+def cmd_ingest(args, hooks_factory=None, access=None) -> int:
+    from kg.pipeline import ingest
+
+    access = _access(access)
+    service = access.service(args.db)
+    store = access.writable(args.db) if service is None else None
     bar = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -50,10 +61,13 @@ def cmd_ingest(args, hooks_factory=None) -> int:
                 print(f"warning: {r.source_file}: {w}", file=sys.stderr)
 
     try:
-        results = ingest(args.paths, args.db, store, workers=args.workers, on_result=report,
-                         hooks=hooks_factory() if hooks_factory else None, ray_address=args.ray_address)
+        if service is not None:
+            results = service.ingest(args.paths, args.workers, args.ray_address, report)
+        else:
+            results = ingest(args.paths, args.db, store, workers=args.workers, on_result=report,
+                             hooks=hooks_factory() if hooks_factory else None, ray_address=args.ray_address)
     finally:
-        store.close()
+        (service or store).close()
         if bar is not None:
             bar.close()
     failed = sum(r.status == "failed" for r in results)
@@ -63,10 +77,9 @@ def cmd_ingest(args, hooks_factory=None) -> int:
     return 1 if failed else 0
 
 
-def cmd_export(args) -> int:
-    from kg.store import open_store
-
-    data = open_store(args.db, read_only=True).dump(args.format)
+def cmd_export(args, access=None) -> int:
+    with _access(access).reading(args.db) as store:
+        data = store.dump(args.format)
     if args.output:
         from kg.atomic import atomic_write_bytes
 
@@ -76,12 +89,11 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_check(args) -> int:
+def cmd_check(args, access=None) -> int:
     from kg.checks import findings_from_store
-    from kg.store import open_store
 
-    store = open_store(args.db, read_only=True)
-    findings = findings_from_store(store)
+    with _access(access).reading(args.db) as store:
+        findings = findings_from_store(store)
     if args.json:
         for f in findings:
             print(json.dumps(f, ensure_ascii=False, default=str))
@@ -92,9 +104,10 @@ def cmd_check(args) -> int:
     return 0
 
 
-def register(sub, ingest_hooks=None) -> None:
+def register(sub, ingest_hooks=None, access=None) -> None:
     """Add kg's subcommands. `ingest_hooks` (a callable returning kg.hooks.IngestHooks)
-    is how the layers above take part in an ingest, e.g. the search index keeping in step."""
+    is how the layers above take part in an ingest, e.g. the search index keeping in step;
+    `access` (kg.store.access.Access) how they reach a running service."""
     s = sub.add_parser("ingest", help="read PDF/.txt/.md disclosures into the graph store and search index")
     s.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.pdf .txt .md)")
     add_db(s)
@@ -102,15 +115,15 @@ def register(sub, ingest_hooks=None) -> None:
     s.add_argument("--ray-address", default=None, metavar="ADDR",
                    help="run the readers on Ray: local (a private runtime here), auto (this machine's cluster) or a cluster address")
     s.add_argument("--json", action="store_true", help="one JSON object per file on stdout instead of a progress display")
-    s.set_defaults(func=lambda args: cmd_ingest(args, ingest_hooks))
+    s.set_defaults(func=lambda args: cmd_ingest(args, ingest_hooks, access))
 
     s = sub.add_parser("export", help="write the whole graph as Turtle, N-Triples, TriG or JSON-LD")
     add_db(s)
     s.add_argument("--format", choices=["turtle", "nt", "trig", "jsonld", "nq"], default="turtle")
     s.add_argument("-o", "--output", help="file to write (default: stdout)")
-    s.set_defaults(func=cmd_export)
+    s.set_defaults(func=lambda args: cmd_export(args, access))
 
     s = sub.add_parser("check", help="list consistency findings (places where a disclosure contradicts itself)")
     add_db(s)
     s.add_argument("--json", action="store_true", help="one JSON object per finding")
-    s.set_defaults(func=cmd_check)
+    s.set_defaults(func=lambda args: cmd_check(args, access))

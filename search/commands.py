@@ -1,4 +1,5 @@
-"""search's commands for `budgetkg`: search and index."""
+"""search's commands for `budgetkg`: search and index. `search` reads only the index files
+(generations a writer never changes in place), so it needs no care beside a service."""
 
 from __future__ import annotations
 
@@ -13,17 +14,27 @@ def cmd_search(args) -> int:
     return run(args)
 
 
-def cmd_index(args) -> int:
-    from kg.store import open_store
+def cmd_index(args, access=None) -> int:
+    """Beside a running service the sync runs there (on its one writer queue, so it never
+    races an ingest, and its searcher moves to the new generation when it is complete)."""
+    from kg.store.access import Access
     from search.index import sync
 
-    store = open_store(args.db, read_only=True)
-    stats = sync(args.db, store, rebuild=args.rebuild)
+    access = access or Access()
+    service = access.service(args.db)
+    if service is not None:
+        try:
+            stats = service.index(args.rebuild)
+        finally:
+            service.close()
+    else:
+        with access.reading(args.db) as store:
+            stats = sync(args.db, store, rebuild=args.rebuild)
     print(json.dumps(stats, ensure_ascii=False))
     return 0
 
 
-def register(sub) -> None:
+def register(sub, access=None) -> None:
     s = sub.add_parser("search", help="hybrid keyword + semantic search; with --json and no QUERY, JSON Lines on stdin/stdout")
     s.add_argument("query", nargs="?", help="the question (omit with --json to read one per line from stdin)")
     add_db(s)
@@ -39,4 +50,4 @@ def register(sub) -> None:
     s = sub.add_parser("index", help="bring the search index in line with the store (--rebuild: from scratch)")
     add_db(s)
     s.add_argument("--rebuild", action="store_true")
-    s.set_defaults(func=cmd_index)
+    s.set_defaults(func=lambda args: cmd_index(args, access))

@@ -14,13 +14,14 @@ def _line(res: dict) -> str:
     return json.dumps({k: res.get(k) for k in FIELDS}, ensure_ascii=False, default=str)
 
 
-def run(args) -> int:
+def run(args, store=None) -> int:
+    """`store`: the store to read (a service's snapshot, kg.store.access); else DB's own."""
     from api.qa.answerer import answer
     from api.qa.context import Context
     from kg.store import StoreError
 
     try:
-        ctx = Context.open(args.db)
+        ctx = Context(store, args.db) if store is not None else Context.open(args.db)
     except StoreError as e:
         print(f"budgetkg: {e}", file=sys.stderr)
         return 2
