@@ -118,6 +118,10 @@ def check(text: str, *, update: bool = False, limits: Limits = Limits()) -> str:
             raise _service_refused()
         if node.type == "load":
             raise _load_refused()
+    if update:
+        for op in root.children:
+            if op.type in UPDATE_OPS and _writes_default_graph(op):
+                raise _default_graph_refused()
     for node in root.children:
         if node.type in READ_FORMS:
             forms.append(READ_FORMS[node.type])
@@ -140,6 +144,28 @@ def update_body(text: str) -> str:
     body, tail = data[:end].decode("utf-8"), data[end:].decode("utf-8")
     # the tree only finds the cut; what is cut must be separators and comments alone
     return body if _TAIL.fullmatch(tail) else text
+
+
+def _writes_default_graph(op) -> bool:
+    """An INSERT/DELETE whose template puts triples outside any GRAPH block (and no WITH
+    names a graph): they would land in the default graph, which budgetkg keeps as the
+    union of the disclosure graphs and rebuilds after every update — silently undone."""
+    if op.type == "modify" and any(c.type == "WITH" for c in op.children):
+        return False
+    templates = [op] if op.type in ("insert_data", "delete_data", "delete_where") else \
+        [c for c in op.children if c.type in ("insert_clause", "delete_clause")]
+    for t in templates:
+        for quads in (c for c in t.children if c.type == "quads"):
+            if any(c.type == "triples_template" for c in quads.children):
+                return True
+    return False
+
+
+def _default_graph_refused() -> Refused:
+    return Refused(400, "default_graph_write",
+                   "this update writes to the default graph, which is the union of the disclosure graphs and is "
+                   "rebuilt after every update (the write would be undone): put the triples in a named graph, "
+                   "e.g. INSERT DATA { GRAPH <urn:my-graph> { … } }")
 
 
 def _service_refused() -> Refused:
@@ -189,11 +215,22 @@ def _check_with_rdflib(text: str, update: bool) -> str:
         raise Refused(400, "sparql_syntax", f"SPARQL error: {e}") from None
     for node in _algebra_nodes(nodes):
         name = getattr(node, "name", "")
+        if update and name in ("InsertData", "DeleteData", "DeleteWhere", "Modify") and _algebra_default_write(node):
+            raise _default_graph_refused()
         if name == "ServiceGraphPattern":
             raise _service_refused()
         if name == "Load":
             raise _load_refused()
     return form
+
+
+def _algebra_default_write(node) -> bool:
+    """rdflib's side of _writes_default_graph: a template with plain `triples`."""
+    if node.name == "Modify":
+        if node.get("withClause"):
+            return False
+        return any(bool(getattr(part, "triples", None)) for part in (node.get("insert"), node.get("delete")) if part)
+    return bool(node.get("triples"))
 
 
 def _parses_as_other(text: str, update: bool) -> tuple[int, str, str] | None:

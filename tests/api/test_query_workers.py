@@ -59,7 +59,7 @@ def test_nesting_and_length_are_bounded_without_recursion():
 def test_forms_and_misrouted_requests():
     assert check("ASK {}") == "ASK"
     assert check("DESCRIBE <urn:x>") == "DESCRIBE"
-    assert check("INSERT DATA { <a:b> <a:c> 1 } # done", update=True) == "UPDATE"
+    assert check("INSERT DATA { GRAPH <g:1> { <a:b> <a:c> 1 } } # done", update=True) == "UPDATE"
     assert refused("INSERT DATA { <a:b> <a:c> 1 }") == (400, "update_as_query")
     assert refused("SELECT * {}", update=True) == (400, "query_as_update")
     assert refused("SELECT * WHERE { ?s ?p ") == (400, "sparql_syntax")
@@ -68,7 +68,20 @@ def test_forms_and_misrouted_requests():
 
 def test_a_valid_query_the_grammar_does_not_know_goes_to_the_second_parser():
     # tree-sitter's grammar refuses a bare trailing ';' in an update; rdflib's accepts it
-    assert check("INSERT DATA { <a:b> <a:c> 1 } ;", update=True) == "UPDATE"
+    assert check("INSERT DATA { GRAPH <g:1> { <a:b> <a:c> 1 } } ;", update=True) == "UPDATE"
+
+
+@pytest.mark.parametrize("u", [
+    'INSERT DATA { <a:b> <a:c> "d" }',
+    "INSERT { ?s <a:p> ?o } WHERE { GRAPH ?g { ?s <a:q> ?o } }",
+    "DELETE WHERE { ?s <a:p> ?o }",
+    'INSERT DATA { <a:b> <a:c> "d" } ;',  # the second parser's path
+])
+def test_writes_to_the_default_graph_are_refused_not_silently_undone(u):
+    # the default graph is the union of the disclosure graphs, rebuilt after every update
+    assert refused(u, update=True) == (400, "default_graph_write")
+    assert check("WITH <g:1> INSERT { ?s <a:p> ?o } WHERE { ?s <a:q> ?o }", update=True) == "UPDATE"
+    assert check("DELETE WHERE { GRAPH ?g { ?s <a:p> ?o } }", update=True) == "UPDATE"
 
 
 def test_update_body_drops_only_trailing_separators_and_comments():

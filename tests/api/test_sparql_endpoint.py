@@ -191,7 +191,7 @@ def test_query_form_skips_prologue_comments_and_strings():
     from api.sparql_check import check
 
     assert check("# INSERT this\nPREFIX ask: <urn:x>\nCONSTRUCT WHERE { ?s ask:p 'SELECT' }") == "CONSTRUCT"
-    assert check("BASE <urn:x> DELETE WHERE { ?s ?p ?o }", update=True) == "UPDATE"
+    assert check("BASE <urn:x> DELETE WHERE { GRAPH ?g { ?s ?p ?o } }", update=True) == "UPDATE"
 
 
 def test_row_cap_is_reported(mini_db):
