@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 
 from api.errors import ApiError
+from ontology.namespace import SPARQL_RESULTS, XSD
+
+_XSD_STRING = str(XSD.string)  # a plain literal's datatype, left out of SPARQL-JSON
 
 # media types, by query form; the first one is the default for */*
 RESULT_TYPES = {
@@ -77,7 +80,7 @@ def term_json(t) -> dict | None:
         d = {"type": "literal", "value": t.value}
         if t.language:
             d["xml:lang"] = t.language
-        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        elif t.datatype.value != _XSD_STRING:
             d["datatype"] = t.datatype.value
         return d
     return {"type": "triple", "value": str(t)}
@@ -180,7 +183,7 @@ def _xml_term(t: dict) -> str:
 
 
 def to_xml(r: QueryResult) -> bytes:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out = ['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS}">', "<head>"]
     out += [f'<variable name="{xml_escape(v)}"/>' for v in r.variables]
     if r.truncated:
         out.append(f'<link href="urn:budgetkg:truncated:max-rows={r.max_rows}:max-bytes={r.max_bytes}"/>')

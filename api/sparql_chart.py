@@ -9,8 +9,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from api.sparql_vocab import compact
+from ontology.namespace import XSD as _XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = str(_XSD)  # datatypes arrive as plain strings
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "long", "int", "short", "byte",
                              "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                              "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}

@@ -10,14 +10,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.store import PREFIXES
+from ontology.namespace import OWL, RDF, RDFS, SKOS
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-KINDS = {f"{OWL}Class": "class", f"{RDFS}Class": "class", f"{SKOS}ConceptScheme": "scheme",
-         f"{OWL}ObjectProperty": "property", f"{OWL}DatatypeProperty": "property",
-         f"{RDF}Property": "property", f"{OWL}AnnotationProperty": "property"}
+KINDS = {str(OWL.Class): "class", str(RDFS.Class): "class", str(SKOS.ConceptScheme): "scheme",
+         str(OWL.ObjectProperty): "property", str(OWL.DatatypeProperty): "property",
+         str(RDF.Property): "property", str(OWL.AnnotationProperty): "property"}
+_TYPE, _LABEL, _COMMENT = str(RDF.type), str(RDFS.label), str(RDFS.comment)
 
 
 def compact(iri: str) -> str | None:
@@ -50,11 +48,11 @@ def vocabulary() -> dict:
             if not isinstance(t.subject, ox.NamedNode):
                 continue
             s, p, o = t.subject.value, t.predicate.value, t.object
-            if p == f"{RDF}type" and o.value in KINDS:
+            if p == _TYPE and o.value in KINDS:
                 types.setdefault(s, KINDS[o.value])
-            elif p == f"{RDFS}label" and isinstance(o, ox.Literal):
+            elif p == _LABEL and isinstance(o, ox.Literal):
                 labels.setdefault(s, []).append((o.value, o.language))
-            elif p == f"{RDFS}comment" and isinstance(o, ox.Literal):
+            elif p == _COMMENT and isinstance(o, ox.Literal):
                 comments.setdefault(s, []).append((o.value, o.language))
     terms = []
     for iri, kind in types.items():

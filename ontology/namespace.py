@@ -97,8 +97,8 @@ class BKG(DefinedNamespace):
 
 # The W3C vocabularies the graph uses, as rdflib defines them (closed namespaces: a typo is an
 # AttributeError), re-exported so every IRI comes from this module.
-__all__ = ["BKG", "DCTERMS", "ID", "ID_BASE", "NS", "ORG", "OWL", "PREFIXES", "PROV", "QB", "RDF", "RDFS", "SKOS", "XSD",
-           "prologue"]
+__all__ = ["BKG", "DCTERMS", "ID", "ID_BASE", "NS", "ORG", "OWL", "PREFIXES", "PROV", "QB", "RDF", "RDFS", "SKOS",
+           "SPARQL_RESULTS", "XSD", "prologue"]
 
 # The prefixes every serialization, query prologue and page uses (plain strings: SPARQL
 # text and pyoxigraph take them as they are).
@@ -115,6 +115,10 @@ PREFIXES = {
     "prov": str(PROV),
     "dcterms": str(DCTERMS),
 }
+
+
+# The XML namespace of SPARQL query results (application/sparql-results+xml).
+SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 
 
 def prologue(*names: str, sep: str = "\n") -> str:
