@@ -44,6 +44,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,6 +197,9 @@ class Snapshots:
         self.store = store
         self.root = Path(db).resolve() / SNAPSHOTS  # absolute: workers run from another directory
         self._seq = itertools.count()
+        # pid, then a tag of this set: two snapshot sets in one process (a service and a
+        # `budgetkg query` run in-process) never take or prune each other's copies
+        self._prefix = f"{os.getpid()}-{uuid.uuid4().hex[:8]}-"
         self._lock = threading.Lock()
         self._current: StoreSpec | None = None
 
@@ -217,7 +221,7 @@ class Snapshots:
         if not isinstance(inner, OxigraphStore) and hasattr(inner, "query_url"):
             return StoreSpec("sparql", query_url=inner.query_url, timeout_s=getattr(inner, "timeout_s", 30.0))
         self.root.mkdir(parents=True, exist_ok=True)
-        target = self.root / f"{os.getpid()}-{next(self._seq)}"
+        target = self.root / f"{self._prefix}{next(self._seq)}"
         if target.exists():
             shutil.rmtree(target)
         if isinstance(inner, OxigraphStore) and inner.path is not None:
@@ -244,8 +248,8 @@ class Snapshots:
         with self._lock:
             keep = set(keep) | ({self._current.path} if self._current and self._current.path else set())
         for d in self.root.iterdir():
-            mine = d.name.startswith(f"{os.getpid()}-")
-            stale = not mine and not _pid_alive(d.name.split("-", 1)[0])
+            mine = d.name.startswith(self._prefix)
+            stale = not d.name.startswith(f"{os.getpid()}-") and not _pid_alive(d.name.split("-", 1)[0])
             if (mine and str(d) not in keep) or stale:
                 shutil.rmtree(d, ignore_errors=True)
 
