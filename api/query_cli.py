@@ -171,20 +171,14 @@ def list_examples(examples: list[dict]) -> int:
 
 @contextmanager
 def reading(db: str):
-    """The store, read-only, for as long as the query runs."""
-    from kg.settings import get_settings
-    from kg.store import open_store
+    """The store, read-only, for as long as the query runs: beside a running service a
+    snapshot it lends, else the store itself under kg.store.access's rule (never read-only
+    while another process writes it)."""
+    from api.control import find_service
+    from kg.store.access import Access
 
-    s = get_settings(db=db)
-    if s.store_backend == "sparql":
-        store = open_store(db, read_only=True, backend="sparql", query_url=s.sparql_query_url,
-                           default_graph=s.sparql_default_graph)
-    else:
-        store = open_store(db, read_only=True, backend="oxigraph")
-    try:
+    with Access(service=find_service).reading(db) as store:
         yield store
-    finally:
-        store.close()
 
 
 @contextmanager

@@ -179,6 +179,7 @@ def test_index_rebuild_beside_the_service_keeps_search_answering(service, live_d
 
 
 def test_reading_commands_use_a_snapshot_the_service_lends(service, live_db, tmp_path):
+    """status, export, check and query: each borrows one snapshot and gives it back."""
     lent = control(live_db)["snapshots_lent"]
     r = budgetkg("status", "--db", live_db, "--json")
     assert r.returncode == 0, r.stderr
@@ -191,8 +192,11 @@ def test_reading_commands_use_a_snapshot_the_service_lends(service, live_db, tmp
     assert len(typed) == disclosures(service)
     r = budgetkg("check", "--db", live_db, "--json")
     assert r.returncode == 0, r.stderr
+    r = budgetkg("query", "--db", live_db, "--format", "csv", COUNT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["n", str(disclosures(service))]
     info = control(live_db)
-    assert info["snapshots_lent"] == lent + 3 and info["snapshots_out"] == 0, info
+    assert info["snapshots_lent"] == lent + 4 and info["snapshots_out"] == 0, info
     assert not any((live_db / "leases").iterdir()), "a lent snapshot was not deleted"
 
 
