@@ -67,6 +67,15 @@ _ENTITY_QUERIES = [
 ]
 
 
+def _only(query: str, graphs: list[str] | None) -> str:
+    """The query restricted to the named graphs `graphs` (every pattern is inside `GRAPH ?g`,
+    so each gets the graphs as VALUES and Oxigraph reads just those graphs)."""
+    if graphs is None:
+        return query
+    values = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } GRAPH ?g {"
+    return query.replace("GRAPH ?g {", values)
+
+
 def _first_values(store: Store, query: str) -> dict[str, object]:
     """graph → its value (the smallest, should a graph carry several)."""
     out: dict[str, object] = {}
@@ -77,20 +86,20 @@ def _first_values(store: Store, query: str) -> dict[str, object]:
     return out
 
 
-def document_meta(store: Store) -> dict[str, DocMeta]:
-    """sha256 → DocMeta for every disclosure in the store."""
-    years = _first_values(store, _YEARS)
-    kinds = _first_values(store, _KINDS)
-    agencies = _first_values(store, _AGENCIES)
+def document_meta(store: Store, graphs: list[str] | None = None) -> dict[str, DocMeta]:
+    """sha256 → DocMeta for every disclosure in the store (or in the named graphs `graphs`)."""
+    years = _first_values(store, _only(_YEARS, graphs))
+    kinds = _first_values(store, _only(_KINDS, graphs))
+    agencies = _first_values(store, _only(_AGENCIES, graphs))
     labels: dict[str, str] = {}
-    for r in store.select(_AGENCY_LABELS):
+    for r in store.select(_only(_AGENCY_LABELS, graphs)):
         g, label = str(r["g"]), str(r.get("label") or "")
         # several labels (languages, variants): keep the longest, the full name
         cur = labels.get(g, "")
         if len(label) > len(cur) or (len(label) == len(cur) and label < cur):
             labels[g] = label
     out: dict[str, DocMeta] = {}
-    for r in sorted(store.select(_DISCLOSURES), key=lambda r: (str(r["g"]), str(r["file"]), str(r["sha"]))):
+    for r in sorted(store.select(_only(_DISCLOSURES, graphs)), key=lambda r: (str(r["g"]), str(r["file"]), str(r["sha"]))):
         sha, g = str(r["sha"]), str(r["g"])
         if sha in out:
             continue
@@ -104,11 +113,12 @@ def document_meta(store: Store) -> dict[str, DocMeta]:
     return out
 
 
-def entity_labels(store: Store) -> dict[str, list[tuple[str, str]]]:
-    """graph IRI → [(label, entity IRI)]; classification notations included as labels."""
+def entity_labels(store: Store, graphs: list[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """graph IRI → [(label, entity IRI)]; classification notations included as labels (for
+    every graph, or for the named graphs `graphs`)."""
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for q in _ENTITY_QUERIES:
-        for r in store.select(q):
+        for r in store.select(_only(q, graphs)):
             g = str(r["g"])
             for pair in str(r.get("all") or "").split(_SEP_ROW):
                 e, _, label = pair.partition(_SEP_FIELD)

@@ -1,9 +1,13 @@
-"""Query time: BM25 (bm25s) + dense vectors (FAISS), fused by reciprocal rank fusion.
+"""Query time: BM25 + dense vectors (FAISS), fused by reciprocal rank fusion, over the
+live segments of the index (a main segment, small deltas beside it, tombstones).
 
-Filters (year, agency, kind, document) become a candidate id set BEFORE ranking, so a
-filtered query ranks only what it may return (BM25 scores are read for the candidates,
-FAISS searches with an IDSelector). A policy number or classification code typed in the
-query puts the chunks that contain it first.
+Every segment is searched and the results are merged on global ids (search.index.segments):
+BM25 scores use the statistics of the live rows of all segments, tombstoned rows are never
+returned, and ties are broken by global id, so the hits are the ones a single index of the
+same corpus returns. Filters (year, agency, kind, document) become candidate ids BEFORE
+ranking, so a filtered query ranks only what it may return (BM25 scores are read for the
+candidates, FAISS searches with an IDSelector). A policy number or classification code
+typed in the query puts the chunks that contain it first.
 """
 
 from __future__ import annotations
@@ -21,9 +25,14 @@ import numpy as np
 
 from search.embedder import BUILTIN, EmbedderError
 from search.index import RRF_K, IndexError_, hold, index_dir, let_go, read_config, tidy
+from search.index.bm25 import Postings, average_length, contributions, idf, length_norms
+from search.index.generations import SegmentInfo
+from search.index.segments import Layout, segment_names
+from search.index.vectors import read_faiss
 from search.tokenize import exact_terms, get_tokenizer, normalize
 
 MODES = ("hybrid", "bm25", "dense")
+BACKGROUND_OPEN_ROWS = 200_000  # a newer view that must open this many rows is opened off the query path
 _shared: dict[str, Searcher] = {}
 _shared_lock = threading.Lock()
 
@@ -56,66 +65,123 @@ def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda x: -x[1])
 
 
-class _Generation:
-    """One open index generation. It holds shared locks on its folder and its model's
-    folder (search.index.hold) until released, so neither is removed while it may read them."""
+class _Gone(IndexError_):
+    """A segment named by config.json was removed before it could be opened."""
 
-    def __init__(self, db: Path, cfg: dict):
-        idx = index_dir(db)
-        self.cfg = cfg
-        self.dir = idx / cfg["generation"]
-        self.users = 0
-        self.retired = False
-        self._released = False
-        self._locks: list[int] = []
-        fd = hold(self.dir)
+
+class _Segment:
+    """One open segment folder (chunk rows, postings, vectors), shared by the views that
+    list it. It holds a shared lock on its folder (search.index.hold) until released, so
+    the folder is not removed while it may be read."""
+
+    def __init__(self, folder: Path):
+        self.dir = folder
+        self.name = folder.name
+        self.refs = 0
+        self._lock = threading.Lock()
+        self._con = None
+        fd = hold(folder)
         if fd is None:
-            raise _Gone(f"{self.dir} is missing; run `budgetkg index --rebuild --db {db}`")
-        self._locks.append(fd)
+            raise _Gone(f"{folder} is missing; run `budgetkg index --rebuild`")
+        self._fd = fd
         try:
-            m = cfg.get("model") or {}
-            self.model_path = idx / m["path"] if m.get("name") == BUILTIN and m.get("path") else None
-            if self.model_path is not None:
-                mfd = hold(self.model_path)
-                if mfd is not None:
-                    self._locks.append(mfd)
-            self.n = int(cfg.get("chunks", 0))
-            self._lock = threading.Lock()
-            self._con = sqlite3.connect(f"file:{self.dir / 'chunks.sqlite'}?mode=ro", uri=True,
-                                        check_same_thread=False)
-            words = (self.dir / "dictionary.txt").read_text(encoding="utf-8").split("\n")
-            self.tokenizer = get_tokenizer([w for w in words if w])
-            self.bm25 = None
-            if cfg.get("bm25", {}).get("present"):
-                import bm25s
-
-                self.bm25 = bm25s.BM25.load(str(self.dir / "bm25"), mmap=True, load_corpus=False)
-            self.faiss = None
-            self.faiss_info = cfg.get("faiss") or {}
-            if self.faiss_info.get("type") and (self.dir / "vectors.faiss").exists():
-                self.faiss = _read_faiss(self.dir / "vectors.faiss")
-            self._embedder = None
+            self.info = SegmentInfo.read(folder)
+            self.n = self.info.n
+            self._con = sqlite3.connect(f"file:{folder / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+            self.postings = Postings(folder / "bm25") if (folder / "bm25" / "vocab.json").exists() else None
+            self.lens = np.fromfile(folder / "tf" / "lens.i32", dtype=np.int32)
+            self.faiss = read_faiss(folder / "vectors.faiss") if (folder / "vectors.faiss").exists() else None
         except BaseException:
             self.release()
             raise
 
-    @property
-    def embedder(self):
-        if self._embedder is None:
-            from search.embedder import load_embedder
-
-            m = self.cfg.get("model") or {}
-            self._embedder = load_embedder(m["name"], self.model_path)
-        return self._embedder
+    def sql(self, q: str, args=()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(q, args).fetchall()
 
     def release(self) -> None:
-        if self._released:
-            return
-        self._released = True
-        con = getattr(self, "_con", None)
-        if con is not None:
+        if self._con is not None:
             with self._lock:
-                con.close()
+                self._con.close()
+            self._con = None
+        if self._fd is not None:
+            let_go(self._fd)
+            self._fd = None
+
+    def __del__(self):
+        try:
+            self.release()
+        except Exception:  # noqa: BLE001 - at interpreter exit anything may be gone
+            pass
+
+
+class _Models:
+    """The embedder of the index's model, loaded on the first dense query and kept while
+    views come and go (they all use the same model until a rebuild changes it)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loaded: dict[tuple, object] = {}
+
+    def get(self, cfg: dict, model_path: Path | None):
+        m = cfg.get("model") or {}
+        key = (m.get("name"), m.get("id"), str(model_path))
+        emb = self._loaded.get(key)
+        if emb is None:
+            from search.embedder import load_embedder
+
+            emb = load_embedder(m["name"], model_path)
+            with self._lock:
+                self._loaded = {key: emb}  # one model at a time
+        return emb
+
+
+class _View:
+    """The live index as one config.json describes it: its segments, the global ids of their
+    rows, the BM25 statistics over the live rows, the query tokenizer (the newest segment's
+    dictionary) and the model. Immutable once built; a newer config.json makes a new view."""
+
+    def __init__(self, db: Path, models: _Models, cfg: dict, segments: list[_Segment]):
+        self.models = models
+        self.cfg = cfg
+        self.segments = segments
+        self.users = 0
+        self.retired = False
+        self._locks: list[int] = []
+        idx = index_dir(db)
+        m = cfg.get("model") or {}
+        self.model_path = idx / m["path"] if m.get("name") == BUILTIN and m.get("path") else None
+        if self.model_path is not None:
+            fd = hold(self.model_path)
+            if fd is not None:
+                self._locks.append(fd)
+        self.layout = Layout(cfg, {s.name: s.info for s in segments})
+        self.n = self.layout.n
+        self.bm25_live = [g >= 0 for g in self.layout.bm25_gid]
+        self.bm25_all_live = [bool(m_.all()) for m_ in self.bm25_live]
+        live_rows = sum(int(m_.sum()) for m_ in self.bm25_live)
+        if live_rows != self.n:
+            raise IndexError_(f"the index's BM25 rows ({live_rows}) do not match its chunks ({self.n})")
+        total = sum(int(s.lens[m_].sum(dtype=np.int64)) for s, m_ in zip(segments, self.bm25_live, strict=True))
+        avg = average_length(total, self.n) if self.n else np.float64(1)
+        self.norms = [length_norms(s.lens, avg) for s in segments]
+        self.own_live = [g >= 0 for g in self.layout.own_gid]
+        self.all_live = [bool(m_.all()) for m_ in self.own_live]
+        self._bitmaps = [np.packbits(m_, bitorder="little") for m_ in self.own_live]
+        newest = max(zip(cfg["segments"], segments, strict=True), key=lambda x: int(x[0]["seq"]))[1]
+        words = (newest.dir / "dictionary.txt").read_text(encoding="utf-8").split("\n")
+        self.tokenizer = get_tokenizer([w for w in words if w])
+        self.faiss_info = dict(cfg.get("faiss") or {})
+        self.has_bm25 = any(s.postings is not None for s in segments)
+        self.has_vectors = any(s.faiss is not None for s in segments)
+        self._df: dict[str, int] = {}
+        self._df_lock = threading.Lock()
+
+    @property
+    def embedder(self):
+        return self.models.get(self.cfg, self.model_path)
+
+    def release(self) -> None:
         for fd in self._locks:
             let_go(fd)
         self._locks = []
@@ -126,19 +192,61 @@ class _Generation:
         except Exception:  # noqa: BLE001 - at interpreter exit anything may be gone
             pass
 
+    # --- global ids ----------------------------------------------------------------------
+    def split(self, gids: np.ndarray) -> list[np.ndarray]:
+        """Per segment, the own rows of these (sorted) global ids."""
+        out = [np.zeros(0, np.int64) for _ in self.segments]
+        if len(gids) == 0:
+            return out
+        segs, rows = self.layout.locate(gids)
+        for s in np.unique(segs):
+            out[int(s)] = rows[segs == s]
+        return out
 
-class _Gone(IndexError_):
-    """The generation named by config.json was removed before it could be opened."""
+    def bm25_rows(self, gids: np.ndarray) -> list[np.ndarray]:
+        """Per segment, the BM25 rows that hold these global ids' term counts."""
+        own = self.split(gids)
+        out = []
+        extra: dict[int, list[int]] = {}
+        for s, rows in enumerate(own):
+            live = self.bm25_live[s][rows]
+            out.append(rows[live])
+            for r in rows[~live]:
+                g = int(self.layout.own_gid[s][r])
+                ws, wr = self.layout.winner.get(g, (None, None))
+                if ws is not None:
+                    extra.setdefault(ws, []).append(wr)
+        for s, rows in extra.items():
+            out[s] = np.union1d(out[s], np.array(rows, np.int64))
+        return out
+
+    def df(self, term: str) -> int:
+        """Live rows holding `term`, over every segment (cached per view)."""
+        with self._df_lock:
+            v = self._df.get(term)
+        if v is None:
+            v = 0
+            for s, seg in enumerate(self.segments):
+                p = seg.postings.get(term) if seg.postings is not None else None
+                if p is not None:
+                    v += len(p[0]) if self.bm25_all_live[s] else int(np.count_nonzero(self.bm25_live[s][p[0]]))
+            with self._df_lock:
+                if len(self._df) > 100_000:
+                    self._df.clear()
+                self._df[term] = v
+        return v
 
 
 class Searcher:
-    """The live index generation. Thread-safe for concurrent searches.
+    """The live index. Thread-safe for concurrent searches.
 
     A long-running reader (the API) keeps one Searcher: it looks at config.json at most
-    every `refresh_s` seconds (a stat) and moves to a newer generation when a sync has
-    switched to one; searches in flight finish on the generation they started on, which
-    stays on disk until released. A read that fails on the files (OSError, SQLite) is
-    retried once on the generation config.json names."""
+    every `refresh_s` seconds (a stat) and moves to the newer view of the index when a sync
+    or a merge has changed it, reusing the segments it has open; searches in flight finish
+    on the view they started on, whose segments stay on disk until released. A view that
+    must open a large new segment (after a merge) is opened in a background thread while
+    searches go on with the current one. A read that fails on the files (OSError, SQLite)
+    is retried once on a view opened afresh."""
 
     refresh_s = 2.0
 
@@ -146,8 +254,11 @@ class Searcher:
         self.db = Path(db)
         self._state = threading.Lock()
         self._reopen = threading.Lock()
+        self._open: dict[str, _Segment] = {}
+        self._models = _Models()
+        self._pending: threading.Thread | None = None
         self._sig = self._config_sig()
-        self._g = self._open_live(cfg)
+        self._v = self._open_live(cfg)
         self._checked = time.monotonic()
 
     @classmethod
@@ -157,7 +268,7 @@ class Searcher:
     @classmethod
     def shared(cls, db) -> Searcher:
         """One open Searcher per database for long-running processes, moved to the live
-        generation on every call (besides its own look every `refresh_s`)."""
+        view on every call (besides its own look every `refresh_s`)."""
         key = str(Path(db).resolve())
         with _shared_lock:
             cur = _shared.get(key)
@@ -174,26 +285,75 @@ class Searcher:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def _open_live(self, cfg: dict | None = None) -> _Generation:
+    # --- views ---------------------------------------------------------------------------
+    def _make_view(self, cfg: dict, reuse: bool = True) -> _View:
+        idx = index_dir(self.db)
+        names = segment_names(cfg)
+        with self._state:  # counted at once, so no other thread frees them meanwhile
+            taken = {n: self._open[n] for n in names if reuse and n in self._open}
+            for seg in taken.values():
+                seg.refs += 1
+        fresh: list[_Segment] = []
+        try:
+            for name in names:
+                if name not in taken:
+                    fresh.append(_Segment(idx / name))
+            by_name = {**taken, **{seg.name: seg for seg in fresh}}
+            view = _View(self.db, self._models, cfg, [by_name[n] for n in names])
+        except BaseException:
+            for seg in fresh:
+                seg.release()
+            self._unref(list(taken.values()))
+            raise
+        with self._state:
+            for seg in fresh:
+                seg.refs += 1
+                self._open.setdefault(seg.name, seg)
+        return view
+
+    def _unref(self, segments: list[_Segment]) -> None:
+        gone = []
+        with self._state:
+            for seg in segments:
+                seg.refs -= 1
+                if seg.refs <= 0:
+                    if self._open.get(seg.name) is seg:
+                        del self._open[seg.name]
+                    gone.append(seg)
+        for seg in gone:
+            seg.release()
+        if gone:
+            tidy(self.db)
+
+    def _open_live(self, cfg: dict | None = None, reuse: bool = True) -> _View:
         for attempt in range(5):
             if cfg is None:
                 cfg = read_config(self.db)
             if cfg is None:
                 raise IndexError_(f"no search index in {self.db} (run `budgetkg ingest --db {self.db} FILES` "
                                   f"or `budgetkg index`)")
+            if not cfg.get("segments"):
+                raise IndexError_(f"{index_dir(self.db)} was written by an older budgetkg; "
+                                  f"run `budgetkg index --rebuild --db {self.db}`")
             try:
-                return _Generation(self.db, cfg)
+                return self._make_view(cfg, reuse)
             except _Gone:
-                # a sync replaced that generation between reading config.json and locking it
+                # a sync or merge replaced a segment between reading config.json and opening it
                 if attempt == 4:
                     raise
                 cfg = None
         raise AssertionError("unreachable")
 
-    # --- following the live generation ---------------------------------------------------
-    def refresh(self, force: bool = False) -> bool:
-        """Move to the generation config.json names if it is another one (or, with
-        `force`, reopen it anyway). True when the Searcher moved."""
+    def _heavy(self, cfg: dict) -> bool:
+        with self._state:
+            opened = set(self._open)
+        return sum(int(s.get("rows", 0)) for s in cfg.get("segments") or [] if s["name"] not in opened) \
+            >= BACKGROUND_OPEN_ROWS
+
+    def refresh(self, force: bool = False, wait: bool = True) -> bool:
+        """Move to the view config.json describes if it changed (or, with `force`, reopen
+        every segment anyway). True when the Searcher moved. With `wait=False` a view that
+        must open a large segment is opened in a background thread (False is returned)."""
         self._checked = time.monotonic()
         sig = self._config_sig()
         if sig == self._sig and not force:
@@ -202,103 +362,133 @@ class Searcher:
             if sig == self._sig and not force:
                 return False
             cfg = read_config(self.db)
-            self._sig = sig
-            cur = self._g
-            if cfg is None or (not force and cfg.get("generation") == cur.cfg.get("generation")
-                               and (cfg.get("model") or {}).get("id") == (cur.cfg.get("model") or {}).get("id")):
+            if cfg is None:
+                self._sig = sig
                 return False
-            new = self._open_live(cfg)
+            if not force and self._same(cfg, self._v.cfg):
+                self._sig = sig
+                return False
+            if not wait and not force and self._heavy(cfg):
+                if self._pending is None or not self._pending.is_alive():
+                    self._pending = threading.Thread(target=self._switch_later, args=(sig, cfg), daemon=True)
+                    self._pending.start()
+                return False
+            new = self._open_live(cfg, reuse=not force)
+            self._sig = sig
             with self._state:
-                old, self._g = self._g, new
+                old, self._v = self._v, new
         self._retire(old)
         return True
 
-    def _retire(self, g: _Generation) -> None:
+    def _switch_later(self, sig, cfg: dict) -> None:
+        try:
+            new = self._open_live(cfg)
+        except (IndexError_, OSError, sqlite3.Error):
+            return
+        with self._reopen:
+            if self._sig != sig and self._config_sig() == sig:
+                self._sig = sig
+                with self._state:
+                    old, self._v = self._v, new
+            else:
+                old = new  # overtaken by a newer config.json
+        self._retire(old)
+
+    @staticmethod
+    def _same(a: dict, b: dict) -> bool:
+        return a.get("segments") == b.get("segments") and a.get("documents") == b.get("documents") \
+            and (a.get("model") or {}).get("id") == (b.get("model") or {}).get("id")
+
+    def _retire(self, v: _View) -> None:
         with self._state:
-            g.retired = True
-            done = g.users == 0
+            v.retired = True
+            done = v.users == 0
         if done:
-            g.release()
-            tidy(self.db)
+            self._free(v)
+
+    def _free(self, v: _View) -> None:
+        v.release()
+        self._unref(v.segments)
 
     @contextmanager
     def _using(self):
         if time.monotonic() - self._checked >= self.refresh_s:
             try:
-                self.refresh()
+                self.refresh(wait=False)
             except IndexError_:
-                pass  # an unreadable or half-written config: stay on the generation open now
+                pass  # an unreadable or half-written config: stay on the view open now
         with self._state:
-            g = self._g
-            g.users += 1
+            v = self._v
+            v.users += 1
         try:
-            yield g
+            yield v
         finally:
             with self._state:
-                g.users -= 1
-                done = g.retired and g.users == 0
+                v.users -= 1
+                done = v.retired and v.users == 0
             if done:
-                g.release()
-                tidy(self.db)
+                self._free(v)
 
     def _call(self, fn, *args, **kw):
-        """fn(generation, …), retried once on a newly opened generation when the files fail."""
+        """fn(view, …), retried once on a view opened afresh when the files fail."""
         try:
-            with self._using() as g:
-                return fn(g, *args, **kw)
+            with self._using() as v:
+                return fn(v, *args, **kw)
         except (OSError, sqlite3.Error, EmbedderError):
             try:
                 self.refresh(force=True)
             except IndexError_:
                 pass
             else:
-                with self._using() as g:
-                    return fn(g, *args, **kw)
+                with self._using() as v:
+                    return fn(v, *args, **kw)
             raise
 
-    # --- what the open generation holds (for callers and benchmarks) ---------------------
+    # --- what the open view holds (for callers and benchmarks) ---------------------------
     @property
     def cfg(self) -> dict:
-        return self._g.cfg
+        return self._v.cfg
 
     @property
     def dir(self) -> Path:
-        return self._g.dir
+        return index_dir(self.db) / self._v.cfg["generation"]
 
     @property
     def n(self) -> int:
-        return self._g.n
+        return self._v.n
 
     @property
     def tokenizer(self):
-        return self._g.tokenizer
-
-    @property
-    def bm25(self):
-        return self._g.bm25
+        return self._v.tokenizer
 
     @property
     def faiss(self):
-        return self._g.faiss
+        """The main segment's FAISS index."""
+        return self._v.segments[0].faiss
 
     @property
     def faiss_info(self) -> dict:
-        return self._g.faiss_info
+        return self._v.faiss_info
 
     @faiss_info.setter
     def faiss_info(self, info: dict) -> None:
-        self._g.faiss_info = info
+        self._v.faiss_info = info
 
     @property
     def embedder(self):
-        return self._g.embedder
+        return self._v.embedder
 
-    # --- pieces ------------------------------------------------------------------------
+    @property
+    def segments(self) -> list[str]:
+        return [s.name for s in self._v.segments]
+
+    # --- pieces --------------------------------------------------------------------------
     def _sql(self, q: str, args=()) -> list[tuple]:
-        return self._call(_sql, q, args)
+        """A query on every segment's chunk table, rows concatenated (tombstones included)."""
+        return self._call(lambda v: [r for s in v.segments for r in s.sql(q, args)])
 
     def candidates(self, year=None, agency=None, kind=None, doc=None) -> np.ndarray | None:
-        """Chunk ids the filters allow (None: no filter)."""
+        """Global ids of the chunks the filters allow (None: no filter)."""
         return self._call(_candidates, year, agency, kind, doc)
 
     def bm25_ranking(self, query: str, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
@@ -311,7 +501,7 @@ class Searcher:
         """Chunks holding a policy number or classification code the query names."""
         return self._call(_exact_ids, query, cand)
 
-    # --- the query ---------------------------------------------------------------------
+    # --- the query -----------------------------------------------------------------------
     def search(self, query: str, k: int = 10, year=None, agency=None, kind=None, doc=None,
                mode: str = "hybrid") -> list[Hit]:
         if mode not in MODES:
@@ -322,17 +512,12 @@ class Searcher:
         return self._call(_search, query, k, year, agency, kind, doc, mode)
 
     def close(self) -> None:
-        self._retire(self._g)
+        self._retire(self._v)
 
 
-# --- on one generation ---------------------------------------------------------------------
+# --- on one view -------------------------------------------------------------------------------
 
-def _sql(g: _Generation, q: str, args=()) -> list[tuple]:
-    with g._lock:
-        return g._con.execute(q, args).fetchall()
-
-
-def _candidates(g: _Generation, year=None, agency=None, kind=None, doc=None) -> np.ndarray | None:
+def _candidates(v: _View, year=None, agency=None, kind=None, doc=None) -> np.ndarray | None:
     where, args = [], []
     if year is not None:
         where.append("year = ?")
@@ -348,99 +533,176 @@ def _candidates(g: _Generation, year=None, agency=None, kind=None, doc=None) -> 
         args += [doc, doc, doc, doc]
     if not where:
         return None
-    rows = _sql(g, f"SELECT id FROM chunks WHERE {' AND '.join(where)}", args)
-    return np.array(sorted(r[0] for r in rows), dtype=np.int64)
+    parts = []
+    for s, seg in enumerate(v.segments):
+        rows = np.array([r[0] for r in seg.sql(f"SELECT id FROM chunks WHERE {' AND '.join(where)}", args)], np.int64)
+        g = v.layout.own_gid[s][rows] if len(rows) else rows
+        parts.append(g[g >= 0])
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
 
 
-def _bm25_scores(g: _Generation, terms: list[str]) -> np.ndarray | None:
-    if g.bm25 is None:
+def _bm25_scores(v: _View, terms: list[str]) -> list[np.ndarray] | None:
+    """Per segment, each BM25 row's score (float32), or None when no live row holds a term."""
+    if not v.has_bm25 or not v.n:
         return None
-    ids = g.bm25.get_tokens_ids(terms)
-    if not ids:
-        return None
-    return g.bm25.get_scores_from_ids(ids)
+    scores: list[np.ndarray] | None = None
+    for term in terms:
+        df = v.df(term)
+        if df == 0:
+            continue
+        w = idf(v.n, df)
+        if scores is None:
+            scores = [np.zeros(len(s.lens), np.float32) for s in v.segments]
+        for s, seg in enumerate(v.segments):
+            p = seg.postings.get(term) if seg.postings is not None else None
+            if p is None:
+                continue
+            rows = np.asarray(p[0])
+            scores[s][rows] += contributions(w, np.asarray(p[1]), v.norms[s][rows])
+    return scores
 
 
-def _bm25_ranking(g: _Generation, query: str, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
-    scores = _bm25_scores(g, g.tokenizer.terms(query))
+def _rank(gids: np.ndarray, scores: np.ndarray, depth: int, positive: bool = True) -> list[tuple[int, float]]:
+    """The `depth` best (global id, score), by score then id (ties go to the lower id)."""
+    if positive:
+        keep = scores > 0
+        gids, scores = gids[keep], scores[keep]
+    if len(gids) == 0:
+        return []
+    if len(gids) > depth:
+        t = -np.partition(-scores, depth - 1)[depth - 1]
+        above = scores > t
+        tie = np.nonzero(scores == t)[0]
+        tie = tie[np.argsort(gids[tie], kind="stable")][:depth - int(above.sum())]
+        sel = np.concatenate([np.nonzero(above)[0], tie])
+        gids, scores = gids[sel], scores[sel]
+    order = np.lexsort((gids, -scores))
+    return [(int(gids[i]), float(scores[i])) for i in order]
+
+
+def _bm25_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+    scores = _bm25_scores(v, v.tokenizer.terms(query))
     if scores is None:
         return []
-    return _top(scores, cand, depth)
+    gid_parts, score_parts = [], []
+    rows_by_seg = v.bm25_rows(cand) if cand is not None else None
+    for s, sc in enumerate(scores):
+        if rows_by_seg is not None:
+            rows = rows_by_seg[s]
+            sub = sc[rows]
+        else:
+            rows = np.nonzero(sc > 0)[0]
+            sub = sc[rows]
+        g = v.layout.bm25_gid[s][rows]
+        live = g >= 0
+        gid_parts.append(g[live])
+        score_parts.append(sub[live])
+    return _rank(np.concatenate(gid_parts), np.concatenate(score_parts), depth)
 
 
-def _dense_ranking(g: _Generation, query: str, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
-    if g.faiss is None or g.n == 0:
+def _dense_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
+    if not v.has_vectors or v.n == 0:
         return []
-    qv = g.embedder.encode([query])
+    qv = v.embedder.encode([query])
     if not np.any(qv):
         return []
     import faiss
 
-    k = min(depth, g.n if cand is None else len(cand))
+    k = min(depth, v.n if cand is None else len(cand))
     if k <= 0:
         return []
-    params = None
-    if cand is not None:
-        sel = faiss.IDSelectorBatch(cand)
-        if g.faiss_info.get("type") == "IndexIVFFlat":
-            params = faiss.SearchParametersIVF(sel=sel, nprobe=int(g.faiss_info.get("nprobe", 8)))
+    ivf = v.faiss_info.get("type") == "IndexIVFFlat"
+    nprobe = int(v.faiss_info.get("nprobe", 8))
+    allowed = v.split(cand) if cand is not None else None
+    gid_parts, score_parts = [], []
+    for s, seg in enumerate(v.segments):
+        if seg.faiss is None or seg.faiss.ntotal == 0:
+            continue
+        sel = None
+        ks = k
+        if allowed is not None:
+            rows = allowed[s]
+            if not len(rows):
+                continue
+            sel = faiss.IDSelectorBatch(rows)
+            ks = min(k, len(rows))
+        elif not v.all_live[s]:
+            sel = faiss.IDSelectorBitmap(seg.n, faiss.swig_ptr(v._bitmaps[s]))
+        ks = min(ks, seg.n)
+        if ivf:
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe) if sel is not None \
+                else faiss.SearchParametersIVF(nprobe=nprobe)
         else:
-            params = faiss.SearchParameters(sel=sel)
-    elif g.faiss_info.get("type") == "IndexIVFFlat":
-        params = faiss.SearchParametersIVF(nprobe=int(g.faiss_info.get("nprobe", 8)))
-    dist, ids = g.faiss.search(qv, k, params=params) if params is not None else g.faiss.search(qv, k)
-    return [(int(i), float(d)) for i, d in zip(ids[0], dist[0], strict=True) if i >= 0]
+            params = faiss.SearchParameters(sel=sel) if sel is not None else None
+        dist, ids = seg.faiss.search(qv, ks, params=params) if params is not None else seg.faiss.search(qv, ks)
+        ok = ids[0] >= 0
+        g = v.layout.own_gid[s][ids[0][ok]]
+        live = g >= 0
+        gid_parts.append(g[live])
+        score_parts.append(dist[0][ok][live])
+    if not gid_parts:
+        return []
+    return _rank(np.concatenate(gid_parts), np.concatenate(score_parts), k, positive=False)
 
 
-def _exact_ids(g: _Generation, query: str, cand: np.ndarray | None) -> set[int]:
-    if g.bm25 is None:
+def _exact_ids(v: _View, query: str, cand: np.ndarray | None) -> set[int]:
+    if not v.has_bm25:
         return set()
     out: set[int] = set()
     for term in exact_terms(query):
-        scores = _bm25_scores(g, [term])
-        if scores is None:
-            continue
-        hit = np.nonzero(scores > 0)[0]
-        if cand is not None:
-            hit = np.intersect1d(hit, cand, assume_unique=True)
-        out.update(int(i) for i in hit)
+        for s, seg in enumerate(v.segments):
+            p = seg.postings.get(term) if seg.postings is not None else None
+            if p is None:
+                continue
+            g = v.layout.bm25_gid[s][np.asarray(p[0])]
+            g = g[g >= 0]
+            if cand is not None:
+                g = np.intersect1d(g, cand, assume_unique=True)
+            out.update(int(i) for i in g)
     return out
 
 
-def _search(g: _Generation, query: str, k: int, year, agency, kind, doc, mode: str) -> list[Hit]:
-    if g.n == 0:
+def _search(v: _View, query: str, k: int, year, agency, kind, doc, mode: str) -> list[Hit]:
+    if v.n == 0:
         return []
-    cand = _candidates(g, year, agency, kind, doc)
+    cand = _candidates(v, year, agency, kind, doc)
     if cand is not None and len(cand) == 0:
         return []
     depth = max(100, 10 * k)
     lists: list[list[tuple[int, float]]] = []
     if mode in ("hybrid", "bm25"):
-        lists.append(_bm25_ranking(g, query, cand, depth))
+        lists.append(_bm25_ranking(v, query, cand, depth))
     if mode in ("hybrid", "dense"):
-        lists.append(_dense_ranking(g, query, cand, depth))
+        lists.append(_dense_ranking(v, query, cand, depth))
     if mode == "hybrid":
         ranked = rrf([[i for i, _ in lst] for lst in lists if lst])
     else:
         ranked = lists[0]
-    exact = _exact_ids(g, query, cand)
+    exact = _exact_ids(v, query, cand)
     if exact:
         pos = {i: r for r, (i, _) in enumerate(ranked)}
         score = dict(ranked)
         first = sorted(exact, key=lambda i: (pos.get(i, len(pos)), i))
         ranked = [(i, score.get(i, 0.0)) for i in first] + [(i, s) for i, s in ranked if i not in exact]
-    return _hits(g, ranked[:3 * k], k)
+    return _hits(v, ranked[:3 * k], k)
 
 
-def _hits(g: _Generation, ranked: list[tuple[int, float]], k: int) -> list[Hit]:
+def _hits(v: _View, ranked: list[tuple[int, float]], k: int) -> list[Hit]:
     """The first k distinct hits: a document that prints the same passage or row twice
     (a repeated table, a boilerplate glossary) shows it once."""
     if not ranked:
         return []
-    ids = [i for i, _ in ranked]
-    rows = _sql(g, f"SELECT id, source_file, page, text, section, entities, agency, year, kind, chunk_id, "
-                   f"title, block FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids)
-    by_id = {r[0]: r for r in rows}
+    gids = np.array([i for i, _ in ranked], np.int64)
+    segs, rows = v.layout.locate(gids)
+    by_id: dict[int, tuple] = {}
+    for s in np.unique(segs):
+        sel = segs == s
+        local = {int(r): int(g) for r, g in zip(rows[sel], gids[sel], strict=True)}
+        ids = list(local)
+        for r in v.segments[int(s)].sql(
+                f"SELECT id, source_file, page, text, section, entities, agency, year, kind, chunk_id, "
+                f"title, block FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids):
+            by_id[local[r[0]]] = r
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for i, score in ranked:
@@ -457,34 +719,3 @@ def _hits(g: _Generation, ranked: list[tuple[int, float]], k: int) -> list[Hit]:
                         entities=json.loads(r[5] or "[]"), agency=r[6] or "", year=r[7], kind=r[8] or "",
                         chunk_id=r[9], title=r[10] or "", block=r[11] or ""))
     return hits
-
-
-def _top(scores: np.ndarray, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:
-    if cand is not None:
-        sub = scores[cand]
-        ids = cand
-    else:
-        sub = scores
-        ids = np.arange(len(scores))
-    pos = np.nonzero(sub > 0)[0]
-    if len(pos) == 0:
-        return []
-    if len(pos) > depth:
-        part = np.argpartition(-sub[pos], depth - 1)[:depth]
-        pos = pos[part]
-    order = pos[np.lexsort((ids[pos], -sub[pos]))]
-    return [(int(ids[p]), float(sub[p])) for p in order]
-
-
-def _read_faiss(path: Path):
-    """Memory-mapped where FAISS supports it for the index type; read into memory otherwise."""
-    import faiss
-
-    for flag in (getattr(faiss, "IO_FLAG_MMAP_IFC", None), getattr(faiss, "IO_FLAG_MMAP", None)):
-        if flag is None:
-            continue
-        try:
-            return faiss.read_index(str(path), flag)
-        except RuntimeError:
-            continue
-    return faiss.read_index(str(path))

@@ -1,40 +1,42 @@
-"""The search index under db/index: kept in line with the store, incrementally.
+"""The search index under db/index: kept in line with the store by small writes.
 
 Layout (the directory describes itself, txtai-style):
 
-    db/index/config.json          what is live: generation, model, dims, dictionary hash,
-                                  tokenizer settings, FAISS type, documents (sha256, chunks)
-    db/index/gen-<n>/             one complete, immutable generation:
-        chunks.sqlite             chunk text + metadata (filters, hits)
-        bm25/                     bm25s index (memory-mapped when loaded)
-        vectors.faiss             FAISS index (IndexFlatIP; IVF above a size threshold)
-        dictionary.txt            the jieba user dictionary queries are cut with
-        tf/                       BM25 term counts per chunk (int32 files), the base of the
-                                  next generation
+    db/index/config.json          what is live: the segments (main first, then deltas, each
+                                  with a sequence number), every live document with the
+                                  segment that holds it, tombstones, model, dims, tokenizer
+                                  settings and dictionary hash, FAISS type, BM25 parameters
+    db/index/gen-<n>/             the main segment (written by a full build or a merge)
+    db/index/delta-<n>/           a delta segment (written by a sync): the same files, for
+                                  the documents added since, plus override rows
+        chunks.sqlite             chunk text + metadata + normalized index text (filters,
+                                  hits, dictionary checks); documents; overrides
+        bm25/                     postings: rows and term counts per term (memory-mapped)
+        tf/                       term counts per row (what a merge copies)
+        vectors.faiss             FAISS index of the segment's rows (flat; IVF above a size
+                                  threshold, deltas sharing the main segment's quantizer)
+        dictionary.txt            the jieba user dictionary as of the segment
     db/index/model/<id>/          the builtin sentence-transformers model (when used)
     db/index/cache/               per-document chunks, BM25 terms and vectors
 
-Per-document work (chunking, embedding, tokenizing) is cached by document sha256 and a
-key of everything it depends on, so adding or removing one disclosure embeds only that
-disclosure; the next generation is built from the previous one: unchanged documents'
-rows, term counts and vectors are copied from it, so a sync costs about one pass over
-the generation's binary files, not a read of every cached document (see
-`generations.incremental_plan` for when that is valid; otherwise every document comes
-from the caches, a "full" pass, with the same result). A new generation is written into a
-temporary folder, renamed into place, and only then does config.json (written atomically)
-point at it: a crash at any moment leaves the previous generation live and usable.
-
-The build streams, so memory does not grow with the corpus: worker processes do the
-per-document work and the parent appends each document's rows, vectors and term counts to
-the new generation as they arrive (in document order, so the index is the same whatever
-the number of workers); BM25 and FAISS are then built from memory-mapped files.
+A sync writes only what changed: added documents go into a small delta segment (chunked,
+embedded and tokenized through the per-document caches), removed ones become tombstones,
+and chunks that a dictionary change cuts differently get override rows (found through the
+stored normalized text, never by reading documents again). Searches run over every
+segment with BM25 statistics of the live rows and merge on global ids, so they return what
+one index of the same corpus returns (`segments`). Merges fold the deltas into a new main
+segment in a background process (`merge`); a new segment is written to a temporary folder
+and renamed into place, and only then does config.json (written atomically) name it: a
+crash at any moment leaves the previous state live and usable.
 
 The modules, one job each: `layout` (the folder, config.json, the writer lock, `status`,
-`is_current`), `build` (`sync`: one generation from the store), `tasks` (per-document
-work in the workers, through the caches), `model` (which embedding model, training the
-builtin one), `generations` (writing a generation, taking one as the base of the next),
-`dictionary` (which documents a dictionary change touches), `bm25` and `vectors` (the
-BM25 and FAISS files), `cleanup` (removing what nothing uses, the readers' locks).
+`is_current`), `build` (`sync`: a full build or a delta), `tasks` (per-document work in
+the workers, through the caches), `model` (which model, training the builtin one),
+`generations` (writing a segment folder, reading what one holds), `segments` (the live
+set: global ids, tombstones, which BM25 row holds a chunk's counts), `merge` (folding
+segments into a main one, in the background), `dictionary` (which chunks a dictionary
+change touches), `bm25` (postings and query-time scores) and `vectors` (FAISS), `cleanup`
+(removing what nothing uses, the readers' locks).
 """
 
 from search.index.build import sync

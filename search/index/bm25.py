@@ -1,5 +1,13 @@
-"""BM25: the term counts of a document's chunks, and a bm25s index written straight from
-streamed (chunk, term, count) triples."""
+"""BM25 (Lucene variant, as bm25s computes it) over segments: the term counts of a
+document's chunks, a segment's postings written straight from streamed (row, term, count)
+triples, and the scores computed at query time from statistics over every live segment.
+
+A segment keeps raw term counts, not scores: idf and the average chunk length are
+corpus-wide, so a delta segment (or a tombstone) changes every chunk's score. The query
+computes them from the live rows (N, document frequencies, total length) and then each
+posting's score with the same float32/float64 steps `bm25s.BM25(method="lucene")` uses when
+it indexes the whole corpus at once, so a set of segments scores exactly as one index of
+the same chunks (a test compares them with bm25s)."""
 
 from __future__ import annotations
 
@@ -30,58 +38,85 @@ def term_counts(terms: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np
     return flat, np.asarray(counts, np.int32), nnz, lens
 
 
-def write_bm25(path: Path, vocab: dict[str, int], term_ids: np.ndarray, term_counts: np.ndarray,
-               nnz: np.ndarray, lengths: np.ndarray, block: int = 1_000_000) -> None:
-    """A bm25s (0.3) index, Lucene BM25, written straight into its files — the same arrays
-    `bm25s.BM25(method="lucene").index(tokens)` computes (a test compares them), but from
-    (chunk, term, count) triples streamed through memory-mapped files, so a million chunks
-    never become a million Python lists. `term_ids`/`term_counts` hold each chunk's distinct
-    terms in chunk order, `nnz` how many per chunk, `lengths` the chunk lengths in terms.
-
-    The score matrix is CSC (a column per term, chunks in order within it): document
-    frequencies give each column's extent, then each block of triples is scattered into
-    its columns."""
+def write_postings(path: Path, vocab: dict[str, int], term_ids: np.ndarray, term_counts_: np.ndarray,
+                   nnz: np.ndarray, block: int = 1_000_000) -> None:
+    """A segment's postings: for every term (a column, in vocabulary id order) the rows that
+    hold it, ascending, and how often (CSC: indptr.npy int64, rows.npy int32, tf.npy uint16,
+    or int32 should a count not fit), plus vocab.json. `term_ids`/`term_counts_` hold each
+    row's distinct terms in row order, `nnz` how many per row; they may be memory-mapped:
+    document frequencies give each column's extent, then each block of triples is scattered
+    into its columns, so a million rows never become Python lists."""
     path.mkdir(parents=True, exist_ok=True)
-    n_docs, n_vocab, total = len(nnz), len(vocab), len(term_ids)
+    n_rows, n_vocab, total = len(nnz), len(vocab), len(term_ids)
     df = np.zeros(n_vocab, np.int64)
+    big = 0
     for a in range(0, total, block):
         df += np.bincount(term_ids[a:a + block], minlength=n_vocab)
-    # as bm25s: idf in float64 (math.log), kept as float32; tf part in float64
-    idf = np.array([math.log(1 + (n_docs - f + 0.5) / (f + 0.5)) for f in df.tolist()], dtype=np.float32)
-    avg_len = lengths.astype(np.float64).sum() / n_docs
+        big = max(big, int(np.asarray(term_counts_[a:a + block]).max(initial=0)))
+    tf_dtype = np.uint16 if big <= np.iinfo(np.uint16).max else np.int32
     indptr = np.zeros(n_vocab + 1, np.int64)
     np.cumsum(df, out=indptr[1:])
-    data = np.lib.format.open_memmap(path / "data.csc.index.npy", mode="w+", dtype=np.float32, shape=(total,))
-    indices = np.lib.format.open_memmap(path / "indices.csc.index.npy", mode="w+", dtype=np.int32, shape=(total,))
+    rows_out = np.lib.format.open_memmap(path / "rows.npy", mode="w+", dtype=np.int32, shape=(total,))
+    tf_out = np.lib.format.open_memmap(path / "tf.npy", mode="w+", dtype=tf_dtype, shape=(total,))
     cursor = indptr[:-1].copy()
     ends = np.cumsum(nnz, dtype=np.int64)
     starts = ends - nnz
-    doc = 0
-    while doc < n_docs:
-        a = int(starts[doc])
-        last = max(doc, int(np.searchsorted(ends, a + block, side="right")) - 1)  # whole chunks per block
+    row = 0
+    while row < n_rows:
+        a = int(starts[row])
+        last = max(row, int(np.searchsorted(ends, a + block, side="right")) - 1)  # whole rows per block
         b = int(ends[last])
-        rows = np.repeat(np.arange(doc, last + 1, dtype=np.int32), nnz[doc:last + 1])
+        rows = np.repeat(np.arange(row, last + 1, dtype=np.int32), nnz[row:last + 1])
         t = np.asarray(term_ids[a:b])
-        tf = np.asarray(term_counts[a:b]).astype(np.float32)
-        dl = lengths[rows]
-        tfc = tf / (BM25_K1 * ((1 - BM25_B) + BM25_B * dl / avg_len) + tf)
-        score = (idf[t] * tfc).astype(np.float32)
         order = np.argsort(t, kind="stable")
         ts = t[order]
         uniq, first, cnt = np.unique(ts, return_index=True, return_counts=True)
         pos = np.repeat(cursor[uniq], cnt) + (np.arange(len(ts)) - np.repeat(first, cnt))
-        data[pos] = score[order]
-        indices[pos] = rows[order]
+        rows_out[pos] = rows[order]
+        tf_out[pos] = np.asarray(term_counts_[a:b])[order]
         cursor[uniq] += cnt
-        doc = last + 1
-    data.flush()
-    indices.flush()
-    del data, indices
-    np.save(path / "indptr.csc.index.npy", indptr)
-    (path / "vocab.index.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    import bm25s
+        row = last + 1
+    rows_out.flush()
+    tf_out.flush()
+    del rows_out, tf_out
+    np.save(path / "indptr.npy", indptr)
+    (path / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
 
-    (path / "params.index.json").write_text(json.dumps(
-        {"k1": BM25_K1, "b": BM25_B, "delta": 0.5, "method": "lucene", "idf_method": "lucene", "dtype": "float32",
-         "int_dtype": "int32", "num_docs": n_docs, "version": bm25s.__version__, "backend": "numpy"}, indent=4))
+
+class Postings:
+    """A segment's postings, memory-mapped (see `write_postings`)."""
+
+    def __init__(self, path: Path):
+        self.vocab: dict[str, int] = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+        self.indptr = np.load(path / "indptr.npy")
+        self.rows = np.load(path / "rows.npy", mmap_mode="r")
+        self.tf = np.load(path / "tf.npy", mmap_mode="r")
+
+    def get(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rows, counts) of a term, or None when no row of this segment holds it."""
+        t = self.vocab.get(term)
+        if t is None:
+            return None
+        a, b = int(self.indptr[t]), int(self.indptr[t + 1])
+        return self.rows[a:b], self.tf[a:b]
+
+
+def idf(n_rows: int, df: int) -> np.float32:
+    """Lucene's idf, in float64 and kept as float32 (as bm25s stores it)."""
+    return np.float32(math.log(1 + (n_rows - df + 0.5) / (df + 0.5)))
+
+
+def average_length(total_length: int, n_rows: int) -> np.float64:
+    return np.float64(total_length) / n_rows
+
+
+def length_norms(lengths: np.ndarray, avg_len: np.float64) -> np.ndarray:
+    """Per row the length part of BM25's denominator, k1·(1 − b + b·dl/avgdl), in float64:
+    the same operations, in the same order, as bm25s's indexer applies per posting."""
+    return BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / avg_len)
+
+
+def contributions(idf32: np.float32, counts: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """float32 scores of one term in the rows whose counts and length norms are given."""
+    tf = counts.astype(np.float32)
+    return (idf32 * (tf / (norms + tf))).astype(np.float32)

@@ -1,13 +1,14 @@
-"""What nothing uses any more goes: old generations and models once no reader holds them,
+"""What nothing uses any more goes: old segments and models once no reader holds them,
 cache entries of documents, models and dictionaries that are not live.
 
-A Searcher reads its generation's folder and its model's folder for as long as it is
-open: the embedder is loaded on the first dense query, and a rebuild beside a running
-service must not take them away under it. Each open Searcher holds a shared flock on
-both folders; a folder is removed only by whoever gets an exclusive lock on it, so the
-last reader to let go of an old generation (or the next sync) removes it. flock belongs
-to the open file, so this works between processes and between Searchers of one process,
-and a killed reader's locks go with it."""
+A Searcher reads its segments' folders and its model's folder for as long as it is open:
+the embedder is loaded on the first dense query, and a rebuild beside a running service
+must not take them away under it. Each open Searcher holds a shared flock on those
+folders (as a running merge does on the segments it reads and on the folder it writes);
+a folder is removed only by whoever gets an exclusive lock on it, so the last reader to
+let go of an old segment (or the next sync) removes it. flock belongs to the open file,
+so this works between processes and between Searchers of one process, and a killed
+reader's locks go with it."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def gc(idx: Path, cfg: dict) -> None:
     the writer lock). A generation or model an open Searcher still reads is kept until it
     is given back (see `hold`)."""
     drop_unused(idx, cfg)
-    for p in idx.glob(".gen-*.tmp"):
-        shutil.rmtree(p, ignore_errors=True)
+    for pattern in (".gen-*.tmp", ".delta-*.tmp"):
+        for p in idx.glob(pattern):
+            _remove_if_unread(p)  # a running merge holds the folder it writes
     model = cfg.get("model") or {}
     docs = cfg["documents"]
     dict_hash = cfg["tokenizer"]["dictionary_hash"]
@@ -88,13 +90,13 @@ def _remove_if_unread(path: Path) -> bool:
 
 
 def drop_unused(idx: Path, cfg: dict) -> None:
-    """Remove the generations and models `cfg` (the live config) does not use and no
-    reader holds. Only under the writer lock: a sync in progress has folders that are not
-    live yet."""
-    live_gen = cfg.get("generation")
-    for p in idx.glob("gen-*"):
-        if p.name != live_gen:
-            _remove_if_unread(p)
+    """Remove the segments and models `cfg` (the live config) does not use and no reader
+    holds. Only under the writer lock: a sync in progress has folders that are not live yet."""
+    live = {s["name"] for s in cfg.get("segments") or []} | {cfg.get("generation")}
+    for pattern in ("gen-*", "delta-*"):
+        for p in idx.glob(pattern):
+            if p.name not in live:
+                _remove_if_unread(p)
     model_id = (cfg.get("model") or {}).get("id")
     if (idx / "model").is_dir():
         for p in (idx / "model").iterdir():

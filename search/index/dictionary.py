@@ -1,18 +1,26 @@
 """A new jieba dictionary changes how a text is cut only where an added or dropped word
-occurs: the rule that lets cached terms (`reuse_terms`) and the previous generation's
-term counts (`documents_containing`, for the incremental plan) outlive a dictionary change."""
+occurs (the tokenizer keeps jieba's `total` fixed, see search.tokenize): the rule that lets
+cached terms (`reuse_terms`) outlive a dictionary change, and that tells a sync which live
+chunks to cut again (`chunks_containing`).
+
+A chunk's normalized index text is stored with it (chunks.sqlite's `norm`), so the check
+never goes back to the documents, and a word's character bigrams, which every chunk that
+contains the word also holds as BM25 terms, find the few chunks worth reading."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import sys
-import unicodedata
 from pathlib import Path
 
-from search.chunking import Chunk
+import numpy as np
+
 from search.index.layout import load_json
-from search.tokenize import TOKENIZER_VERSION, normalize
+from search.tokenize import STOPWORDS, TOKENIZER_VERSION, char_bigrams, normalize
+
+# Characters a question phrase (怎么, 我们 …) is made of: the tokenizer blanks such phrases out
+# before it takes bigrams, so a bigram with one of these characters may be missing from a
+# chunk that contains the word; only bigrams without them are evidence.
+_STOP_PHRASE_CHARS = frozenset("".join(w for w in STOPWORDS if len(w) > 1))
 
 
 def reuse_terms(cache: Path, sha: str, key: str, cur_words: set[str], known: dict[str, set[str]],
@@ -37,67 +45,53 @@ def reuse_terms(cache: Path, sha: str, key: str, cur_words: set[str], known: dic
     return None
 
 
-def _char_sources(word: str) -> list[set[str]]:
-    """For each character of a (normalized) word that normalizing a text can only produce
-    from itself or from characters NFKC maps onto it: those characters. A text whose
-    normalized form contains the word contains one of each set (the converse need not
-    hold). Brackets, spaces and composed characters are left out (no constraint)."""
-    rev = _nfkc_sources()
+def evidence_bigrams(word: str) -> list[str]:
+    """Bigrams of a (normalized) dictionary word that the terms of every chunk whose
+    normalized text contains the word include (search.tokenize.char_bigrams' rules)."""
     out = []
-    for c in set(word):
-        if c.isspace() or c in "〔〕" or unicodedata.decomposition(c) or "\uac00" <= c <= "\ud7a3":
-            continue
-        out.append({c} | rev.get(c, set()))
-    return out
+    for i in range(len(word) - 1):
+        g = word[i:i + 2]
+        if char_bigrams(g) == [g] and not _STOP_PHRASE_CHARS.intersection(g):
+            out.append(g)
+    return sorted(set(out))
 
 
-_nfkc_rev: dict[str, set[str]] | None = None
-
-
-def _nfkc_sources() -> dict[str, set[str]]:
-    """character → the characters whose NFKC form contains it (computed once, ~1 s)."""
-    global _nfkc_rev
-    if _nfkc_rev is None:
-        rev: dict[str, set[str]] = {}
-        for cp in range(sys.maxunicode + 1):
-            x = chr(cp)
-            if 0xD800 <= cp <= 0xDFFF:
-                continue
-            y = unicodedata.normalize("NFKC", x)
-            if y != x:
-                for c in y:
-                    rev.setdefault(c, set()).add(x)
-        _nfkc_rev = rev
-    return _nfkc_rev
-
-
-def documents_containing(chunks_db: Path, words: set[str]) -> set[str]:
-    """sha256 of the documents in a generation whose normalized index text (as the terms
-    were cut from) contains one of `words`."""
-    rx = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
-    needs = [_char_sources(w) for w in words]
-    con = sqlite3.connect(f"file:{chunks_db}?mode=ro", uri=True)
-    hit: set[str] = set()
-    cur, parts = None, []
-
-    def flush():
-        if cur is None or cur in hit:
-            return
-        joined = "\n".join(parts)
-        chars = set(joined)
-        # normalizing is the expensive part: only where a word's characters all occur
-        if any(all(not chars.isdisjoint(src) for src in need) for need in needs) \
-                and rx.search(normalize(joined)):
-            hit.add(cur)
-
+def chunks_containing(segment_dir: Path, postings, live: np.ndarray, words: set[str]) -> dict[int, str]:
+    """Own rows of one segment, among the `live` ones (a boolean mask over its own rows),
+    whose normalized index text contains one of `words`: row → that text. Candidates are
+    the rows holding every evidence bigram of a word (from the segment's postings); their
+    stored text then decides. A word with no evidence bigram (all Latin letters, say) is
+    looked for in every row's text."""
+    n = len(live)
+    found: dict[int, str] = {}
+    con = sqlite3.connect(f"file:{segment_dir / 'chunks.sqlite'}?mode=ro", uri=True)
     try:
-        for sha, section, text, agency, year, kind, title in con.execute(
-                "SELECT sha256, section, text, agency, year, kind, title FROM chunks ORDER BY id"):
-            if sha != cur:
-                flush()
-                cur, parts = sha, []
-            parts.append(Chunk("", sha, "", 0, section, text, "", agency, year, kind, title).index_text())
-        flush()
+        for w in sorted(words):
+            grams = evidence_bigrams(w)
+            if not grams:
+                for i, text in con.execute("SELECT id, norm FROM chunks WHERE instr(norm, ?) > 0", (w,)):
+                    if i < n and live[i]:
+                        found[int(i)] = text
+                continue
+            cand = None
+            for g in grams:
+                p = postings.get(g)
+                if p is None:
+                    cand = np.zeros(0, np.int64)
+                    break
+                rows = np.asarray(p[0], np.int64)
+                rows = rows[rows < n]  # own rows: an override row repeats a chunk's bigrams
+                cand = rows if cand is None else np.intersect1d(cand, rows, assume_unique=True)
+                if not len(cand):
+                    break
+            cand = cand[live[cand]]
+            cand = [int(x) for x in cand if int(x) not in found]
+            for a in range(0, len(cand), 500):
+                part = cand[a:a + 500]
+                for i, text in con.execute(f"SELECT id, norm FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                                           part):
+                    if w in text:
+                        found[int(i)] = text
     finally:
         con.close()
-    return hit
+    return found

@@ -1,6 +1,20 @@
-"""Generations: the folder a sync writes (`GenerationWriter`), the live generation as the
-base of the next (`Previous`), and which documents can be taken from it as they are
-(`incremental_plan`)."""
+"""Segments on disk: the folder a sync or a merge writes (`SegmentWriter`) and what a
+reader needs to know of one without opening its indexes (`SegmentInfo`).
+
+A segment folder holds:
+
+    chunks.sqlite    chunks (text, metadata, the normalized index text `norm`), ids 0…n-1
+                     in the order a full build gives them (documents by source file, sha256);
+                     documents (sha256, source file, graph, chunk key, first id, chunk count,
+                     dictionary words); overrides (BM25 rows n… that replace the term counts of
+                     a chunk held by an older segment: sha256 and position in its document)
+    tf/              term ids, counts, distinct terms and length per BM25 row (int32 files):
+                     what a merge copies
+    bm25/            the postings (bm25.write_postings) the query scores from
+    vectors.faiss    the segment's own rows' vectors (FAISS id = row id)
+    dictionary.txt   the jieba user dictionary as of this segment
+
+The main segment is a `gen-<n>` folder (a complete generation); deltas are `delta-<n>`."""
 
 from __future__ import annotations
 
@@ -8,122 +22,156 @@ import json
 import shutil
 import sqlite3
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from search.chunking import CHUNKER_VERSION, lexicon_fingerprint
-from search.index.bm25 import BM25_B, BM25_K1, write_bm25
-from search.index.dictionary import documents_containing
-from search.index.layout import INDEX_FORMAT, IndexError_
-from search.index.tasks import DocTask, IndexResult, chunk_key
+from search.index.bm25 import write_postings
+from search.index.layout import IndexError_
+from search.index.tasks import IndexResult
 
-INCREMENTAL_MAX_CHANGED = 0.5  # above this share of changed documents a full pass is as cheap
-
-
-def new_generation_name(idx: Path, cfg: dict | None) -> str:
-    """The name after the live generation's, skipping any a crashed sync left behind (never
-    live, but the number is taken)."""
-    n = int(((cfg or {}).get("generation") or "gen-0").split("-")[-1]) + 1
-    while (idx / f"gen-{n:06d}").exists():
-        n += 1
-    return f"gen-{n:06d}"
+CHUNK_COLUMNS = ("chunk_id, sha256, source_file, page, section, text, block, agency, year, kind, title, entities, "
+                 "norm_agency, norm")
 
 
-class GenerationWriter:
-    """Appends documents to a new generation folder: chunk rows into chunks.sqlite (one
-    transaction), vectors into a float32 file, BM25 (term id, count) pairs into int32
-    files; the vocabulary is the only corpus-wide structure in memory (term → id, in
-    first-seen order, so the same corpus gives the same ids).
+def new_segment_name(idx: Path, prefix: str, cfg: dict | None) -> str:
+    """`<prefix>-<n>` after every number in use: in the live config, in the folder, or taken
+    by a crashed or running writer's temporary folder."""
+    used = [int((cfg or {}).get("seq", 0))]
+    for s in (cfg or {}).get("segments", []):
+        used.append(int(s["name"].split("-")[-1]))
+    if (cfg or {}).get("generation"):
+        used.append(int(cfg["generation"].split("-")[-1]))
+    for p in idx.glob("*"):
+        stem = p.name.lstrip(".").split(".")[0]
+        if stem.startswith(("gen-", "delta-")) and stem.split("-")[-1].isdigit():
+            used.append(int(stem.split("-")[-1]))
+    return f"{prefix}-{max(used) + 1:06d}"
 
-    The term counts stay in the generation (tf/: term ids, counts, distinct terms and
-    length per chunk) so that the next generation can take unchanged documents' counts
-    from there (`add_previous`), with their rows, instead of from the per-document caches.
-    In that mode term ids are first those of the previous vocabulary (new terms after
-    them) and `finish_chunks` renumbers them into first-seen order, as a full build has
-    them; vectors of new documents are kept for `vectors.write_faiss_incremental`."""
 
-    def __init__(self, folder: Path, dims: int, prev: Previous | None = None):
+class SegmentWriter:
+    """Appends to a new segment folder: chunk rows into chunks.sqlite (one transaction),
+    vectors into a float32 file, BM25 (term id, count) pairs into int32 files. The
+    vocabulary (term → id, first-seen order) is the only structure that grows with the
+    segment's terms; everything else streams to disk.
+
+    Rows come from the per-document caches (`add`) or, in a merge, are copied from other
+    segments (`add_rows_sql` / `add_term_rows`, term ids already in this writer's
+    vocabulary, which then starts as the main segment's and is renumbered into first-seen
+    order by `finish`). Override rows (`add_override`) follow the segment's own rows."""
+
+    def __init__(self, folder: Path, dims: int, vocab: dict[str, int] | None = None, keep_vectors: bool = True):
         self.folder = folder
         self.scratch = folder / "scratch"
-        self.scratch.mkdir()
+        self.scratch.mkdir(parents=True)
         self.tf = folder / "tf"
         self.tf.mkdir()
         self.dims = dims
-        self.n = 0
-        self.prev = prev
-        self.vocab: dict[str, int] = dict(prev.vocab) if prev is not None else {}
-        self.old_map = np.full(prev.n, -1, np.int64) if prev is not None else None  # old id → new id
-        self.new_vectors: list[tuple[int, np.ndarray]] = []  # (first id, vectors) when prev is given
+        self.n = 0  # own rows
+        self.rows = 0  # BM25 rows: own rows, then overrides
+        self.renumber = vocab is not None
+        self.vocab: dict[str, int] = dict(vocab) if vocab is not None else {}
         self._nnz = array("i")
         self._lens = array("i")
         self._ids = open(self.tf / "term_ids.i32", "wb")  # noqa: SIM115 - closed in close()
         self._tfs = open(self.tf / "term_counts.i32", "wb")  # noqa: SIM115
-        self._vec = open(self.scratch / "vectors.f32", "wb") if dims and prev is None else None  # noqa: SIM115
-        self._con = sqlite3.connect(folder / "chunks.sqlite")
-        self._con.execute("""CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT, sha256 TEXT, source_file TEXT,
-                             page INTEGER, section TEXT, text TEXT, block TEXT, agency TEXT, year INTEGER, kind TEXT,
-                             title TEXT, entities TEXT, norm_agency TEXT)""")
-        if prev is not None:
-            self._con.execute("ATTACH DATABASE ? AS prev", (f"file:{prev.dir / 'chunks.sqlite'}?mode=ro",))
+        self._vec = open(self.scratch / "vectors.f32", "wb") if dims and keep_vectors else None  # noqa: SIM115
+        self.con = sqlite3.connect(folder / "chunks.sqlite")
+        self.con.execute("""CREATE TABLE chunks (id INTEGER PRIMARY KEY, chunk_id TEXT, sha256 TEXT, source_file TEXT,
+                            page INTEGER, section TEXT, text TEXT, block TEXT, agency TEXT, year INTEGER, kind TEXT,
+                            title TEXT, entities TEXT, norm_agency TEXT, norm TEXT)""")
+        self.con.execute("""CREATE TABLE documents (sha256 TEXT PRIMARY KEY, source_file TEXT, graph TEXT,
+                            chunk_key TEXT, first INTEGER, chunks INTEGER, words TEXT)""")
+        self.con.execute("CREATE TABLE overrides (row INTEGER PRIMARY KEY, sha256 TEXT, pos INTEGER)")
+        self.documents: dict[str, dict] = {}  # sha → {"source_file", "chunks", "chunk_key", "graph"}, in order
 
-    def add(self, r: IndexResult) -> None:
+    # --- own rows --------------------------------------------------------------------------
+    def add(self, r: IndexResult, graph: str, words: list[str]) -> None:
+        """One document from the per-document caches."""
+        if self.rows != self.n:
+            raise IndexError_("a segment's own rows come before its overrides")
         n0 = self.n
-        self._con.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                              ((n0 + i, *row) for i, row in enumerate(r.rows)))
+        self.con.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             ((n0 + i, *row) for i, row in enumerate(r.rows)))
+        self.add_document(r.sha, r.source_file, graph, r.key, n0, r.n, words)
         if self.dims:
             v = r.vectors
             if v is None or v.shape != (r.n, self.dims):
                 raise IndexError_(f"{r.source_file}: vectors of the wrong shape")
             if self._vec is not None:
                 self._vec.write(v.tobytes())
-            else:
-                self.new_vectors.append((n0, v))
-        flat, counts, nnz, lens = r.terms
+        self._add_terms(*r.terms)
+        self.n += r.n
+
+    def add_document(self, sha: str, source_file: str, graph: str, key: str, first: int, n: int, words) -> None:
+        self.con.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
+                         (sha, source_file, graph, key, first, n, json.dumps(sorted(words), ensure_ascii=False)))
+        self.documents[sha] = {"source_file": source_file, "chunks": n, "chunk_key": key, "graph": graph}
+
+    def _add_terms(self, flat: list[str], counts: np.ndarray, nnz: np.ndarray, lens: np.ndarray) -> None:
         vocab = self.vocab
         ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in flat), dtype=np.int32, count=len(flat))
         self._ids.write(ids.tobytes())
-        self._tfs.write(counts.tobytes())
+        self._tfs.write(np.asarray(counts, np.int32).tobytes())
         self._nnz.extend(nnz.tolist())
         self._lens.extend(lens.tolist())
-        self.n += r.n
+        self.rows += len(nnz)
 
-    def add_previous(self, a: int, n: int, block: int = 4_000_000) -> None:
-        """The previous generation's chunks a … a+n-1 (one document or more), as they are."""
-        prev, n0 = self.prev, self.n
-        self._con.execute("""INSERT INTO chunks SELECT id + ?, chunk_id, sha256, source_file, page, section, text, block,
-                             agency, year, kind, title, entities, norm_agency FROM prev.chunks
-                             WHERE id >= ? AND id < ? ORDER BY id""", (n0 - a, a, a + n))
-        e0, e1 = int(prev.starts[a]), int(prev.starts[a + n])
-        for x in range(e0, e1, block):
-            y = min(e1, x + block)
-            self._ids.write(np.asarray(prev.ids[x:y]).tobytes())
-            self._tfs.write(np.asarray(prev.counts[x:y]).tobytes())
-        self._nnz.frombytes(prev.nnz[a:a + n].tobytes())
-        self._lens.frombytes(prev.lens[a:a + n].tobytes())
-        self.old_map[a:a + n] = np.arange(n0, n0 + n, dtype=np.int64)
+    # --- rows copied by a merge ------------------------------------------------------------
+    def add_rows_sql(self, source_db: Path, runs: list[tuple[int, int, int]]) -> None:
+        """Chunk rows of another segment, `runs` of (first source id, count, first new id)."""
+        self.con.execute("ATTACH DATABASE ? AS src", (f"file:{source_db}?mode=ro",))
+        try:
+            for a, n, to in runs:
+                self.con.execute(f"INSERT INTO chunks SELECT id + ?, {CHUNK_COLUMNS} FROM src.chunks "
+                                 "WHERE id >= ? AND id < ? ORDER BY id", (to - a, a, a + n))
+            self.con.commit()
+        finally:
+            self.con.execute("DETACH DATABASE src")
+
+    def add_term_rows(self, ids: np.ndarray, counts: np.ndarray, nnz: np.ndarray, lens: np.ndarray) -> None:
+        """BM25 rows whose term ids are already this writer's."""
+        self._ids.write(np.asarray(ids, np.int32).tobytes())
+        self._tfs.write(np.asarray(counts, np.int32).tobytes())
+        self._nnz.frombytes(np.asarray(nnz, np.int32).tobytes())
+        self._lens.frombytes(np.asarray(lens, np.int32).tobytes())
+        self.rows += len(nnz)
+
+    def advance(self, n: int) -> None:
+        """`n` own rows were copied in (their BM25 rows come through `add_term_rows`)."""
         self.n += n
 
-    def finish_chunks(self) -> None:
+    # --- overrides -------------------------------------------------------------------------
+    def add_override(self, sha: str, pos: int, terms: str) -> None:
+        """New term counts for chunk `pos` of document `sha`, held by an older segment."""
+        self.con.execute("INSERT INTO overrides VALUES (?,?,?)", (self.rows, sha, pos))
+        from search.index.bm25 import term_counts
+
+        self._add_terms(*term_counts([terms]))
+
+    # --- finishing -------------------------------------------------------------------------
+    def finish(self) -> None:
+        """Indexes, term counts and postings; call once every row is in."""
         for col in ("sha256", "source_file", "year", "kind", "norm_agency"):
-            self._con.execute(f"CREATE INDEX ix_{col} ON chunks({col})")
-        self._con.commit()
-        if self.prev is not None:
-            self._con.execute("DETACH DATABASE prev")
-        self._con.close()
-        self._con = None
+            self.con.execute(f"CREATE INDEX ix_{col} ON chunks({col})")
+        self.con.commit()
+        self.con.close()
+        self.con = None
         for f in (self._ids, self._tfs, self._vec):
             if f is not None:
                 f.close()
         np.frombuffer(self._nnz, np.int32).tofile(self.tf / "nnz.i32")
         np.frombuffer(self._lens, np.int32).tofile(self.tf / "lens.i32")
-        if self.prev is not None:
+        if self.renumber:
             self._first_seen_ids()
+        ids = np.memmap(self.tf / "term_ids.i32", dtype=np.int32, mode="r") if self.rows else np.zeros(0, np.int32)
+        tfs = np.memmap(self.tf / "term_counts.i32", dtype=np.int32, mode="r") if self.rows else np.zeros(0, np.int32)
+        write_postings(self.folder / "bm25", self.vocab, ids, tfs, np.frombuffer(self._nnz, np.int32))
 
     def _first_seen_ids(self, block: int = 4_000_000) -> None:
-        """Term ids renumbered in order of first occurrence (terms only removed documents
-        had are dropped): the vocabulary a full build of this corpus makes."""
+        """Term ids renumbered in order of first occurrence (terms no row holds are dropped):
+        the vocabulary a full build of this corpus makes."""
         size = (self.tf / "term_ids.i32").stat().st_size // 4
         new = np.full(len(self.vocab), -1, np.int64)
         nxt = 0
@@ -146,113 +194,62 @@ class GenerationWriter:
         self.vocab = {w: i for i, w in words}
 
     def vectors(self) -> np.ndarray:
-        """The corpus's vectors, memory-mapped (n, dims)."""
+        """The own rows' vectors, memory-mapped (n, dims)."""
         return np.memmap(self.scratch / "vectors.f32", dtype=np.float32, mode="r", shape=(self.n, self.dims))
 
-    def write_bm25(self, path: Path) -> bool:
-        if not self.n:
-            return False
-        ids = np.memmap(self.tf / "term_ids.i32", dtype=np.int32, mode="r")
-        tfs = np.memmap(self.tf / "term_counts.i32", dtype=np.int32, mode="r")
-        write_bm25(path, self.vocab, ids, tfs, np.frombuffer(self._nnz, np.int32), np.frombuffer(self._lens, np.int32))
-        return True
-
     def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
+        if self.con is not None:
+            self.con.close()
+            self.con = None
         for f in (self._ids, self._tfs, self._vec):
             if f is not None and not f.closed:
                 f.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-class Previous:
-    """The live generation as the base of the next: its rows (chunks.sqlite, attached),
-    term counts (tf/, memory-mapped) and BM25 vocabulary. ValueError/OSError when it
-    lacks them (a generation written before tf/ existed)."""
-
-    def __init__(self, gen_dir: Path, n: int):
-        tf = gen_dir / "tf"
-        self.dir = gen_dir
-        self.n = n
-        self.nnz = np.fromfile(tf / "nnz.i32", dtype=np.int32)
-        self.lens = np.fromfile(tf / "lens.i32", dtype=np.int32)
-        if n <= 0 or len(self.nnz) != n or len(self.lens) != n:
-            raise ValueError(f"{tf}: term counts for {len(self.nnz)} chunks, not {n}")
-        self.starts = np.zeros(n + 1, np.int64)
-        np.cumsum(self.nnz, out=self.starts[1:])
-        self.ids = np.memmap(tf / "term_ids.i32", dtype=np.int32, mode="r")
-        self.counts = np.memmap(tf / "term_counts.i32", dtype=np.int32, mode="r")
-        if len(self.ids) != self.starts[-1] or len(self.counts) != self.starts[-1]:
-            raise ValueError(f"{tf}: term count files do not match")
-        self.vocab = json.loads((gen_dir / "bm25" / "vocab.index.json").read_text(encoding="utf-8"))
-
-
 @dataclass
-class Plan:
-    """An incremental sync: the documents to go through the caches (`changed`), those gone
-    (`removed`), and for each of the others its (first chunk, chunk count) in `previous`."""
+class SegmentInfo:
+    """What a segment holds, from its chunks.sqlite: its documents (sha → first row, chunk
+    count), its override rows (owner sha and position, for rows n, n+1, …) and its size."""
 
-    changed: set[str]
-    removed: set[str]
-    reuse: dict[str, tuple[int, int]]
-    previous: Previous | None  # None when nothing changed (the live generation stays)
+    name: str
+    dir: Path
+    n: int  # own rows
+    docs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    override_sha: list[str] = field(default_factory=list)
+    override_pos: list[int] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.n + len(self.override_sha)
+
+    @classmethod
+    def read(cls, folder: Path) -> SegmentInfo:
+        con = sqlite3.connect(f"file:{folder / 'chunks.sqlite'}?mode=ro", uri=True)
+        try:
+            docs = {sha: (int(a), int(n)) for sha, a, n in
+                    con.execute("SELECT sha256, first, chunks FROM documents ORDER BY first, sha256")}
+            ovr = con.execute("SELECT sha256, pos FROM overrides ORDER BY row").fetchall()
+        except sqlite3.Error as e:
+            raise IndexError_(f"{folder}: not a segment ({e}); run `budgetkg index --rebuild`") from e
+        finally:
+            con.close()
+        n = max((a + k for a, k in docs.values()), default=0)
+        return cls(folder.name, folder, n, docs, [s for s, _ in ovr], [int(p) for _, p in ovr])
 
 
-def incremental_plan(idx: Path, old: dict, tasks: list[DocTask], model_info: dict | None, tok,
-                     stats: dict) -> Plan | None:
-    """Which documents the previous generation can give as they are, or None when it
-    cannot be the base (other format, chunker, tokenizer settings, BM25 parameters or
-    model; no term counts; too much changed). A document is reused when its chunk key
-    is the same and, if the dictionary changed, none of the added or dropped words
-    occurs in its text (the rule the terms cache follows, see `dictionary.reuse_terms`)."""
+def document_words(folder: Path, shas: list[str] | None = None) -> dict[str, list[str]]:
+    """sha → the dictionary words its graph brought, for the documents of a segment."""
+    con = sqlite3.connect(f"file:{folder / 'chunks.sqlite'}?mode=ro", uri=True)
     try:
-        if old.get("format") != INDEX_FORMAT or old.get("chunker_version") != CHUNKER_VERSION:
-            return None
-        volatile = ("dictionary_hash", "dictionary_words")
-        if {k: v for k, v in (old.get("tokenizer") or {}).items() if k not in volatile} != \
-                {k: v for k, v in tok.settings().items() if k not in volatile}:
-            return None
-        bm = old.get("bm25") or {}
-        if bm.get("k1") != BM25_K1 or bm.get("b") != BM25_B or not bm.get("present"):
-            return None
-        if (old.get("model") or {}).get("id") != (model_info or {}).get("id"):
-            return None
-        if model_info is not None and not (old.get("faiss") or {}).get("type"):
-            return None
-        gen_dir = idx / old["generation"]
-        if not all((gen_dir / f).exists() for f in ("chunks.sqlite", "dictionary.txt", "bm25")):
-            return None
-        old_docs = old.get("documents", {})
-        ranges, a = {}, 0
-        for sha, d in old_docs.items():  # the generation holds them in this order
-            ranges[sha] = (a, int(d["chunks"]))
-            a += int(d["chunks"])
-        if a != int(old.get("chunks", -1)):
-            return None
-        reuse, changed = {}, set()
-        for t in tasks:
-            d = old_docs.get(t.sha)
-            key = chunk_key(t.meta, lexicon_fingerprint(t.labels))
-            if d is not None and d.get("chunk_key") == key and ranges[t.sha][1] > 0:
-                reuse[t.sha] = ranges[t.sha]
-            else:
-                changed.add(t.sha)
-        removed = set(old_docs) - {t.sha for t in tasks}
-        if not changed and not removed and old.get("tokenizer", {}).get("dictionary_hash") == tok.dictionary_hash:
-            return Plan(changed, removed, reuse, None)
-        if len(changed) > INCREMENTAL_MAX_CHANGED * max(1, len(tasks)):
-            return None
-        previous = Previous(gen_dir, a)  # before the text scan below: raises if it has no term counts
-        old_words = set(filter(None, (gen_dir / "dictionary.txt").read_text(encoding="utf-8").split("\n")))
-        diff = old_words ^ set(tok.words)
-        if diff:
-            stats["dictionary_words_changed"] = len(diff)
-            for sha in documents_containing(gen_dir / "chunks.sqlite", diff) & set(reuse):
-                del reuse[sha]
-                changed.add(sha)
-            if len(changed) > INCREMENTAL_MAX_CHANGED * max(1, len(tasks)):
-                return None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return Plan(changed, removed, reuse, previous)
+        if shas is None:
+            rows = con.execute("SELECT sha256, words FROM documents").fetchall()
+        else:
+            rows = []
+            for a in range(0, len(shas), 500):
+                part = shas[a:a + 500]
+                rows += con.execute(f"SELECT sha256, words FROM documents WHERE sha256 IN ({','.join('?' * len(part))})",
+                                    part).fetchall()
+    finally:
+        con.close()
+    return {sha: json.loads(w or "[]") for sha, w in rows}

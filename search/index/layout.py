@@ -15,7 +15,7 @@ from kg.atomic import atomic_write_bytes
 from search.chunking import CHUNKER_VERSION
 from search.tokenize import TOKENIZER_VERSION
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: segments (a main generation, deltas, tombstones), raw BM25 postings, `norm`
 RRF_K = 60  # reciprocal rank fusion; in config.json so a reader fuses as the writer meant
 
 
@@ -81,7 +81,17 @@ def status(db) -> dict:
         return {"chunks": 0, "documents": 0, "model": None, "dims": 0, "state": "missing"}
     return {"chunks": cfg.get("chunks", 0), "documents": len(cfg.get("documents", {})),
             "model": (cfg.get("model") or {}).get("name"), "dims": (cfg.get("model") or {}).get("dims", 0),
-            "ann": cfg.get("faiss", {}).get("type"), "generation": cfg.get("generation")}
+            "ann": (cfg.get("faiss") or {}).get("type"), "generation": cfg.get("generation"),
+            "segments": len(cfg.get("segments") or []),
+            "tombstones": sum(len(v) for v in (cfg.get("tombstones") or {}).values())}
+
+
+def documents_match(cfg: dict, stored) -> bool:
+    """Whether the index was built from exactly these store documents (graph, file, sha256):
+    what a sync compares before it reads anything else."""
+    have = {(sha, d.get("graph"), d["source_file"]) for sha, d in cfg.get("documents", {}).items()} | \
+        {(s["sha256"], g, s["source_file"]) for g, s in (cfg.get("skipped") or {}).items()}
+    return have == {(d.sha256, d.graph, d.source_file) for d in stored}
 
 
 def is_current(db, store) -> bool:
@@ -91,7 +101,7 @@ def is_current(db, store) -> bool:
         cfg = read_config(db)
     except IndexError_:
         return False
-    if cfg is None or not (index_dir(db) / cfg.get("generation", "-")).is_dir():
+    if cfg is None or not all((index_dir(db) / s["name"]).is_dir() for s in cfg.get("segments") or [{"name": "-"}]):
         return False
     if cfg.get("format") != INDEX_FORMAT or cfg.get("chunker_version") != CHUNKER_VERSION \
             or cfg.get("tokenizer", {}).get("version") != TOKENIZER_VERSION:
@@ -100,4 +110,4 @@ def is_current(db, store) -> bool:
     have = (cfg.get("model") or {}).get("name")
     if have is not None and have != want:
         return False
-    return set(cfg.get("documents", {})) == {d.sha256 for d in store.documents()}
+    return documents_match(cfg, store.documents())

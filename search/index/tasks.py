@@ -58,6 +58,7 @@ class IndexResult:
 
     key: str
     chunked: int
+    sha: str = ""
     embedded: int = 0
     retokenized: int = 0
     warning: str | None = None
@@ -122,14 +123,17 @@ def index_task(job: tuple[SyncContext, ModelSpec | None, DocTask]) -> IndexResul
     cache = Path(ctx.cache)
     sha = t.sha
     key, chunks, made, warning = _doc_chunks(ctx, t)
-    out = IndexResult(key, int(made), warning=warning)
+    out = IndexResult(key, int(made), sha, warning=warning)
     if chunks is None:
         return out
     texts = [c.index_text() for c in chunks]
     out.n = len(chunks)
     out.source_file = chunks[0].source_file if chunks else t.source_file
+    # `norm`, the normalized index text, is what a dictionary change is checked against and
+    # re-tokenized from, so that neither needs the document again
     out.rows = [(c.chunk_id, c.sha256, c.source_file, c.page, c.section, c.text, c.block, c.agency, c.year,
-                 c.kind, c.title, json.dumps(c.entities, ensure_ascii=False), normalize(c.agency)) for c in chunks]
+                 c.kind, c.title, json.dumps(c.entities, ensure_ascii=False), normalize(c.agency), normalize(x))
+                for c, x in zip(chunks, texts, strict=True)]
     if spec is not None:
         path = cache / f"{sha}.{key}.{spec.id}.npy"
         v = None if rebuild else _load_npy(path, len(texts), spec.dims)

@@ -1,5 +1,8 @@
-"""FAISS: a generation's vector index, exact below ANN_THRESHOLD chunks and IVF above it,
-built from scratch or from the previous generation's index (lists rewritten in place)."""
+"""FAISS: a segment's vector index. A full build is exact below ANN_THRESHOLD chunks and
+IVF above it; a delta segment has the main segment's kind of index (an IVF delta shares
+the main segment's trained quantizer, so a query probes the same lists in both); a merge
+folds the segments' vectors into one index, which is what a full build of the live corpus
+gives."""
 
 from __future__ import annotations
 
@@ -7,12 +10,25 @@ from pathlib import Path
 
 import numpy as np
 
-from search.index.generations import GenerationWriter
 from search.index.layout import IndexError_
 
 ANN_THRESHOLD = 50_000  # chunks; below it exact search (IndexFlatIP) is fast enough
 IVF_TRAIN_SAMPLE = 40  # training vectors per IVF list
 FAISS_ADD_BATCH = 65_536  # vectors handed to FAISS at a time
+
+
+def ideal_nlist(n: int) -> int:
+    return max(1, min(int(4 * np.sqrt(n)), n // 39))  # FAISS wants >= 39 training points per list
+
+
+def keeps_index(n: int, info: dict) -> bool:
+    """Whether a full build of `n` vectors on top of an index described by `info` keeps its
+    kind (and, for IVF, its trained lists): then the segments can be searched as they are."""
+    t = info.get("type")
+    if n < ANN_THRESHOLD:
+        return t == "IndexFlatIP"
+    nlist = ideal_nlist(n)
+    return t == "IndexIVFFlat" and nlist / 2 <= info.get("nlist", 0) <= nlist * 2
 
 
 def write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None = None) -> dict:
@@ -26,7 +42,7 @@ def write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None 
         index = faiss.IndexFlatIP(d)
         info = {"type": "IndexFlatIP", "metric": "inner_product", "vectors": n}
     else:
-        nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))  # FAISS wants >= 39 training points per list
+        nlist = ideal_nlist(n)
         index = None
         if previous is not None:
             prev_path, prev_info = previous
@@ -57,72 +73,132 @@ def write_faiss(path: Path, mat: np.ndarray, previous: tuple[Path, dict] | None 
     return info
 
 
-def write_faiss_incremental(path: Path, writer: GenerationWriter, previous: tuple[Path, dict]) -> dict:
-    """The FAISS index of a generation built on the previous one: its vectors are taken
-    from the previous index (removed documents' dropped, the others renumbered), the new
-    documents' added. An IVF index whose list count is still in range keeps its lists:
-    each is rewritten in id order, which is what filling the reset index with the whole
-    corpus gives (`write_faiss`), without adding a million vectors again."""
+def read_faiss(path: Path, writable: bool = False):
+    """Memory-mapped where FAISS supports it for the index type (unless it is to be
+    changed); read into memory otherwise."""
     import faiss
 
-    n, d = writer.n, writer.dims
-    prev_path, prev_info = previous
-    old = faiss.read_index(str(prev_path))
-    if old.d != d or old.ntotal != len(writer.old_map):
-        raise IndexError_(f"{prev_path}: {old.ntotal} vectors of {old.d} dims, expected {len(writer.old_map)} of {d}")
-    if writer.new_vectors:
-        new_ids = np.concatenate([np.arange(a, a + len(v), dtype=np.int64) for a, v in writer.new_vectors])
-        new_vecs = np.ascontiguousarray(np.concatenate([v for _, v in writer.new_vectors]), dtype=np.float32)
+    if not writable:
+        for flag in (getattr(faiss, "IO_FLAG_MMAP_IFC", None), getattr(faiss, "IO_FLAG_MMAP", None)):
+            if flag is None:
+                continue
+            try:
+                return faiss.read_index(str(path), flag)
+            except RuntimeError:
+                continue
+    return faiss.read_index(str(path))
+
+
+def write_delta_faiss(path: Path, vecs: np.ndarray, main: tuple[Path, dict]) -> None:
+    """A delta segment's index: flat beside a flat main segment; beside an IVF one, an IVF
+    index over the main segment's quantizer (its vectors land in the lists a full build
+    puts them in, and a query probes the same lists in both)."""
+    import faiss
+
+    main_path, info = main
+    d = vecs.shape[1]
+    if info.get("type") == "IndexIVFFlat":
+        main_index = read_faiss(main_path)  # kept referenced: the extracted IVF part points into it
+        ivf = faiss.extract_index_ivf(main_index)
+        quantizer = faiss.clone_index(ivf.quantizer)
+        index = faiss.IndexIVFFlat(quantizer, d, ivf.nlist, faiss.METRIC_INNER_PRODUCT)
+        if not index.is_trained or quantizer.d != d:
+            raise IndexError_(f"{main_path}: its quantizer does not fit {d}-dimensional vectors")
     else:
-        new_ids, new_vecs = np.zeros(0, np.int64), np.zeros((0, d), np.float32)
-    omap = writer.old_map
-    nlist = max(1, min(int(4 * np.sqrt(n)), n // 39))
-    is_ivf = prev_info.get("type") == "IndexIVFFlat"
-    if is_ivf and n >= ANN_THRESHOLD and nlist / 2 <= prev_info.get("nlist", 0) <= nlist * 2:
-        ivf = faiss.extract_index_ivf(old)
-        inv, cs = ivf.invlists, ivf.invlists.code_size
-        assign = ivf.quantizer.search(new_vecs, 1)[1].ravel() if len(new_vecs) else np.zeros(0, np.int64)
-        order = np.argsort(assign, kind="stable")
-        bounds = np.searchsorted(assign[order], np.arange(ivf.nlist + 1))
-        new_codes = new_vecs.view(np.uint8).reshape(len(new_vecs), cs)
-        for lst in range(ivf.nlist):
-            sel = order[bounds[lst]:bounds[lst + 1]]
-            sz = inv.list_size(lst)
-            ids = faiss.rev_swig_ptr(inv.get_ids(lst), sz).copy() if sz else np.zeros(0, np.int64)
-            tgt = omap[ids]
-            if not len(sel) and np.array_equal(tgt, ids):
+        index = faiss.IndexFlatIP(d)
+    for a in range(0, len(vecs), FAISS_ADD_BATCH):
+        index.add(np.ascontiguousarray(vecs[a:a + FAISS_ADD_BATCH], dtype=np.float32))
+    faiss.write_index(index, str(path))
+
+
+def _lists(index):
+    """(inverted lists, code size, list count) of an IVF index."""
+    import faiss
+
+    ivf = faiss.extract_index_ivf(index)
+    return ivf.invlists, ivf.invlists.code_size, ivf.nlist
+
+
+def _list_entries(inv, cs: int, lst: int) -> tuple[np.ndarray, np.ndarray]:
+    import faiss
+
+    sz = inv.list_size(lst)
+    if not sz:
+        return np.zeros(0, np.int64), np.zeros((0, cs), np.uint8)
+    ids = faiss.rev_swig_ptr(inv.get_ids(lst), sz).copy()
+    codes = faiss.rev_swig_ptr(inv.get_codes(lst), sz * cs).reshape(sz, cs).copy()
+    return ids, codes
+
+
+def merge_faiss(path: Path, n: int, dims: int, sources: list[tuple[Path | None, np.ndarray]],
+                main: tuple[Path, dict], scratch: Path) -> dict:
+    """One index over the live vectors of several segments: `sources` are (index file,
+    own row → global id or -1) per segment, the main segment first. IVF segments whose
+    lists a full build would keep are merged list by list (each list in id order, which is
+    what filling the reset index in id order gives); otherwise every live vector goes into
+    one matrix, in id order, and the ordinary build runs on it (`write_faiss`, reusing the
+    main segment's quantizer where it can)."""
+    import faiss
+
+    main_path, info = main
+    indexes = [(faiss.read_index(str(p)) if p is not None and p.exists() else None, gmap) for p, gmap in sources]
+    for index, gmap in indexes:
+        if index is not None and (index.d != dims or index.ntotal != len(gmap)):
+            raise IndexError_(f"a segment's vectors do not match its rows ({index.ntotal} vs {len(gmap)})")
+    all_ivf = all(index is None or info.get("type") == "IndexIVFFlat" for index, _ in indexes)
+    out = indexes[0][0]
+    if all_ivf and out is not None and n >= ANN_THRESHOLD and keeps_index(n, info):
+        inv, cs, nlist = _lists(out)
+        others = [(_lists(ix)[0], gmap) for ix, gmap in indexes[1:] if ix is not None]
+        gmain = indexes[0][1]
+        for lst in range(nlist):
+            ids, codes = _list_entries(inv, cs, lst)
+            tgt = gmain[ids]
+            parts_i, parts_c = [tgt[tgt >= 0]], [codes[tgt >= 0]]
+            for oinv, gmap in others:
+                oi, oc = _list_entries(oinv, cs, lst)
+                if len(oi):
+                    t = gmap[oi]
+                    parts_i.append(t[t >= 0])
+                    parts_c.append(oc[t >= 0])
+            ids2 = np.concatenate(parts_i)
+            if len(ids2) == len(ids) and np.array_equal(ids2, ids):
                 continue  # nothing in this list moved
-            keep = tgt >= 0
-            codes = faiss.rev_swig_ptr(inv.get_codes(lst), sz * cs).reshape(sz, cs) if sz else np.zeros((0, cs), np.uint8)
-            ids2 = np.concatenate([tgt[keep], new_ids[sel]])
-            codes2 = np.concatenate([codes[keep], new_codes[sel]])
+            codes2 = np.concatenate(parts_c)
             o = np.argsort(ids2, kind="stable")
             ids2, codes2 = np.ascontiguousarray(ids2[o]), np.ascontiguousarray(codes2[o])
             inv.resize(lst, 0)
             if len(ids2):
                 inv.add_entries(lst, len(ids2), faiss.swig_ptr(ids2), faiss.swig_ptr(codes2))
-        ivf.ntotal = n
-        old.ntotal = n
-        faiss.write_index(old, str(path))
-        return {**prev_info, "vectors": n, "reused_quantizer": True}
-    # otherwise every vector into one matrix, and the ordinary build from it
-    mat = np.memmap(writer.scratch / "vectors.f32", dtype=np.float32, mode="w+", shape=(n, d))
-    if is_ivf:
-        ivf = faiss.extract_index_ivf(old)
-        inv, cs = ivf.invlists, ivf.invlists.code_size
-        for lst in range(ivf.nlist):
-            sz = inv.list_size(lst)
-            if sz:
-                ids = faiss.rev_swig_ptr(inv.get_ids(lst), sz)
-                tgt = omap[ids]
-                keep = tgt >= 0
-                mat[tgt[keep]] = faiss.rev_swig_ptr(inv.get_codes(lst), sz * cs).view(np.float32).reshape(sz, d)[keep]
-    else:
-        xb = faiss.vector_to_array(old.codes).view(np.float32).reshape(old.ntotal, d)
-        keep = omap >= 0
-        mat[omap[keep]] = xb[keep]
-    if len(new_ids):
-        mat[new_ids] = new_vecs
+        faiss.extract_index_ivf(out).ntotal = n
+        out.ntotal = n
+        faiss.write_index(out, str(path))
+        return {**info, "vectors": n, "reused_quantizer": True}
+    mat = np.memmap(scratch / "merged.f32", dtype=np.float32, mode="w+", shape=(n, dims))
+    for index, gmap in indexes:
+        if index is None:
+            continue
+        if _is_ivf(index):
+            inv, cs, nlist = _lists(index)
+            for lst in range(nlist):
+                ids, codes = _list_entries(inv, cs, lst)
+                t = gmap[ids]
+                keep = t >= 0
+                mat[t[keep]] = codes[keep].view(np.float32).reshape(-1, dims)
+        else:
+            xb = faiss.vector_to_array(index.codes).view(np.float32).reshape(index.ntotal, dims)
+            keep = gmap >= 0
+            mat[gmap[keep]] = xb[keep]
     mat.flush()
-    del old
-    return write_faiss(path, mat, previous)
+    del indexes, out
+    return write_faiss(path, mat, (main_path, info) if main_path is not None else None)
+
+
+def _is_ivf(index) -> bool:
+    import faiss
+
+    try:
+        faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return False
+    return True

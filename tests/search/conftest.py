@@ -93,3 +93,9 @@ def add_disclosure():
 @pytest.fixture
 def topics():
     return TOPICS
+
+
+@pytest.fixture
+def disclosure_graph():
+    """disclosure_graph(doc, year, kind, agency, projects, policies) → (graph IRI, N-Triples)."""
+    return graph_nt

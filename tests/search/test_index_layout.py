@@ -25,7 +25,8 @@ def test_index_is_a_package_of_job_modules_without_cycles():
     assert not (ROOT / "search" / "index.py").exists()
     layers = _check_layers()
     g = layers.graph(ROOT)
-    for job in ("layout", "build", "tasks", "model", "generations", "dictionary", "bm25", "vectors", "cleanup"):
+    for job in ("layout", "build", "tasks", "model", "generations", "segments", "merge", "dictionary", "bm25", "vectors",
+                "cleanup"):
         assert f"search.index.{job}" in g
     tangled = [c for c in layers.cycles(g) if any(m == "search.index" or m.startswith("search.index.") for m in c)]
     assert tangled == []
