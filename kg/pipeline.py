@@ -134,23 +134,38 @@ def prepare(path: str) -> Prepared:
     return Prepared(path, doc, graph_iri, nt, len(g), identity=identity)
 
 
-def _prepare_shipped(item: tuple[str, str, bytes]) -> Prepared:
-    """prepare() on a worker that cannot see our files (a Ray node): it gets the bytes."""
+@dataclass(frozen=True)
+class ShippedTask:
+    """A file for a worker that cannot see our files (a Ray node): its bytes travel with it."""
+
+    path: str  # where it is here, reported back in Prepared.path
+    name: str  # its file name, which the reader and the graph take the source file from
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ArchivedTask:
+    """A file for a worker that shares our disk and writes the document archive entry itself."""
+
+    path: str
+    db: str
+
+
+def prepare_shipped(task: ShippedTask) -> Prepared:
+    """prepare() on a copy of the shipped bytes."""
     from kg.parallel import run_on_bytes
 
-    path, name, data = item
-    prep = run_on_bytes(prepare, name, data)
-    prep.path = path
+    prep = run_on_bytes(prepare, task.name, task.data)
+    prep.path = task.path
     return prep
 
 
-def _prepare_archived(item: tuple[str, str]) -> Prepared:
+def prepare_archived(task: ArchivedTask) -> Prepared:
     """prepare() plus the document archive write, in a worker that shares our disk: keeps
     the JSON encoding and the fsync off the single writer process."""
-    path, db = item
-    prep = prepare(path)
+    prep = prepare(task.path)
     if not prep.error:
-        DocumentArchive(db).put(prep.document)  # unreferenced until the graph lands
+        DocumentArchive(task.db).put(prep.document)  # unreferenced until the graph lands
         prep.archived = True
     return prep
 
@@ -167,11 +182,11 @@ def _prepared_stream(files: list[Path], workers: int, ray_address: str | None = 
         executor = make_executor(workers, ray_address)
     with executor:
         if executor.shares_files and db is not None and not isinstance(executor, SerialExecutor):
-            yield from executor.map(_prepare_archived, [(str(f), str(db)) for f in files])
+            yield from executor.map(prepare_archived, [ArchivedTask(str(f), str(db)) for f in files])
         elif executor.shares_files:
             yield from executor.map(prepare, [str(f) for f in files])
         else:
-            yield from executor.map(_prepare_shipped, ((str(f), f.name, f.read_bytes()) for f in files))
+            yield from executor.map(prepare_shipped, (ShippedTask(str(f), f.name, f.read_bytes()) for f in files))
 
 
 def ingest(paths: Iterable[str | os.PathLike], db: str | os.PathLike, store: Store,
