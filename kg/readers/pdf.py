@@ -175,7 +175,7 @@ def _extract_pages_locked(path: str) -> tuple[list[RawPage], list[str]]:
         for i in range(n):
             try:
                 try:
-                    rp = _pdfium_page(doc, i) if doc is not None else None
+                    rp = pdfium_page(doc, i) if doc is not None else None
                 except Exception:  # noqa: BLE001 - a page pdfium trips on: try pdfminer
                     rp = None
                 if rp is None:
@@ -199,7 +199,9 @@ def _extract_pages_locked(path: str) -> tuple[list[RawPage], list[str]]:
     return pages, warnings
 
 
-def _pdfium_page(doc, i: int) -> RawPage | None:
+def pdfium_page(doc, i: int) -> RawPage | None:
+    """Page i through pdfium, or None when pdfium cannot represent it faithfully (a /Rotate
+    page, paths inside a form XObject): pdfplumber reads that page instead."""
     fpage = doc[i]
     try:
         if fpage.get_rotation():

@@ -346,7 +346,7 @@ def test_pdfplumber_backend_reads_the_same(sample_pdf, doc, monkeypatch):
     open go through pdfplumber; both backends must give the same document."""
     import kg.readers.pdf
 
-    monkeypatch.setattr(kg.readers.pdf, "_pdfium_page", lambda pdf, i: None)
+    monkeypatch.setattr(kg.readers.pdf, "pdfium_page", lambda pdf, i: None)
     again = read_pdf(str(sample_pdf), "0" * 64)
     assert [(type(b).__name__, getattr(b, "text", None)) for b in again.blocks()] == \
         [(type(b).__name__, getattr(b, "text", None)) for b in doc.blocks()]
