@@ -5,10 +5,10 @@ Entity IRIs are minted in kg/rdf/iris.py from ontology.namespace.ID."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
+from test_vocab import strings
 
 from ontology.namespace import PREFIXES, SPARQL_RESULTS, prologue
 
@@ -25,29 +25,15 @@ NOT_YET: dict[str, str] = {
 }
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                out.add(id(body[0].value))
-    return out
-
-
 def written_iris(path: Path) -> list[tuple[int, str]]:
-    """(line, namespace) for each string constant of the module that spells one (whole, or a
-    piece of one long enough to be nothing else)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = _docstrings(tree)
+    """(line, namespace) for each string constant of the module (docstrings aside) that spells
+    one (whole, or a piece of one long enough to be nothing else)."""
     out = []
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip:
-            for ns in NAMESPACES:
-                if ns in n.value or (len(n.value) >= 16 and n.value in ns):
-                    out.append((n.lineno, ns))
-                    break
+    for line, text in strings(path):
+        for ns in NAMESPACES:
+            if ns in text or (len(text) >= 16 and text in ns):
+                out.append((line, ns))
+                break
     return out
 
 
