@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kg.store import PREFIXES
+from ontology.namespace import XSD
 
 FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
 # what each --format means for each kind of answer (rows for SELECT/ASK, a graph for
@@ -32,7 +33,7 @@ SELECT_AS = {"table": "html", "csv": "csv", "tsv": "tsv", "json": "json", "xml":
 GRAPH_AS = {"table": "ttl", "json": "jsonld", "ttl": "ttl", "nt": "nt", "jsonld": "jsonld"}
 SPACES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))  # the longest namespace names an IRI
 MAX_CELL = 60  # display columns of one table cell; csv, tsv and json carry the whole value
-NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
+NUMERIC = {f"{XSD}{t}" for t in (
     "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt")}
 

@@ -16,11 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from kg.store import BKG, Store
+from ontology.namespace import RDFS, SKOS
 from search.chunking import DocMeta
-
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
 
 
 def _sub(vars_: str, pattern: str) -> str:
@@ -37,7 +34,7 @@ _KINDS = f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?g <{BKG}documentKind> ?v }} }}"
 _AGENCIES = f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?g <{BKG}reportingAgency> ?v }} }}"
 _AGENCY_LABELS = ("SELECT ?g ?agency ?label WHERE { "
                   + _sub("?g ?agency", f"?g <{BKG}reportingAgency> ?agency")
-                  + _sub("?g ?agency ?label", f"?agency <{RDFS}label> ?label") + " }")
+                  + _sub("?g ?agency ?label", f"?agency <{RDFS.label}> ?label") + " }")
 
 
 _SEP_FIELD, _SEP_ROW = "\u001f", "\u001e"  # control characters no label contains
@@ -57,13 +54,13 @@ def _typed(cls: str, prop: str) -> str:
 # Entities each disclosure's own graph asserts, with every label a reader could type. All
 # inside the named graph: the graph that mentions an entity also labels it.
 _ENTITY_QUERIES = [
-    _typed(f"{BKG}Agency", f"{RDFS}label"),
-    _typed(f"{BKG}Agency", f"{SKOS}altLabel"),
-    _typed(f"{BKG}Project", f"{RDFS}label"),
-    _typed(f"{BKG}Project", f"{SKOS}altLabel"),
+    _typed(f"{BKG}Agency", RDFS.label),
+    _typed(f"{BKG}Agency", SKOS.altLabel),
+    _typed(f"{BKG}Project", RDFS.label),
+    _typed(f"{BKG}Project", SKOS.altLabel),
     _grouped(f"GRAPH ?g {{ ?e <{BKG}documentNumber> ?label }}"),
-    _grouped(f"GRAPH ?g {{ ?e <{SKOS}notation> ?label }}"),
-    _grouped(f"GRAPH ?g {{ ?e <{SKOS}prefLabel> ?label }}"),
+    _grouped(f"GRAPH ?g {{ ?e <{SKOS.notation}> ?label }}"),
+    _grouped(f"GRAPH ?g {{ ?e <{SKOS.prefLabel}> ?label }}"),
 ]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from test_vocab import strings
 
 from ontology.namespace import PREFIXES, SPARQL_RESULTS, prologue
@@ -15,14 +14,6 @@ from ontology.namespace import PREFIXES, SPARQL_RESULTS, prologue
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("kg", "search", "api")
 NAMESPACES = sorted({*PREFIXES.values(), SPARQL_RESULTS}, key=len, reverse=True)
-
-# Modules that still write a namespace by hand, and why. The list can only shrink: an entry
-# whose module no longer does fails test_not_yet_is_still_needed.
-NOT_YET: dict[str, str] = {
-    "search/graphmeta.py": "being changed by another piece of issue 16 while the IRIs moved; its RDFS/SKOS/DCT "
-                           "strings move to ontology.namespace next",
-    "api/query_cli.py": "being changed by another piece of work while the IRIs moved; its XSD string moves next",
-}
 
 
 def written_iris(path: Path) -> list[tuple[int, str]]:
@@ -42,15 +33,9 @@ def _modules() -> list[Path]:
 
 
 def test_no_module_writes_a_namespace_iri():
-    found = [f"{p.relative_to(ROOT)}:{line}: {ns}" for p in _modules() if str(p.relative_to(ROOT)) not in NOT_YET
-             for line, ns in written_iris(p)]
+    found = [f"{p.relative_to(ROOT)}:{line}: {ns}" for p in _modules() for line, ns in written_iris(p)]
     assert not found, "write these with ontology.namespace (BKG, ID, RDF, RDFS, …, PREFIXES, prologue):\n" + \
         "\n".join(found)
-
-
-@pytest.mark.parametrize("module", sorted(NOT_YET))
-def test_not_yet_is_still_needed(module):
-    assert written_iris(ROOT / module), f"{module} is done: drop it from NOT_YET"
 
 
 def test_the_scan_sees_what_it_looks_for(tmp_path):
