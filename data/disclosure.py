@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from data.document import Doc, Table
-from data.money import Fmt, ProjectYear, actual_money, plan_money
+from data.money import Fmt, ProjectYear, actual_money, extend, plan_money
 from data.world import Agency, Policy, World, sub_rng
 from kg import vocab as W
 
@@ -32,14 +32,20 @@ class Disclosure:
     what keeps the random stream, and so every byte, the same for a seed."""
 
     def __init__(self, world: World, a: Agency, year: int, kind: str, stem: str,
-                 inconsistency_rate: float = INCONSISTENCY_RATE):
+                 inconsistency_rate: float = INCONSISTENCY_RATE, extended: bool = False):
         self.w, self.a, self.year, self.kind, self.stem = world, a, year, kind, stem
+        self.extended = extended  # a family corpus: money with the components only some layouts print
         self.r = sub_rng(world.seed, "doc", a.idx, year, kind)
         self.q = 100 if a.unit == W.WAN_YUAN else 1
         self.fmt = Fmt(a.unit, self.r)
         self.plan = plan_money(world.seed, a, year, self.q)
         self.prev = plan_money(world.seed, a, year - 1, self.q)
+        if extended:
+            extend(world.seed, a, year, self.plan, self.q, budget=True)
+            extend(world.seed, a, year - 1, self.prev, self.q, budget=True)
         self.m = self.plan if kind == "budget" else actual_money(world.seed, a, year, self.q, self.plan)
+        if extended and kind != "budget":
+            extend(world.seed, a, year, self.m, self.q, budget=False)
         self.printed: dict[str, str] = {}  # policy number -> form printed in this doc
         self.policies: dict[str, dict] = {}
         self.laws: list[str] = []
@@ -72,8 +78,8 @@ class Disclosure:
         self.label = label
         self.doc = Doc(stem, title)
 
-    def tab(self, title, header, rows, numeric_from=2, note=None, widths=None) -> Table:
-        return Table(title, header, rows, self.a.unit, self.a.name, numeric_from, note, widths)
+    def tab(self, title, header, rows, numeric_from=2, note=None, widths=None, **meta) -> Table:
+        return Table(title, header, rows, self.a.unit, self.a.name, numeric_from, note, widths, **meta)
 
     # -- citations
     def cite(self, p: Policy, with_title: bool | None = None) -> str:

@@ -26,6 +26,18 @@ class Table:
     numeric_from: int = 2  # first column that holds amounts (right-aligned in the PDF)
     note: str | None = None
     widths: list[float] | None = None
+    # What the table is (summary, income, functional, gpb_functional, economic, three_public,
+    # gov_fund, project, procurement, performance) and how many leading columns print its
+    # classification code: the layout families reshape tables by these, never by their words.
+    role: str = ""
+    code_width: int = 0
+    # the line above the grid: "填报单位：…" by default, "部门：…" in some layouts
+    agency_label: str = "填报单位："
+    unit_label: str = "单位："
+    # Body row indexes a page break falls before, and whether the column headers repeat
+    # after it (the PDF starts a new page, the text export prints a form feed).
+    breaks: list[int] = field(default_factory=list)
+    repeat_header: bool = True
 
 
 @dataclass
@@ -38,6 +50,15 @@ class Doc:
     # index -> cut position) and form feeds before the parts
     breaks: dict = field(default_factory=dict)
     form_feeds: bool = False
+    # block index -> (what it says, detail): units, units_item …, for the layout families to find
+    tags: dict = field(default_factory=dict)
+    # set by a layout family: how the PDF is drawn (data/renderers.py PdfStyle fields)
+    pdf_style: dict = field(default_factory=dict)
+    hard_wraps: dict = field(default_factory=dict)  # block index -> width: a paragraph broken into lines
+
+    def tag(self, what: str, detail=None):
+        """Name the last block for the layout families: (what, detail)."""
+        self.tags[len(self.blocks) - 1] = (what, detail)
 
     def h1(self, t):
         self.blocks.append(("h1", t))

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from data.vocab import FUNC_NAMES
 from data.world import YEARS, Agency, Policy, sub_rng
 from kg.vocab import WAN_YUAN, YUAN
 
@@ -45,6 +46,14 @@ class YearMoney:
     other_income: int
     carry_in: int
     carry_out: int = 0  # final accounts only (年末结转和结余)
+    # Components only family corpora draw (extend below); empty/zero in the default corpus.
+    # 单位预留机动经费: budgeted money that is neither basic nor project expenditure, by functional 项.
+    reserve: dict[str, int] = field(default_factory=dict)
+    special_account: int = 0  # the part of service_income managed in a 财政专户
+
+    @property
+    def reserve_total(self) -> int:
+        return sum(self.reserve.values())
 
     @property
     def personnel(self) -> int:
@@ -64,7 +73,7 @@ class YearMoney:
 
     @property
     def total(self) -> int:
-        return self.basic + self.project
+        return self.basic + self.project + self.reserve_total
 
     @property
     def income(self) -> int:
@@ -76,17 +85,20 @@ class YearMoney:
         return self.income - self.service_income - self.other_income
 
     def func_items(self, gpb_only: bool = False) -> dict[str, list[int]]:
-        """functional 项 code -> [personnel, public, project]: basic expenditure mapped by
-        economic code onto the usual 项 (pension contributions to 2080505, …)."""
+        """functional 项 code -> [personnel, public, project, reserve]: basic expenditure mapped by
+        economic code onto the usual 项 (pension contributions to 2080505, …). The reserve is
+        funded by the general public budget, so it stays in the gpb_only items."""
         items: dict[str, list[int]] = {}
 
         def add(code, i, v):
             if v:
-                items.setdefault(code, [0, 0, 0])[i] += v
+                items.setdefault(code, [0, 0, 0, 0])[i] += v
         for code, v in self.econ.items():
             add(ECON_TO_FUNC.get(code, "_basic"), 1 if code.startswith("302") else 0, v)
         for p in self.projects:
             add(p.func, 2, p.amount - (p.service if gpb_only else 0))
+        for code, v in self.reserve.items():
+            add(code, 3, v)
         return items
 
 
@@ -101,10 +113,31 @@ def resolve_func(items: dict[str, list[int]], a: Agency) -> dict[str, list[int]]
     out: dict[str, list[int]] = {}
     for code, vals in items.items():
         c = alias.get(code, code)
-        acc = out.setdefault(c, [0, 0, 0])
-        for k in range(3):
-            acc[k] += vals[k]
+        acc = out.setdefault(c, [0] * len(vals))
+        for k, v in enumerate(vals):
+            acc[k] += v
     return out
+
+
+def reserve_code(a: Agency) -> str:
+    """Where a reserve is classified: the 款's "其他…支出" 项 where the list has one, else the
+    agency's own running-cost 项."""
+    other = a.basic_func[:5] + "99"
+    return other if other in FUNC_NAMES else a.basic_func
+
+
+def extend(seed: int, a: Agency, year: int, m: YearMoney, q: int, budget: bool) -> None:
+    """Add what only family corpora carry, from a stream of its own (the default corpus never
+    calls this, so its bytes do not move): a 单位预留机动经费 in half the budgets, and in
+    documents with service income a share of it managed in a 财政专户."""
+    r = sub_rng(seed, "extend", a.idx, year, "plan" if budget else "actual")
+
+    def rq(x: float) -> int:
+        return max(q, int(round(x / q)) * q)
+    if budget and r.random() < 0.5:
+        m.reserve = {reserve_code(a): rq(m.total * r.uniform(0.01, 0.1))}
+    if m.service_income and r.random() < 0.7:
+        m.special_account = min(m.service_income, rq(m.service_income * r.uniform(0.3, 0.8)))
 
 
 def tree(leaves: dict[str, list[int]], levels=(3, 5)) -> list[tuple[str, list[int]]]:

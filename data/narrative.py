@@ -53,14 +53,20 @@ def overview(b: Disclosure):
         extra = f"业务上接受{alias}的领导和监督。"
     else:
         extra = ""
+    # each units paragraph is tagged with the length of the sentence before its list, which the
+    # unit-list layouts keep (it introduces the short name and the parent)
     if r.random() < 0.6:
-        d.p(f"{b.intro_name()}{where}是{parent_ref}所属{nature}，单位代码 {a.unit_code}。{extra}"
-            f"内设机构 {len(a.units)} 个，具体如下：")
+        head = f"{b.intro_name()}{where}是{parent_ref}所属{nature}，单位代码 {a.unit_code}。{extra}"
+        d.p(head + f"内设机构 {len(a.units)} 个，具体如下：")
+        d.tag("units", len(head))
         for i, (u, desc) in enumerate(a.units, 1):
             d.p(f"{i}、{u}：{desc}。")
+            d.tag("units_item")
     else:
         names = "、".join(u for u, _ in a.units)
-        d.p(f"{b.intro_name()}{where}为{parent_ref}下属{nature}。{extra}根据工作需要，单位内设{names}，共 {len(a.units)} 个内设机构。")
+        head = f"{b.intro_name()}{where}为{parent_ref}下属{nature}。{extra}"
+        d.p(head + f"根据工作需要，单位内设{names}，共 {len(a.units)} 个内设机构。")
+        d.tag("units", len(head))
     d.h2(f"二、{b.label}单位构成")
     d.p(f"纳入{a.name} {b.year} 年{b.label}编制范围的单位只有本级 1 个，无下属单位。")
     d.h2("三、人员构成")
@@ -130,9 +136,10 @@ def budget_text(b: Disclosure):
     carry = f"另有{W.CARRY_OVER.label} {f.text(m.carry_in)}，{W.GRAND_INCOME.label} {f.text(m.total)}。" if m.carry_in else ""
     d.p(f"1. 预算收入情况：{y} 年{W.INCOME.label} {f.text(m.income)}，{change(b, m.income, pm.income)}。"
         f"其中：{'，'.join(inc)}。{carry}")
+    reserve = f"；{W.RESERVE} {f.text(m.reserve_total)}，占 {pct(m.reserve_total, m.total)}" if m.reserve_total else ""
     d.p(f"2. 预算支出情况：{y} 年{W.EXPENDITURE.label} {f.text(m.total)}，{change(b, m.total, pm.total)}。"
         f"其中：{W.BASIC.label} {f.text(m.basic)}，占 {pct(m.basic, m.total)}；{W.PROJECT.label} {f.text(m.project)}，"
-        f"占 {pct(m.project, m.total)}。")
+        f"占 {pct(m.project, m.total)}{reserve}。")
     d.p(f"{W.BASIC.label}中，{W.PERSONNEL.label} {f.text(m.personnel)}，主要用于{_ACTUAL_STAFF}{W.PERSONNEL.cells[2]}、"
         f"社会保障缴费和{_RETIRED}补助；{W.PUBLIC.label} {f.text(m.public)}，用于办公、水电、差旅等日常运转开支。")
     classes = tree(resolve_func(m.func_items(), a))
@@ -259,10 +266,10 @@ def performance_table(b: Disclosure, number: str, final: bool):
     d.h2(f"{number}、{W.PROJECT.label + '绩效自评情况' if final else '重点项目绩效目标情况'}")
     if final:
         d.table(b.tab(f"{W.PROJECT.label}绩效自评表", [["项目名称", W.OPENING_BUDGET_COLUMN, "全年执行数", "执行率", "自评得分"]], rows,
-                      numeric_from=1, widths=[0.36, 0.16, 0.16, 0.16, 0.16]))
+                      numeric_from=1, widths=[0.36, 0.16, 0.16, 0.16, 0.16], role="performance"))
     else:
         d.table(b.tab("部门整体绩效目标表", [["项目名称", "项目类型", "本年度预算", "主要支出方向和用途"]], rows,
-                      widths=[0.28, 0.14, 0.14, 0.44]))
+                      widths=[0.28, 0.14, 0.14, 0.44], role="performance"))
 
 
 def glossary(b: Disclosure):

@@ -29,7 +29,7 @@ def func_rows(b: Disclosure, items: dict[str, list[int]], mode: str, defect: str
     f = b.fmt
     rows_ = tree(items)
     out = []
-    tot = [sum(v[k] for c, v in rows_ if len(c) == 3) for k in range(3)]
+    tot = [sum(v[k] for c, v in rows_ if len(c) == 3) for k in range(4)]
     lines = []
     bad_row = None
     if defect == "row_basic_project":
@@ -46,7 +46,7 @@ def func_rows(b: Disclosure, items: dict[str, list[int]], mode: str, defect: str
     out.append([""] * w + ["合计"] + total_cells)
     for code, v in rows_:
         basic, proj = v[0] + v[1], v[2]
-        total = basic + proj
+        total = basic + proj + v[3]  # a reserve has no column of its own here
         if code == bad_row:
             total += delta
             b.inconsistencies.append({
@@ -109,7 +109,7 @@ def tables(b: Disclosure):
     body.append(["收 入 总 计", f.cell(m.income + m.carry_in), "支 出 总 计", f.cell(m.total + carry_out)])
     d.table(b.tab(W.SUMMARY_TABLE.title(b.kind),
                   [["收 入", "<", "支 出", "<"], ["项 目", col, "项 目", col]], body, numeric_from=1,
-                  widths=[0.32, 0.18, 0.32, 0.18]))
+                  widths=[0.32, 0.18, 0.32, 0.18], role="summary"))
 
     # 2. 收入总表 (by unit, shows the codes)
     sec(heading(b, W.INCOME_TABLE))
@@ -120,7 +120,7 @@ def tables(b: Disclosure):
             [a.parent_code, a.parent] + [f.cell(v) for v in vals],
             [a.unit_code, a.name] + [f.cell(v) for v in vals]]
     d.table(b.tab(W.INCOME_TABLE.title(b.kind), hdr, body,
-                  widths=[0.1, 0.26, 0.11, 0.11, 0.11, 0.1, 0.1, 0.11]))
+                  widths=[0.1, 0.26, 0.11, 0.11, 0.11, 0.1, 0.1, 0.11], role="income"))
 
     # 3. 支出总表 -> truth functional lines
     sec(heading(b, W.EXPENDITURE_TABLE))
@@ -131,7 +131,7 @@ def tables(b: Disclosure):
     defect = b.defect if b.defect in ("row_basic_project", "parent_children") else None
     body, b.functional_lines = func_rows(b, all_items, "bp", defect)
     d.table(b.tab(W.EXPENDITURE_TABLE.title(b.kind), hdr, body, numeric_from=w + 1,
-                  widths=([0.07] * 3 if w == 3 else [0.12]) + [0.4, 0.16, 0.16, 0.16]))
+                  widths=([0.07] * 3 if w == 3 else [0.12]) + [0.4, 0.16, 0.16, 0.16], role="functional", code_width=w))
 
     # 4. 一般公共预算支出表 (GPB only; for a final account with 年初预算数 beside 决算数)
     if final:
@@ -143,11 +143,11 @@ def tables(b: Disclosure):
         body = []
         codes = sorted(set(plan_rows) | {c for c, _ in act_rows})
         act = dict(act_rows)
-        tp = [0, 0, 0]
-        ta = [0, 0, 0]
+        tp = [0, 0, 0, 0]
+        ta = [0, 0, 0, 0]
         for code in codes:
-            pv = plan_rows.get(code, [0, 0, 0])
-            av = act.get(code, [0, 0, 0])
+            pv = plan_rows.get(code, [0, 0, 0, 0])
+            av = act.get(code, [0, 0, 0, 0])
             if len(code) == 3:
                 tp = [x + y_ for x, y_ in zip(tp, pv, strict=True)]
                 ta = [x + y_ for x, y_ in zip(ta, av, strict=True)]
@@ -156,7 +156,7 @@ def tables(b: Disclosure):
         body.insert(0, ["", "合计", f.cell(sum(tp)), f.cell(tp[0] + tp[1]), f.cell(tp[2]),
                         f.cell(sum(ta)), f.cell(ta[0] + ta[1]), f.cell(ta[2])])
         d.table(b.tab(W.GPB_EXPENDITURE_TABLE.final, hdr, body,
-                      widths=[0.09, 0.25, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11]))
+                      widths=[0.09, 0.25, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11], role="gpb_functional", code_width=1))
     else:
         sec(W.GPB_EXPENDITURE_TABLE.budget)
         hdr = [["科目编码", "科目名称", "合计", W.BASIC.label, "<", "<", W.PROJECT.label],
@@ -164,7 +164,8 @@ def tables(b: Disclosure):
         split, b.split_codes = b.split_codes, False
         body, _ = func_rows(b, gpb_items, "bpp", None)
         b.split_codes = split
-        d.table(b.tab(W.GPB_EXPENDITURE_TABLE.budget, hdr, body, widths=[0.11, 0.33, 0.12, 0.11, 0.11, 0.11, 0.11]))
+        d.table(b.tab(W.GPB_EXPENDITURE_TABLE.budget, hdr, body, widths=[0.11, 0.33, 0.12, 0.11, 0.11, 0.11, 0.11],
+                      role="gpb_functional", code_width=1))
 
     # 5. 基本支出表 -> truth economic lines
     sec(W.GPB_BASIC_TABLE.title(b.kind))
@@ -187,7 +188,7 @@ def tables(b: Disclosure):
     d.table(b.tab(W.GPB_BASIC_TABLE.title(b.kind),
                   [[W.ECONOMIC_CLASSIFICATION, "<", f"本年{W.GPB}{W.BASIC.label}", "<", "<"],
                    ["科目编码", "科目名称", "合计", W.PERSONNEL.label, W.PUBLIC.label]], body,
-                  widths=[0.13, 0.39, 0.16, 0.16, 0.16]))
+                  widths=[0.13, 0.39, 0.16, 0.16, 0.16], role="economic", code_width=1))
 
     # 6. 三公
     qt = b.quote
@@ -208,7 +209,7 @@ def tables(b: Disclosure):
                 f.cell(pt["car_buy"]), f.cell(pt["car_run"]), f.cell(pt["reception"])]
         hdr = [["项目"] + hdr[0], ["^"] + hdr[1]]
         body = [[W.BUDGET.column] + prow, [W.FINAL_ACCOUNT.column] + row]
-        d.table(b.tab(W.THREE_PUBLIC_TABLE.final.format(quote=qt), hdr, body, numeric_from=1))
+        d.table(b.tab(W.THREE_PUBLIC_TABLE.final.format(quote=qt), hdr, body, numeric_from=1, role="three_public"))
     else:
         if sub_rng(b.w.seed, "three_layout", a.idx, y).random() < 0.25:
             # the other common layout: one line per item, the parts indented under 合计
@@ -216,15 +217,15 @@ def tables(b: Disclosure):
                     [f"其中：{W.VEHICLE_PURCHASE.label}", row[3]], [W.VEHICLE_OPERATION.label, row[4]],
                     [f"3、{W.RECEPTION.label}", row[5]]]
             d.table(b.tab(W.THREE_PUBLIC_TABLE.budget.format(quote=qt), [["项目", W.BUDGET.column]], body, numeric_from=1,
-                          widths=[0.6, 0.4]))
+                          widths=[0.6, 0.4], role="three_public"))
         else:
-            d.table(b.tab(W.THREE_PUBLIC_TABLE.budget.format(quote=qt), hdr, [row], numeric_from=0))
+            d.table(b.tab(W.THREE_PUBLIC_TABLE.budget.format(quote=qt), hdr, [row], numeric_from=0, role="three_public"))
 
     # 7. 政府性基金 (empty, as most units have none)
     sec(W.GOV_FUND_TABLE.title(b.kind))
     d.table(b.tab(W.GOV_FUND_TABLE.budget, [["科目编码", "科目名称", "本年政府性基金预算支出", "<", "<"],
                                            ["^", "^", "合计", W.BASIC.label, W.PROJECT.label]], [],
-                  note="备注：本单位无政府性基金预算支出，此表为空表。"))
+                  note="备注：本单位无政府性基金预算支出，此表为空表。", role="gov_fund"))
 
     # 8. 项目支出表 -> truth projects (+ basis column links)
     sec(W.PROJECT_TABLE.title(b.kind))
@@ -251,7 +252,7 @@ def tables(b: Disclosure):
         ([0.1, 0.26, 0.1, 0.11, 0.1, 0.1] + ([0.23] if basis else []))
     tw = sum(widths)
     d.table(b.tab(W.PROJECT_TABLE.title(b.kind), hdr, body,
-                  widths=[x / tw for x in widths]))
+                  widths=[x / tw for x in widths], role="project"))
 
     # 9. 政府采购
     pr = m.procurement
@@ -260,4 +261,4 @@ def tables(b: Disclosure):
         body = [["合计", f.cell(sum(pr.values()))], ["货物", f.cell(pr["goods"])], ["服务", f.cell(pr["services"])],
                 ["工程", f.cell(pr["works"])]]
         d.table(b.tab(W.PROCUREMENT_TABLE.title(b.kind),
-                      [["采购类别", kind.column]], body, numeric_from=1, widths=[0.5, 0.5]))
+                      [["采购类别", kind.column]], body, numeric_from=1, widths=[0.5, 0.5], role="procurement"))

@@ -6,10 +6,61 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from data import vocab as V
 from data.disclosure import Disclosure
 from data.money import jnum
 from data.world import sub_rng
 from kg import vocab as W
+
+
+def gov_econ_code(b: Disclosure, code: str) -> str:
+    """The 政府预算支出经济分类 code a department economic code falls under (class or item)."""
+    public_service = b.a.nature == "事业"
+    if len(code) == 3:
+        return {"301": "505" if public_service else "501", "302": "505" if public_service else "502"}.get(code, "509")
+    if public_service and code[:3] in ("301", "302"):
+        return "50501" if code[:3] == "301" else "50502"
+    return V.DEPT_TO_GOV_ECON[code]
+
+
+def extensions(b: Disclosure) -> dict:
+    """What a family corpus records beyond GOLD-SCHEMA (truth "extensions"): the reserve, the
+    income sources, 会议费/培训费, the government economic lines and each project's 立项依据,
+    quarterly 用款计划 and performance targets. Drawn from a stream of its own, once per document,
+    so every family of the document prints the same."""
+    if "_extensions" in b.__dict__:
+        return b.__dict__["_extensions"]
+    m, r = b.m, sub_rng(b.w.seed, "extensions", b.a.idx, b.year, b.kind)
+    gov: dict[str, int] = {}
+    for code, v in m.econ.items():
+        for c in (gov_econ_code(b, code[:3]), gov_econ_code(b, code)):
+            gov[c] = gov.get(c, 0) + v
+    projects = []
+    for p in m.projects:
+        quarterly = None
+        if b.kind == "budget":
+            w = [r.uniform(0.5, 1.5) for _ in range(4)]
+            parts = [int(p.amount * x / sum(w) / b.q) * b.q for x in w[:3]]
+            quarterly = [jnum(x) for x in parts + [p.amount - sum(parts)]]
+        topic = p.name[:-2] if p.name.endswith(("经费", "资金", "项目")) else p.name
+        targets = []
+        for level1, level2, indicator, value in r.sample(V.PERFORMANCE_INDICATORS, 3):
+            targets.append({"level1": level1, "level2": level2, "indicator": indicator.format(topic=topic),
+                            "value": value.format(n=r.choice([80, 85, 90, 95, 98]))})
+        projects.append({"name": p.name, "basis": [pol.number for pol in p.policies], "quarterly": quarterly,
+                         "targets": targets})
+    out = {
+        "reserve": jnum(m.reserve_total),
+        "reserve_lines": [{"code": c, "name": V.FUNC_NAMES[c], "total": jnum(v)} for c, v in sorted(m.reserve.items())],
+        "income_sources": {"gpb": jnum(m.gpb), "special_account": jnum(m.special_account),
+                           "service": jnum(m.service_income - m.special_account), "other": jnum(m.other_income)},
+        "meeting_fee": jnum(m.econ.get("30215", 0)), "training_fee": jnum(m.econ.get("30216", 0)),
+        "government_economic_lines": [{"code": c, "name": V.GOV_ECON_NAMES[c], "total": jnum(v)}
+                                      for c, v in sorted(gov.items())],
+        "projects": projects,
+    }
+    b.__dict__["_extensions"] = out
+    return out
 
 
 def truth(b: Disclosure) -> dict:
@@ -55,7 +106,7 @@ def truth(b: Disclosure) -> dict:
             "sector_parent_code": a.parent_code, "defect": b.defect, "split_codes": b.split_codes,
             "basis_column": b.basis_column, "scope": b.scope,
         },
-    }
+    } | ({"extensions": extensions(b)} if b.extended else {})
 
 
 def eval_cases(truths: list[dict], seed: int, per_doc: int = 3) -> tuple[list[dict], list[dict]]:

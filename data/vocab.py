@@ -564,3 +564,38 @@ NATIONAL_ORGS = [("人社部", "人力资源社会保障部"), ("财", "财政�
                  ("农", "农业农村部"), ("教", "教育部")]
 LOCAL_DEPTS = [("人社", "人力资源和社会保障{d}"), ("财", "财政{d}"), ("民", "民政{d}"), ("卫", "卫生健康委员会"),
                ("农", "农业农村{d}"), ("教", "教育{d}")]
+
+# 政府预算支出经济分类科目, which some basic-expenditure tables print beside the department's
+# own classification. A 机关 class is the department class's name with 机关 before it, so it is
+# composed from ECON_NAMES rather than spelled twice.
+GOV_ECON_NAMES = {
+    "501": "机关" + ECON_NAMES["301"], "50101": "工资奖金津补贴", "50102": "社会保障缴费", "50103": ECON_NAMES["30113"],
+    "50199": ECON_NAMES["30199"],
+    "502": "机关" + ECON_NAMES["302"], "50201": "办公经费", "50202": ECON_NAMES["30215"], "50203": ECON_NAMES["30216"],
+    "50205": "委托业务费", "50206": ECON_NAMES["30217"], "50207": ECON_NAMES["30212"], "50208": ECON_NAMES["30231"],
+    "50209": ECON_NAMES["30213"], "50299": ECON_NAMES["30299"],
+    "505": "对事业单位经常性补助", "50501": ECON_NAMES["301"], "50502": ECON_NAMES["302"],
+    "509": ECON_NAMES["303"], "50901": "社会福利和救助", "50905": "离退休费", "50999": "其他对个人和家庭补助",
+}
+# department economic item -> government economic item, for administrative units (a public
+# service unit's 301/302 items all go to 50501/50502)
+DEPT_TO_GOV_ECON = {
+    "30101": "50101", "30102": "50101", "30103": "50101", "30107": "50101", "30108": "50102", "30109": "50102",
+    "30110": "50102", "30111": "50102", "30112": "50102", "30113": "50103", "30199": "50199",
+    "30201": "50201", "30202": "50201", "30205": "50201", "30206": "50201", "30207": "50201", "30209": "50201",
+    "30211": "50201", "30228": "50201", "30229": "50201", "30239": "50201", "30215": "50202", "30216": "50203",
+    "30226": "50205", "30217": "50206", "30212": "50207", "30231": "50208", "30213": "50209", "30299": "50299",
+    "30301": "50905", "30302": "50905", "30305": "50901", "30307": "50901", "30309": "50999", "30399": "50999",
+}
+
+# Performance indicators a project table may print: (一级, 二级, indicator, value form with {n}).
+# The first level is kg.vocab's word; the rest is invented for the generator.
+_OUTPUT, _EFFECT, _SATISFACTION = W.PERFORMANCE_WORDS[2:5]
+PERFORMANCE_INDICATORS = [
+    (_OUTPUT, "数量指标", "{topic}完成率", "≥{n}%"),
+    (_OUTPUT, "数量指标", "{topic}覆盖人次", "≥{n}人次"),
+    (_OUTPUT, "质量指标", "{topic}合格率", "≥{n}%"),
+    (_OUTPUT, "时效指标", "资金拨付及时率", "100%"),
+    (_EFFECT, "社会效益指标", "政策知晓率", "≥{n}%"),
+    (_SATISFACTION, "服务对象满意度指标", "服务对象满意度", "≥{n}%"),
+]
