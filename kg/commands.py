@@ -91,16 +91,23 @@ def cmd_export(args, access=None) -> int:
 
 def cmd_check(args, access=None) -> int:
     from kg.checks import findings_from_store
+    from kg.checks.versions import archive_documents
 
     with _access(access).reading(args.db) as store:
-        findings = findings_from_store(store)
+        # the archive lets the narrative's year-on-year claims be read against last year's file
+        findings = findings_from_store(store, archive_documents(args.db))
+    if args.severity:
+        findings = [f for f in findings if f["severity"] == args.severity]
     if args.json:
         for f in findings:
             print(json.dumps(f, ensure_ascii=False, default=str))
     else:
         for f in findings:
-            print(f"[{f.get('severity', '')}] {f.get('source_file', '')} p.{f.get('pages', '')}: {f.get('comment', '')}")
-        print(f"{len(findings)} finding(s)", file=sys.stderr)
+            other = f" (↔ {f['other']['source_file']})" if f.get("other") else ""
+            print(f"[{f['severity']}] {f['rule']} {f['source_file']}{other} p.{','.join(map(str, f['pages']))}: "
+                  f"{f['comment']}")
+        errors = sum(f["severity"] == "error" for f in findings)
+        print(f"{len(findings)} finding(s), {errors} error(s)", file=sys.stderr)
     return 0
 
 
@@ -123,7 +130,9 @@ def register(sub, ingest_hooks=None, access=None) -> None:
     s.add_argument("-o", "--output", help="file to write (default: stdout)")
     s.set_defaults(func=lambda args: cmd_export(args, access))
 
-    s = sub.add_parser("check", help="list consistency findings (places where a disclosure contradicts itself)")
+    s = sub.add_parser("check", help="list consistency findings (a disclosure contradicting itself or another stored disclosure)")
     add_db(s)
-    s.add_argument("--json", action="store_true", help="one JSON object per finding")
+    s.add_argument("--json", action="store_true", help="one JSON object per finding (rule, severity, expected, found, "
+                   "tolerance, pages, disclosure, source_file, comment; other: the second disclosure of a finding across two)")
+    s.add_argument("--severity", choices=["error", "warning"], help="only findings of this severity")
     s.set_defaults(func=lambda args: cmd_check(args, access))

@@ -367,3 +367,43 @@ def question_words() -> set[str]:
 
 # The kind words as documents set in traditional characters print them (预算/决算 above).
 TRADITIONAL_KIND_WORDS = ("預算", "決算")
+
+
+# --- consistency checks (kg/checks) ------------------------------------------------------
+# The words the checks read a document's own structure and claims with.
+
+SUM_WORDS = ("合计", "小计", "总计")  # a row or column that sums the others
+# A carry-forward beside the year's expenditure: not a part of it.
+CARRY_FORWARD_WORDS = (CARRIED_FORWARD, "结转下年", "年终结转")
+ID_COLUMN_WORDS = ("编码", "代码", "名称", "序号")  # columns that name a row rather than print a figure
+LINE_SPLIT_WORDS = PERSONNEL.cells + PUBLIC.cells  # columns under 基本支出 that split it
+# A third part of the year's expenditure some documents state beside 基本支出 and 项目支出.
+RESERVE = "单位预留机动经费"
+RESERVE_WORDS = (RESERVE, "预留机动经费")
+# What a 三公 table may carry beside the three parts without their being 三公.
+MEETING_FEE = "会议费"
+TRAINING_FEE = "培训费"
+NOT_THREE_PUBLIC = (MEETING_FEE, TRAINING_FEE)
+
+# The narrative's comparisons: "与上年相比增加 844.15 万元，增长 6.59%", "占 49.55%",
+# "完成年初预算的 95.45%", "决算数小于预算数", "与上年持平".
+RISE_WORDS = ("增加", "增长", "上升", "提高", "增多", "多")
+FALL_WORDS = ("减少", "下降", "降低", "减", "少")
+FLAT_WORDS = ("持平", "相同", "一致", "无变化", "不变")
+PREVIOUS_YEAR_WORDS = ("上年度", "上一年度", "上一年", "上年", "去年")
+SHARE_WORD = "占"
+COMPLETION_WORD = "完成"
+GREATER_WORDS = ("大于", "高于", "超过", "多于")
+LESS_WORDS = ("小于", "低于", "少于")
+OF_WHICH_WORDS = ("其中", "主要用于以下方面", "具体如下", "分别为", "包括")
+CLASS_MARK, SECTION_MARK, ITEM_MARK = "类", "款", "项"  # "一般公共服务（类）", "人大事务（款）"
+
+# Completeness and identity.
+CONTENTS_WORD = "目录"
+PART_WORD = "部分"  # "第二部分 … 预算表" heads a part of the document, not a table
+TABLE_WORD = "表"
+ASSET_DATE_WORDS = ("截至", "截止", "截止到", "截至到")
+YEAR_END = (12, 31)
+FULL_STOP = "。"
+ASSET_WORDS = ("资产", "车辆", "公务用车", "设备", "房屋")  # what an asset reporting date is followed by
+EXECUTION_WORD = "执行数"  # "2025年预算执行数": last year's spending so far, not its budget

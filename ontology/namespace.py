@@ -90,6 +90,9 @@ class BKG(DefinedNamespace):
     expected: URIRef
     found: URIRef
     difference: URIRef
+    tolerance: URIRef                # the rounding a finding allowed (yuan), from the printed precision
+    expectedText: URIRef             # expected / found as written, for findings not about one amount
+    foundText: URIRef
     warning: URIRef                  # reader / extraction warnings on a disclosure
     isTemplate: URIRef               # a blank template (XX placeholders), not a disclosure of a real agency
     cityOrCounty: URIRef

@@ -28,7 +28,7 @@ def extract(doc: Document) -> Facts:
     extract_totals(doc, f)
     extract_projects(doc, f)
     extract_policies(doc, f)
-    from kg.checks import check_facts
+    from kg.checks import check_document
 
-    f.findings = check_facts(f)
+    f.findings = check_document(doc, f)
     return f

@@ -105,6 +105,9 @@ class FindingFact:
     found: Decimal | None = None
     pages: list[int] = field(default_factory=list)
     where: str | None = None
+    tolerance: Decimal | None = None  # the rounding allowed, in the unit of expected/found (kg.checks)
+    expected_text: str | None = None  # expected and found as printed, for findings not about one amount
+    found_text: str | None = None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 
 from kg import vocab as V
+from kg.checks.graph import add_finding
 from kg.document import Document
 from kg.extract import extract
 from kg.extract.base import Facts, Figure, Prov
@@ -23,7 +24,6 @@ from kg.rdf.iris import (
     concept_iri,
     disclosure_iri,
     figure_iri,
-    finding_iri,
     line_iri,
     policy_iri,
     project_iri,
@@ -214,23 +214,7 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
         g.add((c, PROV.wasDerivedFrom, d))
 
     for fi in f.findings:
-        node = finding_iri(doc.sha256, fi.rule, fi.where or fi.comment)
-        g.add((node, RDF.type, BKG.Finding))
-        g.add((node, BKG.disclosure, d))
-        g.add((node, BKG.rule, Literal(fi.rule)))
-        if fi.where:
-            g.add((node, BKG.findingKey, Literal(fi.where)))
-        g.add((node, BKG.severity, Literal(fi.severity)))
-        g.add((node, RDFS.comment, zh(fi.comment)))
-        if fi.expected is not None:
-            g.add((node, BKG.expected, money(fi.expected)))
-        if fi.found is not None:
-            g.add((node, BKG.found, money(fi.found)))
-            if fi.expected is not None:
-                g.add((node, BKG.difference, money(fi.found - fi.expected)))
-        for p in fi.pages:
-            g.add((node, BKG.page, Literal(int(p))))
-        g.add((node, PROV.wasDerivedFrom, d))
+        add_finding(g, d, doc.sha256, fi)
     return str(d), g
 
 

@@ -38,14 +38,18 @@ def test_inconsistent_document_gives_findings_in_the_store():
         assert key in inc
 
 
-def test_rounding_within_tolerance_is_at_most_a_warning():
-    doc = make_doc(
-        P("青禾市测试局 2024 年部门预算"),
-        T("支出总表", [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]],
-          [["", "合计", "100.01", "60.00", "40.00"], ["213", "农林水支出", "100.01", "60.00", "40.01"],
-           ["21301", "农业农村", "100.00", "60.00", "40.00"]]))
-    rows = findings_from_store(_store(doc))
-    assert rows and all(r["severity"] == "warning" for r in rows)  # 0.01 万元 is printed rounding
+def test_rounding_within_the_printed_precision_is_no_finding():
+    """100.01 = 60.00 + 40.00 within the rounding of three figures printed to 0.01 万元
+    (±0.015); 100.05 is beyond it, and its tolerance is reported."""
+    def doc(total):
+        return make_doc(
+            P("青禾市测试局 2024 年部门预算"),
+            T("支出总表", [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]],
+              [["", "合计", total, "60.00", "40.00"], ["213", "农林水支出", total, "60.00", "40.00"]]))
+    assert findings_from_store(_store(doc("100.01"))) == []
+    rows = findings_from_store(_store(doc("100.05")))
+    assert {r["rule"] for r in rows} >= {"row_splits_sum"}
+    assert all(r["severity"] == "error" and r["tolerance"] == Decimal("150") for r in rows)
 
 
 def test_projects_sum_against_project_expenditure():
