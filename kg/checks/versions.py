@@ -51,8 +51,8 @@ class Stored:
         """{measure key: (value, page)} of a disclosure: what its tables (or text) print."""
         if d not in self._totals:
             out = {}
-            for r in self.store.select(prologue("bkg", "prov", "rdfs") + f"""SELECT ?p ?v ?page WHERE {{
-                    <{d}> ?p ?v FILTER(isLiteral(?v) && datatype(?v) = <http://www.w3.org/2001/XMLSchema#decimal>)
+            for r in self.store.select(prologue("bkg", "prov", "rdfs", "xsd") + f"""SELECT ?p ?v ?page WHERE {{
+                    <{d}> ?p ?v FILTER(isLiteral(?v) && datatype(?v) = xsd:decimal)
                     OPTIONAL {{ <{d}> prov:hadMember ?n . ?n bkg:amount ?v ; bkg:page ?page }} }}"""):
                 key = TERM_KEY.get(str(r["p"]))
                 if key:
