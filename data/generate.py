@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pdf-count", type=int, default=None, help="render PDFs for the first M documents only")
     ap.add_argument("--inconsistency-rate", type=float, default=INCONSISTENCY_RATE,
                     help=f"share of documents with a deliberate inconsistency (default {INCONSISTENCY_RATE})")
+    ap.add_argument("--plant", action="store_true",
+                    help="plant one error of a known class in every document (recorded in its truth's 'planted'); "
+                         "no other inconsistency")
     args = ap.parse_args(argv)
     formats = {f.strip() for f in args.formats.split(",") if f.strip()}
     if not formats or formats - {"txt", "pdf"}:
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     try:
         m = generate(Path(args.out), args.count, args.seed, formats, args.pdf_count, progress=True,
-                     inconsistency_rate=args.inconsistency_rate)
+                     inconsistency_rate=args.inconsistency_rate, plant=args.plant)
     except OSError as e:
         print(f"generate.py: cannot write {args.out}: {e}", file=sys.stderr)
         return 1

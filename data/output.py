@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import sys
 import time
 from pathlib import Path
 
+from data import plant as planting
 from data.corpus import build_doc, plan_corpus
 from data.disclosure import INCONSISTENCY_RATE
 from data.renderers import render_pdf, render_txt
@@ -48,11 +50,16 @@ def _prune(out: Path, manifest: dict) -> None:
 
 
 def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int | None = None,
-             progress: bool = False, inconsistency_rate: float = INCONSISTENCY_RATE) -> dict:
-    """Write the corpus; returns the manifest (also written to out/manifest.json)."""
+             progress: bool = False, inconsistency_rate: float = INCONSISTENCY_RATE, plant: bool = False) -> dict:
+    """Write the corpus; returns the manifest (also written to out/manifest.json). With `plant`,
+    every document carries one planted error (data/plant.py) and no other inconsistency."""
     world, plan = plan_corpus(seed, count)
+    if plant:
+        inconsistency_rate = 0.0
+        budgets = {(a.idx, y) for a, y, k, _ in plan if k == "budget"}
     pdf_count = count if pdf_count is None else pdf_count
     manifest = {"seed": seed, "count": count, "inconsistency_rate": inconsistency_rate, "years": list(YEARS), "generator": "budgetkg data/generate.py",
+                **({"plant": True} if plant else {}),
                 "layout": {"txt": "txt/<stem>.txt", "pdf": "pdf/<stem>.pdf", "truth": "truth/<stem>.json",
                            "qa": "cases_qa.json", "search": "cases_search_<format>.json"}, "docs": []}
     for sub in ("txt", "pdf", "truth"):
@@ -62,6 +69,10 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
     truths: list[dict] = []
     for i, (a, y, k, stem) in enumerate(plan):
         doc = build_doc(world, a, y, k, stem, inconsistency_rate)
+        if plant:
+            cls = planting.choose(i, k, (a.idx, y - 1) in budgets)
+            record = planting.plant(doc, cls, k, y, random.Random(f"{seed}:plant:{stem}"))
+            doc.truth["planted"] = [record] if record else []
         files = {}
         if "txt" in formats:
             _atomic_write(out / "txt" / f"{stem}.txt", render_txt(doc).encode("utf-8"))

@@ -60,6 +60,9 @@ _GREATER = re.compile(V.alternation(V.GREATER_WORDS))
 _LESS = re.compile(V.alternation(V.LESS_WORDS))
 _MARK = re.compile(rf"[（(]\d*({V.CLASS_MARK}|{V.SECTION_MARK}|{V.ITEM_MARK})[)）]")
 _LEVEL = {V.CLASS_MARK: 3, V.SECTION_MARK: 5, V.ITEM_MARK: 7}
+# What is left of a subject that names nothing: a year, when, and the kind of figure.
+_BARE_SUBJECT = re.compile(rf"(?:(?:19|20)\d\d年度?|当年|本年|{_BUDGET_WORDS}|{V.FINAL_ACCOUNT.word}|{V.EXECUTION_WORD}|"
+                           r"安排|数|为|是|支出|其中|[:：，,])")
 
 RULES = ("change_percent", "share_of_total", "completion_rate", "comparison_word", "line_text_vs_table", "text_vs_table")
 
@@ -92,6 +95,7 @@ class Item:
     completion: Mention | None = None
     flat: bool = False
     prev_year: bool = False  # the comparison is with the previous year
+    compare_word: str = ""  # "决算数小于预算数", said of this item's two figures
     lead: Mention | None = None  # the list's total this item is a share of
 
 
@@ -162,7 +166,7 @@ def _names_year(text: str, year: int) -> bool:
 def _subject(s: str, start: int, end: int) -> str:
     text = s[start:end]
     text = re.split(r"[，,：:]", text)[-1] if re.search(r"[\u4e00-\u9fff]", re.split(r"[，,：:]", text)[-1]) else text
-    return OUTLINE_RE.sub("", text).strip()
+    return _ROLE_TAIL.sub("", OUTLINE_RE.sub("", text).strip()) or text
 
 
 def items(doc: Document, year: int | None, final: bool = False) -> list[Item]:
@@ -237,10 +241,21 @@ def items(doc: Document, year: int | None, final: bool = False) -> list[Item]:
                     for it in sent:
                         if it.shares:
                             it.lead = lead
+            cw = _COMPARE.search(s)
+            if cw:
+                # "决算数小于预算数的主要原因…": of the figures just stated in this paragraph
+                pair = next((x for x in reversed(para + sent) if x.outturn is not None and x.budget), None)
+                if pair is not None and not pair.compare_word:
+                    pair.compare_word = cw.group(0)
             for it in sent:
                 it.flat = bool(_FLAT.search(s))
                 it.prev_year = bool(re.search(_PREV, s) or (year and _names_year(s, year - 1)))
             para += sent
+        head = next((x.subject for x in para if _MARK.search(x.subject)), None)
+        for it in para:
+            # "2026年预算安排 1434.89 万元" names no subject: the paragraph's line ("行政运行（01项）") is
+            if head and not _BARE_SUBJECT.sub("", it.subject):
+                it.subject = head
         out += para
         if not has_share and not t.endswith(("：", ":")) and not _OF_WHICH.search(t):
             lead = None
@@ -250,7 +265,7 @@ def items(doc: Document, year: int | None, final: bool = False) -> list[Item]:
 def _key(it: Item, m: Mention | None, what: str) -> str:
     """A finding's key: the page, the end of the subject and the figure as printed, stable
     across runs for the hand review to match."""
-    return f"text:{it.page}:{it.subject[-12:]}:{m.printed if m else ''}:{what}"
+    return f"text:{it.page}:{it.subject[-12:]}:{it.value.printed if it.value else ''}:{m.printed if m else ''}:{what}"
 
 
 # --- checks within the text -----------------------------------------------------------------
@@ -359,6 +374,18 @@ class Narrative:
             pages = [fig.prov.page]
         elif it.lead is not None and it.lead is not it.value:
             base = it.lead
+        elif any(ln.scheme == "functional" and len(ln.code) == 3 and _same_name(norm(ln.name), it.subject)
+                 for ln in self.all_lines()):
+            # a function class's share with no total before it: of the year's spending, or of
+            # whichever total it matches
+            totals = [self.f.totals[k] for k in (V.EXPENDITURE.key, V.GRAND_EXPENDITURE.key, V.INCOME.key)
+                      if k in self.f.totals and self.f.totals[k].value > 0]
+            cands = [Mention(x.value, finding.wan(x.value), 0, 0, self.p.step(x.value, x.prov)) for x in totals]
+            rngs = [r for c in cands if (r := _ratio_range(it.value, c))]
+            if rngs and all(_pct_finding("share_of_total", "", it, sh, r, key) for r in rngs):
+                self.add(_pct_finding("share_of_total", f"“{it.subject}”{it.value.printed} 占{V.EXPENDITURE.label}的比例",
+                                      it, sh, rngs[0], key, [totals[0].prov.page]))
+            return
         if base is None or base.value <= 0:
             return
         rng = _ratio_range(it.value, base)
@@ -383,21 +410,10 @@ class Narrative:
                                   it, c, rngs[0], key))
 
     def comparison(self, it: Item, key: str) -> None:
-        m = _COMPARE.search(it.sentence)
-        if m is None:
+        if not it.compare_word or it.outturn is None or not it.budget:
             return
-        group = [x for x in self.items if x.page == it.page and x.sentence == it.sentence] or [it]
-        if it is not group[0]:
-            return
-        src = [x for x in self.items if x.page == it.page and (x.budget or x.outturn)
-               and self.items.index(x) <= self.items.index(it)]
-        if not src:
-            return
-        last = src[-1]
-        if last.outturn is None or not last.budget:
-            return
-        a, b = last.budget[0], last.outturn
-        word = m.group(0)
+        a, b = it.budget[0], it.outturn
+        word = it.compare_word
         said = 1 if _GREATER.search(word) else -1 if _LESS.search(word) else 0
         tol = (a.step + b.step) * HALF
         real = 0 if abs(b.value - a.value) <= tol else (1 if b.value > a.value else -1)
@@ -405,8 +421,7 @@ class Narrative:
             names = {1: V.GREATER_WORDS[0], -1: V.LESS_WORDS[0], 0: V.FLAT_WORDS[0]}
             self.add(finding.stated("comparison_word", f"文中称“{word}”，但{V.FINAL_ACCOUNT.column} {b.printed}"
                                     f"{names[real]}{V.BUDGET.column} {a.printed}", names[real], names[said],
-                                    [it.page, last.page], key, tolerance=tol, expected_value=a.value,
-                                    found_value=b.value))
+                                    [it.page], key, tolerance=tol, expected_value=a.value, found_value=b.value))
 
     # --- text against tables ----------------------------------------------------------------
 
@@ -543,7 +558,8 @@ class YearClaim:
     said: str  # the words that imply it ("增加 2248.37万元", "持平", "增长 16.47%")
 
 
-_MEASURE_WORDS = [(m.key, m.text) for m in (V.BASIC, V.PROJECT, V.PERSONNEL, V.PUBLIC, V.OPERATING)] + \
+_MEASURE_WORDS = [(m.key, m.text) for m in (V.BASIC, V.PROJECT, V.PERSONNEL, V.PUBLIC, V.OPERATING, V.INCOME,
+                                              V.EXPENDITURE)] + \
     [(m.key, (norm(m.label),)) for m in (V.ABROAD, V.VEHICLES, V.VEHICLE_PURCHASE, V.VEHICLE_OPERATION, V.RECEPTION)]
 _ROLE_TAIL = re.compile(rf"(?:(?:{_BUDGET_WORDS}|{V.FINAL_ACCOUNT.word})(?:数|{V.CURRENT_EXPENDITURE[-2:]})?)?(?:为|是)?$")
 
