@@ -283,6 +283,68 @@ BASIC_TABLE_TITLES = (BASIC.label + "表", BASIC.label + "明细表", BASIC.labe
                       BASIC.label + BUDGET.word + "表")
 
 
+# --- standard tables, recognised by what they say (kg/extract/tables.py) ---------------
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One standard table of a disclosure, whatever its region calls it.
+
+    `names` are the titles the national templates give it; `title` the regex a printed title
+    matches when it names this table (read after every more specific kind: STANDARD_KINDS is
+    in the order tried); `expected` the kinds of disclosure (Kind.code) that must publish it.
+    """
+
+    key: str
+    names: ByKind
+    title: str
+    expected: tuple[str, ...] = ()
+
+    def name(self, kind_code: str) -> str:
+        return self.names.title(kind_code).format(quote=THREE_PUBLIC_QUOTES[0])
+
+
+_BOTH = (BUDGET.code, FINAL_ACCOUNT.code)
+# 收支 printed whole or spelled out: 收支总表, 收入支出决算总表, 收支预算总表.
+_IN_OUT = "收(?:入)?支(?:出)?"
+_TABLE_END = rf"(?:{BUDGET.word}|{FINAL_ACCOUNT.word})?(?:总|明细)?表"
+# What may precede 收入/支出 in the title of the whole income or expenditure table: the year, the
+# scope (部门, 单位, 综合), the kind — never another noun (债务支出表 is not the 支出总表).
+_WHOLE = r"(?:^|(?<=[年门位合算]))"
+TK_THREE_PUBLIC = TableKind("three_public", THREE_PUBLIC_TABLE, THREE_PUBLIC_WORD, _BOTH)
+TK_PERFORMANCE = TableKind("performance", ByKind("项目支出绩效目标表", "项目支出绩效自评表"), "绩效")
+TK_PROCUREMENT = TableKind("procurement", PROCUREMENT_TABLE, PROCUREMENT_WORD)
+TK_OPERATING = TableKind("operating", ByKind("机关运行经费支出表", "机关运行经费支出决算表"), OPERATING.label)
+TK_FISCAL_SUMMARY = TableKind("fiscal_summary", FISCAL_SUMMARY_TABLE, rf"{FISCAL_GRANT}{_IN_OUT}.*总表", _BOTH)
+TK_SUMMARY = TableKind("summary", SUMMARY_TABLE, rf"{_IN_OUT}.*总表", _BOTH)
+TK_INCOME = TableKind("income", INCOME_TABLE, rf"{_WHOLE}收入{_TABLE_END}", _BOTH)
+TK_GOV_FUND = TableKind("gov_fund", GOV_FUND_TABLE, GOV_FUND, _BOTH)
+TK_STATE_CAPITAL = TableKind("state_capital", ByKind("国有资本经营预算支出表", "国有资本经营预算财政拨款支出决算表"),
+                             STATE_CAPITAL)
+TK_GPB_BASIC = TableKind("gpb_basic", GPB_BASIC_TABLE, rf"{GPB}.*{BASIC.label}", _BOTH)
+TK_FISCAL_BASIC = TableKind("fiscal_basic", ByKind("财政拨款基本支出表", "财政拨款基本支出决算表"),
+                            rf"{FISCAL_GRANT}.*{BASIC.label}")
+TK_BASIC = TableKind("basic", ByKind("基本支出表", "基本支出决算表"), BASIC.label)
+TK_PROJECT = TableKind("project", PROJECT_TABLE, rf"{PROJECT.label}|{SPECIAL}|项目{BUDGET.word}|项目明细")
+TK_GPB_EXPENDITURE = TableKind("gpb_expenditure", GPB_EXPENDITURE_TABLE, rf"{GPB}.*支出", _BOTH)
+TK_FISCAL_EXPENDITURE = TableKind("fiscal_expenditure", ByKind("财政拨款支出表", "财政拨款支出决算表"),
+                                  rf"{FISCAL_GRANT}.*支出")
+TK_EXPENDITURE = TableKind("expenditure", EXPENDITURE_TABLE, rf"{_WHOLE}支出{_TABLE_END}", _BOTH)
+# In the order a title is tried: the narrower names first (财政拨款收支总表 before 收支总表,
+# 一般公共预算基本支出表 before 一般公共预算支出表, anything naming a fund before 支出总表).
+STANDARD_KINDS = (TK_THREE_PUBLIC, TK_PERFORMANCE, TK_PROCUREMENT, TK_OPERATING, TK_FISCAL_SUMMARY, TK_SUMMARY,
+                  TK_INCOME, TK_GOV_FUND, TK_STATE_CAPITAL, TK_GPB_BASIC, TK_FISCAL_BASIC, TK_BASIC, TK_PROJECT,
+                  TK_GPB_EXPENDITURE, TK_FISCAL_EXPENDITURE, TK_EXPENDITURE)
+TABLE_KINDS = {k.key: k for k in STANDARD_KINDS}
+# What a table's content says, when its title does not: the header cells of each shape.
+INCOME_SIDE, EXPENDITURE_SIDE = "收入", "支出"  # the two halves of a 收支总表's header
+INCOME_SOURCE_WORDS = (FISCAL_GRANT, GPB, GOV_FUND, SERVICE_INCOME, OTHER_INCOME, CARRIED_OVER, "经营收入",
+                       "上级补助", "附属单位", "财政专户", "其他资金")
+PROJECT_NAME_CELLS = ("项目名称", "（项目）名称", "(项目)名称")
+PROCUREMENT_CELLS = ("采购品目", "采购物品", "采购组织", "采购类别", "采购项目", PROCUREMENT_WORD)
+PERFORMANCE_CELLS = ("绩效目标", "绩效指标", "产出指标", "效益指标", "满意度指标", "指标值", "一级指标", "二级指标")
+
+
 # --- question wording ------------------------------------------------------------------
 # Words people ask with, which documents need not print. Each is only ever compared with a
 # question, so they may be loose ("三公", "收入是多少"): the tables are tried in order,
