@@ -361,10 +361,10 @@ ASKED_TOTALS: tuple[tuple[str, Measure], ...] = (
     ("基本支出", BASIC),
     ("项目支出", PROJECT),
     ("收入总额", INCOME), (INCOME_SUM, INCOME), ("总收入", INCOME), ("预算收入", INCOME), ("决算收入", INCOME),
-    (CURRENT_INCOME, INCOME), ("当年收入", INCOME), ("收入预算", INCOME), ("收入是多少", INCOME),
+    (CURRENT_INCOME, INCOME), ("当年收入", INCOME), ("收入预算", INCOME), ("收入决算", INCOME), ("收入是多少", INCOME),
     ("支出总额", EXPENDITURE), (EXPENDITURE_SUM, EXPENDITURE), ("总支出", EXPENDITURE), ("预算支出", EXPENDITURE),
     ("决算支出", EXPENDITURE), (CURRENT_EXPENDITURE, EXPENDITURE), ("当年支出", EXPENDITURE), ("支出预算", EXPENDITURE),
-    ("支出是多少", EXPENDITURE),
+    ("支出决算", EXPENDITURE), ("支出是多少", EXPENDITURE),
 )
 # Parts of the 三公 total and carry-overs: their own terms, read before the wording above
 # ("公务用车运行费" is not the 三公 total).
@@ -382,7 +382,8 @@ ASKED_PARTS: tuple[tuple[str, Measure], ...] = (
 )
 # Wording that names a total only when nothing more specific is named: "住房公积金支出是多少"
 # asks for the line, "收入是多少" alone for the total.
-WEAK_TOTAL_WORDS = frozenset({"收入是多少", "支出是多少", "预算支出", "决算支出", CURRENT_EXPENDITURE, "当年支出", "支出预算"})
+WEAK_TOTAL_WORDS = frozenset({"收入是多少", "支出是多少", "预算支出", "决算支出", CURRENT_EXPENDITURE, "当年支出", "支出预算",
+                              "支出决算"})
 # A question naming one of these asks for that part's line, not the 三公 total.
 ASKED_THREE_PUBLIC_PARTS = ("因公出国", "出国（境）", "出国境", "公务接待", "公务用车", "车辆购置", "公车")
 # Funding-source qualifiers: "一般公共预算拨款收入" is one income line, not the year's total.
@@ -429,6 +430,32 @@ def question_words() -> set[str]:
 
 # The kind words as documents set in traditional characters print them (预算/决算 above).
 TRADITIONAL_KIND_WORDS = ("預算", "決算")
+
+
+# --- agency names as people write them (question answering) ---------------------------
+# (formal part, everyday part) of an agency's name: question answering derives each agency's
+# everyday names from its label and the documents' own spellings with these, read both ways
+# (a label may print the short form and the question the long one). Longer parts first.
+NAME_FORMS: tuple[tuple[str, str], ...] = (
+    ("中国共产党", "中共"),
+    ("中国人民政治协商会议", "政协"),
+    ("人民代表大会常务委员会", "人大常委会"),
+    ("人民代表大会", "人大"),
+    ("常务委员会", "常委会"),
+    ("高级人民法院", "高院"), ("高级人民法院", "法院"), ("中级人民法院", "中院"), ("中级人民法院", "法院"),
+    ("人民法院", "法院"),
+    ("人民检察院", "检察院"),
+    ("人民政府", "政府"),
+    ("委员会", "委"),
+    ("委办公厅", "委办"), ("委办公室", "委办"),
+    ("办公厅", "办公室"),  # people mix up the provincial 厅 and the local 室
+)
+# Names of subordinate bodies: "下属单位", "二级单位", "所属单位" ask for the agencies under one.
+SUBORDINATE_WORDS = ("下属单位", "所属单位", "二级单位", "下级单位", "直属单位", "下设单位")
+# A project's own fields beside its amount, as tables head their columns.
+QUARTERLY_PLAN_WORDS = ("用款计划", "季度")
+PERFORMANCE_WORDS = ("绩效目标", "绩效指标", "产出指标", "效益指标", "满意度指标")
+PROJECT_BASIS_WORDS = ("立项依据", "政策依据", "项目依据", "设立依据")
 
 
 # --- consistency checks (kg/checks) ------------------------------------------------------

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import sys
 
-FIELDS = ("question", "answer", "value", "unit", "evidence", "sparql", "intent", "entities")
+FIELDS = ("question", "answer", "value", "unit", "evidence", "sparql", "intent", "entities", "confidence",
+          "interpretation", "source", "candidates")
+SOURCE_WORDS = {"graph": "图谱", "table": "公开表格", "text": "原文段落"}
 
 
 def _line(res: dict) -> str:
@@ -36,7 +38,7 @@ def run(args, store=None) -> int:
                     res = answer(q, ctx)
                 except Exception as e:  # noqa: BLE001 - one bad question must not end the stream
                     res = {"question": q, "answer": f"出错：{e}", "value": None, "unit": None, "evidence": [],
-                           "sparql": None}
+                           "sparql": None, "confidence": 0.0}
                 print(_line(res), flush=True)
             return 0
         res = answer(args.question, ctx)
@@ -44,6 +46,13 @@ def run(args, store=None) -> int:
             print(_line(res), flush=True)
             return 0
         print(res["answer"])
+        if res.get("interpretation"):
+            print(f"  理解为：{res['interpretation']}")
+        if res.get("confidence") is not None:
+            src = SOURCE_WORDS.get(res.get("source") or "", "无")
+            print(f"  置信度：{res['confidence']:.2f}（来源：{src}）")
+        for c in res.get("candidates") or []:
+            print(f"  候选：{c.get('label')}" + (f"（{c['why']}）" if c.get("why") else ""))
         for i, e in enumerate(res["evidence"], 1):
             quote = (e.get("quote") or "").replace("\n", " ")
             print(f"  [{i}] {e.get('source_file')} 第{e.get('page')}页：{quote[:120]}")

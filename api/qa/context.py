@@ -54,22 +54,22 @@ class Context:
                 self._signature = sig
         return self._lexicon
 
-    def _name_from_title(self, source_file: str) -> str | None:
-        """The agency a disclosure's title names ("某某小学 2024 年单位预算公开说明"), for a
-        disclosure the graph has no reporting agency for."""
-        from kg.extract.header import TITLE_RE
-
-        doc = self.archive.get(source_file)
-        if doc is None:
-            return None
-        for b in list(doc.blocks())[:8]:
-            text = " ".join(getattr(b, "text", "").split())
-            m = TITLE_RE.search(text)
-            if m:
-                name = re.sub(r"[\s:：]+", "", text[: m.start()])
-                if 4 <= len(name) <= 40 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", name):
-                    return name
-        return None
+    def _name_from_title(self, source_file: str, need: bool = True) -> tuple[str | None, int | None]:
+        """(agency name, year) a disclosure's title prints ("某某小学 2024 年单位预算公开说明"),
+        for what the graph does not record. With `need` the archived document's first blocks
+        are read, then the file name (a file named by its title); without, the file name only
+        (cheap: how the publisher names the agency there is one of its everyday names)."""
+        texts = []
+        if need:
+            doc = self.archive.get(source_file)
+            if doc is not None:
+                texts = [" ".join(getattr(b, "text", "").split()) for b in list(doc.blocks())[:8]]
+        texts.append(Path(source_file).stem)
+        for text in texts:
+            name, year = _title_parts(text)
+            if name or year:
+                return name, year
+        return None, None
 
     @property
     def searcher(self):
@@ -89,3 +89,15 @@ class Context:
             self.store.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _title_parts(text: str) -> tuple[str | None, int | None]:
+    """(name before the year, year) of a title-like text, or (None, None)."""
+    from kg.extract.header import TITLE_RE
+
+    m = TITLE_RE.search(text or "")
+    if not m:
+        return None, None
+    name = re.sub(r"[\s:：_\-]+", "", text[: m.start()])
+    ok = 4 <= len(name) <= 40 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", name) is not None
+    return (name if ok else None), int(m.group("year"))

@@ -19,14 +19,19 @@ thousands of labels.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from api.qa.aliases import Form, forms_of, split_place
 from api.qa.text import find_policy_numbers, normalize_policy_number, squash
 from kg.store import PREFIXES
 
 # Key of an agency known only from a disclosure's title (the graph has no node for it).
 UNLINKED = "urn:budgetkg:agency-by-title:"
+
+# A place the graph does not know, as questions write it: two characters and a level (上海市).
+_PLACE_TOKEN = re.compile(r"[\u4e00-\u9fff]{2}(?:省|市|县|区)")
 
 PREFIX_BLOCK = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -50,6 +55,8 @@ class Match:
     end: int
     exact: bool
     recall: float = 1.0  # share of the label's characters the question carries
+    how: str = "label"  # label | alt | near | alias:<rule> | abbrev | suffix: how the name was read
+    rivals: list[str] = field(default_factory=list)  # other agencies the same words name as well
 
     @property
     def iri(self) -> str:
@@ -58,6 +65,18 @@ class Match:
     @property
     def length(self) -> int:
         return self.end - self.start
+
+
+def _subsequence_share(short: str, long_: str) -> float:
+    """How much of `short`, read left to right, is a subsequence of `long_` (社保局 in
+    社会保险事业管理局: all of it)."""
+    j = 0
+    hit = 0
+    for ch in short:
+        pos = long_.find(ch, j)
+        if pos >= 0:
+            hit, j = hit + 1, pos + 1
+    return hit / len(short) if short else 0.0
 
 
 def _bigrams(s: str) -> set[str]:
@@ -186,6 +205,7 @@ class Disclosure:
     agency: str | None
     agency_label: str | None
     scope: str | None = None  # department (部门预算/决算) | unit (单位预算/决算)
+    inferred: str = ""  # what the graph lacks and was read from the title or file name ("agency", "year")
 
 
 @dataclass
@@ -202,12 +222,16 @@ class Lexicon:
     concepts_by_code: dict[str, list[Entry]] = field(default_factory=dict)
     concept_info: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)  # iri → (code, label, scheme)
     policy_info: dict[str, str] = field(default_factory=dict)  # iri → document number (or 《title》)
+    agency_places: dict[str, str] = field(default_factory=dict)  # iri → bkg:cityOrCounty
+    agency_parents: dict[str, str] = field(default_factory=dict)  # iri → org:subOrganizationOf
+    agency_titles: dict[str, list[str]] = field(default_factory=dict)  # iri → names its disclosures' titles print
 
     @classmethod
     def load(cls, store, name_for=None) -> Lexicon:
-        """`name_for(source_file) -> str | None` names the agency of a disclosure the graph
-        gives no bkg:reportingAgency (read from its title by the caller), so questions
-        about it still find its figures."""
+        """`name_for(source_file) -> (name | None, year | None)` reads a disclosure's title (or
+        its file name) for what the graph does not record: the agency of a disclosure with
+        no bkg:reportingAgency, the year of one with no bkg:fiscalYear, and how a titled
+        disclosure names its own agency (an everyday name of it)."""
         # The default graph is the union of the disclosure graphs kept as a set (kg.store),
         # so each property is read once, in its own subquery: Oxigraph hash-joins those
         # instead of seeking once per row (at 10,000 disclosures the GRAPH ?g forms took
@@ -227,7 +251,7 @@ class Lexicon:
                 continue
             if r["l"] is not None:
                 agency_labels.setdefault(r["a"], str(r["l"]))
-            agencies.append(Entry(r["a"], squash(str(name)), str(name), "agency"))
+            agencies.append(Entry(r["a"], squash(str(name)), str(name), "agency", () if r["l"] is not None else ("alt",)))
         for e in agencies:
             agency_labels.setdefault(e.iri, e.label)
 
@@ -246,15 +270,38 @@ class Lexicon:
                                     agency_labels.get(r["a"]) if r["a"] else None,
                                     str(r["sc"]) if r["sc"] is not None else None))
 
+        titles: dict[str, list[str]] = defaultdict(list)
         if name_for is not None:
+            known = {e.iri for e in agencies}
             for d in discl:
-                name = name_for(d.source_file) if d.agency is None else None
-                if name:
-                    d.agency = UNLINKED + squash(name)
-                    d.agency_label = name
-                    agency_labels[d.agency] = name
-                    if not any(e.iri == d.agency for e in agencies):
+                name, year = name_for(d.source_file, d.agency is None or d.year is None) or (None, None)
+                if d.year is None and year:
+                    d.year, d.inferred = int(year), d.inferred + "year "
+                if not name:
+                    continue
+                if d.agency is None:
+                    # The graph names no agency: the title's name, unless it is a known agency's
+                    # (then the disclosure is that agency's, read from its title).
+                    same = next((e for e in agencies if e.kind == "agency" and e.name == squash(name)), None)
+                    d.agency = same.iri if same else UNLINKED + squash(name)
+                    d.agency_label = agency_labels.get(d.agency, name)
+                    d.inferred += "agency "
+                    agency_labels.setdefault(d.agency, name)
+                    if d.agency not in known:
+                        known.add(d.agency)
                         agencies.append(Entry(d.agency, squash(name), name, "agency"))
+                elif squash(name) != squash(agency_labels.get(d.agency, "")):
+                    titles[d.agency].append(name)
+
+        places: dict[str, str] = {}
+        parents: dict[str, str] = {}
+        for r in sel("""SELECT DISTINCT ?a ?place ?parent WHERE { { SELECT ?a WHERE { ?a a bkg:Agency } }
+                        { { SELECT ?a ?place WHERE { ?a bkg:cityOrCounty ?place } } UNION
+                          { SELECT ?a ?parent WHERE { ?a org:subOrganizationOf ?parent } } } }"""):
+            if r["place"] is not None:
+                places.setdefault(r["a"], str(r["place"]))
+            if r["parent"] is not None:
+                parents.setdefault(r["a"], r["parent"])
 
         projects = []
         rows = sel("""SELECT DISTINCT ?p ?l ?d ?ia WHERE { { SELECT ?p WHERE { ?p a bkg:Project } }
@@ -283,7 +330,7 @@ class Lexicon:
                                     r["s"] or (old[2] if old else None))
 
         policies = []
-        titles = []
+        policy_titles = []
         policy_info: dict[str, str] = {}
         seen: set[Entry] = set()
         seen_titles: set[Entry] = set()
@@ -300,10 +347,10 @@ class Lexicon:
                 e = Entry(r["pol"], squash(str(r["t"])), str(r["t"]), "policy")
                 if e not in seen_titles:
                     seen_titles.add(e)
-                    titles.append(e)
+                    policy_titles.append(e)
                 policy_info.setdefault(r["pol"], "《" + str(r["t"]) + "》")
-        return cls(NameIndex(agencies), NameIndex(projects), NameIndex(concepts), policies, NameIndex(titles),
-                   discl, agency_labels, dict(by_code), concept_info, policy_info)
+        return cls(NameIndex(agencies), NameIndex(projects), NameIndex(concepts), policies, NameIndex(policy_titles),
+                   discl, agency_labels, dict(by_code), concept_info, policy_info, places, parents, dict(titles))
 
     # --- lookups ------------------------------------------------------------------
     def disclosure(self, iri: str | None) -> Disclosure | None:
@@ -321,34 +368,118 @@ class Lexicon:
         return sorted(out, key=lambda d: (-(d.year or 0), d.kind != "budget", d.scope == "unit", d.source_file))
 
     def link_agencies(self, q: str) -> list[Match]:
-        """Agencies named in q, non-overlapping, in question order."""
+        """Agencies named in q, non-overlapping, in question order. Each match lists as
+        `rivals` the other agencies the same words name equally well (an everyday name
+        without the place is shared by that kind of agency in every place)."""
         ms = self.agencies.match(q, min_recall=0.5, min_density=0.75, min_chars=4)
         # A shortened agency name keeps its kind (…中心, …局, …大队): a near miss must end
         # where the label ends, or "机关事业单位…养老保险" inside a line's name would link.
         ms = [m for m in ms if m.exact or q[m.end - 1] == m.entry.name[-1]]
-        ms = sorted(ms + self._abbreviated(q), key=lambda m: (-m.score, -m.exact))
+        for m in ms:
+            if not m.exact:
+                m.how = "near"
+            elif m.entry.meta and m.entry.meta[0] == "alt":
+                m.how = "alt"
+        # A near miss that covers a different place is another place's agency ("上海市社会
+        # 保险事业管理局" is not 天门市's).
+        ms = [m for m in ms if m.exact or not self._place_conflict(q, m.start, m.end, m.iri)]
+        ms = ms + self._everyday(q) + self._abbreviated(q)
+        ms.sort(key=lambda m: (-m.score, -m.exact, m.how != "label"))
         if not ms:
-            ms = self._by_suffix(q)
+            ms = [m for m in self._by_suffix(q) if not self._place_conflict(q, m.start, m.end, m.iri)]
         chosen: list[Match] = []
         for m in ms:
-            if any(m.iri == c.iri or (m.start < c.end and c.start < m.end) for c in chosen):
+            same = next((c for c in chosen if c.start == m.start and c.end == m.end), None)
+            if same is not None and m.iri != same.iri and abs(m.score - same.score) < 0.3 and m.iri not in same.rivals:
+                same.rivals.append(m.iri)  # the same words, read as well as another agency
+                continue
+            if any(m.iri == c.iri or m.iri in c.rivals or (m.start < c.end and c.start < m.end) for c in chosen):
                 continue
             chosen.append(m)
         return sorted(chosen, key=lambda m: m.start)
 
+    # --- everyday names -------------------------------------------------------------------
+    def _forms(self) -> dict[str, list[tuple[str, Form]]]:
+        """Every everyday form of every agency name → [(agency, form)], built once."""
+        if getattr(self, "_form_index", None) is None:
+            labels: dict[str, str] = {}
+            alts: dict[str, list[str]] = defaultdict(list)
+            for e in self.agencies.entries:
+                label = self.agency_labels.get(e.iri) or labels.get(e.iri) or e.label
+                labels.setdefault(e.iri, label)
+                if e.label != label:
+                    alts[e.iri].append(e.label)
+            index: dict[str, list[tuple[str, Form]]] = defaultdict(list)
+            known = {squash(p) for p in self.agency_places.values() if p}
+            for iri, label in labels.items():
+                for f in forms_of(label, alts.get(iri, []), self.agency_titles.get(iri, []),
+                                  self.agency_places.get(iri), known):
+                    if all(a != iri for a, _ in index[f.name]):
+                        index[f.name].append((iri, f))
+            self._form_index = dict(index)
+            # Abbreviations keep a name's first two characters — or, for a form that starts
+            # with its level word (县学生资助管理中心 → 县资助中心), that word alone.
+            self._by_head: dict[str, list[str]] = defaultdict(list)
+            for name, hits in self._form_index.items():
+                if len(name) >= 4:
+                    level = all(f.rule == "level" for _, f in hits)
+                    self._by_head[name[:1] if level else name[:2]].append(name)
+            self._places = {f.place for fs in self._form_index.values() for _, f in fs if f.place}
+        return self._form_index
+
+    def _label(self, iri: str, default: str) -> str:
+        return self.agency_labels.get(iri) or next((e.label for e in self.agencies.entries if e.iri == iri), default)
+
+    def _place_conflict(self, q: str, start: int, end: int, agency: str) -> bool:
+        """Does the question name another place around a name read without (all of) its
+        own? ("上海市社保局" is no 天门市 agency's.) The agency's place is its
+        bkg:cityOrCounty or the place its label starts with."""
+        self._forms()
+        label = squash(self._label(agency, ""))
+        own = self.agency_places.get(agency) or split_place(label)[1]
+        window = q[max(0, start - 6):min(end, start + 2)]
+        tokens = [p for p in self._places if p in window]
+        tokens += [m.group(0) for m in _PLACE_TOKEN.finditer(window)]
+        for t in tokens:
+            if t in label or (own and (own in t or t in own)):
+                continue
+            return True
+        return False
+
+    def _everyday(self, q: str) -> list[Match]:
+        """Everyday forms (aliases.py) written verbatim in q: the place dropped or cut to its
+        level, the formal parts in their everyday spelling, the names titles print."""
+        index = self._forms()
+        out: list[Match] = []
+        n = len(q)
+        for i in range(n):
+            for j in range(min(n, i + 40), i + 2, -1):
+                hits = index.get(q[i:j])
+                if not hits:
+                    continue
+                for iri, f in hits:
+                    if f.rule in ("label", "alt"):
+                        continue  # the label index reads these, near misses included
+                    if f.rule in ("level", "bare") and self._place_conflict(q, i, j, iri):
+                        continue
+                    # Weaker than the label itself, stronger than an abbreviation of it.
+                    bonus = {"title": 0.4, "full": 0.4, "level": 0.3, "bare": 0.2}.get(f.rule, 0.2)
+                    out.append(Match(Entry(iri, f.name, self._label(iri, f.name), "agency"),
+                                     (j - i) + bonus, i, j, False, 1.0, "alias:" + f.rule))
+                break  # the longest form starting here
+        return out
+
     def _abbreviated(self, q: str) -> list[Match]:
         """Abbreviations people write: the place and the kind of body kept, the words in
         between cut to a character or two ("天门市社保局" for 天门市社会保险事业管理局,
-        "某市人社局" for 某市人力资源和社会保障局). The question's characters must be a
-        subsequence of the label that starts with its first two characters and ends on its
-        last; the longest such reading wins, and only when no other label reads as long."""
+        "某市人社局" for 某市人力资源和社会保障局, "市人社局" for the level form). The
+        question's characters must be a subsequence of a name (or an everyday form of it)
+        that starts with its first two characters and ends on its last; the tightest
+        readings win — several agencies read as tightly are rivals."""
+        index = self._forms()
         found: list[Match] = []
-        for e in self.agencies.entries:
-            name = e.name
-            if len(name) < 5:
-                continue
-            start = q.find(name[:2])
-            while start >= 0:
+        for start in range(len(q) - 1):
+            for name in self._by_head.get(q[start:start + 2], []) + self._by_head.get(q[start], []):
                 j, k, end, skipped, gap = 0, start, None, 0, 0
                 while k < len(q):
                     pos = name.find(q[k], j)
@@ -358,17 +489,51 @@ class Lexicon:
                         end, gap = k + 1, skipped
                     skipped += pos - j
                     j, k = pos + 1, k + 1
-                if end is not None and end - start >= max(4, 0.3 * len(name)):
+                if end is None or end - start < max(4, 0.3 * len(name)) or end - start == len(name):
+                    continue
+                for iri, f in index[name]:
+                    if f.rule in ("level", "bare") and self._place_conflict(q, start, end, iri):
+                        continue
                     # Score: characters read, less the label characters skipped before the
                     # last one (社保局 reads 社会保险… more tightly than 人力资源和社会保障局).
-                    found.append(Match(e, (end - start) - 0.01 * gap, start, end, False, (end - start) / len(name)))
-                start = q.find(name[:2], start + 1)
+                    penalty = {"label": 0, "alt": 0, "title": 0.001, "full": 0.002}.get(f.rule, 0.003)
+                    found.append(Match(Entry(iri, name, self._label(iri, name), "agency"),
+                                       (end - start) - 0.01 * gap - penalty, start, end, False,
+                                       (end - start) / len(name), "abbrev"))
         if not found:
             return []
-        found.sort(key=lambda m: -m.score)
-        best = found[0]
-        rivals = [m for m in found if m.score == best.score and m.iri != best.iri]
-        return [] if rivals else [best]
+        # One reading per agency (its best), then the best readings of each span.
+        best: dict[str, Match] = {}
+        for m in found:
+            if m.iri not in best or m.score > best[m.iri].score:
+                best[m.iri] = m
+        kept: list[Match] = []
+        for m in sorted(best.values(), key=lambda m: -m.score):
+            clash = [k for k in kept if k.start < m.end and m.start < k.end]
+            if all(k.score - m.score < 0.005 for k in clash):  # no overlap, or as good: a rival
+                kept.append(m)
+        return kept
+
+    def nearest_agencies(self, text: str, k: int = 3, year: int | None = None) -> list[str]:
+        """The agencies whose names share the most of `text` (an unresolved name), best
+        first — what an answer offers when the name asked about is not found."""
+        t = squash(text)
+        core = split_place(t)[2] or t
+        grams = _bigrams(core)
+        if not grams:
+            return []
+        scored = []
+        for iri, label in self.agency_labels.items():
+            name = squash(label)
+            body = split_place(name)[2] or name
+            g = _bigrams(body)
+            # Shared pairs of characters, or the name read as an abbreviation of the label's.
+            share = max(len(grams & g) / max(1, len(grams)), 0.8 * _subsequence_share(core, body))
+            if share > 0:
+                has_year = year is None or any(d.year == year for d in self.disclosures if d.agency == iri)
+                scored.append((share + (0.05 if has_year else 0), label, iri))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return [iri for s, _, iri in scored[:k] if s >= 0.25]
 
     def _by_suffix(self, q: str) -> list[Match]:
         """A name cut to its distinctive ending ("信息中心"): a suffix of four or more
@@ -386,7 +551,7 @@ class Lexicon:
             for i in range(len(q) - n + 1):
                 e = self._suffixes.get(q[i:i + n])
                 if e is not None:
-                    best = Match(e, float(n), i, i + n, False, n / len(e.name))
+                    best = Match(e, float(n), i, i + n, False, n / len(e.name), "suffix")
                     break
             if best:
                 break

@@ -24,10 +24,20 @@ class Result:
     sparql: str | None = None
     intent: str = "text"
     entities: list[dict] = field(default_factory=list)
+    # How far to trust the answer (0–1, see api.qa.confidence) and the reading of the question
+    # it answers ("江苏省人民检察院 · 2019 · 部门预算 · 本年支出合计"); the answerer fills both in.
+    confidence: float | None = None
+    interpretation: str | None = None
+    source: str | None = None  # graph (a SPARQL answer) | table (an archived table) | text (a passage) | None
+    candidates: list[dict] = field(default_factory=list)  # what was meant, when the question was not resolved
+    quality: float = 1.0  # a handler's own doubt about its reading (a defaulted measure, a near-miss row)
+    used: list = field(default_factory=list)  # the Disclosures a figure was read from (not in to_dict)
 
     def to_dict(self) -> dict:
         return {"question": self.question, "answer": self.answer, "value": self.value, "unit": self.unit,
-                "evidence": self.evidence, "sparql": self.sparql, "intent": self.intent, "entities": self.entities}
+                "evidence": self.evidence, "sparql": self.sparql, "intent": self.intent, "entities": self.entities,
+                "confidence": self.confidence, "interpretation": self.interpretation, "source": self.source,
+                "candidates": self.candidates}
 
 
 def evidence(source_file, page, quote, iri=None) -> dict:
@@ -43,3 +53,19 @@ def wan_value(yuan: Decimal) -> str:
 
 def year_word(d: Disclosure | None) -> str:
     return f"{d.year}年" if d and d.year else ""
+
+
+def scope_word(d: Disclosure | None) -> str:
+    """"部门预算" / "单位决算" / "预算" of a disclosure, as the interpretation names it."""
+    if d is None:
+        return ""
+    kind = KIND_WORD.get(d.kind, KIND_WORD[None])
+    scope = {V.DEPARTMENT.code: V.DEPARTMENT.word, V.UNIT.code: V.UNIT.word}.get(d.scope or "", "")
+    return scope + kind
+
+
+def reading(d: Disclosure | None, measure: str | None = None, agency: str | None = None) -> str:
+    """The interpretation of an answer about one disclosure: agency · year · kind · measure."""
+    parts = [agency or (d.agency_label if d else None), str(d.year) if d and d.year else None, scope_word(d) or None,
+             measure]
+    return " · ".join(p for p in parts if p)

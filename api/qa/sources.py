@@ -227,3 +227,36 @@ def _column_lookup(doc: Document, q: str, min_recall: float) -> list[RowHit]:
                 hits.append(RowHit(doc.source_file, page, label, value * factor, quote, score * 0.95, exact, t.title))
                 break
     return hits
+
+
+def code_row_lookup(doc: Document, code: str) -> list[RowHit]:
+    """Rows of a classification table whose code cell is `code` (printed whole, or split into
+    类|款|项 cells), each with the row's first figure after its name (the 合计 column)."""
+    hits: list[RowHit] = []
+    unit = doc_unit(doc)
+    for t in doc.tables():
+        factor = table_factor(t, unit)
+        for i, row in enumerate(t.rows):
+            cells = [squash(c or "") for c in row]
+            at = next((j for j, c in enumerate(cells) if c == code), None)
+            if at is None:
+                # 类|款|项 in three cells: 201 | 01 | 01
+                for j in range(len(cells) - 2):
+                    if cells[j] + cells[j + 1] + cells[j + 2] == code and len(cells[j]) == 3:
+                        at = j + 2
+                        break
+            if at is None:
+                continue
+            label, value = "", None
+            for c in cells[at + 1:]:
+                v = parse_decimal(c)
+                if v is not None and label:
+                    value = v
+                    break
+                if re.search(r"[\u4e00-\u9fff]", c) and not label:
+                    label = row_label(c)
+            if value is None:
+                continue
+            page = t.row_pages[i] if i < len(t.row_pages) else t.page
+            hits.append(RowHit(doc.source_file, page, label, value * factor, _cells_text(row), 1.0, True, t.title))
+    return hits

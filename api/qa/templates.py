@@ -182,3 +182,35 @@ def disclosure_policies(disclosures: list[str]) -> str:
   {values("d", disclosures)}
   ?d dcterms:references ?pol
 }}""")
+
+
+def count_projects(disclosures: list[str]) -> str:
+    """How many projects a disclosure lists."""
+    return with_prefixes(f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+  {values("d", disclosures)}
+  ?p bkg:disclosure ?d ; a bkg:Project .
+}}""")
+
+
+def count_units(agency: str) -> str:
+    """How many internal units (内设机构) an agency has."""
+    return with_prefixes(f"""SELECT (COUNT(DISTINCT ?u) AS ?n) WHERE {{
+  {iri(agency)} org:hasUnit ?u .
+}}""")
+
+
+def subordinates_of(agency: str) -> str:
+    """The agencies under one (org:subOrganizationOf), with their labels."""
+    return with_prefixes(f"""SELECT DISTINCT ?sub ?sl WHERE {{
+  ?sub org:subOrganizationOf {iri(agency)} ; rdfs:label ?sl .
+}} ORDER BY ?sl""")
+
+
+def totals_of(props: list[str], disclosures: list[str]) -> str:
+    """Several totals of several disclosures, one row per (disclosure, property): the
+    figures a ratio or a comparison divides or subtracts, in one query."""
+    alts = " UNION ".join(f'{{ ?d {bkg_prop(p)} ?v . BIND("{p}" AS ?m) }}' for p in props)
+    return with_prefixes(f"""SELECT DISTINCT ?d ?m ?v WHERE {{
+  {values("d", disclosures)}
+  {alts}
+}}""")

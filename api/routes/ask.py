@@ -124,6 +124,9 @@ def run_ask(request: Request, q: str) -> dict:
     agencies = [i for i, k in zip(iris, kinds, strict=True) if k == "agency"]
     if len(agencies) == 1 and "policy" not in kinds and views.year_count(store, agencies[0]) >= 2:
         result["compare_href"] = views.agency_compare_href(agencies[0])
+    for c in result.get("candidates") or []:  # what the question may have meant: linked to its page
+        if isinstance(c, dict) and isinstance(c.get("iri"), str) and views.href(c["iri"]):
+            c.setdefault("href", views.href(c["iri"]))
     if result.get("sparql"):
         result["sparql_href"] = "/sparql?" + urlencode({"query": result["sparql"]})
     if isinstance(result.get("value"), (list, tuple)):  # a list answer: downloadable as a table
@@ -165,8 +168,10 @@ def api_search(request: Request,
 
 @router.get("/api/ask", summary="Answer a Chinese question from the graph, with evidence (file + page)",
             response_description='{"question", "answer", "value", "unit", "evidence": [{source_file, page, quote, '
-                                 'disclosure_href}], "sparql", "sparql_href", "entity_links", "compare_href" (an answer about one '
-                                 'agency with several years: its comparison page), "csv_href" (a list answer: '
+                                 'disclosure_href}], "sparql", "sparql_href", "entity_links", "confidence" (0–1; 0.6 and above: '
+                                 'stated as the answer), "interpretation" (agency · year · kind · measure read), "source" '
+                                 '(graph | table | text), "candidates" (what an unresolved name may mean), "compare_href" (an '
+                                 'answer about one agency with several years: its comparison page), "csv_href" (a list answer: '
                                  'its table as CSV)}',
             responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def api_ask(request: Request,

@@ -270,7 +270,9 @@ def test_section_answers_what_a_heading_names(ctx):
 
 def test_lists_and_counts(ctx):
     r = ask(ctx, "青山县城乡居民医疗保险服务中心2025年有多少个项目？")
-    assert r["intent"] == "projects" and "2个项目" in r["answer"] and "医保基金稽核专项经费" in r["answer"]
+    # A count is answered with the number (and the list after it), not the list alone.
+    assert r["intent"] == "count" and r["value"] == 2 and r["unit"] == "个"
+    assert "2个项目" in r["answer"] and "医保基金稽核专项经费" in r["answer"]
     r = ask(ctx, "青山县城乡居民医疗保险服务中心引用了哪些政策文件？")
     assert "青医保发〔2021〕7号" in r["answer"] and "财金〔2020〕21号" in r["answer"]
     r = ask(ctx, "医保基金稽核专项经费的依据是什么文件？")

@@ -9,7 +9,7 @@ from api.qa import intent as intents
 from api.qa import templates as T
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import Result, evidence, year_word
+from api.qa.result import Result, evidence, reading, year_word
 from api.qa.text import format_count, squash
 
 
@@ -37,7 +37,7 @@ def code(qn: Question) -> Result | None:
     codes = sorted({str(r["code"]) for r in rows})
     ev = [_scope_evidence(qn, a.iri, [codes[0]], a.iri)]
     return Result(qn.question, f"{qn.agency_name(a.iri)}的单位代码是{'、'.join(codes)}。", codes[0], None, ev, sparql,
-                  "code", qn.entities)
+                  "code", qn.entities, source="graph", interpretation=f"{qn.agency_name(a.iri)} · 单位代码")
 
 
 def parent(qn: Question) -> Result | None:
@@ -51,7 +51,7 @@ def parent(qn: Question) -> Result | None:
     parents = sorted({r["pl"] for r in rows})
     ev = [_scope_evidence(qn, a.iri, [parents[0]], rows[0]["parent"])]
     return Result(qn.question, f"{name}的主管部门是{'、'.join(parents)}。", parents[0] if len(parents) == 1 else parents,
-                  None, ev, sparql, "parent", qn.entities)
+                  None, ev, sparql, "parent", qn.entities, source="graph", interpretation=f"{name} · 主管部门")
 
 
 _PARENT_TEXT = [
@@ -75,8 +75,9 @@ def _parent_from_text(qn: Question, agency: str, name: str) -> Result | None:
                 m = rx.search(squash(text))
                 if m and m.group("p") != squash(name):
                     found = m.group("p")
-                    return Result(qn.question, f"{name}的主管部门是{found}（据公开文件正文）。", found, None,
-                                  [evidence(d.source_file, b.page, text.strip(), d.iri)], None, "parent", qn.entities)
+                    return Result(qn.question, f"{name}的主管部门是{found}（据公开文件正文第{b.page}页）。", found, None,
+                                  [evidence(d.source_file, b.page, text.strip(), d.iri)], None, "parent", qn.entities,
+                                  source="text", quality=1.0, interpretation=f"{name} · 主管部门 · 原文第{b.page}页")
     return None
 
 
@@ -87,8 +88,33 @@ def units(qn: Question) -> Result | None:
     a, sparql, rows = got
     found = list(dict.fromkeys(r["ul"] for r in rows))
     ev = [_scope_evidence(qn, a.iri, found[:2], a.iri)]
-    return Result(qn.question, f"{qn.agency_name(a.iri)}的内设机构有{len(found)}个：{'、'.join(found)}。", found, None,
-                  ev, sparql, "units", qn.entities)
+    name = qn.agency_name(a.iri)
+    text = f"{name}的内设机构有{len(found)}个：{'、'.join(found)}。"
+    if qn.intent.count:
+        return Result(qn.question, text, len(found), "个", ev, T.count_units(a.iri), "count", qn.entities,
+                      source="graph", interpretation=f"{name} · 内设机构个数")
+    return Result(qn.question, text, found, None, ev, sparql, "units", qn.entities, source="graph",
+                  interpretation=f"{name} · 内设机构")
+
+
+def subordinates(qn: Question) -> Result | None:
+    """The agencies under one (下属单位), listed or counted."""
+    got = _agency_rows(qn, T.subordinates_of)
+    if got is None:
+        return None
+    a, sparql, rows = got
+    name = qn.agency_name(a.iri)
+    found = list(dict.fromkeys(r["sl"] for r in rows))
+    if not found:
+        return qn.no_answer(f"{name}的下属单位（图谱中没有以它为主管部门的单位）", sparql)
+    ev = []
+    for r in rows[:3]:
+        ds = qn.scope(r["sub"], None, None, None)
+        ev.append(qn.evidence_for(ds[0] if ds else None, [name], None, r["sub"]))
+    text = f"{name}的下属单位（图谱中以它为主管部门的单位）有{len(found)}个：{'、'.join(found)}。"
+    value = len(found) if qn.intent.count else found
+    return Result(qn.question, text, value, "个" if qn.intent.count else None, ev, sparql, "subordinates",
+                  qn.entities, source="graph", interpretation=f"{name} · 下属单位{'个数' if qn.intent.count else ''}")
 
 
 def staff(qn: Question) -> Result | None:
@@ -110,7 +136,8 @@ def staff(qn: Question) -> Result | None:
         ev = [qn.evidence_for(d, [word[:2]], None, d.iri)]
         ev[0] = _count_evidence(qn, d, word, n) or ev[0]
         return Result(qn.question, f"{d.agency_label}{year_word(d)}的{word}为{format_count(n)}。", n, "人", ev,
-                      sparql, "staff", qn.entities)
+                      T.disclosure_total(prop, [d.iri]), "staff", qn.entities, source="graph",
+                      interpretation=reading(d, word))
     return qn.no_answer(f"{qn.agency_name(a.iri)}的{word}", sparql)
 
 

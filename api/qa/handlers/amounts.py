@@ -9,16 +9,29 @@ import re
 from api.qa import intent as intents
 from api.qa.handlers.lines import read_line
 from api.qa.handlers.projects import read_project
-from api.qa.handlers.table_rows import read_row
+from api.qa.handlers.table_rows import read_code_row, read_row
 from api.qa.handlers.totals import read_total
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import Result
+from api.qa.result import Result, scope_word
 from kg import vocab as V
 
-# An organisation's name as people write it: a run of characters ending in an agency word.
-_ORG = re.compile(r"(?:(?!哪|所有|各)[\u4e00-\u9fffA-Za-z]){3,}?(?:委员会|办公室|中心|局|大队|支队|研究所|研究院|医院|学校|"
-                  rf"管理处|站|馆|院|所|小学|中学|学校|幼儿园|学院|大学)(?!经费|资金|项目|{V.SPECIAL}|补助)")
+# What is left of a question that asks for a disclosure as a whole ("2019年部门预算比2017年增加了
+# 多少"): its kind and scope words, a word for its size, and question or comparison words.
+_GENERIC_LEFT = re.compile(rf"(?:{V.scope_pattern()})?(?:{V.COMPREHENSIVE})?(?:{V.kind_pattern()})?"
+                           r"(?:总额|总数|总量|规模|总计|总盘子|资金总额|收支总额|盘子)?")
+_QUESTION_WORDS = re.compile(rf"(?:19|20)\d{{2}}(?:年度|年)|上年|上一年|去年|同比|相比|比较|对比|比|与|和|较|增加|增长|减少|"
+                             rf"下降|变化|变动|相差|差额|差|多|少|了|是|为|有|多少|几|{V.WAN_YUAN}|{V.YUAN}|的|？|\?|。|"
+                             r"请问|情况|如何|怎样|分别|各|共|一共|总共|哪个|哪家|哪一个|单位|部门|最|更|高|低|大|小|排名|排序|"
+                             r"前[一二三四五六七八九十\d]{1,2}[名位个]?|从高到低|从低到高|[\u3000\s,，、]")
+
+
+def generic_total(text: str) -> bool:
+    """Does the question ask for a disclosure as a whole (预算总额, 部门预算, 决算规模) rather
+    than for a named figure? Then the answer reads its expenditure total (本年支出合计)."""
+    left = _QUESTION_WORDS.sub("", text)
+    return bool(left) and _GENERIC_LEFT.fullmatch(left) is not None and any(
+        w in left for w in (V.BUDGET.word, V.FINAL_ACCOUNT.word, "总额", "规模", "盘子"))
 
 
 def amount(qn: Question, agency: Match | None = None, year: int | None = None) -> Result | None:
@@ -27,18 +40,46 @@ def amount(qn: Question, agency: Match | None = None, year: int | None = None) -
     if a and not ds:
         y = year or qn.year
         return qn.no_answer(f"{qn.agency_name(a.iri)}{y or ''}{'年' if y else ''}的公开数据")
-    if a is None:
-        unknown = _ORG.search(qn.rest)
-        if unknown and not any(unknown.group(0) in e.name for e in qn.lex.projects.entries):
-            # The question names an agency the graph does not know: another agency's
-            # project or line of the same name is not its answer.
-            return qn.no_answer(f"名为“{unknown.group(0)}”的单位的公开数据")
     # Without an agency the year and kind the question names still narrow the search.
     narrowed = a is not None or qn.year is not None or qn.intent.doc_kind is not None
     for m in measures(qn, qn.rest, ds if narrowed else None, a.iri if a else None):
         res = read_measure(qn, m, a, ds)
         if res is not None:
+            if a is not None and agency is None:
+                _other_readings(qn, m, a, res)
             return res
+    return None
+
+
+def _other_readings(qn: Question, m: tuple, a: Match, res: Result) -> None:
+    """The question left the kind (预算/决算) or the scope (部门/单位) open and the agency has
+    another disclosure of that year: its figure is said too, so the reader sees both."""
+    if not res.used or not isinstance(res.value, str) or m[0] not in ("total", "line"):
+        return
+    d = res.used[0]
+    others = [x for x in qn.lex.disclosures_of(a.iri, d.year) if x.iri != d.iri and (
+        (qn.intent.doc_kind is None and x.kind != d.kind and x.scope == d.scope)
+        or (qn.intent.scope is None and x.scope != d.scope and x.kind == d.kind))]
+    said = []
+    for x in others[:2]:
+        other = read_measure(qn, m, a, [x])
+        if other is not None and isinstance(other.value, str) and other.used and other.used[0].iri == x.iri:
+            said.append(f"{scope_word(x)}数为{other.value}{V.WAN_YUAN}")
+    if said:
+        res.answer = res.answer.rstrip("。") + f"（按{scope_word(d)}；同年{'，'.join(said)}）。"
+
+
+def figure(qn: Question, a: Match | None, year: int | None, kind: str | None = "", scope: str | None = "",
+           only: tuple | None = None) -> tuple[Result, tuple] | None:
+    """One figure of one agency's disclosure in scope, as a money answer, and the reading of
+    the measure it used (pass it as `only` to read the same measure of another disclosure)."""
+    ds = qn.scope(a.iri if a else None, year, kind, scope)
+    if not ds:
+        return None
+    for m in [only] if only else measures(qn, qn.rest, ds, a.iri if a else None):
+        res = read_measure(qn, m, a, ds)
+        if res is not None and isinstance(res.value, str):
+            return res, m
     return None
 
 
@@ -75,8 +116,13 @@ def measures(qn: Question, text: str, disclosures: list[Disclosure] | None, agen
         iris, exact, length, weight = concepts
         column = it.line_column or "amount"
         out.append(((1, weight), ("line", iris, column)))
+    for code in it.codes:
+        out.append(((0.5, len(code)), ("code_row", code)))
     term = intents.asked_term(text)
-    if term:
+    if not out and generic_total(text):
+        # "部门预算比上年增加多少": the disclosure as a whole, read as its expenditure total.
+        out.append(((1.5, 0.0), ("total", V.EXPENDITURE.prop, "default")))
+    elif term:
         out.append(((0, len(term)), ("row", term)))
     out.sort(key=lambda x: x[0], reverse=True)
     return [m for _, m in out]
@@ -100,7 +146,14 @@ def read_measure(qn: Question, m: tuple, a: Match | None, ds: list[Disclosure]) 
     """The answer for one reading of `measures`, or None when nothing states it."""
     kind = m[0]
     if kind == "total":
-        return read_total(qn, m[1], a, ds)
+        res = read_total(qn, m[1], a, ds)
+        if res is not None and m[2:] == ("default",):
+            # No figure was named: say which one answers, and trust it a little less.
+            res.quality *= 0.85
+            res.interpretation = (res.interpretation or "") + f"（未指明指标，按{V.EXPENDITURE.name}）"
+        return res
+    if kind == "code_row":
+        return read_code_row(qn, m[1], a, ds)
     if kind == "project":
         return read_project(qn, m[1], ds)
     if kind == "line":

@@ -10,7 +10,7 @@ from api.qa import templates as T
 from api.qa.handlers.totals import many_agencies
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import KIND_WORD, MONEY_UNIT, Result, wan_value, year_word
+from api.qa.result import KIND_WORD, MONEY_UNIT, Result, reading, wan_value, year_word
 from api.qa.text import format_wan
 from kg import vocab as V
 from ontology.namespace import BKG
@@ -49,7 +49,8 @@ def read_line(qn: Question, iris: list[str], column: str, a: Match | None, ds: l
     figure = V.FIGURE_WORDS.get(r.get("ft")) or KIND_WORD.get(d.kind if d else None, '公开')
     text = (f"{r.get('al') or ''}{year_word(d)}“{label}”（{code}）科目{col}{figure}数"
             f"为{format_wan(v)}。")
-    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "line", qn.entities)
+    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "line", qn.entities, source="graph",
+                  interpretation=reading(d, f"{label}（{code}）{col}{figure}数"), used=[d] if d else [])
 
 
 _BUDGET_FIGURE = re.compile(V.alternation((V.OPENING_BUDGET, V.BUDGET.column, *V.BUDGET_FIGURE_WORDS[1:])))

@@ -74,7 +74,10 @@ def basis(qn: Question) -> Result | None:
     ev = [qn.evidence_for(d, [pols[0].split("〔")[0]] if pols else [r["pl"]], None, r["p"], r.get("page"),
                           r.get("quote"))]
     text = f"项目“{r['pl']}”的依据是{'、'.join(pols)}。"
-    return Result(qn.question, text, pols, None, ev, sparql, "basis", qn.entities)
+    qn.entities.append({"type": "project", "iri": r["p"], "label": r["pl"]})
+    return Result(qn.question, text, pols, None, ev, sparql, "basis", qn.entities, source="graph",
+                  interpretation=" · ".join(p for p in [d.agency_label if d else None, str(d.year) if d and d.year else None,
+                                                        f"项目“{r['pl']}”", "立项依据（政策文件）"] if p))
 
 
 def _cited_policies(qn: Question, d: Disclosure) -> Result | None:

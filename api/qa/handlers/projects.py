@@ -8,7 +8,7 @@ from decimal import Decimal
 from api.qa import templates as T
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import KIND_WORD, MONEY_UNIT, Result, wan_value, year_word
+from api.qa.result import KIND_WORD, MONEY_UNIT, Result, reading, wan_value, year_word
 from api.qa.text import format_wan
 
 
@@ -29,7 +29,9 @@ def read_project(qn: Question, matches: list[Match], ds: list[Disclosure]) -> Re
     ev = [qn.evidence_for(d, [r["l"]], v, r["p"], row=r)]
     who = f"{r.get('al') or ''}{year_word(d)}" if d else ""
     text = f"{who}项目“{r['l']}”的金额为{format_wan(v)}。"
-    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "project", qn.entities)
+    quality = 1.0 if matches[0].exact else 0.9
+    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "project", qn.entities, source="graph",
+                  quality=quality, interpretation=reading(d, f"项目“{r['l']}” · 金额"), used=[d] if d else [])
 
 
 def projects(qn: Question) -> Result | None:
@@ -40,13 +42,26 @@ def projects(qn: Question) -> Result | None:
     ds = qn.scope(a.iri)
     if not ds:
         return qn.no_answer(f"{qn.agency_name(a.iri)}的公开数据")
-    d = ds[0]
-    sparql = T.projects_of([d.iri])
-    rows = list({r["p"]: r for r in qn.select(sparql)}.values())
+    # The newest disclosure in scope that lists projects (a publication's table file may
+    # list none while its narrative file of the same year does).
+    d, rows, sparql = ds[0], [], T.projects_of([ds[0].iri])
+    for x in ds:
+        if x.year != ds[0].year:
+            break
+        q = T.projects_of([x.iri])
+        got = list({r["p"]: r for r in qn.select(q)}.values())
+        if got:
+            d, rows, sparql = x, got, q
+            break
     if not rows:
         return qn.no_answer(f"{d.agency_label}{year_word(d)}的项目", sparql)
     parts = [f"{r['l']}（{format_wan(r['v'])}）" if r.get("v") is not None else r["l"] for r in rows]
     ev = [qn.evidence_for(d, [r["l"]], Decimal(r["v"]) if r.get("v") is not None else None, r["p"], row=r)
           for r in rows[:3]]
     text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}共列{len(rows)}个项目：{'；'.join(parts)}。"
-    return Result(qn.question, text, [r["l"] for r in rows], None, ev, sparql, "projects", qn.entities)
+    if qn.intent.count:
+        sparql = T.count_projects([d.iri])
+        return Result(qn.question, text, len(rows), "个", ev, sparql, "count", qn.entities, source="graph",
+                      interpretation=reading(d, "项目个数"))
+    return Result(qn.question, text, [r["l"] for r in rows], None, ev, sparql, "projects", qn.entities,
+                  source="graph", interpretation=reading(d, "项目"))

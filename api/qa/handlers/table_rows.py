@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import MONEY_UNIT, Result, evidence, wan_value, year_word
-from api.qa.sources import row_lookup
+from api.qa.result import MONEY_UNIT, Result, evidence, reading, wan_value, year_word
+from api.qa.sources import code_row_lookup, row_lookup
 from api.qa.text import format_wan
 
 ROW_SCAN = 200  # documents a row lookup opens when the question names no agency
@@ -27,11 +27,14 @@ def read_row(qn: Question, term: str, a: Match | None, ds: list[Disclosure]) -> 
         parts = [f"{d.agency_label}{year_word(d)}{format_wan(h.value_yuan)}" for d, h in found]
         ev = [evidence(d.source_file, h.page, h.quote, d.iri) for d, h in found[:3]]
         return Result(qn.question, f"问题未指明单位，各单位的{found[0][1].label}：{'；'.join(parts)}。",
-                      [wan_value(h.value_yuan) for _, h in found], MONEY_UNIT, ev, None, "table", qn.entities)
+                      [wan_value(h.value_yuan) for _, h in found], MONEY_UNIT, ev, None, "table", qn.entities,
+                      source="table", quality=0.8, interpretation=f"各单位（未指明） · {found[0][1].label}")
     d, h = found[0]
     ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
     text = f"{d.agency_label}{year_word(d)}{h.label}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
-    return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities)
+    return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities,
+                  source="table", quality=1.0 if h.exact else max(0.7, h.score),
+                  interpretation=reading(d, f"{h.label}（表格第{h.page}页）"), used=[d])
 
 
 def _row_candidates(qn: Question, term: str, ds: list[Disclosure], a: Match | None) -> list[Disclosure]:
@@ -51,3 +54,23 @@ def _row_candidates(qn: Question, term: str, ds: list[Disclosure], a: Match | No
     rank = {f: i for i, f in reversed(list(enumerate(first)))}
     ordered = sorted(ds, key=lambda d: rank.get(d.source_file, len(first)))  # stable: ds order otherwise
     return ordered[:ROW_SCAN]
+
+
+def read_code_row(qn: Question, code: str, a: Match | None, ds: list[Disclosure]) -> Result | None:
+    """A classification line by its code, read from the tables of the agency's disclosure in
+    scope when the graph has no line for it there. Only with an agency: a code alone names a
+    line of every disclosure."""
+    if a is None:
+        return None
+    for d in ds:
+        doc = qn.ctx.archive.get(d.source_file)
+        hits = code_row_lookup(doc, code) if doc is not None else []
+        if not hits:
+            continue
+        h = hits[0]
+        ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
+        text = (f"{d.agency_label}{year_word(d)}“{h.label}”（{code}）科目为{format_wan(h.value_yuan)}"
+                f"（据{h.table_title or '公开表格'}，第{h.page}页）。")
+        return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities,
+                      source="table", interpretation=reading(d, f"{h.label}（{code}）（表格第{h.page}页）"), used=[d])
+    return None

@@ -9,8 +9,11 @@ from api.qa import intent as intents
 from api.qa import templates as T
 from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
-from api.qa.result import KIND_WORD, MONEY_UNIT, Result, wan_value, year_word
+from api.qa.result import KIND_WORD, MONEY_UNIT, Result, reading, wan_value, year_word
 from api.qa.text import format_wan
+from kg import vocab as V
+
+LABELS = {m.prop: m.label for m in V.MEASURES}  # the contract's name of each total, as the reading shows it
 
 
 def read_total(qn: Question, prop: str, a: Match | None, ds: list[Disclosure]) -> Result | None:
@@ -25,7 +28,9 @@ def read_total(qn: Question, prop: str, a: Match | None, ds: list[Disclosure]) -
     v = Decimal(r["v"])
     ev = [qn.evidence_for(d, [qn.intent.total_word or word[:2]], v, d.iri, row=r)]
     text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}{word}为{format_wan(v)}。"
-    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "total", qn.entities)
+    sparql = T.disclosure_total(prop, [d.iri])
+    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "total", qn.entities, source="graph",
+                  interpretation=reading(d, LABELS.get(prop, word)), used=[d])
 
 
 def first_totals(qn: Question, prop: str, ds: list[Disclosure], batch: int = 200) -> list[tuple[Disclosure, dict]]:
@@ -48,5 +53,8 @@ def many_agencies(qn: Question, hits: list[tuple[Disclosure, dict]], word: str, 
     hits = hits[:8]
     parts = [f"{d.agency_label}{year_word(d)}{format_wan(r['v'])}" for d, r in hits]
     ev = [qn.evidence_for(d, [word[:4]], Decimal(r["v"]), d.iri, row=r) for d, r in hits[:3]]
+    years = sorted({d.year for d, _ in hits if d.year})
     return Result(qn.question, f"问题未指明单位，各单位的{word}：{'；'.join(parts)}。",
-                  [wan_value(Decimal(r["v"])) for _, r in hits], MONEY_UNIT, ev, sparql, "total", qn.entities)
+                  [wan_value(Decimal(r["v"])) for _, r in hits], MONEY_UNIT, ev, sparql, "total", qn.entities,
+                  source="graph", quality=0.8,
+                  interpretation=" · ".join(["各单位（未指明）", "、".join(map(str, years)), word]))
