@@ -12,7 +12,9 @@ amount for the previous year ("2025年预算执行数为 1690.69 万元") or "�
   completion_rate     完成预算的 P% = 决算 ÷ 预算 (no rate of a zero budget)
   comparison_word     决算数大于/小于/持平预算数 as the two figures say
   line_text_vs_table  an amount the text gives a 类/款/项 = that line in a table
-  text_vs_table       a total the text states = the table's
+  text_vs_table       a total the text states = the table's (each time it states it; a fund's 基本支出
+                      against that fund's table)
+  repeated_total      where no table prints it, a total the text states twice = itself
 
 Each tolerates what printing allows: the digits of the percentage as printed (a unit of its last
 digit, since documents round or truncate) and half a unit of each amount's last digit. Year-on-
@@ -64,7 +66,8 @@ _LEVEL = {V.CLASS_MARK: 3, V.SECTION_MARK: 5, V.ITEM_MARK: 7}
 _BARE_SUBJECT = re.compile(rf"(?:(?:19|20)\d\d年度?|当年|本年|{_BUDGET_WORDS}|{V.FINAL_ACCOUNT.word}|{V.EXECUTION_WORD}|"
                            r"安排|数|为|是|支出|其中|[:：，,])")
 
-RULES = ("change_percent", "share_of_total", "completion_rate", "comparison_word", "line_text_vs_table", "text_vs_table")
+RULES = ("change_percent", "share_of_total", "completion_rate", "comparison_word", "line_text_vs_table", "text_vs_table",
+         "repeated_total")
 
 
 @dataclass
@@ -338,6 +341,7 @@ class Narrative:
             self.comparison(it, _key(it, it.outturn, "compare"))
             self.line_amount(it)
         self.text_totals()
+        self.text_mentions()
         self.line_text()
         return self.out
 
@@ -410,18 +414,28 @@ class Narrative:
                                   it, c, rngs[0], key))
 
     def comparison(self, it: Item, key: str) -> None:
+        """The word against the figures as printed: only a difference beyond their rounding
+        contradicts "持平", and only the other order beyond it contradicts 大于/小于. With
+        several budget figures stated (年初预算, 全年预算) the word may refer to any."""
         if not it.compare_word or it.outturn is None or not it.budget:
             return
-        a, b = it.budget[0], it.outturn
-        word = it.compare_word
+        b, word = it.outturn, it.compare_word
         said = 1 if _GREATER.search(word) else -1 if _LESS.search(word) else 0
+
+        def contradicts(a: Mention) -> bool:
+            tol = (a.step + b.step) * HALF
+            diff = b.value - a.value
+            return abs(diff) > tol if said == 0 else said * diff < -tol
+
+        if not all(contradicts(a) for a in it.budget):
+            return
+        a = it.budget[0]
         tol = (a.step + b.step) * HALF
         real = 0 if abs(b.value - a.value) <= tol else (1 if b.value > a.value else -1)
-        if said != real:
-            names = {1: V.GREATER_WORDS[0], -1: V.LESS_WORDS[0], 0: V.FLAT_WORDS[0]}
-            self.add(finding.stated("comparison_word", f"文中称“{word}”，但{V.FINAL_ACCOUNT.column} {b.printed}"
-                                    f"{names[real]}{V.BUDGET.column} {a.printed}", names[real], names[said],
-                                    [it.page], key, tolerance=tol, expected_value=a.value, found_value=b.value))
+        names = {1: V.GREATER_WORDS[0], -1: V.LESS_WORDS[0], 0: V.FLAT_WORDS[0]}
+        self.add(finding.stated("comparison_word", f"文中称“{word}”，但{V.FINAL_ACCOUNT.column} {b.printed}"
+                                f"{names[real]}{V.BUDGET.column} {a.printed}", names[real], names[said],
+                                [it.page], key, tolerance=tol, expected_value=a.value, found_value=b.value))
 
     # --- text against tables ----------------------------------------------------------------
 
@@ -483,7 +497,8 @@ class Narrative:
             ok = any(abs(m.value - ln.amount) <= (m.step + self.p.step(ln.amount, ln.prov)) * HALF for ln in cands)
             if ok:
                 continue
-            ln = cands[0]
+            primary = {(x.code, x.figure_type): x.prov.table for x in self.f.lines}
+            ln = next((x for x in cands if primary.get((x.code, x.figure_type)) == x.prov.table), cands[0])
             tol = (m.step + self.p.step(ln.amount, ln.prov)) * HALF
             other = [x for x in self.all_lines() if x.amount == m.value and x.scheme == "functional"
                      and x.code != ln.code]
@@ -506,6 +521,39 @@ class Narrative:
             what = next(m.short for m in V.MONEY_MEASURES if m.key == key)
             self.add(finding.money("text_vs_table", f"说明文字中的{what}与“{tb.prov.table}”不符", tb.value, tx.value, tol,
                                    [tx.prov.page, tb.prov.page], f"text:{key}"))
+
+    def text_mentions(self) -> None:
+        """Every other statement of a total in the text (a total repeated with different last
+        digits), against the table that prints it; a 基本支出 the text gives one fund against
+        that fund's table."""
+        first = {k: v.value for k, v in self.f.text_figures.items()}
+        untabled: dict[str, list[Item]] = {}
+        for it in self.items:
+            if it.value is None or not it.value.value:
+                continue
+            key = _measure_of(it.subject, self.f.agency)
+            table = self.f.totals.get(key) if key else None
+            fund = _fund_of(it.subject) if key is None else None
+            if fund is not None:
+                key, table = V.BASIC.key, self.f.basic_by_fund.get(fund)
+            if key is not None and fund is None and (table is None or table.prov.table is None):
+                untabled.setdefault(key, []).append(it)
+            if table is None or table.prov.table is None or (fund is None and first.get(key) == it.value.value):
+                continue
+            tol = (it.value.step + self.p.step(table.value, table.prov)) * HALF
+            what = next(m.short for m in V.MONEY_MEASURES if m.key == key)
+            self.add(finding.money("text_vs_table", f"说明文字中的{fund or ''}{what}与“{table.prov.table}”不符", table.value,
+                                   it.value.value, tol, [it.page, table.prov.page],
+                                   f"text:{fund + ':' if fund else ''}{key}:{finding.wan(it.value.value)}"))
+        for key, its in untabled.items():
+            # no table prints it (a text-only file): the text must at least repeat itself
+            head = its[0]
+            for it in its[1:]:
+                tol = (head.value.step + it.value.step) * HALF
+                what = next(m.short for m in V.MONEY_MEASURES if m.key == key)
+                self.add(finding.money("repeated_total", f"说明文字两处所述{what}不一致（第 {head.page} 页与第 {it.page} 页）",
+                                       head.value.value, it.value.value, tol, [head.page, it.page],
+                                       f"text:{key}:{finding.wan(head.value.value)}:{finding.wan(it.value.value)}"))
 
     def line_text(self) -> None:
         """A 项 amount the narrative states (extraction's reading: by printed code, else by a
@@ -564,17 +612,36 @@ _MEASURE_WORDS = [(m.key, m.text) for m in (V.BASIC, V.PROJECT, V.PERSONNEL, V.P
 _ROLE_TAIL = re.compile(rf"(?:(?:{_BUDGET_WORDS}|{V.FINAL_ACCOUNT.word})(?:数|{V.CURRENT_EXPENDITURE[-2:]})?)?(?:为|是)?$")
 
 
-def _measure_of(subject: str) -> str | None:
-    """The total a subject names, when it names one plainly (no fund, no part of a line)."""
+# What may stand before a total's name without making it another figure: a year, this
+# agency ("本单位"), an item number.
+_PLAIN_PREFIX = re.compile(rf"^(?:(?:19|20)\d\d年度?|[\d.、．]+|本(?:{V.scope_pattern()})|"
+                           rf"(?:{V.scope_pattern()})|[:：，,\s])+")
+
+
+def _measure_of(subject: str, agency: str | None = None) -> str | None:
+    """The total a subject names, when it names it plainly: nothing but a year or the agency's
+    own name before the measure's wording ("2024年本年支出合计", "基本支出"), so neither
+    "政府采购支出总额" nor a fund's "一般公共预算收入" is taken for the year's total."""
     s = _ROLE_TAIL.sub("", subject)
     if any(w in s for w in V.FUND_QUALIFIERS) or _MARK.search(s):
         return None
-    if re.search(V.three_public_pattern() + "$", s):
+    if agency and norm(agency) in s:
+        s = s[s.index(norm(agency)) + len(norm(agency)):]
+    s = _PLAIN_PREFIX.sub("", s)
+    if re.fullmatch(V.three_public_pattern(), s):
         return V.THREE_PUBLIC.key
     for key, words in _MEASURE_WORDS:
-        if any(s.endswith(w) for w in words):
+        if s in words:
             return key
     return None
+
+
+def _fund_of(subject: str) -> str | None:
+    """The fund of a 基本支出 the text qualifies ("一般公共预算财政拨款基本支出" → 一般公共预算)."""
+    s = _ROLE_TAIL.sub("", subject)
+    if not s.endswith(V.BASIC.label):
+        return None
+    return next((w for w in (V.GPB, V.GOV_FUND) if w in s), None)
 
 
 def year_claims(doc: Document, f: Facts, printed: Printed) -> list[YearClaim]:
@@ -588,7 +655,7 @@ def year_claims(doc: Document, f: Facts, printed: Printed) -> list[YearClaim]:
     for it in n.items:
         if not it.prev_year or it.value is None or V.EXECUTION_WORD in it.sentence or other in it.sentence:
             continue
-        key = _measure_of(it.subject)
+        key = _measure_of(it.subject, f.agency)
         if key is not None:
             key = f"measure:{key}"
         elif _MARK.search(it.subject):

@@ -250,19 +250,26 @@ def three_public_rows(doc: Document, unit: str) -> list[ThreePublicRow]:
             continue
         factor = table_factor(t, unit)
         paths = header_paths(t)
-        cols, extra, grand = _three_columns(paths)
-        if V.THREE_PUBLIC.key not in cols or not any(k in cols for k in (V.ABROAD.key, V.RECEPTION.key)):
-            out += _item_rows(t, factor)
-            continue
-        for ri, r in enumerate(t.rows):
-            nums = [c for c in r if parse_decimal(c) is not None]
-            lab = norm(r[0]) if r and parse_decimal(r[0]) is None else ""
-            if not nums and not (lab and lab in V.FIGURE_COLUMNS):
+        # a header pairing 预算数 and 决算数 under every item: one set of columns per figure
+        groups = {w: [p if w in p else [] for p in paths] for w in V.FIGURE_COLUMNS
+                  if sum(w in p for p in paths) > 1}
+        if len(groups) < 2:
+            groups = {"": paths}
+        for word, gpaths in groups.items():
+            cols, extra, grand = _three_columns(gpaths)
+            if V.THREE_PUBLIC.key not in cols or not any(k in cols for k in (V.ABROAD.key, V.RECEPTION.key)):
+                if word == "":
+                    out += _item_rows(t, factor)
                 continue
-            parts = {k: _fig(t, ri, i, factor, True) for k, i in cols.items() if k != V.THREE_PUBLIC.key}
-            out.append(ThreePublicRow(lab, _fig(t, ri, cols[V.THREE_PUBLIC.key], factor, True), parts,
-                                      {k: _fig(t, ri, i, factor, True) for k, i in extra.items()},
-                                      _fig(t, ri, grand, factor) if grand is not None else None))
+            for ri, r in enumerate(t.rows):
+                nums = [c for c in r if parse_decimal(c) is not None]
+                lab = word or (norm(r[0]) if r and parse_decimal(r[0]) is None else "")
+                if not nums and not (lab and lab in V.FIGURE_COLUMNS):
+                    continue
+                parts = {k: _fig(t, ri, i, factor, True) for k, i in cols.items() if k != V.THREE_PUBLIC.key}
+                out.append(ThreePublicRow(lab, _fig(t, ri, cols[V.THREE_PUBLIC.key], factor, True), parts,
+                                          {k: _fig(t, ri, i, factor, True) for k, i in extra.items()},
+                                          _fig(t, ri, grand, factor) if grand is not None else None))
     return out
 
 

@@ -19,9 +19,10 @@ from decimal import Decimal
 
 from kg import vocab as V
 from kg.checks import finding
-from kg.checks.precision import HALF, Printed, value_step
+from kg.checks.precision import HALF, Printed
 from kg.document import Document
 from kg.extract.base import funding_scope
+from kg.money import unit_factor
 from kg.rdf.iris import finding_iri
 from ontology.namespace import prologue
 
@@ -32,8 +33,8 @@ LABEL = {m.key: m.label for m in V.MONEY_MEASURES}
 ADDITIVE = (V.INCOME.key, V.EXPENDITURE.key, V.BASIC.key, V.PROJECT.key, V.PERSONNEL.key, V.PUBLIC.key,
             V.THREE_PUBLIC.key)
 
-_DISCLOSURES = prologue("bkg") + """SELECT ?d ?file ?sha ?agency ?year ?kind ?scope WHERE {
-  ?d a bkg:Disclosure ; bkg:sourceFile ?file ; bkg:sha256 ?sha .
+_DISCLOSURES = prologue("bkg") + """SELECT ?d ?file ?sha ?agency ?year ?kind ?scope ?unit WHERE {
+  ?d a bkg:Disclosure ; bkg:sourceFile ?file ; bkg:sha256 ?sha . OPTIONAL { ?d bkg:amountUnit ?unit }
   OPTIONAL { ?d bkg:reportingAgency ?agency } OPTIONAL { ?d bkg:fiscalYear ?year }
   OPTIONAL { ?d bkg:documentKind ?kind } OPTIONAL { ?d bkg:disclosureScope ?scope } }"""
 
@@ -69,9 +70,16 @@ class Stored:
         return self._lines[d]
 
 
-def _tolerance(a: Decimal, b: Decimal) -> Decimal:
-    """Two printings of one figure in different files: each may round to its own digits."""
-    return (value_step(a) + value_step(b)) * HALF if value_step(a) != value_step(b) else Decimal(0)
+def step(d: dict) -> Decimal:
+    """A disclosure's figures are printed to the fen of its unit (0.01 万元 = 100 元): what is
+    stored keeps values, not digits, and two decimals is what tables print."""
+    return (unit_factor(d.get("unit")) or unit_factor(V.DEFAULT_UNIT)) * Decimal("0.01")
+
+
+def _tolerance(a: dict, b: dict) -> Decimal:
+    """Two printings of one figure in different files: to the digit in the same unit, else
+    the coarser one's rounding."""
+    return Decimal(0) if step(a) == step(b) else max(step(a), step(b)) * HALF
 
 
 def _make(rule: str, d: dict, other: dict | None, where: str, comment: str, pages, expected=None, found=None,
@@ -108,7 +116,7 @@ def conflicting_versions(s: Stored) -> list[dict]:
                 for key in sorted(set(ta) & set(tb)):
                     (va, pa), (vb, pb) = ta[key], tb[key]
                     x = _money("conflicting_versions", b, a, f"version:{key}", f"同一公开文件的两个版本{LABEL[key]}不一致",
-                               va, vb, _tolerance(va, vb), [pb], [pa])
+                               va, vb, _tolerance(a, b), [pb], [pa])
                     if x:
                         out.append(x)
     return out
@@ -129,7 +137,7 @@ def department_vs_unit(s: Stored) -> list[dict]:
             if key not in td or key not in tu:
                 continue
             (vd, pd), (vu, pu) = td[key], tu[key]
-            tol = (value_step(vd) + value_step(vu)) * HALF
+            tol = (step(dept) + step(unit)) * HALF
             if vd + tol < vu:
                 out.append(_make("department_vs_unit", dept, unit, f"scope:{key}",
                                  f"{V.scope_kind(V.DEPARTMENT, V.kind_by_code(dept['kind']))}的{LABEL[key]} "
@@ -156,12 +164,13 @@ def final_vs_budget(s: Stored) -> list[dict]:
                 budget[x["code"]].append(x)
         for x in planned:
             same = [y for y in budget.get(x["code"], []) if funding_scope(y.get("title")) == funding_scope(x.get("title"))]
-            if not same or any(abs(y["amount"] - x["amount"]) <= _tolerance(y["amount"], x["amount"]) for y in same):
+            tol = _tolerance(fin, bud)
+            if not same or any(abs(y["amount"] - x["amount"]) <= tol for y in same):
                 continue
             y = same[0]
             f = _money("final_vs_budget", fin, bud, f"planned:{x['code']}",
                        f"{V.FINAL_ACCOUNT.word}所列 {x['code']} 的{V.OPENING_BUDGET_COLUMN}与当年{V.BUDGET.word}不符",
-                       y["amount"], x["amount"], _tolerance(y["amount"], x["amount"]), [x.get("page")], [y.get("page")])
+                       y["amount"], x["amount"], tol, [x.get("page")], [y.get("page")])
             if f:
                 out.append(f)
     return out
@@ -192,11 +201,12 @@ def year_on_year(s: Stored, documents: Callable[[str], Document | None]) -> list
             values = printed.get(c.key, [])
             if not values:
                 continue
-            if any(c.low - value_step(v) * HALF <= v <= c.high + value_step(v) * HALF for v, _ in values):
+            half = step(prev) * HALF
+            if any(c.low - half <= v <= c.high + half for v, _ in values):
                 continue
             v, page = values[0]
             mid = (c.low + c.high) / 2
-            tol = (c.high - c.low) / 2 + value_step(v) * HALF
+            tol = (c.high - c.low) / 2 + half
             out.append(_make("year_on_year", cur, prev, f"year:{c.key}:{c.said}",
                              f"说明文字称“{c.subject}”{_said(c.said)}，由此上年应为 {finding.wan(mid)} {V.WAN_YUAN}，"
                              f"但上年公开文件印为 {finding.wan(v)} {V.WAN_YUAN}（容差 ±{finding.wan(tol)} {V.WAN_YUAN}）",
@@ -232,7 +242,7 @@ def _printed_figures(s: Stored, prev: dict, doc: Document | None, own: str) -> d
         if ln.scheme == "functional" and ln.amount is not None and ln.figure_type == own:
             out[f"line:{ln.code}"].append((ln.amount, ln.prov.page))
     for it in n.items:
-        key = _measure_of(it.subject) if it.value is not None else None
+        key = _measure_of(it.subject, f.agency) if it.value is not None else None
         if key:
             out[f"measure:{key}"].append((it.value.value, it.page))
     return out
