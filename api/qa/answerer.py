@@ -10,6 +10,7 @@ interpretation it answers (`finish`)."""
 from __future__ import annotations
 
 import logging
+import re
 
 from api.qa import confidence
 from api.qa.context import Context
@@ -32,6 +33,7 @@ WHAT = {"policy": "以该文件为依据的项目", "basis": "立项依据（政
         "code": "单位代码", "projects": "项目", "duty": "原文", "ambiguous": "候选单位"}
 # Intents whose answer is a figure: text found for them is offered as a passage, not as the figure.
 FIGURE_INTENTS = {"amount", "staff", "compare", "ratio", "superlative", "sum"}
+_HOW_MUCH = re.compile(r"多少|几|金额|数额|比例|比重|占比|增长|增加|减少|相差|差额")
 # Intents about an agency as such, whichever year: a year it did not publish is no obstacle.
 YEARLESS = {"code", "parent", "units", "subordinates", "policy"}
 
@@ -87,7 +89,8 @@ def run(qn: Question) -> Result:
     res = HANDLERS.get(qn.intent.kind, amounts.amount)(qn)
     if res is None:
         res = retrieval.extractive_answer(qn)
-        if res.value is None and res.evidence and qn.intent.kind in FIGURE_INTENTS:
+        asks_figure = qn.intent.total is not None or _HOW_MUCH.search(qn.q) is not None
+        if res.value is None and res.evidence and qn.intent.kind in FIGURE_INTENTS and asks_figure:
             # The graph and the tables do not state it: a passage is offered, not a figure.
             res.answer = "图谱和表格中未找到所问的数额；以下是原文中最相关的内容，仅供参考。" + res.answer
     return res
@@ -109,6 +112,7 @@ def finish(qn: Question, res: Result) -> Result:
         res.interpretation = " · ".join(p for p in parts if p) or None
     if res.confidence is None:
         res.confidence = confidence.score(qn, res)
+    res.entities = list({(e.get("type"), e.get("iri")): e for e in res.entities}.values())
     return res
 
 

@@ -149,7 +149,7 @@ def parse(question: str, has_policy: bool = False) -> Intent:
         it.field = ("plan" if word in V.QUARTERLY_PLAN_WORDS else "performance" if word in V.PERFORMANCE_WORDS
                     else "basis")
         return it
-    if _PURPOSE.search(q) and not _COUNT_WORDS.search(q):
+    if _PURPOSE.search(q) and not _COUNT_WORDS.search(q) and not re.search(r"哪些项目|哪几个项目", q):
         it.kind = "duty"  # what money is for, why it changed: the text says it
         return it
     for word, prop in STAFF:

@@ -437,7 +437,8 @@ class Lexicon:
         self._forms()
         label = squash(self._label(agency, ""))
         own = self.agency_places.get(agency) or split_place(label)[1]
-        window = q[max(0, start - 6):min(end, start + 2)]
+        # The text before the name and its first characters, where a place is written.
+        window = q[max(0, start - 6):min(end, start + 6)]
         tokens = [p for p in self._places if p in window]
         tokens += [m.group(0) for m in _PLACE_TOKEN.finditer(window)]
         for t in tokens:

@@ -319,8 +319,14 @@ def compare(qn: Question) -> Result | None:
         value, unit = wan_value(diff), MONEY_UNIT
     ev = [e for r in (res0, res1) for e in r.evidence[:1]] + [e for r in (res0, res1) for e in r.evidence[1:]]
     sparql = _joint_sparql(measure, [res0, res1])
+    quality = min(res0.quality, res1.quality)
+    y0, y1 = (r.used[0].year if r.used else None for r in (res0, res1))
+    if sides[0][0].iri != sides[1][0].iri and y0 != y1:
+        # No year both agencies published: the figures of different years are set side by side.
+        text += f"（注意：两单位没有同一年度的公开数据，比较的是{y0}年与{y1}年。）"
+        quality *= 0.8
     return Result(qn.question, text, value, unit, ev, sparql, "compare", qn.entities,
-                  source="graph" if sparql else "table", quality=min(res0.quality, res1.quality),
+                  source="graph" if sparql else "table", quality=quality,
                   interpretation=f"{res0.interpretation} 对比 {res1.interpretation}", used=res0.used + res1.used)
 
 

@@ -29,8 +29,30 @@ def read_total(qn: Question, prop: str, a: Match | None, ds: list[Disclosure]) -
     ev = [qn.evidence_for(d, [qn.intent.total_word or word[:2]], v, d.iri, row=r)]
     text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}{word}为{format_wan(v)}。"
     sparql = T.disclosure_total(prop, [d.iri])
-    return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "total", qn.entities, source="graph",
-                  interpretation=reading(d, LABELS.get(prop, word)), used=[d])
+    quality, note = _parts_agree(qn, prop, d, v)
+    return Result(qn.question, text + note, wan_value(v), MONEY_UNIT, ev, sparql, "total", qn.entities,
+                  source="graph", quality=quality, interpretation=reading(d, LABELS.get(prop, word)), used=[d])
+
+
+# A total and the parts the same disclosure states of it: 三公 = its three parts, 基本支出 =
+# 人员经费 + 公用经费. A total its own parts do not add up to is said, and not trusted.
+PARTS = {V.THREE_PUBLIC.prop: (V.ABROAD.prop, V.VEHICLES.prop, V.RECEPTION.prop),
+         V.BASIC.prop: (V.PERSONNEL.prop, V.PUBLIC.prop)}
+
+
+def _parts_agree(qn: Question, prop: str, d: Disclosure, v: Decimal) -> tuple[float, str]:
+    parts = PARTS.get(prop)
+    if not parts:
+        return 1.0, ""
+    rows = qn.select(T.totals_of(list(parts), [d.iri]))
+    got = {r["m"]: Decimal(r["v"]) for r in rows}
+    if len(got) < len(parts):
+        return 1.0, ""
+    total = sum(got.values(), Decimal(0))
+    if abs(total - v) <= 100:  # half a cent of 万元 either way is the print's rounding
+        return 1.0, ""
+    names = "、".join(LABELS[p] for p in parts)
+    return 0.6, f"（注意：同一文件中{names}之和为{format_wan(total)}，与此数不符。）"
 
 
 def first_totals(qn: Question, prop: str, ds: list[Disclosure], batch: int = 200) -> list[tuple[Disclosure, dict]]:
