@@ -24,6 +24,11 @@ def test_json_lines_protocol(tmp_path, monkeypatch):
     assert lines[1]["answer"] == "请输入问题。"
     assert "医保基金稽核专项经费" in lines[2]["answer"] and lines[2]["evidence"][0]["page"] == 3
     assert all(set(x) >= {"question", "answer", "value", "unit", "evidence", "sparql"} for x in lines)
+    # Every line says how far to trust it and what it read the question as.
+    assert all(set(x) >= {"confidence", "interpretation", "source", "candidates"} for x in lines)
+    assert lines[0]["confidence"] >= 0.6 and lines[0]["source"] == "graph"
+    assert lines[0]["interpretation"].startswith("青山县城乡居民医疗保险服务中心 · 2025")
+    assert lines[1]["confidence"] == 0
 
 
 def test_human_output(tmp_path, monkeypatch, capsys):
@@ -34,6 +39,7 @@ def test_human_output(tmp_path, monkeypatch, capsys):
     assert cli.run(SimpleNamespace(question="青山县城乡居民医疗保险服务中心的项目支出是多少？", db="x", json=False)) == 0
     text = capsys.readouterr().out
     assert "120.00万元" in text and "qs_2025.txt 第" in text and "SELECT" in text
+    assert "理解为：青山县城乡居民医疗保险服务中心 · 2025" in text and "置信度：" in text
 
 
 def test_missing_database(tmp_path, capsys):

@@ -88,3 +88,22 @@ def _holds_the_answer(q: str, inputs: int, r: dict, rows: list[dict]) -> None:
     if r["intent"] == "sum":  # one figure per agency (a publication in two files counts once)
         per_agency = {row["a"]: Decimal(row["v"]) for row in rows}
         assert sum(per_agency.values()) == Decimal(r["value"]) * 10000, (q, rows)
+
+
+def test_the_answer_card_and_api_show_reading_confidence_and_candidates(answered):
+    db, _, _ = answered
+    with make_client(db) as client:
+        r = client.get("/api/ask", params={"q": "县疾控中心的基本支出是多少？"})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["value"] is None and body["confidence"] == 0
+        assert {c["label"] for c in body["candidates"]} == {"青山县疾病预防控制中心", "白水县疾病预防控制中心"}
+        assert [c["href"] for c in body["candidates"]] == ["/id/jk1", "/id/jk2"]  # their pages
+        page = client.get("/", params={"q": "江东省人民检察院2019年部门预算比2018年增加了多少万元？"})
+        assert page.status_code == 200
+        html = page.text
+        assert "理解为：江东省人民检察院 · 2019 · 部门预算 · 本年支出合计" in html
+        assert "置信度" in html and "来源：图谱（SPARQL 查询）" in html
+        assert "SELECT DISTINCT ?d ?v" in html  # the query itself, not only a link to it
+        page = client.get("/", params={"q": "县疾控中心的基本支出是多少？"})
+        assert "可能是指" in page.text and "白水县疾病预防控制中心" in page.text
