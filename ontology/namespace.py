@@ -90,7 +90,7 @@ class BKG(DefinedNamespace):
     expected: URIRef
     found: URIRef
     difference: URIRef
-    tolerance: URIRef                # the rounding a finding allowed (yuan), from the printed precision
+    tolerance: URIRef                # the rounding a finding allowed (yuan, or percentage points), from the printed digits
     expectedText: URIRef             # expected / found as written, for findings not about one amount
     foundText: URIRef
     warning: URIRef                  # reader / extraction warnings on a disclosure

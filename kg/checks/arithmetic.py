@@ -85,7 +85,9 @@ class Sums:
     def totals(self) -> None:
         f, t = self.f, self.f.totals
         zero = Figure(Decimal(0))
-        if "income" in t and "expenditure" in t:
+        # the two sides of one table (the 收支总表): a total read from another table may cover
+        # another fund (财政拨款 only) and is not the same equation
+        if "income" in t and "expenditure" in t and t["income"].prov.table == t["expenditure"].prov.table:
             inc = [t["income"]] + ([t["carry_over"]] if "carry_over" in t else [])
             exp = [t["expenditure"]] + ([t["carry_forward"]] if "carry_forward" in t else [])
             tol = sum_tolerance([self.p.step(x.value, x.prov) for x in inc + exp])

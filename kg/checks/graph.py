@@ -28,7 +28,7 @@ def add_finding(g: Graph, d: URIRef, sha256: str, fi: FindingFact) -> URIRef:
         g.add((node, BKG.found, _money(fi.found)))
         if fi.expected is not None:
             g.add((node, BKG.difference, _money(fi.found - fi.expected)))
-    if fi.tolerance is not None and fi.expected is not None:
+    if fi.tolerance is not None:
         g.add((node, BKG.tolerance, _money(fi.tolerance)))
     if fi.expected_text:
         g.add((node, BKG.expectedText, Literal(fi.expected_text)))

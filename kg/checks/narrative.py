@@ -34,7 +34,7 @@ from kg.checks.structure import three_public_rows
 from kg.document import Document
 from kg.extract.base import Facts, Figure, FindingFact, Line, Prov, logical_paragraphs, norm
 from kg.extract.lines import read_table_lines
-from kg.money import to_yuan, unit_word
+from kg.money import normalize, parse_decimal, table_factor, to_yuan, unit_word
 from kg.readers.outline import OUTLINE_RE
 
 HUNDRED = Decimal(100)
@@ -327,6 +327,7 @@ class Narrative:
         self.out: list[FindingFact] = []
         self.items = items(doc, f.fiscal_year, f.kind == V.FINAL_ACCOUNT.code)
         self._lines: list[Line] | None = None
+        self._named: list[tuple[str, Figure]] | None = None
 
     def add(self, x: FindingFact | None) -> None:
         if x is not None:
@@ -453,6 +454,20 @@ class Narrative:
                 self._lines = list(self.f.lines)
         return self._lines
 
+    def named(self, name: str) -> list[Figure]:
+        """Every figure a table prints beside a label naming `name` ("一、一般公共服务支出 | 16,992.37")."""
+        if self._named is None:
+            self._named = []
+            for t in self.doc.tables():
+                factor = table_factor(t, self.p.unit)
+                for ri, r in enumerate(t.rows):
+                    for i in range(len(r) - 1):
+                        label, v = OUTLINE_RE.sub("", norm(r[i])), parse_decimal(r[i + 1])
+                        if label and v is not None and parse_decimal(r[i]) is None:
+                            page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+                            self._named.append((label, Figure(normalize(v * factor), Prov(page, t.title or "", ri + 1))))
+        return [fig for label, fig in self._named if _same_name(norm(name), label)]
+
     def resolve(self, subject: str) -> list[Line]:
         """The functional lines a subject with 类/款/项 marks names ("人大事务（款）行政运行（项）")."""
         marks = list(_MARK.finditer(subject))
@@ -495,6 +510,9 @@ class Narrative:
             if not cands:
                 continue
             ok = any(abs(m.value - ln.amount) <= (m.step + self.p.step(ln.amount, ln.prov)) * HALF for ln in cands)
+            # a class as a summary table prints it by name (all funds, where the coded tables may be one fund's)
+            ok = ok or any(len(ln.code) == 3 and abs(m.value - fig.value) <= (m.step + self.p.step(fig.value, fig.prov)) * HALF
+                           for ln in cands for fig in self.named(ln.name))
             if ok:
                 continue
             primary = {(x.code, x.figure_type): x.prov.table for x in self.f.lines}

@@ -70,7 +70,8 @@ class Printed:
     def _step(self, value: Decimal, prov: Prov) -> Decimal:
         t = self.table(prov)
         if t is None:
-            return value_step(value) if not prov.table else self.default
+            # a figure quoted from the text shows its digits in its value; any other the document's
+            return value_step(value) if prov.quote and not prov.table else self.default
         factor = table_factor(t, self.unit)
         own = [t.rows[prov.row - 1]] if prov.row and 0 < prov.row <= len(t.rows) else []
         for r in own + t.rows:

@@ -8,22 +8,24 @@ from decimal import Decimal
 
 from ontology.namespace import prologue
 
-FINDINGS_QUERY = "\n" + prologue("bkg", "rdfs") + """SELECT ?f ?rule ?key ?severity ?expected ?found ?tolerance
-       ?expectedText ?foundText ?comment ?d ?file (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
+FINDINGS_QUERY = "\n" + prologue("bkg", "rdfs") + """SELECT ?f (SAMPLE(?rule_) AS ?rule) (SAMPLE(?key_) AS ?key)
+       (SAMPLE(?severity_) AS ?severity) (SAMPLE(?expected_) AS ?expected) (SAMPLE(?found_) AS ?found)
+       (SAMPLE(?tolerance_) AS ?tolerance) (SAMPLE(?expectedText_) AS ?expectedText) (SAMPLE(?foundText_) AS ?foundText)
+       (SAMPLE(?comment_) AS ?comment) (SAMPLE(?d_) AS ?d)
+       (GROUP_CONCAT(DISTINCT ?file; separator="\\n") AS ?files) (GROUP_CONCAT(DISTINCT STR(?page); separator=",") AS ?pages)
 WHERE {
-  ?f a bkg:Finding ; bkg:disclosure ?d ; bkg:rule ?rule ; rdfs:comment ?comment .
-  ?d bkg:sourceFile ?file .
-  OPTIONAL { ?f bkg:findingKey ?key }
-  OPTIONAL { ?f bkg:severity ?severity }
-  OPTIONAL { ?f bkg:expected ?expected }
-  OPTIONAL { ?f bkg:found ?found }
-  OPTIONAL { ?f bkg:tolerance ?tolerance }
-  OPTIONAL { ?f bkg:expectedText ?expectedText }
-  OPTIONAL { ?f bkg:foundText ?foundText }
+  ?f a bkg:Finding ; bkg:disclosure ?d_ ; bkg:rule ?rule_ ; rdfs:comment ?comment_ .
+  ?d_ bkg:sourceFile ?file .
+  OPTIONAL { ?f bkg:findingKey ?key_ }
+  OPTIONAL { ?f bkg:severity ?severity_ }
+  OPTIONAL { ?f bkg:expected ?expected_ }
+  OPTIONAL { ?f bkg:found ?found_ }
+  OPTIONAL { ?f bkg:tolerance ?tolerance_ }
+  OPTIONAL { ?f bkg:expectedText ?expectedText_ }
+  OPTIONAL { ?f bkg:foundText ?foundText_ }
   OPTIONAL { ?f bkg:page ?page }
 }
-GROUP BY ?f ?rule ?key ?severity ?expected ?found ?tolerance ?expectedText ?foundText ?comment ?d ?file
-ORDER BY ?file ?rule ?f
+GROUP BY ?f
 """
 
 
@@ -36,12 +38,14 @@ def stored_findings(store) -> list[dict]:
     out = []
     for r in store.select(FINDINGS_QUERY):
         pages = sorted({int(p) for p in str(r.get("pages") or "").split(",") if p.strip().isdigit()})
+        # a publication printed in two files (text and tables) is one disclosure with both names
+        files = sorted(x for x in str(r.get("files") or "").split("\n") if x)
         out.append({"rule": r["rule"], "key": r.get("key"), "severity": r.get("severity") or "error",
                     "expected": _dec(r.get("expected")), "found": _dec(r.get("found")),
                     "tolerance": _dec(r.get("tolerance")), "expected_text": r.get("expectedText"),
-                    "found_text": r.get("foundText"), "pages": pages, "disclosure": r["d"], "source_file": r["file"],
-                    "comment": r["comment"], "finding": r["f"], "other": None})
-    return out
+                    "found_text": r.get("foundText"), "pages": pages, "disclosure": r["d"], "source_file": files[0],
+                    "source_files": files, "comment": r["comment"], "finding": r["f"], "other": None})
+    return sorted(out, key=lambda x: (x["source_file"], x["rule"], x["key"] or "", x["finding"]))
 
 
 def findings_from_store(store, documents=None) -> list[dict]:

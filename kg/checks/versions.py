@@ -44,7 +44,11 @@ class Stored:
 
     def __init__(self, store):
         self.store = store
-        self.rows = [r for r in store.select(_DISCLOSURES) if r.get("scope") != "template"]
+        rows: dict[str, dict] = {}
+        for r in sorted(store.select(_DISCLOSURES), key=lambda r: r["file"]):
+            if r.get("scope") != "template":
+                rows.setdefault(r["d"], r)  # a disclosure in two files: once, by its first name
+        self.rows = list(rows.values())
         self._totals: dict[str, dict[str, tuple[Decimal, int | None]]] = {}
         self._lines: dict[str, list[dict]] = {}
 
@@ -86,7 +90,8 @@ def _make(rule: str, d: dict, other: dict | None, where: str, comment: str, page
           tolerance=None, expected_text=None, found_text=None, other_pages=()) -> dict:
     return {"rule": rule, "key": where, "severity": finding.ERROR, "expected": expected, "found": found,
             "tolerance": tolerance, "expected_text": expected_text, "found_text": found_text,
-            "pages": finding.pages_of(pages), "disclosure": d["d"], "source_file": d["file"], "comment": comment,
+            "pages": finding.pages_of(pages), "disclosure": d["d"], "source_file": d["file"], "source_files": [d["file"]],
+            "comment": comment,
             "finding": str(finding_iri(d["sha"], rule, where + "|" + (other["sha"] if other else ""))),
             "other": {"disclosure": other["d"], "source_file": other["file"], "pages": finding.pages_of(other_pages)}
             if other else None}

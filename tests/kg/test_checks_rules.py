@@ -234,7 +234,7 @@ def _store(*docs):
 
 
 def _disclosure(name: str, year: int, total: str, text: str = "", scope: str = "部门", kind: str = "预算"):
-    return make_doc(P(f"青禾市测试局 {year} 年{scope}{kind}"), P(text) if text else P("说明。"),
+    return make_doc(P(f"青禾市测试局 {year} 年{scope}{kind}"), H("第二部分 情况说明", 1), P(text) if text else P("说明。"),
                     T("收支总表", [["项目", "预算数", "项目", "预算数"]],
                       [["本年收入合计", total, "本年支出合计", total]]), name=name)
 
