@@ -55,3 +55,11 @@ def build(d: Disclosure) -> Doc:
 def build_doc(world: World, a: Agency, year: int, kind: str, stem: str,
               inconsistency_rate: float = INCONSISTENCY_RATE) -> Doc:
     return build(Disclosure(world, a, year, kind, stem, inconsistency_rate))
+
+
+def build_disclosure(world: World, a: Agency, year: int, kind: str, stem: str,
+                     inconsistency_rate: float = INCONSISTENCY_RATE) -> tuple[Disclosure, Doc]:
+    """A document of a family corpus (its facts extended, data/families.py prints it) and the
+    disclosure it was built from, which the layout families reshape it by."""
+    b = Disclosure(world, a, year, kind, stem, inconsistency_rate, extended=True)
+    return b, build(b)

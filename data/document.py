@@ -55,6 +55,8 @@ class Doc:
     # set by a layout family: how the PDF is drawn (data/renderers.py PdfStyle fields)
     pdf_style: dict = field(default_factory=dict)
     hard_wraps: dict = field(default_factory=dict)  # block index -> width: a paragraph broken into lines
+    # set by a layout family: facts of the truth it cannot print ("functional.code", "units")
+    unprintable: list = field(default_factory=list)
 
     def tag(self, what: str, detail=None):
         """Name the last block for the layout families: (what, detail)."""

@@ -2,6 +2,7 @@
 """Deterministic synthetic 部门预算 / 部门决算公开 disclosures with ground truth: the command line.
 
     python data/generate.py --out DIR --count N --seed S [--formats txt,pdf] [--pdf-count M]
+                            [--family all|NAME,…]
     python -m data.generate ...   (the same, from the repository root)
 
 Writes DIR/txt/<stem>.txt (tables as tab-separated lines), DIR/pdf/<stem>.pdf (reportlab,
@@ -26,6 +27,8 @@ if not __package__:
     sys.path.insert(0, str(_here.parent))
 
 from data.disclosure import INCONSISTENCY_RATE  # noqa: E402
+from data.families import FAMILIES  # noqa: E402
+from data.family_output import generate_families  # noqa: E402
 from data.output import generate  # noqa: E402
 from data.renderers import FONT_PATH  # noqa: E402
 
@@ -41,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pdf-count", type=int, default=None, help="render PDFs for the first M documents only")
     ap.add_argument("--inconsistency-rate", type=float, default=INCONSISTENCY_RATE,
                     help=f"share of documents with a deliberate inconsistency (default {INCONSISTENCY_RATE})")
+    ap.add_argument("--family", "--families", dest="family", default=None,
+                    help="write a family corpus: the same facts in these layout families (comma list, or all: "
+                         + ", ".join(f"{f.letter} {f.name}" for f in FAMILIES.values()) + ") under DIR/<family>/")
     ap.add_argument("--plant", action="store_true",
                     help="plant one error of a known class in every document (recorded in its truth's 'planted'); "
                          "no other inconsistency")
@@ -56,13 +62,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generate.py: the CJK font {FONT_PATH} is missing (apt-get install fonts-wqy-zenhei, or make sysdeps)",
               file=sys.stderr)
         return 2
+    families = None
+    if args.family is not None:
+        names = {f.letter: f.name for f in FAMILIES.values()}
+        families = list(FAMILIES) if args.family.strip() == "all" else \
+            [names.get(x.strip(), x.strip()) for x in args.family.split(",") if x.strip()]
+        unknown = [f for f in families if f not in FAMILIES]
+        if not families or unknown:
+            print(f"generate.py: --family takes all or a comma list of {', '.join(FAMILIES)} (or their letters), "
+                  f"got {args.family!r}", file=sys.stderr)
+            return 2
     t0 = time.perf_counter()
     try:
-        m = generate(Path(args.out), args.count, args.seed, formats, args.pdf_count, progress=True,
-                     inconsistency_rate=args.inconsistency_rate, plant=args.plant)
+        if families:
+            m = generate_families(Path(args.out), args.count, args.seed, formats, families, args.pdf_count,
+                                  progress=True, inconsistency_rate=args.inconsistency_rate)
+        else:
+            m = generate(Path(args.out), args.count, args.seed, formats, args.pdf_count, progress=True,
+                         inconsistency_rate=args.inconsistency_rate, plant=args.plant)
     except OSError as e:
         print(f"generate.py: cannot write {args.out}: {e}", file=sys.stderr)
         return 1
+    if families:
+        n_pdf = sum(1 for d in m["docs"] if d["files"][families[0]]["pdf"])
+        print(f"wrote {len(m['docs'])} documents in {len(families)} layout families ({n_pdf} with PDFs) to {args.out} "
+              f"in {time.perf_counter() - t0:.1f}s")
+        return 0
     n_pdf = sum(1 for d in m["docs"] if "pdf" in d["files"])
     print(f"wrote {len(m['docs'])} documents ({n_pdf} PDFs) to {args.out} in {time.perf_counter() - t0:.1f}s")
     return 0

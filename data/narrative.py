@@ -136,6 +136,7 @@ def budget_text(b: Disclosure):
     carry = f"另有{W.CARRY_OVER.label} {f.text(m.carry_in)}，{W.GRAND_INCOME.label} {f.text(m.total)}。" if m.carry_in else ""
     d.p(f"1. 预算收入情况：{y} 年{W.INCOME.label} {f.text(m.income)}，{change(b, m.income, pm.income)}。"
         f"其中：{'，'.join(inc)}。{carry}")
+    d.tag("income")
     reserve = f"；{W.RESERVE} {f.text(m.reserve_total)}，占 {pct(m.reserve_total, m.total)}" if m.reserve_total else ""
     d.p(f"2. 预算支出情况：{y} 年{W.EXPENDITURE.label} {f.text(m.total)}，{change(b, m.total, pm.total)}。"
         f"其中：{W.BASIC.label} {f.text(m.basic)}，占 {pct(m.basic, m.total)}；{W.PROJECT.label} {f.text(m.project)}，"
@@ -207,6 +208,7 @@ def final_text(b: Disclosure):
     if m.other_income:
         parts.append(f"其他收入 {f.text(m.other_income)}，占 {pct(m.other_income, m.income)}")
     d.p(f"{W.INCOME.label} {f.text(m.income)}，其中：{'；'.join(parts)}。")
+    d.tag("income")
     d.h2("三、支出决算情况说明")
     d.p(f"{W.EXPENDITURE.label} {f.text(m.total)}，其中：{W.BASIC.label} {f.text(m.basic)}，占 {pct(m.basic, m.total)}；"
         f"{W.PROJECT.label} {f.text(m.project)}，占 {pct(m.project, m.total)}。")

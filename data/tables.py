@@ -80,6 +80,7 @@ def tables(b: Disclosure):
     final = b.kind == W.FINAL_ACCOUNT.code
     kind = W.kind_by_code(b.kind)
     d.h1(f"第三部分 {y} 年{b.label}公开表")
+    d.tag("tables_part")
     all_items = resolve_func(m.func_items(), a)
     gpb_items = resolve_func(m.func_items(gpb_only=True), a)
     n = 0

@@ -51,6 +51,9 @@ def extensions(b: Disclosure) -> dict:
                          "targets": targets})
     out = {
         "reserve": jnum(m.reserve_total),
+        # the reserves of the year's budget (a final account's 年初预算数) and of the year before
+        # (a budget's 比上年 changes)
+        "plan_reserve": jnum(b.plan.reserve_total), "previous_reserve": jnum(b.prev.reserve_total),
         "reserve_lines": [{"code": c, "name": V.FUNC_NAMES[c], "total": jnum(v)} for c, v in sorted(m.reserve.items())],
         "income_sources": {"gpb": jnum(m.gpb), "special_account": jnum(m.special_account),
                            "service": jnum(m.service_income - m.special_account), "other": jnum(m.other_income)},
