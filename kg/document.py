@@ -14,6 +14,20 @@ from dataclasses import asdict, dataclass, field
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, page-relative
 
+# Two versions travel with every Document into the archive (kg.archive) and onto its disclosure
+# in the graph, so a database knows which of its files were read by an older reader and
+# `budgetkg ingest` re-reads them although their bytes (sha256) did not change.
+# MODEL_VERSION: the shape of this model (a field added, renamed or given a new meaning).
+# READER_VERSION: what the readers (kg/readers) make of a file — bump it with any reader change
+# that can read an unchanged file differently.
+MODEL_VERSION = 1
+READER_VERSION = 1
+
+
+def current_versions() -> tuple[int, int]:
+    """(MODEL_VERSION, READER_VERSION) as they are now (read at call time)."""
+    return (MODEL_VERSION, READER_VERSION)
+
 
 @dataclass
 class Heading:
@@ -94,6 +108,13 @@ class Document:
     pages: list[Page]
     media_type: str = "text/plain"  # or "application/pdf"
     warnings: list[str] = field(default_factory=list)
+    # looked up when a Document is made, so a reader's version is the one in force then
+    model_version: int = field(default_factory=lambda: MODEL_VERSION)
+    reader_version: int = field(default_factory=lambda: READER_VERSION)
+
+    @property
+    def read_by_current_reader(self) -> bool:
+        return (self.model_version, self.reader_version) >= current_versions()
 
     def blocks(self) -> Iterator[Block]:
         for p in self.pages:
@@ -133,8 +154,9 @@ class Document:
                 else:
                     raise ValueError(f"unknown block type {kind!r}")
             pages.append(Page(p["number"], blocks, p.get("width"), p.get("height")))
+        # an archive entry written before the versions were recorded was read by version 0
         return cls(d["source_file"], d["sha256"], pages, d.get("media_type", "text/plain"),
-                   list(d.get("warnings", [])))
+                   list(d.get("warnings", [])), int(d.get("model_version", 0)), int(d.get("reader_version", 0)))
 
     @classmethod
     def from_json(cls, s: str) -> Document:
