@@ -26,9 +26,23 @@ def access():
 
 
 def cmd_status(args) -> int:
+    from kg.report import INCOMPLETE, stored_readings
+
     with access().reading(args.db) as store:
         docs = store.documents()
         info = {"db": str(args.db), "documents": len(docs), "triples": store.triple_count()}
+        readings = stored_readings(store)
+    # the reading reports (kg.report): a disclosure is complete only when its report says so
+    complete = [x for x in readings if x.complete]
+    info["disclosures"] = len(readings)
+    info["reading"] = {
+        "complete": len(complete),
+        "share_complete": round(len(complete) / len(readings), 4) if readings else None,
+        "incomplete": [{"disclosure": x.disclosure, "files": x.files,
+                        "reading": x.reading or "no reading report: read by an older reader"}
+                       for x in readings if not x.complete],
+    }
+    info["older_reader"] = sum(x.older_reader for x in readings)
     from search.index import status as index_status
 
     info["index"] = index_status(args.db)
@@ -37,7 +51,17 @@ def cmd_status(args) -> int:
     else:
         print(f"database   {info['db']}")
         print(f"documents  {info['documents']}")
+        print(f"disclosures {info['disclosures']}")
         print(f"triples    {info['triples']}")
+        if readings:
+            print(f"complete   {len(complete)} of {len(readings)} disclosures read completely "
+                  f"({100 * len(complete) / len(readings):.1f}%)")
+            for x in info["reading"]["incomplete"]:
+                why = x["reading"].removeprefix(f"{INCOMPLETE}: ")
+                print(f"{INCOMPLETE} {' + '.join(x['files'])}: {why}")
+        if info["older_reader"]:
+            print(f"older reader {info['older_reader']} disclosure(s) read by an older reader "
+                  "(read again when their files are ingested again)")
         if info["index"]:
             for k, v in info["index"].items():
                 print(f"index.{k:10} {v}")

@@ -52,6 +52,8 @@ def cmd_ingest(args, hooks_factory=None, access=None) -> int:
             else:
                 line = f"{r.status:9} {r.source_file}  ({r.pages} pages, {r.triples} triples)" if r.status != "unchanged" \
                     else f"unchanged {r.source_file}"
+            if r.reading:  # the disclosure's reading report (kg.report): never silently incomplete
+                line += f"\n{'':10}{r.reading}" + (f" — one disclosure of {' + '.join(r.files)}" if r.files else "")
             if bar is not None:
                 bar.update(1)
                 bar.write(line, file=sys.stderr if r.status == "failed" else sys.stdout)
@@ -73,7 +75,14 @@ def cmd_ingest(args, hooks_factory=None, access=None) -> int:
     failed = sum(r.status == "failed" for r in results)
     if not args.json:
         counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "skipped", "failed")}
-        print(", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "skipped"), file=sys.stderr)
+        line = ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "skipped")
+        # one count per disclosure: a half later read with its other half counts as that pair
+        read = [r for r in results if r.complete is not None]
+        read = [r for i, r in enumerate(read)
+                if not any(r.source_file in later.files and later.graph != r.graph for later in read[i + 1:])]
+        if read:
+            line += f"; {sum(r.complete for r in read)} of {len(read)} read completely"
+        print(line, file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -97,6 +97,28 @@ class BKG(DefinedNamespace):
     isTemplate: URIRef               # a blank template (XX placeholders), not a disclosure of a real agency
     cityOrCounty: URIRef
 
+    # --- the files of a disclosure (publication sets, kg.publication) and their readers ---
+    PublicationFile: URIRef          # one file a disclosure was read from
+    hasFile: URIRef                  # disclosure → each of its files
+    fileName: URIRef                 # a file's base name (= a bkg:sourceFile of its disclosure)
+    fileSha256: URIRef
+    fileContent: URIRef              # "text" | "tables" | "full"
+    fromFile: URIRef                 # the file whose pages a node's bkg:page counts (publication sets)
+    modelVersion: URIRef             # kg.document.MODEL_VERSION the document was read into
+    readerVersion: URIRef            # kg.document.READER_VERSION of the reader that read it
+
+    # --- the reading report (kg.report) ---
+    ReadingReport: URIRef
+    readingReport: URIRef            # disclosure → its report
+    complete: URIRef                 # every expected table read and every table reconciles
+    expectedTable: URIRef            # a standard table's kind (kg.vocab.TableKind.key) the disclosure must publish
+    missingTable: URIRef             # an expected kind not found
+    TableReading: URIRef             # one standard table as read: kind, title, pages, reconciliation
+    tableReading: URIRef
+    tableKind: URIRef
+    reconciles: URIRef
+    problem: URIRef                  # why a table does not reconcile
+
 
 # The W3C vocabularies the graph uses, as rdflib defines them (closed namespaces: a typo is an
 # AttributeError), re-exported so every IRI comes from this module.

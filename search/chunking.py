@@ -43,6 +43,7 @@ class DocMeta:
     agency_iri: str = ""
     year: int | None = None
     kind: str = ""  # "budget" | "final_account"
+    reader: int = 0  # bkg:readerVersion: a document read again by a newer reader is chunked again
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]

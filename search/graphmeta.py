@@ -32,6 +32,7 @@ _DISCLOSURES = ("SELECT ?g ?file ?sha WHERE { "
 _YEARS = f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?g <{BKG}fiscalYear> ?v }} }}"
 _KINDS = f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?g <{BKG}documentKind> ?v }} }}"
 _AGENCIES = f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?g <{BKG}reportingAgency> ?v }} }}"
+_READERS = f"SELECT ?g ?v WHERE {{ GRAPH ?g {{ ?g <{BKG}readerVersion> ?v }} }}"
 _AGENCY_LABELS = ("SELECT ?g ?agency ?label WHERE { "
                   + _sub("?g ?agency", f"?g <{BKG}reportingAgency> ?agency")
                   + _sub("?g ?agency ?label", f"?agency <{RDFS.label}> ?label") + " }")
@@ -88,6 +89,7 @@ def document_meta(store: Store, graphs: list[str] | None = None) -> dict[str, Do
     years = _first_values(store, _only(_YEARS, graphs))
     kinds = _first_values(store, _only(_KINDS, graphs))
     agencies = _first_values(store, _only(_AGENCIES, graphs))
+    readers = _first_values(store, _only(_READERS, graphs))
     labels: dict[str, str] = {}
     for r in store.select(_only(_AGENCY_LABELS, graphs)):
         g, label = str(r["g"]), str(r.get("label") or "")
@@ -96,9 +98,17 @@ def document_meta(store: Store, graphs: list[str] | None = None) -> dict[str, Do
         if len(label) > len(cur) or (len(label) == len(cur) and label < cur):
             labels[g] = label
     out: dict[str, DocMeta] = {}
-    for r in sorted(store.select(_only(_DISCLOSURES, graphs)), key=lambda r: (str(r["g"]), str(r["file"]), str(r["sha"]))):
+    rows = store.select(_only(_DISCLOSURES, graphs))
+    per_graph: dict[str, int] = defaultdict(int)
+    for r in rows:
+        per_graph[str(r["g"])] += 1
+    # a disclosure read from several files (kg.publication): the join pairs every name with
+    # every sha256, its file nodes pair them right
+    several = sorted(g for g, n in per_graph.items() if n > 1)
+    file_of = {d.sha256: d.source_file for d in store.file_pairs(several)} if several else {}
+    for r in sorted(rows, key=lambda r: (str(r["g"]), str(r["file"]), str(r["sha"]))):
         sha, g = str(r["sha"]), str(r["g"])
-        if sha in out:
+        if sha in out or (sha in file_of and file_of[sha] != str(r["file"])):
             continue
         year = years.get(g)
         try:
@@ -106,7 +116,8 @@ def document_meta(store: Store, graphs: list[str] | None = None) -> dict[str, Do
         except (TypeError, ValueError):
             year = None
         out[sha] = DocMeta(sha, str(r["file"]), g, agency=labels.get(g, ""), year=year,
-                           kind=str(kinds.get(g) or ""), agency_iri=str(agencies.get(g) or ""))
+                           kind=str(kinds.get(g) or ""), agency_iri=str(agencies.get(g) or ""),
+                           reader=int(readers.get(g) or 0))
     return out
 
 

@@ -28,9 +28,12 @@ def sync_index(db, store) -> None:
     sync(db, store, verify=not _from_ingest.get())
 
 
-def _after_batch(db, store, changed: bool) -> None:
-    # module globals looked up at call time, so a test can stand in for the sync
-    token = _from_ingest.set(True)
+def _after_batch(db, store, changed: bool, trusted: bool = True) -> None:
+    # module globals looked up at call time, so a test can stand in for the sync.
+    # `trusted` is False after a batch that read unchanged files again (a newer reader,
+    # kg.pipeline): their sha256 and graph are the same but their document is not, which only a
+    # verifying sync notices (the reader version is part of each document's chunk key).
+    token = _from_ingest.set(trusted)
     try:
         if changed or not index_is_current(db, store):
             sync_index(db, store)
@@ -39,7 +42,14 @@ def _after_batch(db, store, changed: bool) -> None:
 
 
 def subscribe(hooks: IngestHooks) -> IngestHooks:
-    hooks.batch_done.append(_after_batch)
+    reread: list[str] = []
+
+    def stored(result) -> None:
+        if getattr(result, "reread", False):
+            reread.append(result.sha256)
+
+    hooks.stored.append(stored)
+    hooks.batch_done.append(lambda db, store, changed: _after_batch(db, store, changed, trusted=not reread))
     return hooks
 
 

@@ -12,6 +12,8 @@ from api.views.figures import chart, has_data
 from api.views.links import link, term_label
 from api.views.lists import asc, desc, no_cache, page_info, paging
 from api.views.query import literal, lookup, terms, val, values_block
+from kg import vocab as V
+from kg.report import CONTENT_FULL, CONTENT_TABLES, CONTENT_TEXT
 from kg.store import BKG
 from kg.vocab import KINDS
 
@@ -59,6 +61,7 @@ def disclosure(store, iri: str) -> dict:
     findings = terms(store, f"""SELECT ?fd (SAMPLE(?c) AS ?comment) WHERE {{ ?fd a bkg:Finding ; bkg:disclosure <{iri}>
         OPTIONAL {{ ?fd rdfs:comment ?c }} }} GROUP BY ?fd LIMIT 500""")
     ag = val(head.get("agency"))
+    files_ = disclosure_files(store, iri)
     breakdown = functional_chart(store, iri, val(head.get("kind")), val(head.get("agencyLabel")), val(head.get("year")))
     return {
         **base, "page": "disclosure", "source_file": val(head.get("file")), "year": val(head.get("year")),
@@ -73,7 +76,69 @@ def disclosure(store, iri: str) -> dict:
                      for r in policies_],
         "findings": [{**link(r["fd"]["value"], val(r.get("comment"))), "comment": val(r.get("comment"))} for r in findings],
         "charts": [breakdown] if breakdown else [],
+        "files": files_, "reading": reading_report(store, iri, val(head.get("kind")), files_),
     }
+
+
+def disclosure_files(store, iri: str) -> list[dict]:
+    """The files the disclosure was read from (two for a publication printed in halves), with
+    what each holds and the reader that read it; a disclosure stored before files were
+    recorded lists its bkg:sourceFile values."""
+    rows = terms(store, f"""SELECT ?n ?name ?sha ?content ?rv WHERE {{ <{iri}> bkg:hasFile ?n . ?n bkg:fileName ?name
+        OPTIONAL {{ ?n bkg:fileSha256 ?sha }} OPTIONAL {{ ?n bkg:fileContent ?content }}
+        OPTIONAL {{ ?n bkg:readerVersion ?rv }} }} ORDER BY ?name""")
+    if not rows:
+        rows = terms(store, f"SELECT ?name WHERE {{ <{iri}> bkg:sourceFile ?name }} ORDER BY ?name")
+    return [{"iri": val(r.get("n")), "name": val(r["name"]), "sha256": val(r.get("sha")),
+             "content": CONTENT_LABELS.get(val(r.get("content")) or "", ""), "reader_version": val(r.get("rv"))}
+            for r in rows]
+
+
+CONTENT_LABELS = {CONTENT_TEXT: "文字说明", CONTENT_TABLES: "公开表", CONTENT_FULL: "文字说明和公开表"}
+
+
+def _true(t: dict | None) -> bool | None:
+    v = val(t)
+    return None if v is None else v in (True, "true", "1")
+
+
+def reading_report(store, iri: str, kind: str | None, files: list[dict]) -> dict | None:
+    """The disclosure's reading report (kg.report): every standard table read, with its pages
+    (and file, for a publication in several files) and whether it reconciles; the expected
+    tables not found. None when the disclosure has none (a template, or read before reports)."""
+    head = terms(store, f"""SELECT ?r ?c ?l WHERE {{ <{iri}> bkg:readingReport ?r . ?r bkg:complete ?c
+        OPTIONAL {{ ?r rdfs:label ?l }} }} LIMIT 1""")
+    if not head:
+        return None
+    r = head[0]["r"]["value"]
+    kind = kind or KINDS[0].code
+    names = {f["iri"]: f["name"] for f in files if f.get("iri")}
+    tables: dict[str, dict] = {}
+    for row in terms(store, f"""SELECT ?t ?k ?title ?page ?file ?ok ?problem WHERE {{ <{r}> bkg:tableReading ?t .
+            ?t bkg:tableKind ?k OPTIONAL {{ ?t bkg:tableTitle ?title }} OPTIONAL {{ ?t bkg:page ?page }}
+            OPTIONAL {{ ?t bkg:fromFile ?file }} OPTIONAL {{ ?t bkg:reconciles ?ok }} OPTIONAL {{ ?t bkg:problem ?problem }} }}"""):
+        t = tables.setdefault(row["t"]["value"], {"kind": val(row["k"]), "title": val(row.get("title")), "pages": set(),
+                                                  "files": set(), "reconciles": _true(row.get("ok")), "problems": set()})
+        if row.get("page"):
+            t["pages"].add(val(row["page"]))
+        if row.get("file"):
+            t["files"].add(names.get(row["file"]["value"], row["file"]["value"]))
+        if row.get("problem"):
+            t["problems"].add(val(row["problem"]))
+    order = {k.key: i for i, k in enumerate(V.STANDARD_KINDS)}
+    listed = sorted(tables.values(), key=lambda t: (order.get(t["kind"], len(order)), min(t["pages"], default=0)))
+    missing = [val(x["m"]) for x in terms(store, f"SELECT ?m WHERE {{ <{r}> bkg:missingTable ?m }}")]
+    return {
+        "complete": _true(head[0]["c"]), "summary": val(head[0].get("l")),
+        "tables": [{**t, "name": _table_name(t["kind"], kind), "pages": sorted(t["pages"]), "files": sorted(t["files"]),
+                    "problems": sorted(t["problems"])} for t in listed],
+        "missing": [_table_name(m, kind) for m in sorted(missing, key=lambda m: order.get(m, len(order)))],
+    }
+
+
+def _table_name(key: str, kind: str) -> str:
+    k = V.TABLE_KINDS.get(key)
+    return k.name(kind) if k else key
 
 
 def functional_lines(store, kinds: dict[str, str | None]) -> dict[str, dict[str, tuple[str | None, Decimal]]]:

@@ -8,6 +8,7 @@ one disclosure leaves exactly what the others assert.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
@@ -18,17 +19,22 @@ from kg.document import Document
 from kg.extract import extract
 from kg.extract.base import Facts, Figure, Prov
 from kg.extract.header import same_org
+from kg.publication import Layout, single
 from kg.rdf.iris import (
     agency_iri,
     citation_iri,
     concept_iri,
     disclosure_iri,
     figure_iri,
+    file_iri,
     line_iri,
     policy_iri,
     project_iri,
+    report_iri,
+    table_reading_iri,
     unit_iri,
 )
+from kg.report import CONTENT_FULL, ReadingReport, reading_report
 from ontology.namespace import BKG, DCTERMS, ORG, PROV, QB, RDF, RDFS, SKOS, XSD
 
 SCHEMES = {"functional": BKG.FunctionalClassification, "economic": BKG.EconomicClassification,
@@ -54,8 +60,49 @@ def _prov(g: Graph, node: URIRef, p: Prov) -> None:
         g.add((node, BKG.rowNumber, Literal(int(p.row))))
 
 
+@dataclass
+class Built:
+    """A disclosure's graph and what it was built from."""
+
+    iri: str
+    graph: Graph
+    facts: Facts
+    report: ReadingReport | None  # None for a blank template: no disclosure to report on
+    layout: Layout
+
+
+def build(doc: Document, layout: Layout | None = None) -> Built:
+    """Extract `doc` and build its graph. `layout` says which files it was read from (a
+    publication set's combined document, kg.publication); by default the document's own file."""
+    f = extract(doc)
+    report = None if f.template else reading_report(doc, f)
+    layout = layout or single(doc, report.content if report else CONTENT_FULL)
+    iri, g = facts_to_graph(doc, f, report, layout)
+    return Built(iri, g, f, report, layout)
+
+
+def facts_identity(f: Facts) -> tuple[str, ...]:
+    """(agency IRI, year, kind, scope) as the graph states them (kg.pipeline.IDENTITY)."""
+    return (str(agency_iri(f.agency)) if f.agency and not f.template else "", str(f.fiscal_year or ""), f.kind,
+            "template" if f.template else f.scope)
+
+
+def build_publication(docs: list[tuple[Document, str]]) -> Built:
+    """One disclosure read from several files (kg.publication): `docs` are (document, content)
+    pairs; they are laid end to end, extracted once, and keyed by the identity read from them."""
+    from kg.publication import combine, set_key
+
+    doc, layout = combine(docs, "")
+    f = extract(doc)
+    doc.sha256 = set_key(facts_identity(f))
+    report = None if f.template else reading_report(doc, f)
+    iri, g = facts_to_graph(doc, f, report, layout)
+    return Built(iri, g, f, report, layout)
+
+
 def build_graph(doc: Document) -> tuple[str, Graph]:
-    return facts_to_graph(doc, extract(doc))
+    b = build(doc)
+    return b.iri, b.graph
 
 
 def _agency(g: Graph, name: str, city: str | None = None) -> URIRef:
@@ -68,14 +115,13 @@ def _agency(g: Graph, name: str, city: str | None = None) -> URIRef:
     return a
 
 
-def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
+def facts_to_graph(doc: Document, f: Facts, report: ReadingReport | None = None,
+                   layout: Layout | None = None) -> tuple[str, Graph]:
     g = Graph()
     d = disclosure_iri(doc.sha256)
     g.add((d, RDF.type, BKG.Disclosure))
     g.add((d, RDF.type, PROV.Entity))
-    g.add((d, BKG.sourceFile, Literal(doc.source_file)))
-    g.add((d, BKG.sha256, Literal(doc.sha256)))
-    g.add((d, BKG.mediaType, Literal(doc.media_type)))
+    _files(g, d, layout or single(doc, report.content if report else CONTENT_FULL))
     g.add((d, BKG.documentKind, Literal(f.kind)))
     # a blank template is no agency's disclosure: its scope says so and the reader is told
     g.add((d, BKG.disclosureScope, Literal("template" if f.template else f.scope)))
@@ -92,6 +138,8 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
         g.add((d, BKG.isTemplate, Literal(True)))
         doc.warnings.extend(w for w in f.warnings if w not in doc.warnings)  # printed by `budgetkg ingest`
         return str(d), g
+    if report is not None:
+        _report(g, d, report, layout or single(doc, report.content))
     agency = None
     if f.agency:
         agency = _agency(g, f.agency, f.city)
@@ -215,7 +263,69 @@ def facts_to_graph(doc: Document, f: Facts) -> tuple[str, Graph]:
 
     for fi in f.findings:
         add_finding(g, d, doc.sha256, fi)
+    if layout is not None and layout.is_set:
+        _pages_per_file(g, d, layout)
     return str(d), g
+
+
+def _files(g: Graph, d: URIRef, layout: Layout) -> None:
+    """Each file the disclosure was read from: bkg:sourceFile and bkg:sha256 on the disclosure
+    (the contract's), and a bkg:PublicationFile node that keeps each file's name, sha256,
+    content and reader versions together. The disclosure's versions are its oldest member's."""
+    for m in layout.members:
+        node = file_iri(d, m.sha256)
+        g.add((d, BKG.sourceFile, Literal(m.source_file)))
+        g.add((d, BKG.sha256, Literal(m.sha256)))
+        g.add((d, BKG.mediaType, Literal(m.media_type)))
+        g.add((d, BKG.hasFile, node))
+        g.add((node, RDF.type, BKG.PublicationFile))
+        g.add((node, BKG.fileName, Literal(m.source_file)))
+        g.add((node, BKG.fileSha256, Literal(m.sha256)))
+        g.add((node, BKG.fileContent, Literal(m.content)))
+        g.add((node, BKG.modelVersion, Literal(m.model_version)))
+        g.add((node, BKG.readerVersion, Literal(m.reader_version)))
+    g.add((d, BKG.modelVersion, Literal(min(m.model_version for m in layout.members))))
+    g.add((d, BKG.readerVersion, Literal(min(m.reader_version for m in layout.members))))
+
+
+def _report(g: Graph, d: URIRef, report: ReadingReport, layout: Layout) -> None:
+    """The reading report (kg.report) as a bkg:ReadingReport node of the disclosure; its label
+    is the report's summary, pages named as a reader finds them (in their own files)."""
+    r = report_iri(d)
+    g.add((d, BKG.readingReport, r))
+    g.add((r, RDF.type, BKG.ReadingReport))
+    g.add((r, BKG.complete, Literal(report.complete)))
+    g.add((r, RDFS.label, Literal(report.summary(layout.where))))
+    for key in report.expected:
+        g.add((r, BKG.expectedTable, Literal(key)))
+    for key in report.missing:
+        g.add((r, BKG.missingTable, Literal(key)))
+    seen: dict[str, int] = {}
+    for t in report.tables:
+        seen[t.kind] = seen.get(t.kind, 0) + 1
+        node = table_reading_iri(d, t.kind, seen[t.kind])
+        g.add((r, BKG.tableReading, node))
+        g.add((node, RDF.type, BKG.TableReading))
+        g.add((node, BKG.tableKind, Literal(t.kind)))
+        g.add((node, RDFS.label, zh(t.name)))
+        if t.title:
+            g.add((node, BKG.tableTitle, Literal(t.title)))
+        for p in t.pages:
+            g.add((node, BKG.page, Literal(int(p))))
+        if t.reconciles is not None:
+            g.add((node, BKG.reconciles, Literal(t.reconciles)))
+        for problem in t.problems:
+            g.add((node, BKG.problem, Literal(problem)))
+
+
+def _pages_per_file(g: Graph, d: URIRef, layout: Layout) -> None:
+    """A publication set's pages are counted through its combined document; each becomes the
+    page in its own file, and the node names that file (bkg:fromFile)."""
+    for node, _, page in list(g.triples((None, BKG.page, None))):
+        member, local = layout.locate(int(page))
+        g.remove((node, BKG.page, page))
+        g.add((node, BKG.page, Literal(local)))
+        g.add((node, BKG.fromFile, file_iri(d, member.sha256)))
 
 
 def _figure_provenance(g: Graph, d: URIRef, totals: dict[str, Figure]) -> None:

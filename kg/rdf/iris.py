@@ -74,3 +74,18 @@ def finding_iri(sha256: str, rule: str, where: str) -> URIRef:
 def figure_iri(disclosure: URIRef, term: URIRef) -> URIRef:
     """The provenance node of one total of a disclosure: <disclosure>/figure/<term's local name>."""
     return URIRef(f"{disclosure}/figure/{term.split('#')[-1]}")
+
+
+def file_iri(disclosure: URIRef, sha256: str) -> URIRef:
+    """One file a disclosure was read from (bkg:PublicationFile): <disclosure>/file/<sha256[:24]>."""
+    return URIRef(f"{disclosure}/file/{sha256[:24]}")
+
+
+def report_iri(disclosure: URIRef) -> URIRef:
+    """The disclosure's reading report (kg.report): <disclosure>/report."""
+    return URIRef(f"{disclosure}/report")
+
+
+def table_reading_iri(disclosure: URIRef, kind: str, n: int) -> URIRef:
+    """The n-th table of a standard kind read from the disclosure: <disclosure>/report/<kind>-<n>."""
+    return URIRef(f"{disclosure}/report/{kind}-{n}")

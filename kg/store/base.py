@@ -58,7 +58,24 @@ class Store(ABC):
                  {{ SELECT ?g ?f WHERE {{ GRAPH ?g {{ ?g <{BKG}sourceFile> ?f }} }} }}
                  {{ SELECT ?g ?s WHERE {{ GRAPH ?g {{ ?g <{BKG}sha256> ?s }} }} }} }}"""
         docs = [StoredDocument(str(r["g"].value), str(r["f"].value), str(r["s"].value)) for r in self.query(q)]
+        rows: dict[str, int] = {}
+        for d in docs:
+            rows[d.graph] = rows.get(d.graph, 0) + 1
+        several = sorted(g for g, n in rows.items() if n > 1)
+        if several:
+            # a disclosure read from several files (kg.publication): the join above pairs every
+            # name with every sha256; its bkg:PublicationFile nodes pair them right
+            pairs = self.file_pairs(several)
+            paired = {d.graph for d in pairs}
+            docs = [d for d in docs if d.graph not in paired] + pairs
         return sorted(docs, key=lambda d: (d.source_file, d.graph))
+
+    def file_pairs(self, graphs: list[str]) -> list[StoredDocument]:
+        """(graph, file, sha256) of each file of the named disclosures, from their bkg:PublicationFile nodes."""
+        values = " ".join(f"<{g}>" for g in graphs)
+        q = f"""SELECT ?g ?f ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{
+                 ?g <{BKG}hasFile> ?n . ?n <{BKG}fileName> ?f ; <{BKG}fileSha256> ?s }} }}"""
+        return [StoredDocument(str(r["g"].value), str(r["f"].value), str(r["s"].value)) for r in self.query(q)]
 
     def select(self, sparql: str) -> list[dict[str, object]]:
         """SELECT as a list of {var: python value} dicts (str for IRIs, python value for
