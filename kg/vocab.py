@@ -342,6 +342,9 @@ INCOME_SOURCE_WORDS = (FISCAL_GRANT, GPB, GOV_FUND, SERVICE_INCOME, OTHER_INCOME
                        "上级补助", "附属单位", "财政专户", "其他资金")
 PROJECT_NAME_CELLS = ("项目名称", "（项目）名称", "(项目)名称")
 PROCUREMENT_CELLS = ("采购品目", "采购物品", "采购组织", "采购类别", "采购项目", PROCUREMENT_WORD)
+# The label a table's filing line names the agency with ("部门：", "编制单位：", "部门（单位）名称："),
+# as a regex: 单位 also labels the unit ("单位：万元"), told apart by the name after it.
+AGENCY_LABEL_PATTERN = r"(?:填报|编制|预算)?(?:部门|单位)(?:（单位）|\(单位\))?(?:名称)?"
 PERFORMANCE_CELLS = ("绩效目标", "绩效指标", "产出指标", "效益指标", "满意度指标", "指标值", "一级指标", "二级指标")
 
 

@@ -116,10 +116,15 @@ def read_title(doc: Document, f: Facts) -> None:
             and not looks_like_org(name):
         name = field_names[0]
     if name is None:
+        name = filing_agency(doc)  # a tables-only publication: "部门：…" above each table
+    if name is None:
         f.warnings.append("no agency name found in the title")
     f.agency = name
     if f.fiscal_year is None:
         years = Counter(int(y) for _, t in _early_texts(doc, 40) for y in re.findall(r"((?:19|20)\d{2})\s*年", norm(t)))
+        # a publication of tables alone says its year in the tables' titles, or only in its file name
+        years = years or Counter(int(y) for t in doc.tables() for y in re.findall(r"((?:19|20)\d{2})\s*年", norm(t.title)))
+        years = years or Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", doc.source_file))
         if years:
             f.fiscal_year = years.most_common(1)[0][0]
     if V.FINAL_ACCOUNT.word in "".join(norm(t) for t in front) and f.kind == V.BUDGET.code \
@@ -129,6 +134,22 @@ def read_title(doc: Document, f: Facts) -> None:
         m = REGION_RE.match(re.sub(r"^中共|^中国共产党", "", name))  # a party organ's region follows its 中共
         if m and m.group(1):
             f.city = m.group(1)
+
+
+_FILING_AGENCY = re.compile(rf"^{V.AGENCY_LABEL_PATTERN}[:：]\s*([\u4e00-\u9fff（）()]{{3,40}}?)(?:{V.alternation(V.UNIT_LABELS)}[:：]|$)")
+
+
+def filing_agency(doc: Document) -> str | None:
+    """The agency the filing lines above the tables name ("部门：某某办公厅  单位：万元"), the
+    name most of them give; lines broken in a narrow cell are read joined."""
+    from kg.extract.base import logical_paragraphs
+
+    names = Counter()
+    for _, text in logical_paragraphs(doc):
+        m = _FILING_AGENCY.match(norm(text))
+        if m and looks_like_org(_strip_brackets(m.group(1))[0]):
+            names[_strip_brackets(m.group(1))[0]] += 1
+    return names.most_common(1)[0][0] if names else None
 
 
 def _early_texts(doc: Document, n: int = 30):

@@ -26,6 +26,7 @@ from kg.extract.base import (
     header_paths,
     norm,
 )
+from kg.extract.tables import BASIC_KINDS, FUNCTIONAL_ORDER, OTHER_FUNDS, classify, is_kind, table_kinds
 from kg.money import doc_unit, normalize, parse_decimal, table_factor
 from kg.readers.outline import OUTLINE
 
@@ -241,21 +242,25 @@ def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
     return out
 
 
-def _score(t: Table, lines: list[Line], scheme: str) -> int:
-    label = norm(t.title or "") + " " + norm(" ".join(c for r in t.header for c in r))
+def _score(t: Table, lines: list[Line], scheme: str, kind: V.TableKind | None = None) -> int:
+    """How much `t` is the table a reader would quote for `scheme`'s lines: by the standard
+    table it is (kg.extract.tables), then by the splits its columns print."""
+    if kind is None:
+        kind = classify(t)
+    head = norm(" ".join(c for r in t.header for c in r))
     s = 0
     if scheme == "functional":
-        s += 4 if any(w in label for w in V.PROJECT.cells) else 0
-        s += 3 if V.BASIC.label in label or V.PERSONNEL.label in label else 0
-        s -= 6 if any(w in norm(t.title or "") for w in V.BASIC_TABLE_TITLES) else 0
-        s -= 3 if V.GOV_FUND in label or V.STATE_CAPITAL in label else 0
-        s += 1 if "功能" in label else 0
+        s += 4 if any(w in head for w in V.PROJECT.cells) else 0
+        s += 3 if V.BASIC.label in head or V.PERSONNEL.label in head else 0
+        s -= 6 if is_kind(kind, *BASIC_KINDS) else 0
+        s -= 3 if is_kind(kind, *OTHER_FUNDS) else 0
+        s += 1 if is_kind(kind, *FUNCTIONAL_ORDER) else 0
+        s += 1 if is_kind(kind, FUNCTIONAL_ORDER[0]) else 0  # the whole expenditure before one fund's
     else:
-        s += 5 if V.BASIC.label in label else 0
-        s += 2 if "经济" in label else 0
-        s -= 3 if any(w in label for w in V.PROJECT.cells) else 0
-        s -= 3 if V.GOV_FUND in label or V.STATE_CAPITAL in label else 0
-        s -= 2 if "政府" in norm(t.title or "") and "政府预算" in norm(t.title or "") and scheme == "economic" else 0
+        s += 5 if is_kind(kind, *BASIC_KINDS) or V.BASIC.label in head else 0
+        s += 2 if is_kind(kind, BASIC_KINDS[0]) else 0
+        s -= 3 if any(w in head for w in V.PROJECT.cells) else 0
+        s -= 3 if is_kind(kind, *OTHER_FUNDS) else 0
     return s
 
 
@@ -277,6 +282,7 @@ def is_continuation(first: Table, later: Table) -> bool:
 def extract_lines(doc: Document, f: Facts) -> None:
     unit = f.unit or doc_unit(doc)
     per_scheme: dict[str, list[tuple[int, int, Table, list[Line]]]] = {}
+    kinds = table_kinds(doc, f.kind)
     for ti, t in enumerate(doc.tables()):
         lines = read_table_lines(t, unit, f.kind)
         by_scheme: dict[str, list[Line]] = {}
@@ -285,7 +291,7 @@ def extract_lines(doc: Document, f: Facts) -> None:
         for scheme, ls in by_scheme.items():
             if scheme == "functional" and len(ls) < 1:
                 continue
-            per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme), ti, t, ls))
+            per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme, kinds.get(id(t))), ti, t, ls))
     result: list[Line] = []
     for cands in per_scheme.values():
         best = max(c[0] for c in cands)

@@ -195,6 +195,22 @@ def classify_document(doc: Document, kind: str = V.BUDGET.code) -> list[tuple[Ta
     return out
 
 
+def table_kinds(doc: Document, kind: str = V.BUDGET.code) -> dict[int, TableKind | None]:
+    """classify_document as a lookup: id(table) -> its kind."""
+    return {id(t): k for t, k in classify_document(doc, kind)}
+
+
+# Which table a disclosure's totals and lines are read from first, when several print them:
+# the whole expenditure (all funds) before one fund's, a fund's before its basic part.
+FUNCTIONAL_ORDER = ("expenditure", "gpb_expenditure", "fiscal_expenditure")
+BASIC_KINDS = ("gpb_basic", "fiscal_basic", "basic", "operating")
+OTHER_FUNDS = ("gov_fund", "state_capital", "income", "project")
+
+
+def is_kind(k: TableKind | None, *keys: str) -> bool:
+    return k is not None and k.key in keys
+
+
 def expected_tables(kind: str, scope: str = V.DEPARTMENT.code) -> tuple[TableKind, ...]:
     """The standard tables a disclosure of this kind (Kind.code) must publish. A unit's
     disclosure publishes the same set as its department's."""

@@ -25,6 +25,7 @@ from kg.extract.base import (
     norm,
 )
 from kg.extract.lines import ColumnMap, _figure_groups, _score
+from kg.extract.tables import BASIC_KINDS, FUNCTIONAL_ORDER, is_kind, table_kinds
 from kg.money import doc_unit, normalize, parse_decimal, table_factor, to_yuan
 from kg.readers.outline import OUTLINE_RE
 
@@ -78,12 +79,17 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     """basic/project/personnel/public (and the total) from the 合计 rows of classified tables."""
     out: dict[str, Figure] = {}
     tables = []
+    kinds = table_kinds(doc, kind)
     for ti, t in enumerate(doc.tables()):
+        tk = kinds.get(id(t))
         groups = _figure_groups(t)
         if groups:  # a 决算 table with 年初预算数 and 决算数 groups: read the document's own figure
             t = groups[V.kind_by_code(kind).figure_type]
         cm = ColumnMap(t, kind)
-        if cm.code is None and not cm.split_codes:
+        # a classified table, or an expenditure table split into 基本/项目 without codes (支出总表
+        # as one row: 合计 | 基本支出 | 项目支出 | 单位预留机动经费)
+        if cm.code is None and not cm.split_codes and not (
+                is_kind(tk, *FUNCTIONAL_ORDER) and cm.basic is not None and cm.project is not None):
             continue
         row = None
         ids = [i for i in [cm.code, cm.name, *cm.split_codes] if i is not None]
@@ -100,17 +106,17 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                 break
         if row is None:
             continue
-        label = norm(t.title or "") + norm(" ".join(c for h in t.header for c in h))
-        econ = "经济" in label or any(re.match(r"^3\d\d", norm(x[0] if x else "")) for x in t.rows[:3])
-        tables.append((ti, t, cm, row, "economic" if econ else "functional"))
+        econ = is_kind(tk, *BASIC_KINDS) and not any(re.match(r"^2\d\d", norm(c)) for x in t.rows[:3] for c in x[:4])
+        econ = econ or any(re.match(r"^3\d\d", norm(x[0] if x else "")) for x in t.rows[:3])
+        tables.append((ti, t, cm, row, "economic" if econ else "functional", tk))
     if not tables:
         return out
 
     def score(item):
-        ti, t, cm, row, scheme = item
-        return (_score(t, [], "functional") if scheme == "functional" else -5, -ti)
+        ti, t, cm, row, scheme, tk = item
+        return (_score(t, [], "functional", tk) if scheme == "functional" else -5, -ti)
 
-    for _ti, t, cm, (ri, r), scheme in sorted(tables, key=score, reverse=True):
+    for _ti, t, cm, (ri, r), scheme, tk in sorted(tables, key=score, reverse=True):
         factor = table_factor(t, unit)
         page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
         prov = Prov(page, clean_name(t.title or "") or None, ri + 1)
@@ -123,14 +129,15 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
 
         vals = {"basic": val(cm.basic), "project": val(cm.project), "personnel": val(cm.personnel),
                 "public": val(cm.public)}
-        if scheme == "economic" or V.BASIC.label in norm(t.title or ""):
+        basic_only = scheme == "economic" or is_kind(tk, *BASIC_KINDS)
+        if basic_only:
             # a basic-expenditure table: its total is the basic total
             vals["basic"] = vals["basic"] or val(cm.total)
             vals["project"] = None
         if vals["basic"] is None and cm.basic is None and vals["personnel"] is not None and vals["public"] is not None:
             vals["basic"] = vals["personnel"] + vals["public"]
         if scheme == "functional" and val(cm.total) is not None and "expenditure_table" not in out \
-                and V.BASIC.label not in norm(t.title or ""):
+                and not basic_only:
             out["expenditure_table"] = Figure(val(cm.total), prov)
         if vals["basic"] is not None:
             out.setdefault("basic@" + funding_scope(t.title), Figure(vals["basic"], prov))
@@ -201,11 +208,13 @@ _THREE_PUBLIC_COLUMNS = [
 
 def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
     keys = _THREE_PUBLIC_COLUMNS
+    kinds = table_kinds(doc, kind)
     for t in doc.tables():
-        label = norm((t.title or "") + " ".join(c for h in t.header for c in h))
-        if V.THREE_PUBLIC_WORD not in label:
+        if not is_kind(kinds.get(id(t)), V.TK_THREE_PUBLIC.key):
             continue
         paths = header_paths(t)
+        # 会议费 and 培训费 beside the three parts: the table's 合计 is theirs too, not the 三公 total
+        extras = any(p and p[-1] in V.NOT_THREE_PUBLIC for p in paths)
         factor = table_factor(t, unit)
         cols: dict[str, int] = {}
         outturn = {i for i, p in enumerate(paths) if any(V.FINAL_ACCOUNT.word in x for x in p)}
@@ -219,6 +228,11 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                 p = [x for x in p if x not in (*V.FIGURE_COLUMNS, "金额")] or p
                 joined = "/".join(p)
                 if key == V.THREE_PUBLIC.key:
+                    if extras and V.THREE_PUBLIC_WORD not in joined:
+                        continue
+                    if extras and (len(p) == 1 or re.search(rf"(?:{V.alternation(V.SUM_WORDS)})$", joined)):
+                        cols.setdefault(key, i)  # the 三公 group's own 小计
+                        break
                     if re.search(pat, p[0]) or re.search(rf"{V.THREE_PUBLIC_WORD}.*合计", joined):
                         cols.setdefault(key, i)
                         break
@@ -234,7 +248,7 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                     cols.setdefault(key, i)
                     break
         if V.THREE_PUBLIC.key not in cols:
-            continue
+            continue  # (a table of the parts alone is read by the text's parts below)
         # rows may be labelled 预算数 / 决算数 (figure type per row, not per column)
         labels = [norm(r[0]) if r else "" for r in t.rows]
         want = V.kind_by_code(kind).word
@@ -310,6 +324,33 @@ def text_totals(doc: Document, kind: str = "budget") -> dict[str, Figure]:
     return out
 
 
+_THREE_PARTS = (V.ABROAD, V.VEHICLES, V.RECEPTION)
+
+
+def text_three_public_parts(doc: Document) -> dict[str, Figure]:
+    """The three 三公 parts where the narrative states them in one paragraph ("因公出国（境）费支出
+    70 万元 … 公务用车购置及运行费支出 411.20 万元 … 公务接待费支出 28 万元") without a total:
+    each part's first amount, and their sum as the total."""
+    for page, text in logical_paragraphs(doc):
+        t = norm(text)
+        if V.THREE_PUBLIC_WORD not in t:
+            continue
+        found: dict[str, Figure] = {}
+        for m in _THREE_PARTS:
+            hit = re.search(rf"(?:{V.alternation(m.cells)})" + _AMOUNT, t)
+            if hit is None:
+                break
+            v = to_yuan(hit.group(1), V.unit_word(hit.group(2)))
+            if v is None:
+                break
+            found[m.key] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
+        if len(found) == len(_THREE_PARTS):
+            first = found[V.ABROAD.key]
+            found[V.THREE_PUBLIC.key] = Figure(sum(x.value for x in found.values()), first.prov)
+            return found
+    return {}
+
+
 def extract_totals(doc: Document, f: Facts) -> None:
     unit = f.unit or doc_unit(doc)
     rows = table_row_totals(doc, unit, f.kind)
@@ -332,6 +373,12 @@ def extract_totals(doc: Document, f: Facts) -> None:
         totals.setdefault(key, fig)
     for key, fig in text.items():
         totals.setdefault(key, fig)
+    if V.THREE_PUBLIC.key not in totals:
+        for key, fig in text_three_public_parts(doc).items():
+            totals.setdefault(key, fig)
+    if "expenditure" not in totals and "grand_expenditure" in totals \
+            and totals.get("carry_forward", Figure(Decimal(0))).value == 0:
+        totals["expenditure"] = totals["grand_expenditure"]  # nothing carried forward: 支出合计 is the year's
     for key, grand in (("income", "grand_income"), ("expenditure", "grand_expenditure")):
         # a narrative total rounded to 0.01 万元 and a table's exact 总计 with no carry-over: the table
         if key in totals and grand in totals and totals[key].prov.table is None and "carry_over" not in totals \

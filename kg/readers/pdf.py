@@ -329,6 +329,7 @@ class _Assembler:
             else:
                 self.flow.flush()
                 table = _to_table(it)
+                page.blocks += [Paragraph(x, p.number, _bb_top(it)) for x in it.filing]
                 page.blocks.append(table)
                 self.last_table = (table, it, it)
         if items and isinstance(items[-1][1], GridTable):
@@ -453,6 +454,12 @@ def _join_wrapped_headings(items: list, right: float, usual: float) -> tuple[lis
         out.append((top, it))
         k += 1
     return out, heads
+
+
+def _bb_top(g: GridTable) -> tuple[float, float, float, float]:
+    """Where a filing line printed inside a table's ruling sits: the table's top edge."""
+    x0, top, x1, _ = (round(v, 2) for v in g.bbox)
+    return (x0, top, x1, top)
 
 
 def _bb(ln: Line) -> tuple[float, float, float, float]:

@@ -58,6 +58,9 @@ class GridTable:
     aligned: bool = False  # found by text alignment (no rulings): column edges are looser
     weak: bool = False  # one ruled row: a table only as the continuation of another
     source_lines: list[Line] = field(default_factory=list, repr=False)
+    # filing details printed inside the ruling ("部门：某某办公厅"): the reader prints them as
+    # text above the table, where a table-only publication names its agency
+    filing: list[str] = field(default_factory=list)
 
     @property
     def n_cols(self) -> int:
@@ -138,15 +141,25 @@ def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_headi
         if not nonempty:
             _drop_first_row(t)
             continue
-        if all(is_filing_line(x) for x in nonempty):
-            unit = next((detect_unit(x) for x in nonempty if detect_unit(x)), None)
-            t.unit = t.unit or unit
-            _drop_first_row(t)
-            continue
         text = nonempty[0]
         c0 = next(c for c, x in enumerate(t.cells[0]) if x)
         span = sum(1 for o in t.owner[0] if o == (0, c0))
         full_span = len(nonempty) == 1 and span >= 0.6 * t.n_cols
+        filing = filing_row(nonempty)
+        if filing is not None and not (full_span and split_banner(text)):
+            unit = next((detect_unit(x) for x in nonempty if detect_unit(x)), None)
+            t.unit = t.unit or unit
+            t.filing += filing
+            _drop_first_row(t)
+            continue
+        if full_span and len(t.cells) > 2 and (banner := split_banner(text)) is not None:
+            # title, table number, 部门：… and 单位：… run together in one ruled cell
+            title, filing, unit = banner
+            t.title = t.title or title
+            t.unit = t.unit or unit
+            t.filing += filing
+            _drop_first_row(t)
+            continue
         if not (full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2):
             break
         below = [x for x in t.cells[1] if x]
@@ -155,6 +168,50 @@ def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_headi
         elif re.sub(r"\s+", "", caption) != re.sub(r"\s+", "", text) and not all(is_filing_line(x) for x in below):
             break
         _drop_first_row(t)
+
+
+# What names the agency in a table's filing line ("部门：", "编制单位：", "部门名称："): a label
+# that ends in 部门 or 单位 (单位：万元 is the unit's line, told apart by what follows it).
+AGENCY_LABEL = V.AGENCY_LABEL_PATTERN
+_AGENCY_LABEL_RE = re.compile(rf"^{AGENCY_LABEL}\s*[:：]\s*")
+# "公开表一", "公开01表", "表3-1": a table's number beside its title
+_TABLE_NUMBER = re.compile(r"(?:公开|预算|决算)?(?:附)?表\s*[0-9一二三四五六七八九十]+(?:[-－—.][0-9]+)?表?|公开\d+表")
+
+
+def filing_row(cells: list[str]) -> list[str] | None:
+    """The filing lines a leading table row holds ("部门：" | "某某办公厅" | "单位：万元"),
+    as text ("部门：某某办公厅"), or None when the row says something else. A row of units
+    and table numbers alone is a filing row with nothing to print."""
+    out: list[str] = []
+    k = 0
+    while k < len(cells):
+        x = cells[k]
+        m = _AGENCY_LABEL_RE.match(x)
+        if m and detect_unit(x) is None:
+            name = x[m.end():]
+            if not name and k + 1 < len(cells) and not is_filing_line(cells[k + 1]) and not is_number(cells[k + 1]):
+                k += 1
+                name = cells[k]
+            if name:
+                out.append(m.group(0).strip() + name.strip())
+        elif not is_filing_line(x):
+            return None
+        k += 1
+    return out
+
+
+def split_banner(text: str) -> tuple[str | None, list[str], str | None] | None:
+    """One ruled cell across a table holding its title, number and filing lines run together
+    ("收支预算总表公开表一部门：某某办公厅单位：万元") → (title, ["部门：某某办公厅"], unit);
+    None when the cell holds no filing label (a title or a group header alone)."""
+    t = re.sub(r"\s+", "", text)
+    label = re.search(rf"{AGENCY_LABEL}[:：]", t)
+    if not label or not re.search(rf"{V.alternation(V.UNIT_LABELS)}[:：]", t):
+        return None
+    unit = detect_unit(t[t.rfind("：", label.end()) - 2:]) or detect_unit(t)
+    title = _TABLE_NUMBER.sub("", t[: label.start()]).strip() or None
+    rest = re.sub(rf"(?:{V.alternation(V.UNIT_LABELS)})[:：](?:{V.alternation(V.DECLARED_UNITS)})", "", t[label.start():])
+    return title, [rest] if _AGENCY_LABEL_RE.sub("", rest) else [], unit
 
 
 def drop_empty_rows(rows: list[list[str]], pages: list[int]) -> tuple[list[list[str]], list[int]]:
@@ -312,4 +369,14 @@ def ruled_tables(edges: list[dict]) -> list[list[BBox]]:
     edges = filter_edges(edges, min_length=s.edge_min_length)
     cells = intersections_to_cells(edges_to_intersections(edges, s.intersection_x_tolerance,
                                                           s.intersection_y_tolerance))
-    return cells_to_tables(cells)
+    return cells_to_tables(drop_frames(cells))
+
+
+def drop_frames(cells: list[BBox]) -> list[BBox]:
+    """Cells that enclose other cells are frames, not cells: a box drawn round the whole
+    page or round a table and its title (spreadsheet exports) would otherwise own every
+    cell inside it and read the page as one cell."""
+    def inside(a: BBox, b: BBox) -> bool:
+        return a is not b and b[0] - 1 <= a[0] and a[2] <= b[2] + 1 and b[1] - 1 <= a[1] and a[3] <= b[3] + 1
+
+    return [b for b in cells if sum(1 for a in cells if inside(a, b)) < 2]
