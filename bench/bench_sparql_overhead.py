@@ -182,32 +182,36 @@ def task_stats(pids) -> list[str]:
     return out
 
 
-def sched_ms(paths: list[str]) -> tuple[float, float]:
-    """(CPU ms, ms waiting for a CPU) so far, summed over the threads."""
-    run = wait = 0
+def sched_ms(paths: list[str]) -> tuple[float, float, int]:
+    """(CPU ms, ms waiting for a CPU, time slices) so far, summed over the threads. A thread
+    that blocks and is woken starts a new slice, so slices count the wake-ups."""
+    run = wait = slices = 0
     for path in paths:
         try:
             with open(path) as f:
-                a, b, _ = f.read().split()
+                a, b, c = f.read().split()
         except (OSError, ValueError):
             continue
         run += int(a)
         wait += int(b)
-    return run / 1e6, wait / 1e6
+        slices += int(c)
+    return run / 1e6, wait / 1e6, slices
 
 
-def my_thread() -> list[str]:
+def mine() -> tuple[float, float, int]:
+    """sched_ms of the calling thread. Its CPU from the thread clock: schedstat's figure for
+    a thread that is running when it is read lags by up to a scheduler tick."""
     import threading
 
-    return [f"/proc/self/task/{threading.get_native_id()}/schedstat"]
+    _, wait, slices = sched_ms([f"/proc/self/task/{threading.get_native_id()}/schedstat"])
+    return time.thread_time() * 1000, wait, slices
 
 
 # --- the two timings -----------------------------------------------------------------------
 def store_run(store, text: str, sched: list | None = None) -> tuple[float, int]:
     """ms and rows: the query to completion with every term fetched from the store (the
     store evaluates in the calling thread: `sched` gets that thread's (CPU ms, wait ms))."""
-    me = my_thread()
-    c = sched_ms(me)
+    c = mine()
     t = time.perf_counter()
     res = store.query(text)
     kind = type(res).__name__
@@ -225,8 +229,8 @@ def store_run(store, text: str, sched: list | None = None) -> tuple[float, int]:
         n = sum(1 for _ in res)
     ms = (time.perf_counter() - t) * 1000
     if sched is not None:
-        d = sched_ms(me)
-        sched.append((d[0] - c[0], d[1] - c[1]))
+        d = mine()
+        sched.append(tuple(y - x for x, y in zip(c, d, strict=True)))
     return ms, n
 
 
@@ -346,6 +350,14 @@ def measure(db: Path, reps: int, warmup: int, out_dir: Path, queries: list[Path]
         res["settle_s"] = svc.wait_settled()
         res["memory_after_start"] = svc.memory()
         res["snapshots_after_start"] = _snapshots(db)
+        # what the service process does with no request (its own timers): the per-request
+        # figures of "main" include this much per second of the request's duration
+        main = task_stats(svc.pids()[:1])
+        a, t = sched_ms(main), time.perf_counter()
+        time.sleep(3)
+        b, secs = sched_ms(main), time.perf_counter() - t
+        res["service_idle_per_s"] = {k: (y - x) / secs for k, x, y in zip(("cpu_ms", "wait_ms", "slices"), a, b,
+                                                                           strict=True)}
         times: dict[str, dict[str, list[float]]] = {k: {kind: [] for kind in kinds} for k in texts}
         rows: dict[str, int] = {}
         peak_tree = 0.0
@@ -356,18 +368,18 @@ def measure(db: Path, reps: int, warmup: int, out_dir: Path, queries: list[Path]
         tasks: dict[str, list[str]] = {}
 
         def endpoint(name: str, text: str):
-            before = {k: sched_ms(v) for k, v in tasks.items()}
+            before = {k: sched_ms(v) for k, v in tasks.items()} | {"client": mine()}
             got = endpoint_run(client, svc.base, text)[:2]
-            for k, v in tasks.items():
-                after = sched_ms(v)
-                cpu[name][k].append((after[0] - before[k][0], after[1] - before[k][1]))
+            after = {"client": mine()} | {k: sched_ms(v) for k, v in tasks.items()}
+            for k, b in before.items():
+                cpu[name][k].append(tuple(y - x for x, y in zip(b, after[k], strict=True)))
             return got
 
         run = {"store": lambda name, text: store_run(store, text, cpu[name]["store"]),
                "pool": lambda name, text: pool_run(pool, text), "endpoint": endpoint}
         for rnd in range(warmup + reps):
             pids = svc.pids()  # threads come and go (the framework's pool): listed every round
-            tasks.update(main=task_stats(pids[:1]), workers=task_stats(pids[1:]), client=my_thread())
+            tasks.update(main=task_stats(pids[:1]), workers=task_stats(pids[1:]))
             if rnd == warmup:
                 for c in cpu.values():
                     for xs in c.values():
@@ -397,20 +409,22 @@ def measure(db: Path, reps: int, warmup: int, out_dir: Path, queries: list[Path]
         over = [e - s for s, e in zip(t["store"], t["endpoint"], strict=True)]
         via_pool = [p - s for s, p in zip(t["store"], t["pool"], strict=True)]
         pooled += over
-        c = {k: [sum(x[i] for x in xs) / len(xs) for i in (0, 1)] for k, xs in cpu[name].items()}
+        c = {k: [sum(x[i] for x in xs) / len(xs) for i in (0, 1, 2)] for k, xs in cpu[name].items()}
         per[name] = {"rows": rows[name],
                      "store_p50_ms": pct(t["store"], 0.5), "store_p95_ms": pct(t["store"], 0.95),
                      "endpoint_p50_ms": pct(t["endpoint"], 0.5), "endpoint_p95_ms": pct(t["endpoint"], 0.95),
                      "overhead_p50_ms": pct(over, 0.5), "overhead_p95_ms": pct(over, 0.95),
                      "pool_overhead_p50_ms": pct(via_pool, 0.5), "pool_overhead_p95_ms": pct(via_pool, 0.95),
                      **{f"{k}_cpu_ms": v[0] for k, v in c.items()}, **{f"{k}_wait_ms": v[1] for k, v in c.items()},
+                     **{f"{k}_slices": v[2] for k, v in c.items()},
                      **steps[name]}
     n_req = sum(len(c["store"]) for c in cpu.values())
     res["queries"] = per
     res["pooled"] = {"n": len(pooled), "overhead_p50_ms": pct(pooled, 0.5), "overhead_p95_ms": pct(pooled, 0.95),
                      "overhead_max_ms": max(pooled) if pooled else None,
-                     **{f"{k}_{what}_ms_per_request": sum(x[i] for c in cpu.values() for x in c[k]) / n_req
-                        for k in ("store", "main", "workers", "client") for i, what in ((0, "cpu"), (1, "wait"))}}
+                     **{f"{k}_{what}_per_request": sum(x[i] for c in cpu.values() for x in c[k]) / n_req
+                        for k in ("store", "main", "workers", "client")
+                        for i, what in ((0, "cpu_ms"), (1, "wait_ms"), (2, "slices"))}}
     res["loadavg_after"] = os.getloadavg()[0]
     res["meets_target"] = res["pooled"]["overhead_p95_ms"] < TARGET_P95_MS and all(
         v["overhead_p95_ms"] < TARGET_P95_MS for v in per.values())
@@ -421,14 +435,15 @@ def markdown(res: dict) -> str:
     def cpu_wait(v: dict, suffix: str = "") -> tuple[str, str]:
         parts = [v[f"{k}_cpu_ms{suffix}"] for k in ("main", "workers", "client")]
         waits = sum(v[f"{k}_wait_ms{suffix}"] for k in ("main", "workers", "client"))
+        wakes = " + ".join(f"{v[f'{k}_slices{suffix}']:.0f}" for k in ("main", "workers"))
         return (f"{v[f'store_cpu_ms{suffix}']:.1f} → {sum(parts):.1f} ({' + '.join(f'{x:.1f}' for x in parts)})",
-                f"{v[f'store_wait_ms{suffix}']:.1f} → {waits:.1f}")
+                f"{v[f'store_wait_ms{suffix}']:.1f} → {waits:.1f} ({wakes})")
 
     lines = [f"Database `{res['db']}`; {res['reps']} measured rounds after {res['warmup_rounds']} warm-up rounds; "
              f"load average {res['loadavg_before']:.1f} → {res['loadavg_after']:.1f} on {res['cpus']} cores.\n",
              "| query | rows | store p50 / p95 ms | endpoint p50 / p95 ms | **overhead p50 / p95 ms** | "
              "pool alone: overhead p50 / p95 ms | CPU ms: store → endpoint (service + workers + client) | "
-             "waiting for a core ms: store → endpoint | parse / convert / JSON ms | JSON KB |",
+             "waiting for a core ms: store → endpoint (service + workers wake-ups) | parse / convert / JSON ms | JSON KB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, v in sorted(res["queries"].items()):
         c, w = cpu_wait(v)
@@ -449,6 +464,9 @@ def markdown(res: dict) -> str:
                  f"alone {f['pool_ask']['p50']:.1f} / {f['pool_ask']['p95']:.1f}, HTTP only (a request refused "
                  f"before the pool) {f['http_no_pool']['p50']:.1f} / {f['http_no_pool']['p95']:.1f} "
                  f"({f['http_no_pool']['service_cpu_ms']:.1f}).")
+    i = res["service_idle_per_s"]
+    lines.append(f"The service process with no request, per second: {i['cpu_ms']:.1f} ms CPU, {i['wait_ms']:.1f} ms "
+                 f"waiting for a core, {i['slices']:.0f} wake-ups.")
     lines.append(f"Service RSS after the run: {m['service_rss_mb']:.0f} MB, "
                  f"workers {', '.join(f'{w:.0f}' for w in m['worker_rss_mb'])} MB (tree {m['tree_rss_mb']:.0f} MB, "
                  f"peak {res['peak_tree_rss_mb']:.0f} MB); workers replaced during the run: "
