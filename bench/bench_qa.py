@@ -6,7 +6,7 @@ and asked every question data/questions.py makes from its truth files — severa
 each. A case is confidently wrong when its answer is wrong and states a value with a
 confidence at or above api.qa.confidence.CONFIDENT.
 
-    .venv/bin/python bench/bench_qa.py [--count 60] [--seed 31415] [--qseed 7] [--out DIR] [--show-wrong]
+    .venv/bin/python bench/bench_qa.py [--count 60] [--seed 31415] [--qseed 7] [--out DIR] [--show-wrong] [--pdf]
     .venv/bin/python bench/run.py --only bench_qa [--quick]
 """
 
@@ -24,16 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def build(out: Path, count: int, seed: int) -> tuple[Path, list[dict]]:
+def build(out: Path, count: int, seed: int, fmt: str = "txt") -> tuple[Path, list[dict]]:
+    """Generate `count` disclosures in one format (txt, or pdf: the PDF reader in the loop)
+    and ingest them."""
     from data.generate import generate
     from kg.pipeline import ingest
     from kg.store import open_store
 
-    generate(out, count=count, seed=seed, formats={"txt"}, pdf_count=None, inconsistency_rate=0.12)
+    generate(out, count=count, seed=seed, formats={fmt}, pdf_count=None, inconsistency_rate=0.12)
     db = out / "db"
     store = open_store(db)
     try:
-        results = ingest(sorted((out / "txt").glob("*.txt")), db, store, workers=2)
+        results = ingest(sorted((out / fmt).glob(f"*.{fmt}")), db, store, workers=2)
     finally:
         store.close()
     failed = [r.error for r in results if r.status == "failed"]
@@ -76,8 +78,8 @@ def evaluate(db: Path, cases: list[dict]) -> tuple[dict, list[dict]]:
     return table, graded
 
 
-def markdown(table: dict, count: int, seed: int, qseed: int, seconds: float) -> str:
-    lines = [f"Generated corpus: {count} text disclosures (seed {seed}); questions seed {qseed}; "
+def markdown(table: dict, count: int, seed: int, qseed: int, seconds: float, fmt: str = "txt") -> str:
+    lines = [f"Generated corpus: {count} {'text' if fmt == 'txt' else 'PDF'} disclosures (seed {seed}); questions seed {qseed}; "
              f"{table['all']['questions']} questions in {table['all']['cases']} wordings; {seconds:.0f} s.", "",
              "| type | questions | wordings | accuracy | confidently wrong |", "| --- | ---: | ---: | ---: | ---: |"]
     for k, v in table.items():
@@ -86,16 +88,17 @@ def markdown(table: dict, count: int, seed: int, qseed: int, seconds: float) -> 
     return "\n".join(lines)
 
 
-def main(count: int = 60, seed: int = 31415, qseed: int = 7, out: Path | None = None, show_wrong: bool = False) -> dict:
+def main(count: int = 60, seed: int = 31415, qseed: int = 7, out: Path | None = None, show_wrong: bool = False,
+         fmt: str = "txt") -> dict:
     from data.questions import make_questions
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench_qa_") as tmp:
-        db, truths = build(Path(tmp), count, seed)
+        db, truths = build(Path(tmp), count, seed, fmt)
         cases = make_questions(truths, seed=qseed)
         table, graded = evaluate(db, cases)
     seconds = time.perf_counter() - t0
-    md = markdown(table, count, seed, qseed, seconds)
+    md = markdown(table, count, seed, qseed, seconds, fmt)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "bench_qa_cases.json").write_text(json.dumps(graded, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -119,6 +122,7 @@ if __name__ == "__main__":
     ap.add_argument("--qseed", type=int, default=7)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--show-wrong", action="store_true")
+    ap.add_argument("--pdf", action="store_true", help="PDF renderings instead of text exports (slower)")
     a = ap.parse_args()
-    res = main(a.count, a.seed, a.qseed, a.out, a.show_wrong)
+    res = main(a.count, a.seed, a.qseed, a.out, a.show_wrong, "pdf" if a.pdf else "txt")
     print(res["markdown"])

@@ -63,6 +63,12 @@ def ratio(qn: Question) -> Result | None:
         num_text, den_text = (rest[:cut.start()], rest[cut.end():]) if cut else (rest, "")
     num = _side(qn, num_text, ds, a.iri)
     den = _side(qn, den_text, ds, a.iri) if den_text else None
+    if den is None and "中" in num_text:
+        # "基本支出中人员经费占多少": the whole first, then 中, then the part.
+        whole, part = num_text.rsplit("中", 1)
+        w, p = _side(qn, whole, ds, a.iri), _side(qn, part, ds, a.iri)
+        if w is not None and p is not None and w != p:
+            num, den = p, w
     defaulted = den is None
     if num is None:
         return None

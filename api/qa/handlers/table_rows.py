@@ -33,7 +33,7 @@ def read_row(qn: Question, term: str, a: Match | None, ds: list[Disclosure]) -> 
     ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
     text = f"{d.agency_label}{year_word(d)}{h.label}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
     return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities,
-                  source="table", quality=1.0 if h.exact else max(0.7, h.score),
+                  source="table", quality=1.0 if h.exact else min(0.7, h.score),  # a row named otherwise: doubt
                   interpretation=reading(d, f"{h.label}（表格第{h.page}页）"), used=[d])
 
 
