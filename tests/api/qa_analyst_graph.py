@@ -66,8 +66,10 @@ DISCLOSURES = {
     # The same publication's tables, printed as a second file: one agency-year, not two.
     "wb19t": ("b119", "中共江东省委办公厅2019年部门预算表格.txt", 2019, "budget", "department", "wb",
               {"totalExpenditure": "120000000", "projectExpenditure": "40000000"}, ""),
+    # Its 三公 total is not the sum of the three parts it prints (a 合计 that took in 会议费).
     "fy19": ("c019", "江东省高级人民法院2019年部门预算.txt", 2019, "budget", "department", "fy",
-             {"totalExpenditure": "300000000", "projectExpenditure": "90000000"}, ""),
+             {"totalExpenditure": "300000000", "projectExpenditure": "90000000", "threePublicExpenses": "3000000",
+              "threePublicAbroad": "500000", "threePublicVehicles": "1000000", "threePublicReception": "500000"}, ""),
     "sb24": ("d024", "临水市社会保险事业管理局2024年部门预算.txt", 2024, "budget", "department", "sbj",
              {"totalExpenditure": "45000000", "basicExpenditure": "6000000"}, ""),
     "xx24": ("e024", "临水市人力资源和社会保障信息中心2024年部门预算.txt", 2024, "budget", "department", "xxz",

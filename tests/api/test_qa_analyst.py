@@ -130,10 +130,24 @@ def test_two_agencies(ctx):
     assert r["value"] == "1.29" and r["unit"] == "倍", r
 
 
+def test_a_total_its_parts_do_not_add_up_to_is_not_stated(ctx):
+    r = ask(ctx, "江东省高级人民法院2019年“三公”经费是多少？")
+    assert r["value"] == "300.00" and "之和为200.00万元" in r["answer"] and r["confidence"] < CONFIDENT, r
+    r = ask(ctx, "江东省人民检察院2019年“三公”经费是多少？")  # no parts printed: nothing to doubt
+    assert r["value"] == "200.00" and stated(r), r
+
+
+def test_parent_in_everyday_words(ctx):
+    r = ask(ctx, "临水市社会保险事业管理局归哪个部门管？")
+    assert r["intent"] == "parent" and r["value"] == "临水市人力资源和社会保障局", r
+
+
 def test_shares(ctx):
     r = ask(ctx, "江东省人民检察院2019年人员经费占基本支出的比重是多少？")
     assert r["value"] == "83.33" and r["unit"] == "%", r
     r = ask(ctx, "江东省人民检察院2019年人员经费在基本支出中所占比例是多少？")
+    assert r["value"] == "83.33", r
+    r = ask(ctx, "江东省人民检察院2019年基本支出中人员经费占多少？")  # the whole first
     assert r["value"] == "83.33", r
     r = ask(ctx, "江东省人民检察院2019年人员经费占比是多少？")  # no whole named: of the expenditure total
     assert r["value"] == "60.00" and "支出总额" in r["answer"], r
