@@ -273,6 +273,38 @@ def three_public_rows(doc: Document, unit: str) -> list[ThreePublicRow]:
     return out
 
 
+# --- a summary table's 总计 ---------------------------------------------------------------------
+
+GRAND_LABELS = (*V.GRAND_INCOME.rows, *V.GRAND_EXPENDITURE.rows, V.SUM_WORDS[2])
+
+
+def grand_rows(doc: Document, unit: str) -> list[tuple[Figure, list[Figure], str]]:
+    """Each 总计 row of a label | amount summary (收支总表): (总计, [the 合计 above it and every
+    row between them], side label). "本年收入合计 | 上年结转 | 收入总计": the structure the table
+    states, whatever its rows are called."""
+    out = []
+    for t in doc.tables():
+        factor = table_factor(t, unit)
+        n = t.n_cols
+        for ci in range(n - 1):
+            labels = [label_of(r[ci]) if ci < len(r) else "" for r in t.rows]
+            if not any(lab in GRAND_LABELS for lab in labels):
+                continue
+            for gi, lab in enumerate(labels):
+                if lab not in GRAND_LABELS:
+                    continue
+                base = next((k for k in range(gi - 1, -1, -1) if labels[k].endswith(V.SUM_WORDS[:2])
+                             and labels[k] not in GRAND_LABELS), None)
+                grand = _fig(t, gi, ci + 1, factor)
+                if base is None or grand is None or _fig(t, base, ci + 1, factor) is None:
+                    continue
+                # numbered rows under a carry-over ("一、一般公共预算财政拨款") split it: not parts of 总计
+                parts = [_fig(t, k, ci + 1, factor, True) for k in range(base, gi)
+                         if labels[k] and (k == base or not _numbered(t.rows[k][ci]))]
+                out.append((grand, parts, f"{ci}"))
+    return out
+
+
 # --- the rule -------------------------------------------------------------------------------
 
 
@@ -315,4 +347,11 @@ def check(doc: Document, unit: str, printed) -> list:
         if row.grand is not None and row.total is not None and row.extra:
             total(f"{row.label}表中合计与{V.THREE_PUBLIC.label}及{'、'.join(row.extra)}之和不符",
                   [row.total, *row.extra.values()], row.grand, f"three_public:{tag}:grand")
+    for grand, parts, side in grand_rows(doc, unit):
+        tol = sum_tolerance([printed.step(x.value, x.prov) for x in parts + [grand]])
+        x = finding.money("grand_totals", f"“{grand.prov.table or ''}”总计与其上合计及结转各行之和不符",
+                          sum((p.value for p in parts), Decimal(0)), grand.value, tol, [grand.prov.page],
+                          f"table:{grand.prov.table or ''}:{side}:grand")
+        if x is not None:
+            out.append(x)
     return out
