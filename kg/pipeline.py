@@ -17,6 +17,7 @@ rebuilds the pair under the same IRI; removing one (`remove_files`) leaves the o
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -26,7 +27,7 @@ from kg.archive import DocumentArchive
 from kg.document import Document, ReadError, current_versions
 from kg.hooks import IngestHooks
 from kg.publication import Layout, complementary, same_agency
-from kg.report import ReadingReport
+from kg.report import CONTENT_TABLES, CONTENT_TEXT, ReadingReport
 from kg.store import Store, StoredDocument
 
 SUFFIXES = {".pdf", ".txt", ".md"}
@@ -244,15 +245,17 @@ def _same_identity_loosely(a: tuple[str, ...], names_a, b: tuple[str, ...], name
     return (a[0] and a[0] == b[0]) or same_agency(list(names_a), list(names_b))
 
 
-def graphs_like(store: Store, identity: tuple[str, ...]) -> list[str]:
-    """Stored disclosures of the same year, kind and scope: where a half's other half may be."""
+def halves_like(store: Store, identity: tuple[str, ...], content: str) -> list[str]:
+    """Stored disclosures of the same year, kind and scope holding one file of `content`: where
+    a half's other half may be (asked for the other half's content: few files are halves)."""
     from ontology.namespace import BKG
 
     _, year, kind, scope = identity
-    if not year:
+    if not year or not year.isdigit():
         return []
     rows = store.select(f"""SELECT ?g WHERE {{ GRAPH ?g {{ ?g <{BKG.fiscalYear}> {int(year)} ;
-        <{BKG.documentKind}> "{kind}" ; <{BKG.disclosureScope}> "{scope}" }} }}""")
+        <{BKG.documentKind}> {json.dumps(kind)} ; <{BKG.disclosureScope}> {json.dumps(scope)} ;
+        <{BKG.hasFile}> ?n . ?n <{BKG.fileContent}> {json.dumps(content)} }} }}""")
     return sorted({str(r["g"]) for r in rows})
 
 
@@ -336,7 +339,7 @@ class _Writer:
     def _partner(self, prep: Prepared, old_single: set[str], old_member: dict[str, StoredDocument]):
         """The stored file this one pairs with (the other half of its publication), or None."""
         warnings: list[str] = []
-        if prep.content not in ("text", "tables") or not prep.identity or not prep.identity[1]:
+        if prep.content not in (CONTENT_TEXT, CONTENT_TABLES) or not prep.identity or not prep.identity[1]:
             return None, warnings
         # the other member of the set this file is a member of
         for g, m in old_member.items():
@@ -345,7 +348,8 @@ class _Writer:
             if len(others) == 1 and complementary(prep.content, info.contents.get(others[0].sha256, "")):
                 return others[0], warnings
         cands = []
-        like = [g for g in graphs_like(self.store, prep.identity) if g not in old_single and g not in old_member]
+        other_part = CONTENT_TABLES if prep.content == CONTENT_TEXT else CONTENT_TEXT
+        like = [g for g in halves_like(self.store, prep.identity, other_part) if g not in old_single and g not in old_member]
         for g, info in stored_info(self.store, like).items():
             members = self.members(g)
             if len(members) != 1 or members[0].source_file == prep.document.source_file:
