@@ -168,11 +168,12 @@ def policy_disclosures(policies: list[str]) -> str:
 }}""")
 
 
-def projects_of(disclosures: list[str]) -> str:
+def projects_of(disclosures: list[str], bound=None) -> str:
+    amount = _bound(bound) if bound else " OPTIONAL { ?p bkg:amount ?v }"
     return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
   {values("d", disclosures)}
   ?p bkg:disclosure ?d ; a bkg:Project ; rdfs:label ?l .
-  OPTIONAL {{ ?p bkg:amount ?v }} {prov_of("p")}
+ {amount} {prov_of("p")}
 }} ORDER BY DESC(?v) ?l""")
 
 
@@ -184,11 +185,21 @@ def disclosure_policies(disclosures: list[str]) -> str:
 }}""")
 
 
-def count_projects(disclosures: list[str]) -> str:
-    """How many projects a disclosure lists."""
+def _bound(bound) -> str:
+    """A FILTER on a project's amount ?v: (">" or "<", yuan), or nothing."""
+    if not bound:
+        return ""
+    op, yuan = bound
+    if op not in (">", "<"):
+        raise ValueError(f"not a comparison: {op!r}")
+    return f" ?p bkg:amount ?v . FILTER(?v {op} {format(yuan, 'f')})"
+
+
+def count_projects(disclosures: list[str], bound=None) -> str:
+    """How many projects a disclosure lists (with an amount above or below `bound`)."""
     return with_prefixes(f"""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{
   {values("d", disclosures)}
-  ?p bkg:disclosure ?d ; a bkg:Project .
+  ?p bkg:disclosure ?d ; a bkg:Project .{_bound(bound)}
 }}""")
 
 

@@ -168,6 +168,19 @@ def test_a_publication_in_two_files_is_one_agency(ctx):
     assert r["value"] == "20000.00" and "3个单位" in r["answer"], r
 
 
+def test_each_of_several_agencies(ctx):
+    r = ask(ctx, "江东省人民检察院和江东省高级人民法院2019年的项目支出分别是多少？")
+    assert r["value"] == ["7000.00", "9000.00"] and stated(r), r
+    assert len({e["source_file"] for e in r["evidence"]}) == 2
+
+
+def test_projects_above_or_below_an_amount(ctx):
+    r = ask(ctx, "中共江东省委办公厅2019年有哪些项目超过500万元？")
+    assert r["value"] == ["机要通信保障经费"], r
+    r = ask(ctx, "中共江东省委办公厅2019年有几个项目低于500万元？")
+    assert r["value"] == 1 and "档案数字化专项经费" in r["answer"], r
+
+
 def test_counts(ctx):
     r = ask(ctx, "江东省人民检察院有几个内设机构？")
     assert r["value"] == 3 and r["unit"] == "个" and r["intent"] == "count", r

@@ -117,8 +117,17 @@ def subordinates(qn: Question) -> Result | None:
                   qn.entities, source="graph", interpretation=f"{name} · 下属单位{'个数' if qn.intent.count else ''}")
 
 
-def staff(qn: Question) -> Result | None:
-    a = qn.one_agency()
+def staff(qn: Question, agency: Match | None = None) -> Result | None:
+    if agency is None and len(qn.agencies) >= 2:
+        # "甲局和乙局的编制人数分别是多少": each, cited.
+        got = [staff(qn, m) for m in qn.agencies]
+        got = [r for r in got if r is not None and r.value is not None]
+        if not got:
+            return None
+        return Result(qn.question, "；".join(r.answer.rstrip("。") for r in got) + "。", [r.value for r in got], "人",
+                      [e for r in got for e in r.evidence[:1]], got[0].sparql if len(got) == 1 else None, "staff",
+                      qn.entities, source="graph", interpretation="；".join(r.interpretation or "" for r in got))
+    a = agency or qn.one_agency()
     prop = qn.intent.staff
     word = intents.TOTAL_NAMES[prop]
     if a is None:

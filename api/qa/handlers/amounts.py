@@ -35,6 +35,8 @@ def generic_total(text: str) -> bool:
 
 
 def amount(qn: Question, agency: Match | None = None, year: int | None = None) -> Result | None:
+    if agency is None and len(qn.agencies) >= 2:
+        return each_agency(qn)
     a = agency or qn.one_agency()
     ds = qn.scope(a.iri, year) if a else qn.scope(None, year)
     if a and not ds:
@@ -67,6 +69,31 @@ def _other_readings(qn: Question, m: tuple, a: Match, res: Result) -> None:
             said.append(f"{scope_word(x)}数为{other.value}{V.WAN_YUAN}")
     if said:
         res.answer = res.answer.rstrip("。") + f"（按{scope_word(d)}；同年{'，'.join(said)}）。"
+
+
+def each_agency(qn: Question) -> Result | None:
+    """"甲局和乙局的基本支出分别是多少": the same figure of every agency the question names,
+    each cited; one that has none is said, not skipped."""
+    results, measure, missing = [], None, []
+    for m in qn.agencies:
+        got = figure(qn, m, qn.year, only=measure)
+        if got is None:
+            missing.append(qn.agency_name(m.iri))
+            continue
+        res, measure = got
+        results.append(res)
+    if not results:
+        return None
+    text = "；".join(r.answer.rstrip("。") for r in results) + "。"
+    if missing:
+        text += f"未找到{'、'.join(missing)}的同一数额。"
+    from api.qa.handlers.rankings import _joint_sparql  # rankings imports this module
+
+    sparql = _joint_sparql(measure, results)
+    return Result(qn.question, text, [r.value for r in results], V.WAN_YUAN, [e for r in results for e in r.evidence[:1]],
+                  sparql, "each", qn.entities, source="graph" if sparql else "table",
+                  quality=min(r.quality for r in results) * (0.8 if missing else 1.0),
+                  interpretation="；".join(r.interpretation or "" for r in results), used=[d for r in results for d in r.used])
 
 
 def figure(qn: Question, a: Match | None, year: int | None, kind: str | None = "", scope: str | None = "",

@@ -3,6 +3,7 @@ agency's projects."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from api.qa import templates as T
@@ -10,6 +11,7 @@ from api.qa.linking import Disclosure, Match
 from api.qa.question import Question
 from api.qa.result import KIND_WORD, MONEY_UNIT, Result, reading, wan_value, year_word
 from api.qa.text import format_wan
+from kg import vocab as V
 
 
 def read_project(qn: Question, matches: list[Match], ds: list[Disclosure]) -> Result | None:
@@ -34,6 +36,23 @@ def read_project(qn: Question, matches: list[Match], ds: list[Disclosure]) -> Re
                   quality=quality, interpretation=reading(d, f"项目“{r['l']}” · 金额"), used=[d] if d else [])
 
 
+_BOUND = re.compile(rf"(?P<op>超过|大于|高于|多于|不低于|不少于|低于|少于|小于|不足|不到)\s*(?P<n>\d+(?:\.\d+)?)\s*"
+                    rf"(?P<unit>{V.WAN_YUAN}|{V.WAN}|{V.YUAN})?|(?P<n2>\d+(?:\.\d+)?)\s*(?P<unit2>{V.WAN_YUAN}|{V.WAN}|{V.YUAN})"
+                    r"(?P<op2>以上|以下)")
+
+
+def _threshold(q: str) -> tuple[str, Decimal] | None:
+    """(">" or "<", yuan) of "超过100万元" / "50万元以下"."""
+    m = _BOUND.search(q)
+    if not m:
+        return None
+    n = Decimal(m.group("n") or m.group("n2"))
+    unit = m.group("unit") or m.group("unit2") or V.WAN_YUAN
+    op = m.group("op") or m.group("op2")
+    yuan = n * (1 if unit == V.YUAN else V.YUAN_PER_WAN)
+    return (">" if op in ("超过", "大于", "高于", "多于", "不低于", "不少于", "以上") else "<"), yuan
+
+
 def projects(qn: Question) -> Result | None:
     """Every project of the agency's disclosure in scope (newest first)."""
     a = qn.one_agency()
@@ -55,12 +74,23 @@ def projects(qn: Question) -> Result | None:
             break
     if not rows:
         return qn.no_answer(f"{d.agency_label}{year_word(d)}的项目", sparql)
+    bound = _threshold(qn.q)
+    if bound is not None:
+        # "超过100万元的项目": the list narrowed to the amounts asked, said in the answer.
+        op, limit = bound
+        rows = [r for r in rows if r.get("v") is not None and (Decimal(r["v"]) > limit if op == ">" else Decimal(r["v"]) < limit)]
+        if not rows:
+            return qn.no_answer(f"{d.agency_label}{year_word(d)}金额{'超过' if op == '>' else '低于'}{format_wan(limit)}的项目",
+                                sparql)
     parts = [f"{r['l']}（{format_wan(r['v'])}）" if r.get("v") is not None else r["l"] for r in rows]
     ev = [qn.evidence_for(d, [r["l"]], Decimal(r["v"]) if r.get("v") is not None else None, r["p"], row=r)
           for r in rows[:3]]
-    text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}共列{len(rows)}个项目：{'；'.join(parts)}。"
+    which = "" if bound is None else f"金额{'超过' if bound[0] == '>' else '低于'}{format_wan(bound[1])}的"
+    text = f"{d.agency_label}{year_word(d)}{KIND_WORD.get(d.kind, '公开')}共列{len(rows)}个{which}项目：{'；'.join(parts)}。"
+    if bound is not None:
+        sparql = T.projects_of([d.iri], bound)
     if qn.intent.count:
-        sparql = T.count_projects([d.iri])
+        sparql = T.count_projects([d.iri], bound)
         return Result(qn.question, text, len(rows), "个", ev, sparql, "count", qn.entities, source="graph",
                       interpretation=reading(d, "项目个数"))
     return Result(qn.question, text, [r["l"] for r in rows], None, ev, sparql, "projects", qn.entities,
