@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.views.amounts import money
 from api.views.compare import agency_charts, agency_compare_href
 from api.views.entities import resource
+from api.views.findings import findings_of
 from api.views.links import href, link, term_label
 from api.views.lists import asc, no_cache, page_info, paging
 from api.views.query import lookup, terms, val, values_block
@@ -37,12 +38,7 @@ def agency(store, iri: str) -> dict:
                  OPTIONAL {{ ?p rdfs:label ?l }} OPTIONAL {{ ?p bkg:amount ?a }} OPTIONAL {{ ?p bkg:category ?cat }}
                  OPTIONAL {{ ?p bkg:disclosure ?dd OPTIONAL {{ ?dd bkg:fiscalYear ?y }} OPTIONAL {{ ?dd bkg:sourceFile ?f }} }} }}
         GROUP BY ?p ORDER BY DESC(?year) DESC(?amount) LIMIT 1000""")
-    findings = terms(store, f"""
-        SELECT ?fd (SAMPLE(?c) AS ?comment) (SAMPLE(?sv) AS ?severity) (SAMPLE(?f) AS ?file) (SAMPLE(?y) AS ?year)
-        WHERE {{ ?fd a bkg:Finding ; bkg:disclosure ?d . ?d bkg:reportingAgency <{iri}> .
-                 OPTIONAL {{ ?fd rdfs:comment ?c }} OPTIONAL {{ ?fd bkg:severity ?sv }}
-                 OPTIONAL {{ ?d bkg:sourceFile ?f }} OPTIONAL {{ ?d bkg:fiscalYear ?y }} }}
-        GROUP BY ?fd ORDER BY DESC(?year) LIMIT 500""")
+    findings = findings_of(store, [r["d"]["value"] for r in docs], iri)
     by_year: dict = {}
     for r in docs:
         item = {**link(r["d"]["value"], val(r.get("file"))), "source_file": val(r.get("file")), "year": val(r.get("year")),
@@ -61,9 +57,7 @@ def agency(store, iri: str) -> dict:
         "projects": [{**link(r["p"]["value"], val(r.get("label"))), "amount": money(val(r.get("amount"))),
                       "category": val(r.get("category")), "year": val(r.get("year")), "source_file": val(r.get("file")),
                       "disclosure": href(r["d"]["value"]) if r.get("d") else None} for r in projects],
-        "findings": [{**link(r["fd"]["value"], val(r.get("comment"))), "comment": val(r.get("comment")),
-                      "severity": val(r.get("severity")), "source_file": val(r.get("file")), "year": val(r.get("year"))}
-                     for r in findings],
+        "findings": findings,
         "years": years, "compare_href": agency_compare_href(iri) if len(years) >= 2 else None,
         "charts": agency_charts(store, iri),
     }

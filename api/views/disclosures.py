@@ -9,6 +9,7 @@ from api.render import KIND_LABELS
 from api.views.amounts import money
 from api.views.entities import resource
 from api.views.figures import chart, has_data
+from api.views.findings import findings_of
 from api.views.links import link, term_label
 from api.views.lists import asc, desc, no_cache, page_info, paging
 from api.views.query import literal, lookup, terms, val, values_block
@@ -58,9 +59,8 @@ def disclosure(store, iri: str) -> dict:
     policies_ = terms(store, f"""SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
         <{iri}> dcterms:references ?pol OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }} }}
         GROUP BY ?pol ORDER BY ?number LIMIT 500""")
-    findings = terms(store, f"""SELECT ?fd (SAMPLE(?c) AS ?comment) WHERE {{ ?fd a bkg:Finding ; bkg:disclosure <{iri}>
-        OPTIONAL {{ ?fd rdfs:comment ?c }} }} GROUP BY ?fd LIMIT 500""")
     ag = val(head.get("agency"))
+    findings = findings_of(store, [iri], ag)
     files_ = disclosure_files(store, iri)
     breakdown = functional_chart(store, iri, val(head.get("kind")), val(head.get("agencyLabel")), val(head.get("year")))
     return {
@@ -74,7 +74,7 @@ def disclosure(store, iri: str) -> dict:
                    "amount": money(val(r.get("amount")))} for r in lines],
         "policies": [{**link(r["pol"]["value"], val(r.get("number")) or val(r.get("title"))), "title": val(r.get("title"))}
                      for r in policies_],
-        "findings": [{**link(r["fd"]["value"], val(r.get("comment"))), "comment": val(r.get("comment"))} for r in findings],
+        "findings": findings,
         "charts": [breakdown] if breakdown else [],
         "files": files_, "reading": reading_report(store, iri, val(head.get("kind")), files_),
     }

@@ -42,10 +42,11 @@ _DISCLOSURES = prologue("bkg") + """SELECT ?d ?file ?sha ?agency ?year ?kind ?sc
 class Stored:
     """The disclosures of the store with their identities, and their figures when asked."""
 
-    def __init__(self, store):
+    def __init__(self, store, agency: str | None = None):
         self.store = store
         rows: dict[str, dict] = {}
-        for r in sorted(store.select(_DISCLOSURES), key=lambda r: r["file"]):
+        query = _DISCLOSURES if agency is None else _DISCLOSURES.replace("?d a bkg:Disclosure ;", f"BIND(<{agency}> AS ?agency) ?d a bkg:Disclosure ; bkg:reportingAgency ?agency ;")
+        for r in sorted(store.select(query), key=lambda r: r["file"]):
             if r.get("scope") != "template":
                 rows.setdefault(r["d"], r)  # a disclosure in two files: once, by its first name
         self.rows = list(rows.values())
@@ -260,10 +261,12 @@ def _said(said: str) -> str:
     return f"比上年{V.RISE_WORDS[0] if role == 'up' else V.FALL_WORDS[0]} {printed}"
 
 
-def cross_findings(store, documents: Callable[[str], Document | None] | None = None) -> list[dict]:
-    """Every finding across the stored disclosures. `documents` (sha256 → Document or None)
-    is needed for the narrative's year-on-year claims; without it they are left out."""
-    s = Stored(store)
+def cross_findings(store, documents: Callable[[str], Document | None] | None = None,
+                   agency: str | None = None) -> list[dict]:
+    """Every finding across the stored disclosures (of one agency's, given its IRI).
+    `documents` (sha256 → Document or None) is needed for the narrative's year-on-year
+    claims; without it they are left out."""
+    s = Stored(store, agency)
     out = conflicting_versions(s) + department_vs_unit(s) + final_vs_budget(s)
     if documents is not None:
         out += year_on_year(s, documents)
