@@ -1,26 +1,32 @@
 """What the `/sparql` endpoint adds to the store's own query time (issue 15: p95 under 20 ms
 at 10,000 disclosures).
 
-Method (docs/scale.md, "SPARQL endpoint overhead"):
-  * (a) store time: each ontology/queries/*.rq on a read-only pyoxigraph handle of the
-    database (`kg.store.open_store(db, read_only=True)`), every solution and every term
-    fetched, as a query worker does before it converts them;
+Method (docs/scale.md, "SPARQL endpoint overhead at 10,000 disclosures"):
+  * (a) store time: each ontology/queries/*.rq on a read-only pyoxigraph handle, every
+    solution and every term fetched, as a query worker does before it converts them. The
+    service owns the store, so the handle is on a checkpoint it lends (kg.store.access),
+    the same data its workers' snapshots hold;
   * (b) endpoint time: the same text through a real `budgetkg serve --db DB` (read-only, on a
     free loopback port) as GET /sparql with `Accept: application/sparql-results+json`, over
     one keep-alive httpx connection, the body read in full;
-  * overhead = (b) - (a) of the same repetition, p50/p95 per query and pooled. (a) and (b)
-    run back to back, their order alternating, the queries shuffled per round, so whatever
-    else loads the machine loads both alike;
+  * (c) the same text through a QueryPool driven from this process (worker and pipe, no HTTP);
+  * overhead = (b) - (a) of the same round, p50/p95 per query and pooled. (a), (b) and (c)
+    run back to back, their order rotating, the queries shuffled per round, so whatever
+    else loads the machine loads them alike;
   * warm-up rounds first: the service's pool hands requests to its workers in turn, and each
     worker opens its snapshot and fills its own caches on first use;
-  * a breakdown (median ms, in this process on the same handle): the parse check
-    (api.sparql_check.check), term conversion (api.sparql.evaluate minus (a)), JSON
-    serialization, and the endpoint's floor (`ASK {}` through HTTP, which evaluates nothing);
-  * the service's RSS (its process and every query worker), and whether any worker was
-    replaced during the run (a replacement would put a spawn on some request's clock).
+  * where the time goes: per request, CPU, time runnable but waiting for a core, and
+    wake-ups, from the scheduler's per-thread accounts (store thread; service process,
+    workers, client thread); the CPU of the steps a worker adds (parse check, term
+    conversion, JSON) on this thread's clock; floors (`ASK {}` over HTTP and through the
+    pool, a request refused before the pool); the service's idle CPU and wake-ups;
+  * the service's RSS (its process and every query worker), whether any worker was replaced
+    and whether the snapshots changed during the run (either would put a spawn or a store
+    opening on some request's clock).
 
 `python bench/bench_sparql_overhead.py --db /tmp/db10k --out bench/out/sparql10k` measures a
 built database; without --db it builds a small generated one (`make bench` runs that).
+Linux only (/proc).
 """
 
 from __future__ import annotations
