@@ -267,7 +267,11 @@ def _pid_alive(pid: str) -> bool:
 class QueryPool:
     """At most `size` queries at once, each in a worker process (module docstring)."""
 
-    POLL_S = 0.01  # how often a running query's memory is looked at
+    # How often a running query's memory is looked at: not at all for the first FIRST_LOOK_S
+    # (most queries are done by then, and each look wakes the service), then every POLL_S —
+    # at a few hundred MB/s of allocation that bounds the overshoot of the cap to tens of MB.
+    FIRST_LOOK_S = 0.05
+    POLL_S = 0.02
 
     def __init__(self, snapshots: Snapshots, limits: Limits, size: int | None = None, isolate: bool = True):
         self.snapshots = snapshots
@@ -435,6 +439,7 @@ class QueryPool:
     def _wait(self, w: _Worker, deadline: float):
         base = _rss(w.proc.pid)
         cap = self.limits.memory_mb * 1024 * 1024
+        first = True
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -442,7 +447,8 @@ class QueryPool:
                                f"the query ran longer than the {self.limits.timeout_s:g} s limit and was stopped "
                                "(setting BUDGETKG_SPARQL_TIMEOUT_S)")
             try:
-                ready = w.conn.poll(min(self.POLL_S, left))
+                ready = w.conn.poll(min(self.FIRST_LOOK_S if first else self.POLL_S, left))
+                first = False
             except (OSError, EOFError):
                 ready = True
             if ready:
