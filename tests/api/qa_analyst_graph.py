@@ -49,7 +49,9 @@ DISCLOSURES = {
     "j19d": ("a019", "江东省人民检察院2019年部门预算.txt", 2019, "budget", "department", "jcy",
              {"totalIncome": "250000000", "totalExpenditure": "250000000", "basicExpenditure": "180000000",
               "projectExpenditure": "70000000", "personnelExpenditure": "150000000", "publicExpenditure": "30000000",
-              "operatingExpenses": "30000000", "threePublicExpenses": "2000000"}, ""),
+              "operatingExpenses": "30000000", "threePublicExpenses": "2000000"},
+             """id:pj3 a bkg:Project ; rdfs:label "工会经费"@zh ; bkg:amount "200000"^^xsd:decimal ;
+                  bkg:disclosure id:j19d ; bkg:implementingAgency id:jcy ."""),
     "j19u": ("a119", "江东省人民检察院本级2019年单位预算.txt", 2019, "budget", "unit", "jcy",
              {"totalExpenditure": "90000000", "basicExpenditure": "60000000"}, ""),
     "j18d": ("a018", "江东省人民检察院2018年部门预算.txt", 2018, "budget", "department", "jcy",
@@ -69,7 +71,9 @@ DISCLOSURES = {
     # Its 三公 total is not the sum of the three parts it prints (a 合计 that took in 会议费).
     "fy19": ("c019", "江东省高级人民法院2019年部门预算.txt", 2019, "budget", "department", "fy",
              {"totalExpenditure": "300000000", "projectExpenditure": "90000000", "threePublicExpenses": "3000000",
-              "threePublicAbroad": "500000", "threePublicVehicles": "1000000", "threePublicReception": "500000"}, ""),
+              "threePublicAbroad": "500000", "threePublicVehicles": "1000000", "threePublicReception": "500000"},
+             """id:pj4 a bkg:Project ; rdfs:label "工会经费"@zh ; bkg:amount "300000"^^xsd:decimal ;
+                  bkg:disclosure id:fy19 ; bkg:implementingAgency id:fy ."""),
     "sb24": ("d024", "临水市社会保险事业管理局2024年部门预算.txt", 2024, "budget", "department", "sbj",
              {"totalExpenditure": "45000000", "basicExpenditure": "6000000"}, ""),
     "xx24": ("e024", "临水市人力资源和社会保障信息中心2024年部门预算.txt", 2024, "budget", "department", "xxz",

@@ -181,6 +181,13 @@ def test_projects_above_or_below_an_amount(ctx):
     assert r["value"] == 1 and "档案数字化专项经费" in r["answer"], r
 
 
+def test_a_project_several_agencies_have(ctx):
+    r = ask(ctx, "2019年工会经费是多少？")  # no agency named: each one's, never one of them
+    assert r["value"] == ["20.00", "30.00"] and "江东省人民检察院" in r["answer"] and "江东省高级人民法院" in r["answer"], r
+    r = ask(ctx, "江东省高级人民法院2019年工会经费是多少？")
+    assert r["value"] == "30.00", r
+
+
 def test_counts(ctx):
     r = ask(ctx, "江东省人民检察院有几个内设机构？")
     assert r["value"] == 3 and r["unit"] == "个" and r["intent"] == "count", r

@@ -16,7 +16,12 @@ from kg import vocab as V
 
 def read_project(qn: Question, matches: list[Match], ds: list[Disclosure]) -> Result | None:
     """The amount of the project `matches` name (one name, maybe in several disclosures):
-    the first of `ds` that lists it, else the newest."""
+    the first of `ds` that lists it, else the newest. A question that names no agency, about a
+    project several agencies have ("工会经费"), gets each agency's."""
+    if not qn.agencies:
+        listed = _every_agency(qn, matches[0])
+        if listed is not None:
+            return listed
     sparql = T.project_amounts([x.iri for x in matches])
     rows = [r for r in qn.select(sparql) if r.get("v") is not None]
     if not rows:
@@ -34,6 +39,32 @@ def read_project(qn: Question, matches: list[Match], ds: list[Disclosure]) -> Re
     quality = 1.0 if matches[0].exact else 0.9
     return Result(qn.question, text, wan_value(v), MONEY_UNIT, ev, sparql, "project", qn.entities, source="graph",
                   quality=quality, interpretation=reading(d, f"项目“{r['l']}” · 金额"), used=[d] if d else [])
+
+
+def _every_agency(qn: Question, m: Match) -> Result | None:
+    same = [e for e in qn.lex.projects.entries if e.name == m.entry.name]
+    per: dict[str, tuple[Disclosure, str]] = {}
+    for e in same:
+        d = qn.disclosure(e.meta[0])
+        if d is None or d.agency is None or (qn.year and d.year != qn.year) or (
+                qn.intent.doc_kind and d.kind != qn.intent.doc_kind):
+            continue
+        old = per.get(d.agency)
+        if old is None or (d.year or 0, d.kind == V.BUDGET.code) > (old[0].year or 0, old[0].kind == V.BUDGET.code):
+            per[d.agency] = (d, e.iri)
+    if len(per) < 2:
+        return None
+    sparql = T.project_amounts([iri for _, iri in per.values()])
+    rows = {r["p"]: r for r in qn.select(sparql) if r.get("v") is not None}
+    hits = [(d, rows[iri]) for d, iri in per.values() if iri in rows]
+    if len(hits) < 2:
+        return None
+    hits.sort(key=lambda x: x[0].agency_label or "")
+    parts = [f"{d.agency_label}{year_word(d)}{format_wan(r['v'])}" for d, r in hits[:8]]
+    ev = [qn.evidence_for(d, [r["l"]], Decimal(r["v"]), r["p"], row=r) for d, r in hits[:3]]
+    return Result(qn.question, f"问题未指明单位，{len(hits)}个单位都有项目“{m.entry.label}”：{'；'.join(parts)}。",
+                  [wan_value(Decimal(r["v"])) for _, r in hits[:8]], MONEY_UNIT, ev, sparql, "project", qn.entities,
+                  source="graph", quality=0.8, interpretation=f"各单位（未指明） · 项目“{m.entry.label}” · 金额")
 
 
 _BOUND = re.compile(rf"(?P<op>超过|大于|高于|多于|不低于|不少于|低于|少于|小于|不足|不到)\s*(?P<n>\d+(?:\.\d+)?)\s*"
