@@ -375,7 +375,8 @@ class _Writer:
 
         doc = prep.document
         info = stored_info(self.store, [other.graph])[other.graph]
-        built = build_publication([(doc, prep.content), (self.archive.get(other.sha256), info.contents[other.sha256])])
+        built = build_publication([(doc, prep.content), (self.archive.get(other.sha256), info.contents[other.sha256])],
+                                  names=prep.names + info.names)
         nt = built.graph.serialize(format="nt")
         files = [(m.source_file, m.sha256) for m in built.layout.members]
         self._write(built.iri, nt, drop | {other.graph}, files)

@@ -87,13 +87,17 @@ def facts_identity(f: Facts) -> tuple[str, ...]:
             "template" if f.template else f.scope)
 
 
-def build_publication(docs: list[tuple[Document, str]]) -> Built:
+def build_publication(docs: list[tuple[Document, str]], names: tuple[str, ...] = ()) -> Built:
     """One disclosure read from several files (kg.publication): `docs` are (document, content)
-    pairs; they are laid end to end, extracted once, and keyed by the identity read from them."""
+    pairs; they are laid end to end, extracted once, and keyed by the identity read from them.
+    `names` are the agency's names each file printed on its own (the halves were paired on
+    them): every one is kept as an altLabel of the agency the pair is read as."""
     from kg.publication import combine, set_key
 
     doc, layout = combine(docs, "")
     f = extract(doc)
+    if f.agency and not f.template:
+        f.agency_aliases += [n for n in dict.fromkeys(names) if n and n != f.agency and n not in f.agency_aliases]
     doc.sha256 = set_key(facts_identity(f))
     report = None if f.template else reading_report(doc, f)
     iri, g = facts_to_graph(doc, f, report, layout)

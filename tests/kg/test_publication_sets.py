@@ -88,6 +88,26 @@ def test_the_halves_are_one_disclosure(pair_db, halves):
     assert iri not in {str(disclosure_iri(s)) for s in files.values()}
 
 
+def test_the_agency_keeps_the_name_each_half_prints(pair_db, halves, shared):
+    """Each half names the agency its own way (a short title, the full name above the tables);
+    the disclosure's agency carries both, so either file's name finds it."""
+    import json
+    import unicodedata
+
+    from ontology.namespace import RDFS, SKOS
+
+    def norm(s):
+        return "".join(unicodedata.normalize("NFKC", str(s)).split())
+
+    _, graphs = _read(pair_db)
+    (iri, g), = graphs.items()
+    agency = g.value(URIRef(iri), BKG.reportingAgency)
+    names = {norm(n) for p in (RDFS.label, SKOS.altLabel) for n in g.objects(agency, p)}
+    heads = {h["doc"]: h for h in json.loads((shared / "corpus" / "jiangsu" / "headers.json").read_text("utf-8"))}
+    for p in halves:
+        assert norm(heads[p.name]["agency"]) in names, (p.name, names)
+
+
 def test_each_fact_keeps_its_file_and_page(pair_db, halves):
     _, graphs = _read(pair_db)
     (iri, g), = graphs.items()
