@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generate.py: --family takes all or a comma list of {', '.join(FAMILIES)} (or their letters), "
                   f"got {args.family!r}", file=sys.stderr)
             return 2
+        if args.plant:  # a planted error is placed in the default layout's tables, which families reshape
+            print("generate.py: --plant and --family cannot be combined", file=sys.stderr)
+            return 2
     t0 = time.perf_counter()
     try:
         if families:

@@ -315,3 +315,6 @@ def test_family_command_line(tmp_path):
     bad = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path / "z"), "--count", "1", "--family", "zz"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--family" in bad.stderr
+    both = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path / "z"), "--count", "1", "--family", "a",
+                           "--plant"], capture_output=True, text=True, timeout=60)
+    assert both.returncode == 2 and "--plant" in both.stderr
