@@ -33,6 +33,7 @@ from search.tokenize import exact_terms, get_tokenizer, normalize
 
 MODES = ("hybrid", "bm25", "dense")
 BACKGROUND_OPEN_ROWS = 200_000  # a newer view that must open this many rows is opened off the query path
+SCORE_CACHE_BYTES = 256 << 20  # per view: each term's per-posting BM25 scores, computed once
 _shared: dict[str, Searcher] = {}
 _shared_lock = threading.Lock()
 
@@ -174,8 +175,15 @@ class _View:
         self.faiss_info = dict(cfg.get("faiss") or {})
         self.has_bm25 = any(s.postings is not None for s in segments)
         self.has_vectors = any(s.faiss is not None for s in segments)
-        self._df: dict[str, int] = {}
-        self._df_lock = threading.Lock()
+        self._scores: dict[str, list | None] = {}  # term → per segment (rows, scores), insertion = age
+        self._scores_bytes = 0
+        self._sizes: dict[str, int] = {}
+        self._scores_lock = threading.Lock()
+        self.quantizer = None  # the main segment's coarse quantizer: one probe list for every IVF segment
+        if self.faiss_info.get("type") == "IndexIVFFlat" and segments[0].faiss is not None:
+            import faiss
+
+            self.quantizer = faiss.extract_index_ivf(segments[0].faiss).quantizer
 
     @property
     def embedder(self):
@@ -220,21 +228,40 @@ class _View:
             out[s] = np.union1d(out[s], np.array(rows, np.int64))
         return out
 
-    def df(self, term: str) -> int:
-        """Live rows holding `term`, over every segment (cached per view)."""
-        with self._df_lock:
-            v = self._df.get(term)
-        if v is None:
-            v = 0
-            for s, seg in enumerate(self.segments):
-                p = seg.postings.get(term) if seg.postings is not None else None
-                if p is not None:
-                    v += len(p[0]) if self.bm25_all_live[s] else int(np.count_nonzero(self.bm25_live[s][p[0]]))
-            with self._df_lock:
-                if len(self._df) > 100_000:
-                    self._df.clear()
-                self._df[term] = v
-        return v
+    def term_scores(self, term: str) -> list | None:
+        """Per segment (rows, float32 scores) of `term` under the live statistics (None where
+        the segment lacks it), or None when no live row holds it. Statistics change only with
+        the view, so each term's per-posting arithmetic is done once per view (kept up to
+        SCORE_CACHE_BYTES; the oldest terms go first)."""
+        with self._scores_lock:
+            if term in self._scores:
+                return self._scores[term]
+        got = [seg.postings.get(term) if seg.postings is not None else None for seg in self.segments]
+        df = sum(len(p[0]) if self.bm25_all_live[s] else int(np.count_nonzero(self.bm25_live[s][p[0]]))
+                 for s, p in enumerate(got) if p is not None)
+        out = None
+        size = 64
+        if df:
+            w = idf(self.n, df)
+            out = []
+            for s, p in enumerate(got):
+                if p is None:
+                    out.append(None)
+                    continue
+                rows = np.asarray(p[0])
+                x = contributions(w, np.asarray(p[1]), self.norms[s][rows])
+                out.append((rows, x))
+                size += x.nbytes + rows.nbytes
+        with self._scores_lock:
+            if term not in self._scores:
+                while self._scores and self._scores_bytes + size > SCORE_CACHE_BYTES:
+                    old = next(iter(self._scores))
+                    self._scores_bytes -= self._sizes.pop(old)
+                    del self._scores[old]
+                self._scores[term] = out
+                self._sizes[term] = size
+                self._scores_bytes += size
+        return out
 
 
 class Searcher:
@@ -248,7 +275,7 @@ class Searcher:
     searches go on with the current one. A read that fails on the files (OSError, SQLite)
     is retried once on a view opened afresh."""
 
-    refresh_s = 2.0
+    refresh_s = 0.25  # a stat of config.json: cheap enough that a new delta is seen at once
 
     def __init__(self, db, cfg: dict | None = None):
         self.db = Path(db)
@@ -542,23 +569,21 @@ def _candidates(v: _View, year=None, agency=None, kind=None, doc=None) -> np.nda
 
 
 def _bm25_scores(v: _View, terms: list[str]) -> list[np.ndarray] | None:
-    """Per segment, each BM25 row's score (float32), or None when no live row holds a term."""
+    """Per segment, each BM25 row's score (float32), or None when no live row holds a term.
+    Each occurrence of a term adds its scores, in query order, as bm25s accumulates them."""
     if not v.has_bm25 or not v.n:
         return None
     scores: list[np.ndarray] | None = None
     for term in terms:
-        df = v.df(term)
-        if df == 0:
+        per_segment = v.term_scores(term)
+        if per_segment is None:
             continue
-        w = idf(v.n, df)
         if scores is None:
             scores = [np.zeros(len(s.lens), np.float32) for s in v.segments]
-        for s, seg in enumerate(v.segments):
-            p = seg.postings.get(term) if seg.postings is not None else None
-            if p is None:
-                continue
-            rows = np.asarray(p[0])
-            scores[s][rows] += contributions(w, np.asarray(p[1]), v.norms[s][rows])
+        for s, got in enumerate(per_segment):
+            if got is not None:
+                rows, x = got
+                np.add.at(scores[s], rows, x)  # a float32 add per row, as bm25s does
     return scores
 
 
@@ -613,6 +638,10 @@ def _dense_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) ->
         return []
     ivf = v.faiss_info.get("type") == "IndexIVFFlat"
     nprobe = int(v.faiss_info.get("nprobe", 8))
+    probes = None
+    if ivf and v.quantizer is not None:
+        dq, iq = v.quantizer.search(qv, nprobe)  # the lists to probe, the same in every segment
+        probes = (np.ascontiguousarray(iq), np.ascontiguousarray(dq))
     allowed = v.split(cand) if cand is not None else None
     gid_parts, score_parts = [], []
     for s, seg in enumerate(v.segments):
@@ -634,7 +663,16 @@ def _dense_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) ->
                 else faiss.SearchParametersIVF(nprobe=nprobe)
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
-        dist, ids = seg.faiss.search(qv, ks, params=params) if params is not None else seg.faiss.search(qv, ks)
+        if probes is not None:
+            dist, ids = np.empty((1, ks), np.float32), np.empty((1, ks), np.int64)
+            # the wrapper's search_preassigned takes no parameters (the selector); the C++ call does
+            seg.faiss.search_preassigned_c(1, faiss.swig_ptr(qv), ks, faiss.swig_ptr(probes[0]),
+                                           faiss.swig_ptr(probes[1]), faiss.swig_ptr(dist), faiss.swig_ptr(ids),
+                                           False, params)
+        elif params is not None:
+            dist, ids = seg.faiss.search(qv, ks, params=params)
+        else:
+            dist, ids = seg.faiss.search(qv, ks)
         ok = ids[0] >= 0
         g = v.layout.own_gid[s][ids[0][ok]]
         live = g >= 0

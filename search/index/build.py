@@ -40,7 +40,7 @@ from search.index.layout import (
 from search.index.model import TRAIN_CHARS, ModelSpec, TrainingSample, choose_model, train_model
 from search.index.segments import Layout, read_infos, tombstones
 from search.index.tasks import DocTask, SyncContext, chunk_key, chunk_task, index_task, keep_tokenizer
-from search.tokenize import get_tokenizer
+from search.tokenize import TOKENIZER_VERSION, get_tokenizer
 
 PARALLEL_MIN_DOCS = 8  # below this a process pool costs more than it saves
 INCREMENTAL = True  # write deltas (tests turn it off to get the full build of the same corpus)
@@ -89,8 +89,9 @@ def _compatible(idx: Path, old: dict, model_name: str) -> bool:
 
     if old.get("format") != INDEX_FORMAT or old.get("chunker_version") != CHUNKER_VERSION:
         return False
-    if {k: v for k, v in (old.get("tokenizer") or {}).items() if k not in _VOLATILE} != \
-            {k: v for k, v in get_tokenizer([]).settings().items() if k not in _VOLATILE}:
+    # the other tokenizer settings are compared once a sync builds its tokenizer (building
+    # one here would cost a no-op sync a second); what the code changes bumps the version
+    if (old.get("tokenizer") or {}).get("version") != TOKENIZER_VERSION:
         return False
     bm = old.get("bm25") or {}
     if bm.get("k1") != BM25_K1 or bm.get("b") != BM25_B:
@@ -102,6 +103,10 @@ def _compatible(idx: Path, old: dict, model_name: str) -> bool:
     elif m.get("name") != model_name:
         return False
     return bool(old.get("segments")) and all((idx / s["name"] / "chunks.sqlite").exists() for s in old["segments"])
+
+
+def _settings(tokenizer: dict) -> dict:
+    return {k: v for k, v in tokenizer.items() if k not in _VOLATILE}
 
 
 class _Clock:
@@ -336,10 +341,13 @@ def _delta_sync(db: Path, idx: Path, store, old: dict, progress, workers: int, v
         for s in skipped.values():
             new_words.update(s["words"])
     tok = get_tokenizer(sorted(new_words))
+    if _settings(old.get("tokenizer") or {}) != _settings(tok.settings()):
+        return None
     cache = idx / "cache"
     dict_file = _dictionary_file(cache, tok)
     keep_tokenizer(tok)
     changed_words = set(tok.words) ^ old_words
+    clock.lap("dictionary")
 
     stats = _new_stats()
     stats["dictionary_words_changed"] = len(changed_words)

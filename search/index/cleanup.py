@@ -30,20 +30,26 @@ def gc(idx: Path, cfg: dict) -> None:
             _remove_if_unread(p)  # a running merge holds the folder it writes
     model = cfg.get("model") or {}
     docs = cfg["documents"]
-    dict_hash = cfg["tokenizer"]["dictionary_hash"]
+    # A document's BM25 terms cut with an older dictionary stay: they are still its terms
+    # unless a changed word occurs in it (dictionary.reuse_terms decides, with that
+    # dictionary's file), and a dictionary change must not cost a sweep of every document's.
+    dicts = {f"dict-{cfg['tokenizer']['dictionary_hash']}.txt"}
+    dict_files = []
     for p in (idx / "cache").iterdir():
         name = p.name
         parts = name.split(".")
         if name.startswith("dict-"):
-            if name != f"dict-{dict_hash}.txt":
-                p.unlink(missing_ok=True)
+            dict_files.append(p)
             continue
         sha = parts[0]
         if name.startswith(".") or sha not in docs or len(parts) < 3 or parts[1] != docs[sha]["chunk_key"]:
             p.unlink(missing_ok=True)
         elif name.endswith(".npy") and parts[2] != model.get("id"):
             p.unlink(missing_ok=True)
-        elif name.endswith(".terms.json") and parts[-3] != dict_hash:
+        elif name.endswith(".terms.json"):
+            dicts.add(f"dict-{parts[-3]}.txt")
+    for p in dict_files:
+        if p.name not in dicts:
             p.unlink(missing_ok=True)
 
 

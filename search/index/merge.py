@@ -203,6 +203,9 @@ def merge(db) -> dict | None:
                 os.replace(tmp, idx / name)
                 new = merged_config(idx, snap, cur, name, result)
                 atomic_json(idx / "config.json", new, indent=1)
+                for fd in held:  # what it read is not live any more: nothing of ours keeps it
+                    let_go(fd)
+                held = []
                 gc(idx, new)
         finally:
             for fd in held:
