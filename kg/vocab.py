@@ -175,11 +175,13 @@ class Measure:
 
 
 INCOME = Measure(
-    "income", "totalIncome", "本年收入合计", name="收入总额", short=CURRENT_INCOME, rows=("本年收入合计", "本年收入小计"),
+    "income", "totalIncome", "本年收入合计", name="收入总额", short=CURRENT_INCOME,
+    rows=("本年收入合计", "本年收入小计", "当年收入小计"),
     text=("本年收入合计", "预算收入总额", "收入预算总额", "当年预算收入", "收入预算", "收支总预算", "收入总额",
           CURRENT_INCOME))
 EXPENDITURE = Measure(
-    "expenditure", "totalExpenditure", "本年支出合计", name="支出总额", short=CURRENT_EXPENDITURE, rows=("本年支出合计", "本年支出小计"),
+    "expenditure", "totalExpenditure", "本年支出合计", name="支出总额", short=CURRENT_EXPENDITURE,
+    rows=("本年支出合计", "本年支出小计", "当年支出小计"),
     text=("本年支出合计", "预算支出总额", "支出预算总额", "当年预算支出", "支出预算", "收支总预算", "支出总额",
           CURRENT_EXPENDITURE))
 BASIC = Measure("basic", "basicExpenditure", "基本支出", text=("基本支出",), cells=("基本支出",))
@@ -193,10 +195,10 @@ OPERATING = Measure("operating", "operatingExpenses", "机关运行经费", text
 PROCUREMENT = Measure("procurement", "procurementBudget", "政府采购预算")
 CARRY_OVER = Measure(
     "carry_over", "carryOverIncome", "上年结转结余", name="年初结转和结余",
-    rows=("上年结转结余", "上年结转和结余", "年初结转和结余", "年初结转结余", CARRIED_OVER, "上年结余结转"))
+    rows=("上年结转结余", "上年结转和结余", "年初结转和结余", "年初结转结余", CARRIED_OVER, "上年结余结转", "上年结转资金"))
 CARRY_FORWARD = Measure(
     "carry_forward", "carryForward", "年末结转和结余",
-    rows=("年终结转结余", "年末结转和结余", "年末结转结余", "年终结转和结余", "结转下年", "年末结余"))
+    rows=("年终结转结余", "年末结转和结余", "年末结转结余", "年终结转和结余", "结转下年", "年末结余", "结转下年资金"))
 GRAND_INCOME = Measure("grand_income", "grandTotalIncome", "收入总计", rows=("收入总计", INCOME_SUM))
 GRAND_EXPENDITURE = Measure("grand_expenditure", "grandTotalExpenditure", "支出总计", rows=("支出总计", EXPENDITURE_SUM))
 ABROAD = Measure("abroad", "threePublicAbroad", "因公出国（境）费", cells=("出国",))

@@ -16,6 +16,7 @@ from decimal import Decimal
 from kg import vocab as V
 from kg.document import Document, Table
 from kg.extract.base import CODE_RE, Facts, ProjectFact, Prov, clean_name, header_paths, norm
+from kg.extract.tables import is_kind, table_kinds
 from kg.money import doc_unit, normalize, parse_decimal, table_factor
 from kg.readers.outline import OUTLINE, OUTLINE_RE
 
@@ -264,7 +265,11 @@ def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
 def extract_projects(doc: Document, f: Facts) -> None:
     unit = f.unit or doc_unit(doc)
     tables = doc.tables()
-    scored = [(project_table_score(t), i, t) for i, t in enumerate(tables)]
+    kinds = table_kinds(doc, f.kind)
+    # a table the classifier knows as another standard table (a performance-target form, the
+    # procurement list) lists no projects of its own, whatever its columns are called
+    scored = [(project_table_score(t) if is_kind(kinds.get(id(t)), V.TK_PROJECT.key) or kinds.get(id(t)) is None
+               else 0, i, t) for i, t in enumerate(tables)]
     chosen = [(i, t) for s, i, t in scored if s >= 3]
     projects: list[ProjectFact] = []
     seen: dict[tuple[str, str], int] = {}

@@ -215,7 +215,9 @@ _PAGE_NUMBER_RE = re.compile(
 
 
 def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
-    st.prev_page = st.blocks
+    # a page whose every row went to the table it continues leaves that table open: the page
+    # before the next one is still the page that table is on
+    st.prev_page = st.blocks if st.blocks else st.prev_page
     st.blocks = []
     st.page = number
     blank = True  # a page break separates like a blank line

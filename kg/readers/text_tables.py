@@ -249,6 +249,8 @@ def split_items(lines: list[str]) -> list:
             rows = []
             j = i
             while j < n:
+                if "\t" in lines[j] and rows and _starts_table(lines[j]):
+                    break  # the next table's title row, tabs and all: that table starts here
                 if "\t" in lines[j]:
                     rows.append(lines[j].split("\t"))
                     j += 1
@@ -269,6 +271,13 @@ def split_items(lines: list[str]) -> list:
         out.append(None if not s else line)
         i += 1
     return out
+
+
+def _starts_table(line: str) -> bool:
+    """A tab row holding one cell that names a table ("项目支出绩效目标表\t\t\t"): the title of
+    the table printed next, never a row of the one before."""
+    cells = [c.strip() for c in line.split("\t") if c.strip()]
+    return len(cells) == 1 and not is_amount(cells[0]) and _names_a_table(cells[0], strict=True)
 
 
 def _title_unit_above(here: list[Block], prev_page: list[Block], title: str | None, unit: str | None,
@@ -359,18 +368,26 @@ def _unit_in_cells(header: list[list[str]], body: list[list[str]]) -> str | None
 
 
 def _continue_from_previous_page(here: list[Block], prev_page: list[Block], page: int, table: Table) -> bool:
-    """A headless, untitled table opening a page, right after a table that closed the page
-    before with the same width, is that table continued over the page break."""
-    if here or not prev_page or table.header or table.title:
+    """An untitled table opening a page, right after a table that closed the page before with
+    the same width, is that table continued over the page break: headless, or repeating the
+    header it had."""
+    if here or not prev_page or table.title:
         return False
     prev = prev_page[-1]
     if not isinstance(prev, Table) or prev.n_cols != table.n_cols or not table.rows:
+        return False
+    if table.header and [[norm_cell(c) for c in r] for r in table.header] != \
+            [[norm_cell(c) for c in r] for r in prev.header]:
         return False
     prev.rows.extend(table.rows)
     prev.row_pages.extend([page] * len(table.rows))
     if page not in prev.pages:
         prev.pages.append(page)
     return True
+
+
+def norm_cell(c: str) -> str:
+    return re.sub(r"\s+", "", c)
 
 
 def _merge_continuation(here: list[Block], table: Table) -> bool:

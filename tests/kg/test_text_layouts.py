@@ -1,0 +1,59 @@
+"""Text exports laid out the ways real disclosures are: a table's title row carrying the tabs of
+its grid right under the previous table, a table continued after a form feed with its header
+repeated, an orphan 合计 row on a page of its own after a page the table filled, the carry-overs
+of a summary by source, and a performance-target table under the project table."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kg.extract import extract
+from kg.readers.text import read_text
+
+TITLE = "青禾市档案馆2031年部门预算"
+HEAD = "科目编码\t科目名称\t合计\t基本支出\t项目支出"
+
+
+def rows(codes):
+    return "\n".join(f"{c}\t科目{c}\t{v}.00\t{v}.00\t0.00" for c, v in codes)
+
+
+def doc(body: str):
+    return read_text(f"{TITLE}\n\n{body}", "x.txt", "0" * 64)
+
+
+def test_a_title_row_with_tabs_starts_the_next_table():
+    text = ("项目支出表\t\t\t\n项目分类\t项目名称\t合计\t\n本级支出项目\t档案数字化\t7.30\t\n\n"
+            "项目支出绩效目标表\t\t\t\t\n项目名称\t一级指标\t二级指标\t指标值\n档案数字化\t产出指标\t数量指标\t≥98%\n")
+    d = doc(text)
+    assert [t.title for t in d.tables()] == ["项目支出表", "项目支出绩效目标表"]
+    f = extract(d)
+    assert [p.name for p in f.projects] == ["档案数字化"]
+
+
+def test_a_table_continued_after_a_form_feed_with_its_header_repeated():
+    first = rows([("201", 5), ("20101", 5), ("2010101", 5)])
+    more = rows([("208", 3), ("20805", 3), ("2080505", 3)])
+    d = doc(f"支出总表\n{HEAD}\n\t合计\t8.00\t8.00\t0.00\n{first}\n\f{HEAD}\n{more}\n")
+    assert len(d.tables()) == 1
+    assert {ln.code for ln in extract(d).lines} >= {"2080505", "2010101"}
+
+
+def test_an_orphan_total_row_after_a_page_the_table_filled():
+    p1 = rows([("201", 5), ("20101", 5)])
+    p2 = rows([("208", 3), ("20805", 3)])
+    d = doc(f"支出总表\n{HEAD}\n{p1}\n\f{p2}\n\f\t合计\t8.00\t6.00\t2.00\n\n四、一般公共预算支出表\n")
+    (t,) = d.tables()
+    assert t.rows[-1][1] == "合计" and t.pages == [1, 2, 3]
+    totals = extract(d).totals
+    assert totals["project"].value == Decimal("20000")
+
+
+def test_carry_overs_of_a_summary_by_source():
+    text = ("收支预算总表\n收入\t\t支出\t\n项目名称\t金额\t项目名称\t金额\n一、财政拨款\t10.00\t一、基本支出\t8.00\n"
+            "\t\t二、项目支出\t2.00\n当年收入小计\t10.00\t当年支出小计\t10.00\n上年结转资金\t\t结转下年资金\t1.50\n"
+            "收入合计\t10.00\t支出合计\t11.50\n")
+    totals = extract(doc(text)).totals
+    assert totals["carry_over"].value == 0
+    assert totals["carry_forward"].value == Decimal("15000")
+    assert totals["income"].value == totals["expenditure"].value == Decimal("100000")
