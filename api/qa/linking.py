@@ -67,6 +67,16 @@ class Match:
         return self.end - self.start
 
 
+def _beyond_parent(child: str, parent: str) -> str:
+    """What a unit's name adds to its parent's words: 天门市人力资源和社会保障信息中心 under
+    天门市人力资源和社会保障局 → 信息中心. "" when they share too little to say."""
+    n = 0
+    while n < min(len(child), len(parent)) and child[n] == parent[n]:
+        n += 1
+    tail = child[n:]
+    return tail if n >= 4 and 2 <= len(tail) < len(child) - 3 else ""
+
+
 def _subsequence_share(short: str, long_: str) -> float:
     """How much of `short`, read left to right, is a subsequence of `long_` (社保局 in
     社会保险事业管理局: all of it)."""
@@ -411,11 +421,24 @@ class Lexicon:
                     alts[e.iri].append(e.label)
             index: dict[str, list[tuple[str, Form]]] = defaultdict(list)
             known = {squash(p) for p in self.agency_places.values() if p}
+            own: dict[str, list[Form]] = {}
             for iri, label in labels.items():
-                for f in forms_of(label, alts.get(iri, []), self.agency_titles.get(iri, []),
-                                  self.agency_places.get(iri), known):
+                own[iri] = forms_of(label, alts.get(iri, []), self.agency_titles.get(iri, []),
+                                    self.agency_places.get(iri), known)
+                for f in own[iri]:
                     if all(a != iri for a, _ in index[f.name]):
                         index[f.name].append((iri, f))
+            # Named through its parent: "天门市人社局信息中心" for 天门市人力资源和社会保障信息中心 —
+            # the parent's forms, then what the unit's name adds to the parent's words.
+            for iri, parent in self.agency_parents.items():
+                tail = _beyond_parent(squash(labels.get(iri, "")), squash(labels.get(parent, "")))
+                if not tail:
+                    continue
+                for pf in own.get(parent, []):
+                    name = pf.name + tail
+                    if name not in index or all(a != iri for a, _ in index[name]):
+                        rule = pf.rule if pf.rule in ("level", "bare") else "full"  # a form without the place stays one
+                        index[name].append((iri, Form(name, rule, pf.place)))
             self._form_index = dict(index)
             # Abbreviations keep a name's first two characters — or, for a form that starts
             # with its level word (县学生资助管理中心 → 县资助中心), that word alone.

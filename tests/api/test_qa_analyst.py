@@ -43,6 +43,7 @@ def stated(r) -> bool:
     ("江东省委办公室2019年部门预算支出总额是多少？", "中共江东省委办公厅"),  # 办公厅 / 办公室 mixed up
     ("临水市社保局2024年部门预算支出总额是多少？", "临水市社会保险事业管理局"),  # abbreviated
     ("临水社保局2024年部门预算支出总额是多少？", "临水市社会保险事业管理局"),  # and the place without its level
+    ("临水市人社局信息中心2024年部门预算支出总额是多少？", "临水市人力资源和社会保障信息中心"),  # through its parent
 ])
 def test_everyday_names_link(ctx, q, label):
     r = ask(ctx, q)
