@@ -160,6 +160,7 @@ class _View:
         self.n = self.layout.n
         self.bm25_live = [g >= 0 for g in self.layout.bm25_gid]
         self.bm25_all_live = [bool(m_.all()) for m_ in self.bm25_live]
+        self.bm25_dead = [np.flatnonzero(~m_) for m_ in self.bm25_live]
         live_rows = sum(int(m_.sum()) for m_ in self.bm25_live)
         if live_rows != self.n:
             raise IndexError_(f"the index's BM25 rows ({live_rows}) do not match its chunks ({self.n})")
@@ -251,7 +252,7 @@ class _View:
                 rows = np.asarray(p[0])
                 x = contributions(w, np.asarray(p[1]), self.norms[s][rows])
                 out.append((rows, x))
-                size += x.nbytes + rows.nbytes
+                size += x.nbytes  # the rows are a view of the mapped postings
         with self._scores_lock:
             if term not in self._scores:
                 while self._scores and self._scores_bytes + size > SCORE_CACHE_BYTES:
@@ -612,16 +613,22 @@ def _bm25_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) -> 
     gid_parts, score_parts = [], []
     rows_by_seg = v.bm25_rows(cand) if cand is not None else None
     for s, sc in enumerate(scores):
+        if not v.bm25_all_live[s]:
+            sc[v.bm25_dead[s]] = 0  # tombstones and overridden rows never rank
         if rows_by_seg is not None:
             rows = rows_by_seg[s]
             sub = sc[rows]
         else:
-            rows = np.nonzero(sc > 0)[0]
+            rows = np.flatnonzero(sc > 0)
             sub = sc[rows]
-        g = v.layout.bm25_gid[s][rows]
-        live = g >= 0
-        gid_parts.append(g[live])
-        score_parts.append(sub[live])
+            if len(rows) > depth:
+                # this segment's part of the global top `depth` is among its `depth` best
+                # scores, ties at the threshold included (they are then ordered by global id)
+                t = np.partition(sub, len(sub) - depth)[len(sub) - depth]
+                keep = sub >= t
+                rows, sub = rows[keep], sub[keep]
+        gid_parts.append(v.layout.bm25_gid[s][rows])
+        score_parts.append(sub)
     return _rank(np.concatenate(gid_parts), np.concatenate(score_parts), depth)
 
 
