@@ -385,6 +385,9 @@ class Lexicon:
         # A shortened agency name keeps its kind (…中心, …局, …大队): a near miss must end
         # where the label ends, or "机关事业单位…养老保险" inside a line's name would link.
         ms = [m for m in ms if m.exact or q[m.end - 1] == m.entry.name[-1]]
+        # A near miss leaves out words of the name, it does not put others in: "天门市社会保险中心"
+        # is not 天门市人力资源和社会保障信息中心 (险 is no character of it there).
+        ms = [m for m in ms if m.exact or _subsequence_share(q[m.start:m.end], m.entry.name) == 1.0]
         for m in ms:
             if not m.exact:
                 m.how = "near"
@@ -553,6 +556,9 @@ class Lexicon:
             g = _bigrams(body)
             # Shared pairs of characters, or the name read as an abbreviation of the label's.
             share = max(len(grams & g) / max(1, len(grams)), 0.8 * _subsequence_share(core, body))
+            place = self.agency_places.get(iri) or split_place(name)[1]
+            if share > 0 and place and place in t:
+                share += 0.3  # the place the question names first
             if share > 0:
                 has_year = year is None or any(d.year == year for d in self.disclosures if d.agency == iri)
                 scored.append((share + (0.05 if has_year else 0), label, iri))

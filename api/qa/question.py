@@ -171,8 +171,10 @@ def unresolved_names(rest: str, lex) -> list[str]:
     out = []
     for m in _ORG.finditer(rest):
         name = m.group(0)
-        # A one-character kind (所, 站, 院) ends many words that are no body (场所): a longer name only.
-        if len(name) < 4 or (len(m.group(1)) == 1 and len(name) < 5):
+        # A one-character kind (站, 院) ends many words that are no body: a longer name only —
+        # but for 局 and 厅, whose three-character names people write (社保局, 人社厅).
+        short_ok = 3 if m.group(1) in ("局", "厅") else 4
+        if len(name) < short_ok or (len(m.group(1)) == 1 and len(name) < 5 and m.group(1) not in ("局", "厅")):
             continue
         if any(name in e.name for e in lex.projects.entries) or any(name in e.name for e in lex.concepts.entries):
             continue

@@ -70,6 +70,8 @@ def test_namesakes_told_apart_by_year_or_listed(ctx):
     "上海市人民检察院2019年部门预算支出总额是多少？",  # another place's agency of the same kind
     "上海市社会保险事业管理局2024年支出总额是多少？",  # a near miss of a known label, other place
     "江东省某某局2019年支出总额是多少？",  # no such agency at all
+    "临水市社会保险中心2024年支出总额是多少？",  # 险 is in no label there: not the 信息中心 by its other words
+    "社保局2024年基本支出是多少？",  # a short name of no agency: not every agency's figure instead
 ])
 def test_unknown_agency_is_not_found_with_nearest(ctx, q):
     r = ask(ctx, q)
