@@ -226,3 +226,37 @@ def test_a_table_missing_from_a_published_pdf_is_flagged(published_db):
             assert kind.key in after.missing and not after.complete, (doc.source_file, kind.key)
             checked += 1
     assert checked >= 40
+
+
+def test_a_file_without_a_table_is_flagged_on_ingest_status_and_its_page(generated, tmp_path, capsys):
+    """End to end: a generated file with its 一般公共预算支出表 cut out of the text."""
+    import sys
+
+    from api.cli import main
+
+    source = generated[0]
+    name = V.TK_GPB_EXPENDITURE.name(extract(read_document(str(source))).kind)
+    lines = source.read_text("utf-8").splitlines()
+    start = next(i for i, x in enumerate(lines) if x.split("\t")[0].strip() == name and "\t" in x)
+    end = next(i for i in range(start, len(lines)) if not lines[i].strip())
+    cut = tmp_path / source.name
+    cut.write_text("\n".join(lines[:start] + lines[end:]) + "\n", "utf-8")
+    assert V.TK_GPB_EXPENDITURE.key not in report_of(read_document(str(source))).missing
+
+    db = tmp_path / "db"
+    assert main(["ingest", "--db", str(db), "--workers", "1", str(cut)]) == 0
+    out = capsys.readouterr().out
+    assert "missing " in out and name in out.split("missing ", 1)[1], out
+    assert main(["status", "--db", str(db), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["reading"]["complete"] == 0 and name in status["reading"]["incomplete"][0]["reading"]
+
+    sys.path.insert(0, str(ROOT / "tests" / "api"))
+    from apihelpers import make_client
+
+    with make_client(db) as c:
+        (item,) = c.get("/disclosures.json").json()["items"]
+        page = c.get(item["href"], params={"format": "json"}).json()
+        assert page["reading"]["complete"] is False and name in page["reading"]["missing"]
+        html = c.get(item["href"], headers={"accept": "text/html"}).text
+        assert "读取不完整" in html and name in html.split("读取报告", 1)[1]
