@@ -286,8 +286,9 @@ def reserve(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]]:
             label, v = side[i] if i < len(side) else ("", None)
             row += [label, f.cell(v) if label else ""]
         body.append(row)
-    body += [["当年收入小计", f.cell(m.income), "当年支出小计", f.cell(m.total), "", ""],
-             [f"{W.CARRIED_OVER}资金", f.cell(m.carry_in), f"{W.CARRY_FORWARD_WORDS[1]}资金", f.cell(m.carry_out), "", ""],
+    body += [[_row(W.INCOME, "当年"), f.cell(m.income), _row(W.EXPENDITURE, "当年"), f.cell(m.total), "", ""],
+             [_row(W.CARRY_OVER, "", "资金"), f.cell(m.carry_in), _row(W.CARRY_FORWARD, "", "资金"), f.cell(m.carry_out),
+              "", ""],
              [W.INCOME_SUM, f.cell(m.income + m.carry_in), W.EXPENDITURE_SUM, f.cell(m.total + m.carry_out), "", ""]]
     summary = tables(doc, "summary")[0]
     summary.header = [["收 入", "<", "支 出", "<", "<", "<"], ["项目名称", col, "功能分类", "<", "支出用途", "<"],
@@ -329,6 +330,11 @@ def reserve(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]]:
         assert text.count(old) == 1, (old, text)
         doc.blocks[i] = ("p", text.replace(old, new))
     return [("", doc)]
+
+
+def _row(measure: W.Measure, start: str, end: str = "") -> str:
+    """The row label of `measure` a summary by source prints (当年收入小计, 上年结转资金 …)."""
+    return next(r for r in measure.rows if r.startswith(start) and r.endswith(end))
 
 
 def _shares(projects, special: int) -> list[int]:

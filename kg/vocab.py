@@ -501,3 +501,14 @@ YEAR_END = (12, 31)
 FULL_STOP = "。"
 ASSET_WORDS = ("资产", "车辆", "公务用车", "设备", "房屋")  # what an asset reporting date is followed by
 EXECUTION_WORD = "执行数"  # "2025年预算执行数": last year's spending so far, not its budget
+
+
+# --- funds, labels and schemes some layouts print (the generator's layout families) ------
+SPECIAL_ACCOUNT = "财政专户管理资金"  # income managed in a fiscal special account, beside 财政拨款
+OTHER_FUNDS = "其他资金"  # 事业收入, 经营收入 and 其他收入 grouped under one head
+# 政府预算支出经济分类科目 (bkg:GovernmentEconomicClassification: 501, 50101 …), printed beside
+# the department's own economic classification in some basic-expenditure tables.
+GOV_ECONOMIC_CLASSIFICATION = "政府预算支出经济分类科目"
+# What a table's filing line names the agency with, before its name ("部门：…"). 单位 also
+# labels the amounts' unit ("单位：万元"); the name after it tells them apart.
+AGENCY_LABELS = ("填报单位", "编制部门", "编制单位", "部门名称", "单位名称", "部门", "单位")
