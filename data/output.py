@@ -70,8 +70,9 @@ def generate(out: Path, count: int, seed: int, formats: set[str], pdf_count: int
     for i, (a, y, k, stem) in enumerate(plan):
         doc = build_doc(world, a, y, k, stem, inconsistency_rate)
         if plant:
-            cls = planting.choose(i, k, (a.idx, y - 1) in budgets)
-            record = planting.plant(doc, cls, k, y, random.Random(f"{seed}:plant:{stem}"))
+            rng = random.Random(f"{seed}:plant:{stem}")
+            record = next(filter(None, (planting.plant(doc, cls, k, y, rng)
+                                        for cls in planting.choose(i, k, (a.idx, y - 1) in budgets))), None)
             doc.truth["planted"] = [record] if record else []
         files = {}
         if "txt" in formats:

@@ -47,9 +47,12 @@ def classes_for(kind: str, has_previous: bool) -> tuple[str, ...]:
     return COMMON + BY_KIND[kind] + (("year_on_year",) if has_previous and kind == W.BUDGET.code else ())
 
 
-def choose(index: int, kind: str, has_previous: bool) -> str:
+def choose(index: int, kind: str, has_previous: bool) -> list[str]:
+    """The classes to try on the index-th document, in turn: every class comes round, and a
+    document that cannot carry one (no such sentence) gets the next."""
     options = classes_for(kind, has_previous)
-    return options[index % len(options)]
+    k = index % len(options)
+    return list(options[k:] + options[:k])
 
 
 def _bump(cell: str, delta: Decimal) -> str:
@@ -144,6 +147,10 @@ def plant(doc: Doc, cls: str, kind: str, year: int, r: random.Random, previous: 
     if cls == "comparison_word":
         word = f"{W.FINAL_ACCOUNT.column}{W.LESS_WORDS[0]}{W.BUDGET.column}"
         for i in _paragraphs(doc, word):
+            # only where the figures really differ: "大于" of two equal figures would contradict nothing new
+            amounts = [Decimal(x.replace(",", "")) for x in re.findall(r"为\s*([\d,]+\.?\d*)", b[i][1])[:2]]
+            if len(amounts) < 2 or amounts[1] >= amounts[0]:
+                continue
             b[i] = ("p", b[i][1].replace(word, f"{W.FINAL_ACCOUNT.column}{W.GREATER_WORDS[0]}{W.BUDGET.column}", 1))
             return {"class": cls, "what": f"“{word}”改为“大于”", "where": "p"}
         return None

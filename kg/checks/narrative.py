@@ -424,15 +424,16 @@ class Narrative:
         said = 1 if _GREATER.search(word) else -1 if _LESS.search(word) else 0
 
         def contradicts(a: Mention) -> bool:
-            tol = (a.step + b.step) * HALF
+            # two figures of one sentence share its precision: "0.2" beside "0.15" is 0.20 with its zero dropped
+            tol = min(a.step, b.step)
             diff = b.value - a.value
             return abs(diff) > tol if said == 0 else said * diff < -tol
 
         if not all(contradicts(a) for a in it.budget):
             return
         a = it.budget[0]
-        tol = (a.step + b.step) * HALF
-        real = 0 if abs(b.value - a.value) <= tol else (1 if b.value > a.value else -1)
+        tol = min(a.step, b.step)
+        real = 0 if abs(b.value - a.value) < tol else (1 if b.value > a.value else -1)
         names = {1: V.GREATER_WORDS[0], -1: V.LESS_WORDS[0], 0: V.FLAT_WORDS[0]}
         self.add(finding.stated("comparison_word", f"文中称“{word}”，但{V.FINAL_ACCOUNT.column} {b.printed}"
                                 f"{names[real]}{V.BUDGET.column} {a.printed}", names[real], names[said],

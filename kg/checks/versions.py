@@ -22,7 +22,7 @@ from kg.checks import finding
 from kg.checks.precision import HALF, Printed
 from kg.document import Document
 from kg.extract.base import funding_scope
-from kg.money import unit_factor
+from kg.money import normalize, unit_factor
 from kg.rdf.iris import finding_iri
 from ontology.namespace import prologue
 
@@ -89,6 +89,7 @@ def _tolerance(a: dict, b: dict) -> Decimal:
 
 def _make(rule: str, d: dict, other: dict | None, where: str, comment: str, pages, expected=None, found=None,
           tolerance=None, expected_text=None, found_text=None, other_pages=()) -> dict:
+    expected, found, tolerance = (normalize(x) if x is not None else None for x in (expected, found, tolerance))
     return {"rule": rule, "key": where, "severity": finding.ERROR, "expected": expected, "found": found,
             "tolerance": tolerance, "expected_text": expected_text, "found_text": found_text,
             "pages": finding.pages_of(pages), "disclosure": d["d"], "source_file": d["file"], "source_files": [d["file"]],

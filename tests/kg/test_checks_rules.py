@@ -281,3 +281,35 @@ def test_check_document_is_what_extraction_stores():
     f = extract(doc)
     assert [(x.rule, x.where) for x in check_document(doc, f)] == [(x.rule, x.where) for x in f.findings]
     assert Paragraph  # the model the checks read
+
+
+def test_budgetkg_check_json_and_severity(tmp_path, capsys):
+    """`budgetkg check --json`: one object per finding with rule, severity, expected/found,
+    tolerance and pages, including the year-on-year claims the archive lets it read."""
+    import json
+
+    from api.cli import main
+    from kg.archive import DocumentArchive
+    from kg.store import open_store
+
+    last = _disclosure("2023.txt", 2023, "90.00")
+    this = _disclosure("2024.txt", 2024, "100.00", "2024年本年支出合计 100.00 万元，比上年增加 12.00 万元，增长13.64%。"
+                       "主要用于办公支出。。")
+    store = open_store(tmp_path)
+    try:
+        for d in (last, this):
+            DocumentArchive(tmp_path).put(d)
+            iri, g = build_graph(d)
+            store.replace_graph(iri, g.serialize(format="nt"))
+    finally:
+        store.close()
+    assert main(["check", "--db", str(tmp_path), "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    by_rule = {r["rule"]: r for r in rows}
+    assert set(by_rule) == {"year_on_year", "doubled_full_stop"}
+    y = by_rule["year_on_year"]
+    assert (y["expected"], y["found"], y["tolerance"]) == ("900000", "880000", "150")
+    assert y["pages"] == [1] and y["other"]["source_file"] == "2023.txt" and y["severity"] == "error"
+    assert main(["check", "--db", str(tmp_path), "--severity", "warning"]) == 0
+    out = capsys.readouterr()
+    assert "doubled_full_stop" in out.out and "year_on_year" not in out.out and "1 finding(s), 0 error(s)" in out.err
