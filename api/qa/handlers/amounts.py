@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from api.qa import intent as intents
+from api.qa import templates as T
 from api.qa.handlers.lines import read_line
 from api.qa.handlers.projects import read_project
 from api.qa.handlers.table_rows import read_code_row, read_row
@@ -87,9 +88,7 @@ def each_agency(qn: Question) -> Result | None:
     text = "；".join(r.answer.rstrip("。") for r in results) + "。"
     if missing:
         text += f"未找到{'、'.join(missing)}的同一数额。"
-    from api.qa.handlers.rankings import _joint_sparql  # rankings imports this module
-
-    sparql = _joint_sparql(measure, results)
+    sparql = joint_sparql(measure, results)
     return Result(qn.question, text, [r.value for r in results], V.WAN_YUAN, [e for r in results for e in r.evidence[:1]],
                   sparql, "each", qn.entities, source="graph" if sparql else "table",
                   quality=min(r.quality for r in results) * (0.8 if missing else 1.0),
@@ -187,4 +186,33 @@ def read_measure(qn: Question, m: tuple, a: Match | None, ds: list[Disclosure]) 
         return read_line(qn, m[1], m[2], a, ds)
     if kind == "row":
         return read_row(qn, m[1], a, ds)
+    return None
+
+
+def common_year(qn: Question, agencies: list[str]) -> int | None:
+    """The newest year every agency has a disclosure of (of the kind asked)."""
+    sets = [{d.year for d in qn.lex.disclosures_of(a, None, qn.intent.doc_kind) if d.year} for a in agencies]
+    common = set.intersection(*sets) if sets else set()
+    return max(common) if common else None
+
+
+def measure_word(measure: tuple | None, res: Result) -> str:
+    if measure and measure[0] == "total":
+        return intents.TOTAL_NAMES.get(measure[1], measure[1])
+    interp = res.interpretation or ""
+    return interp.split(" · ")[-1] if interp else "所问数额"
+
+
+def joint_sparql(measure: tuple | None, results: list[Result]) -> str | None:
+    """One query that returns every figure an answer combines (run unchanged on /sparql)."""
+    ds = [r.used[0].iri for r in results if r.used]
+    if measure is None or len(ds) != len(results) or any(r.source != "graph" for r in results):
+        return None
+    if measure[0] == "total":
+        return T.disclosure_total(measure[1], list(dict.fromkeys(ds)))
+    if measure[0] == "line":
+        return T.line_amounts(measure[1], list(dict.fromkeys(ds)), measure[2])
+    if measure[0] == "project":
+        iris = [e["iri"] for r in results for e in r.evidence[:1] if e.get("iri")]
+        return T.project_amounts(list(dict.fromkeys(iris))) if len(iris) == len(results) else None
     return None

@@ -17,8 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from api.qa import intent as intents
 from api.qa import templates as T
 from api.qa.handlers import policies
-from api.qa.handlers.amounts import figure, measures, read_measure
-from api.qa.handlers.rankings import _common_year, _joint_sparql, _measure_word
+from api.qa.handlers.amounts import common_year, figure, joint_sparql, measure_word, measures, read_measure
 from api.qa.linking import Disclosure
 from api.qa.question import Question
 from api.qa.result import Result, evidence, reading
@@ -86,8 +85,8 @@ def ratio(qn: Question) -> Result | None:
     d, n, m = first
     vn, vd = Decimal(n.value), Decimal(m.value)
     if vd == 0:
-        return qn.no_answer(f"可作分母的数额（{_measure_word(den, m)}为0）")
-    wn, wd = _measure_word(num, n), _measure_word(den, m)
+        return qn.no_answer(f"可作分母的数额（{measure_word(den, m)}为0）")
+    wn, wd = measure_word(num, n), measure_word(den, m)
     note = f"（问题未指明总数，按{V.EXPENDITURE.name}计）" if defaulted else ""
     if times:
         r = (vn / vd).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -108,7 +107,7 @@ def ratio(qn: Question) -> Result | None:
 def _agency_ratio(qn: Question, times: bool) -> Result | None:
     """The same figure of two agencies, the first divided by the second."""
     a, b = qn.agencies[:2]
-    year = qn.year or _common_year(qn, [a.iri, b.iri])
+    year = qn.year or common_year(qn, [a.iri, b.iri])
     first = figure(qn, a, year)
     if first is None:
         return None
@@ -121,7 +120,7 @@ def _agency_ratio(qn: Question, times: bool) -> Result | None:
     if v1 == 0:
         return None
     na, nb = qn.agency_name(a.iri), qn.agency_name(b.iri)
-    word = _measure_word(measure, r0)
+    word = measure_word(measure, r0)
     if times:
         r = (v0 / v1).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         tail, value, unit = f"{na}的{word}是{nb}的{r}倍。", format(r, "f"), "倍"
@@ -129,7 +128,7 @@ def _agency_ratio(qn: Question, times: bool) -> Result | None:
         r = (v0 / v1 * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         tail, value, unit = f"{na}的{word}相当于{nb}的{r}%。", format(r, "f"), "%"
     text = f"{r0.answer.rstrip('。')}；{r1.answer.rstrip('。')}。{tail}"
-    sparql = _joint_sparql(measure, [r0, r1])
+    sparql = joint_sparql(measure, [r0, r1])
     return Result(qn.question, text, value, unit, r0.evidence[:1] + r1.evidence[:1], sparql, "ratio", qn.entities,
                   source="graph" if sparql else "table", quality=min(r0.quality, r1.quality),
                   interpretation=f"{r0.interpretation} ÷ {r1.interpretation}", used=r0.used + r1.used)

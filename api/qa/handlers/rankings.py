@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from api.qa import intent as intents
 from api.qa import templates as T
-from api.qa.handlers.amounts import figure, measures
+from api.qa.handlers.amounts import common_year, figure, joint_sparql, measure_word, measures
 from api.qa.handlers.changes import narrative_change
 from api.qa.handlers.lines import figure_rank, scheme_rank
 from api.qa.linking import Disclosure, Match
@@ -136,7 +136,7 @@ def _rank_named(qn: Question) -> Result | None:
     """Rank the agencies the question names (a stated set), on one measure of one year."""
     firsts = []
     measure = None
-    year = qn.year or _common_year(qn, [m.iri for m in qn.agencies])
+    year = qn.year or common_year(qn, [m.iri for m in qn.agencies])
     for m in qn.agencies:
         got = figure(qn, m, year, only=measure)
         if got is None:
@@ -147,42 +147,13 @@ def _rank_named(qn: Question) -> Result | None:
     pairs = [(r.used[0], Decimal(r.value) * V.YUAN_PER_WAN) for _, r in ordered if r.used]
     if len(pairs) != len(ordered):
         return None
-    word = _measure_word(measure, ordered[0][1])
-    sparql = _joint_sparql(measure, [r for _, r in firsts])
+    word = measure_word(measure, ordered[0][1])
+    sparql = joint_sparql(measure, [r for _, r in firsts])
     ev = [e for _, r in ordered for e in r.evidence[:1]]
     res = _ranking_answer(qn, pairs, word, sparql, year, False, ev, scope_note=f"所列{len(pairs)}个单位中")
     res.source = "graph" if all(r.source == "graph" for _, r in firsts) else "table"
     res.quality = min(r.quality for _, r in firsts)
     return res
-
-
-def _common_year(qn: Question, agencies: list[str]) -> int | None:
-    """The newest year every agency has a disclosure of (of the kind asked)."""
-    sets = [{d.year for d in qn.lex.disclosures_of(a, None, qn.intent.doc_kind) if d.year} for a in agencies]
-    common = set.intersection(*sets) if sets else set()
-    return max(common) if common else None
-
-
-def _measure_word(measure: tuple | None, res: Result) -> str:
-    if measure and measure[0] == "total":
-        return intents.TOTAL_NAMES.get(measure[1], measure[1])
-    interp = res.interpretation or ""
-    return interp.split(" · ")[-1] if interp else "所问数额"
-
-
-def _joint_sparql(measure: tuple | None, results: list[Result]) -> str | None:
-    """One query that returns every figure an answer combines (run unchanged on /sparql)."""
-    ds = [r.used[0].iri for r in results if r.used]
-    if measure is None or len(ds) != len(results) or any(r.source != "graph" for r in results):
-        return None
-    if measure[0] == "total":
-        return T.disclosure_total(measure[1], list(dict.fromkeys(ds)))
-    if measure[0] == "line":
-        return T.line_amounts(measure[1], list(dict.fromkeys(ds)), measure[2])
-    if measure[0] == "project":
-        iris = [e["iri"] for r in results for e in r.evidence[:1] if e.get("iri")]
-        return T.project_amounts(list(dict.fromkeys(iris))) if len(iris) == len(results) else None
-    return None
 
 
 def _top_project(qn: Question) -> Result | None:
@@ -226,7 +197,7 @@ def _sides(qn: Question) -> list[tuple[Match, int | None, str | None, str | None
     keep = ""  # "" keeps the question's own kind/scope (Question.scope)
     if len(qn.agencies) >= 2:
         a, b = qn.agencies[:2]
-        year = qn.year or _common_year(qn, [a.iri, b.iri])
+        year = qn.year or common_year(qn, [a.iri, b.iri])
         return [(a, year, keep, keep), (b, year, keep, keep)]
     a = qn.one_agency()
     if a is None:
@@ -292,7 +263,7 @@ def compare(qn: Question) -> Result | None:
     second = figure(qn, *sides[1], only=measure)
     if second is None:
         a, y, _, _ = sides[1]
-        return qn.no_answer(f"{qn.agency_name(a.iri)}{y or ''}{'年' if y else ''}的同一数额（{_measure_word(measure, res0)}），无法比较",
+        return qn.no_answer(f"{qn.agency_name(a.iri)}{y or ''}{'年' if y else ''}的同一数额（{measure_word(measure, res0)}），无法比较",
                             offer=f"已找到：{res0.answer}")
     res1 = second[0]
     if res0.used and res1.used and res0.used[0].iri == res1.used[0].iri:
@@ -318,7 +289,7 @@ def compare(qn: Question) -> Result | None:
     else:
         value, unit = wan_value(diff), MONEY_UNIT
     ev = [e for r in (res0, res1) for e in r.evidence[:1]] + [e for r in (res0, res1) for e in r.evidence[1:]]
-    sparql = _joint_sparql(measure, [res0, res1])
+    sparql = joint_sparql(measure, [res0, res1])
     quality = min(res0.quality, res1.quality)
     y0, y1 = (r.used[0].year if r.used else None for r in (res0, res1))
     if sides[0][0].iri != sides[1][0].iri and y0 != y1:
