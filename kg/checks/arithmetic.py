@@ -163,8 +163,10 @@ class Sums:
             printed.setdefault(label, fig)
         ftype = V.kind_by_code(f.kind).figure_type
         for ln in f.lines:
+            # a table of one fund (财政拨款支出表, 一般公共预算…) covers less than the 收支总表's classes
             if ln.scheme != "functional" or len(ln.code) != 3 or ln.amount is None or ln.figure_type != ftype \
-                    or funding_scope(ln.prov.table) or ln.name not in printed:
+                    or funding_scope(ln.prov.table) or ln.name not in printed \
+                    or any(w in (ln.prov.table or "") for w in (V.FISCAL_GRANT, V.GPB, V.GOV_FUND, V.STATE_CAPITAL)):
                 continue
             self.same("class_tables_agree", f"{V.SUMMARY_TABLE.budget}中的{ln.name}与“{ln.prov.table}”中 {ln.code} 不符",
                       Figure(ln.amount, ln.prov), printed[ln.name], f"functional:{ln.code}:summary")

@@ -211,8 +211,9 @@ def items(doc: Document, year: int | None, final: bool = False) -> list[Item]:
                         prev_end = m.end
                         continue
                     back = next((x for x in reversed(para) if x.value is not None), None)
+                    last_year = rf"{year - 1}年度?" if year else _PREV
                     if m.role in ("up", "down") and back is not None and back.delta is None and back.pct is None \
-                            and re.match(rf"(?:与|比|较|同)(?:{_PREV})", s):
+                            and re.match(rf"(?:与|比|较|同)(?:{_PREV}|{last_year})", s):
                         # "…预算数为 1685.72 万元。与上年相比增加 1557.29 万元，增长 …": the earlier subject's
                         cur = back
                         cur.prev_year = True
