@@ -64,6 +64,12 @@ class Line:
     splits: dict[str, Decimal] = field(default_factory=dict)  # basic/project/personnel/public
     prov: Prov = field(default_factory=Prov)
     figure_type: str = "budget"
+    key: str = ""  # a line printed by name only (no code anywhere in its table): "name#n", n-th of that name
+
+    @property
+    def ident(self) -> str:
+        """What tells the line apart within its scheme: its code, or its name key."""
+        return self.code or self.key
 
 
 @dataclass

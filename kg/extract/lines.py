@@ -56,7 +56,8 @@ class ColumnMap:
         self.gov_code = None
         for i, x in enumerate(p):
             leaf = self.paths[i][-1] if self.paths[i] else ""
-            if self.code is None and re.search(r"(科目)?(编码|代码)$", leaf) and "单位" not in leaf and "政府" not in leaf:
+            # the government classification's code column may come first (政府预算支出经济分类科目/科目编码)
+            if self.code is None and re.search(r"(科目)?(编码|代码)$", leaf) and "单位" not in leaf and "政府" not in x:
                 self.code = i
             elif "政府" in x and re.search(r"编码|代码", leaf):
                 self.gov_code = i
@@ -180,15 +181,21 @@ def _figure_groups(t: Table) -> dict[str, Table] | None:
     return {"budget": view(budget), "outturn": view(outturn)}
 
 
-def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
+# Row labels that are not a classification's name in a table printed by names only.
+_NOT_A_NAME = re.compile(rf"^(?:合计|总计|小计|其中[:：]?|{V.alternation(V.SUMMARY_TOTAL_LABELS)})$")
+
+
+def read_table_lines(t: Table, unit: str, kind: str, by_name: str | None = None) -> list[Line]:
+    """The coded rows of `t` as lines; with `by_name` (a scheme), a table printed without codes
+    (names indented under their parents) gives its named rows as lines of that scheme."""
     parts = _side_by_side(t)
     if len(parts) > 1:
-        return [ln for p in parts for ln in read_table_lines(p, unit, kind)]
+        return [ln for p in parts for ln in read_table_lines(p, unit, kind, by_name)]
     groups = _figure_groups(t)
     if groups:
         out = []
         for ftype, view in groups.items():
-            for ln in read_table_lines(view, unit, "budget"):
+            for ln in read_table_lines(view, unit, "budget", by_name):
                 ln.figure_type = ftype
                 out.append(ln)
         return out
@@ -206,11 +213,20 @@ def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
             figure_type = V.BUDGET.figure_type
     out = []
     state: dict = {}
+    seen: dict[str, int] = {}
     for ri, r in enumerate(t.rows):
         code, name = _row_code(r, cm, state)
-        if not code:
+        key = ""
+        if not code and by_name:
+            label = clean_name(name)
+            if not label or _NOT_A_NAME.match(norm(label)) or parse_decimal(label) is not None:
+                continue
+            seen[norm(label)] = seen.get(norm(label), 0) + 1
+            code, key, scheme = "", f"{norm(label)}#{seen[norm(label)]}", by_name
+        elif not code:
             continue
-        scheme = scheme_of(code)
+        else:
+            scheme = scheme_of(code)
         if scheme is None:
             continue
 
@@ -238,7 +254,7 @@ def read_table_lines(t: Table, unit: str, kind: str) -> list[Line]:
             splits["basic"] = splits["personnel"] + splits["public"]
         page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
         out.append(Line(scheme, code, clean_name(name), total, splits,
-                        Prov(page, clean_name(t.title or "") or None, ri + 1), figure_type))
+                        Prov(page, clean_name(t.title or "") or None, ri + 1), figure_type, key))
     return out
 
 
@@ -283,8 +299,11 @@ def extract_lines(doc: Document, f: Facts) -> None:
     unit = f.unit or doc_unit(doc)
     per_scheme: dict[str, list[tuple[int, int, Table, list[Line]]]] = {}
     kinds = table_kinds(doc, f.kind)
+    uncoded: list[tuple[int, Table]] = []
     for ti, t in enumerate(doc.tables()):
         lines = read_table_lines(t, unit, f.kind)
+        if not lines:
+            uncoded.append((ti, t))
         by_scheme: dict[str, list[Line]] = {}
         for ln in lines:
             by_scheme.setdefault(ln.scheme, []).append(ln)
@@ -292,6 +311,13 @@ def extract_lines(doc: Document, f: Facts) -> None:
             if scheme == "functional" and len(ls) < 1:
                 continue
             per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme, kinds.get(id(t))), ti, t, ls))
+    # a scheme no table prints a code of: the tables that print it by names alone
+    for scheme, own in (("functional", FUNCTIONAL_ORDER), ("economic", BASIC_KINDS)):
+        if scheme in per_scheme:
+            continue
+        for ti, t in uncoded:
+            if is_kind(kinds.get(id(t)), *own) and (ls := read_table_lines(t, unit, f.kind, by_name=scheme)):
+                per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme, kinds.get(id(t))), ti, t, ls))
     result: list[Line] = []
     for cands in per_scheme.values():
         best = max(c[0] for c in cands)
@@ -302,19 +328,19 @@ def extract_lines(doc: Document, f: Facts) -> None:
         primary: dict[tuple[str, str], Line] = {}
         for _, _, _, ls in sorted(chosen, key=lambda c: c[1]):
             for ln in ls:
-                primary.setdefault((ln.code, ln.figure_type), ln)
+                primary.setdefault((ln.ident, ln.figure_type), ln)
         # a figure type the primary table lacks (a 决算's 年初预算数 printed in another table)
         have = {ft for _, ft in primary}
         for *_, ls in sorted(cands, key=lambda c: (-c[0], c[1])):
             extra = [ln for ln in ls if ln.figure_type not in have]
             if extra:
                 for ln in extra:
-                    primary.setdefault((ln.code, ln.figure_type), ln)
+                    primary.setdefault((ln.ident, ln.figure_type), ln)
                 have |= {ln.figure_type for ln in extra}
         # other tables of the scheme fill splits where their total agrees
         for *_, ls in sorted(cands, key=lambda c: c[1]):
             for ln in ls:
-                p = primary.get((ln.code, ln.figure_type))
+                p = primary.get((ln.ident, ln.figure_type))
                 if p is None or p is ln or p.amount is None or ln.amount is None or abs(p.amount - ln.amount) > 100:
                     continue
                 for k, v in ln.splits.items():

@@ -28,6 +28,8 @@ from kg.rdf.iris import (
     figure_iri,
     file_iri,
     line_iri,
+    named_concept_iri,
+    named_key,
     policy_iri,
     project_iri,
     report_iri,
@@ -183,24 +185,26 @@ def facts_to_graph(doc: Document, f: Facts, report: ReadingReport | None = None,
 
     # classification lines and their concepts
     for ln in f.lines:
-        c = concept_iri(ln.scheme, ln.code)
+        c = concept_iri(ln.scheme, ln.code) if ln.code else named_concept_iri(ln.scheme, ln.name)
         g.add((c, RDF.type, SKOS.Concept))
-        g.add((c, SKOS.notation, Literal(ln.code)))
+        if ln.code:
+            g.add((c, SKOS.notation, Literal(ln.code)))
         if ln.name:
             g.add((c, SKOS.prefLabel, zh(ln.name)))
         g.add((c, SKOS.inScheme, SCHEMES[ln.scheme]))
         g.add((SCHEMES[ln.scheme], RDF.type, SKOS.ConceptScheme))
+        # (an item printed by name only has no code to place it in the scheme by)
         if len(ln.code) > 3:
             parent = concept_iri(ln.scheme, ln.code[:-2])
             g.add((c, SKOS.broader, parent))
             g.add((parent, RDF.type, SKOS.Concept))
             g.add((parent, SKOS.notation, Literal(ln.code[:-2])))
             g.add((parent, SKOS.inScheme, SCHEMES[ln.scheme]))
-        else:
+        elif ln.code:
             g.add((c, SKOS.topConceptOf, SCHEMES[ln.scheme]))
         if ln.amount is None:
             continue
-        node = line_iri(doc.sha256, ln.scheme, ln.code, ln.figure_type)
+        node = line_iri(doc.sha256, ln.scheme, ln.code or named_key(ln.key), ln.figure_type)
         g.add((node, RDF.type, BKG.BudgetLine))
         g.add((node, RDF.type, QB.Observation))
         g.add((node, BKG.disclosure, d))

@@ -55,6 +55,15 @@ def concept_iri(scheme: str, code: str) -> URIRef:
     return ID[f"concept/{SCHEME_SLUG[scheme]}/{code}"]
 
 
+def named_key(name: str) -> str:
+    """The IRI part of a classification item printed by name only (no code): a hash of its name."""
+    return f"n-{_h(agency_key(name), 12)}"
+
+
+def named_concept_iri(scheme: str, name: str) -> URIRef:
+    return concept_iri(scheme, named_key(name))
+
+
 def project_iri(sha256: str, key: str) -> URIRef:
     return ID[f"project/{sha256[:24]}/{key}"]
 

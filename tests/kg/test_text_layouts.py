@@ -6,6 +6,7 @@ of a summary by source, and a performance-target table under the project table."
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from kg.extract import extract
 from kg.readers.text import read_text
@@ -57,3 +58,46 @@ def test_carry_overs_of_a_summary_by_source():
     assert totals["carry_over"].value == 0
     assert totals["carry_forward"].value == Decimal("15000")
     assert totals["income"].value == totals["expenditure"].value == Decimal("100000")
+
+
+NAMES_ONLY = ("支出总表\t\t\t\n填报单位：青禾市档案馆\t\t\t单位：万元\n科目名称\t合计\t基本支出\t项目支出\n合计\t9.00\t6.00\t3.00\n"
+              "文化旅游体育与传媒支出\t9.00\t6.00\t3.00\n\u3000\u3000文化和旅游\t9.00\t6.00\t3.00\n"
+              "\u3000\u3000\u3000\u3000其他文化和旅游支出\t4.00\t1.00\t3.00\n\u3000\u3000\u3000\u3000行政运行\t5.00\t5.00\t\n")
+
+
+def test_a_table_printed_by_names_only_gives_lines_by_name():
+    lines = extract(doc(NAMES_ONLY)).lines
+    got = {(ln.scheme, ln.name, ln.amount, ln.splits.get("project")) for ln in lines}
+    assert ("functional", "其他文化和旅游支出", Decimal("40000"), Decimal("30000")) in got
+    assert len(lines) == 4 and all(not ln.code for ln in lines)
+
+
+def test_names_only_lines_conform_to_the_shapes(tmp_path):
+    import pyshacl
+    import rdflib
+
+    from kg.pipeline import prepare
+
+    path = tmp_path / "names.txt"
+    path.write_text(f"{TITLE}\n\n{NAMES_ONLY}", "utf-8")
+    g = rdflib.Graph().parse(data=prepare(str(path)).ntriples, format="nt")
+    onto = Path(__file__).resolve().parents[2] / "ontology"
+    shapes = rdflib.Graph().parse(onto / "shapes.ttl")
+    named = list(g.query("""SELECT ?c WHERE { ?l a <https://w3id.org/budgetkg/def#BudgetLine> ;
+        <https://w3id.org/budgetkg/def#classification> ?c }"""))
+    assert len(named) == 4
+    conforms, _, text = pyshacl.validate(g, shacl_graph=shapes, inference="none")
+    assert conforms, text[:2000]
+    # a concept with neither a code nor a name is still refused
+    bare = rdflib.Graph().parse(data="<https://w3id.org/budgetkg/id/c> a <http://www.w3.org/2004/02/skos/core#Concept> ; "
+                                     "<http://www.w3.org/2004/02/skos/core#inScheme> "
+                                     "<https://w3id.org/budgetkg/def#FunctionalClassification> .", format="turtle")
+    assert not pyshacl.validate(bare, shacl_graph=shapes, inference="none")[0]
+
+
+def test_government_classification_printed_before_the_departments():
+    text = ("一般公共预算基本支出表\t\t\t\t\t\n政府预算支出经济分类科目\t\t部门预算支出经济分类科目\t\t本年一般公共预算基本支出\t\n"
+            "科目编码\t科目名称\t科目编码\t科目名称\t合计\t人员经费\n\t合计\t\t\t5.00\t5.00\n"
+            "501\t机关工资福利支出\t301\t工资福利支出\t5.00\t5.00\n50101\t工资奖金津补贴\t30101\t基本工资\t5.00\t5.00\n")
+    lines = extract(doc(text)).lines
+    assert {(ln.scheme, ln.code) for ln in lines} == {("economic", "301"), ("economic", "30101")}
