@@ -150,8 +150,11 @@ class Question:
         return [{"type": "agency", "iri": i, "label": self.agency_name(i), "why": why} for i in iris]
 
     def years_of(self, agency: str) -> list[Disclosure]:
-        """An agency's disclosures, newest first: what an answer offers when the year asked is missing."""
-        return self.lex.disclosures_of(agency)
+        """An agency's disclosures, newest first: what an answer offers when the year asked is
+        missing. A publication printed as two files is one disclosure with two source files:
+        offered once."""
+        seen: set[str] = set()
+        return [d for d in self.lex.disclosures_of(agency) if not (d.iri in seen or seen.add(d.iri))]
 
     def agency_name(self, iri: str | None) -> str:
         return self.lex.agency_labels.get(iri, "") if iri else ""
