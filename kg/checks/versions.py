@@ -189,6 +189,14 @@ def year_on_year(s: Stored, documents: Callable[[str], Document | None]) -> list
 
     out = []
     index = {}
+    cache: dict[str, object] = {}
+
+    def read(sha: str, doc: Document):
+        # a disclosure is this year's of one pair and last year's of the next: extracted once
+        if sha not in cache:
+            cache[sha] = extract(doc)
+        return cache[sha]
+
     for r in s.rows:
         if r.get("agency") and r.get("year") and r.get("kind"):
             index[(r["agency"], r["year"], r["kind"], r.get("scope"))] = r
@@ -199,11 +207,12 @@ def year_on_year(s: Stored, documents: Callable[[str], Document | None]) -> list
         doc = documents(cur["sha"])
         if doc is None:
             continue
-        f = extract(doc)
+        f = read(cur["sha"], doc)
         claims = year_claims(doc, f, Printed(doc, f.unit))
         if not claims:
             continue
-        printed = _printed_figures(s, prev, documents(prev["sha"]), V.kind_by_code(kind).figure_type)
+        pdoc = documents(prev["sha"])
+        printed = _printed_figures(s, prev, pdoc, read(prev["sha"], pdoc) if pdoc else None, V.kind_by_code(kind).figure_type)
         for c in claims:
             values = printed.get(c.key, [])
             if not values:
@@ -222,7 +231,7 @@ def year_on_year(s: Stored, documents: Callable[[str], Document | None]) -> list
     return out
 
 
-def _printed_figures(s: Stored, prev: dict, doc: Document | None, own: str) -> dict[str, list[tuple[Decimal, int]]]:
+def _printed_figures(s: Stored, prev: dict, doc: Document | None, f, own: str) -> dict[str, list[tuple[Decimal, int]]]:
     """Every figure last year's disclosure prints for each measure and functional line: the
     stored ones, and with its document every table's and its narrative's own, so a claim is
     measured against what was printed, whichever table extraction kept."""
@@ -236,9 +245,7 @@ def _printed_figures(s: Stored, prev: dict, doc: Document | None, own: str) -> d
         return out
     from kg.checks.narrative import Narrative, _measure_of
     from kg.checks.structure import expenditure_splits
-    from kg.extract import extract
 
-    f = extract(doc)
     for key, fig in list(f.totals.items()) + list(f.text_figures.items()):
         out[f"measure:{key}"].append((fig.value, fig.prov.page))
     for sp in expenditure_splits(doc, f.unit or V.DEFAULT_UNIT):
