@@ -313,3 +313,16 @@ def test_budgetkg_check_json_and_severity(tmp_path, capsys):
     assert main(["check", "--db", str(tmp_path), "--severity", "warning"]) == 0
     out = capsys.readouterr()
     assert "doubled_full_stop" in out.out and "year_on_year" not in out.out and "1 finding(s), 0 error(s)" in out.err
+
+
+def test_a_check_that_fails_on_a_layout_costs_its_findings_not_the_graph(monkeypatch):
+    from kg.checks import narrative
+
+    def boom(*_):
+        raise IndexError("an unforeseen layout")
+
+    monkeypatch.setattr(narrative, "check", boom)
+    doc = make_doc(P(TITLE), P("主要用于办公支出。。"))
+    f = extract(doc)
+    assert [x.rule for x in f.findings] == ["doubled_full_stop"]
+    assert any("narrative" in w and "IndexError" in w for w in f.warnings)
