@@ -315,15 +315,24 @@ def _has_money(text: str, wan) -> bool:
 
 
 def correct(case: dict, res: dict) -> bool:
-    """Is the answer right? Figures by the shared scorer's rules (the figure in the text) and
-    with a value; what must not be answered by having none, and saying so or listing the names."""
+    """Is the answer right? A figure stated as the value must be the figure; a list answer by
+    the shared scorer's rules (the figure or every string in the text); what must not be
+    answered by having no value, and saying so or listing the names."""
     text = res.get("answer") or ""
     if case.get("not_found"):
         return res.get("value") is None and "未找到" in text
     if "candidates" in case:
         return res.get("value") is None and all(_norm(c) in _norm(text) for c in case["candidates"])
-    if res.get("value") is None:
+    value = res.get("value")
+    if value is None:
         return False
+    want = case.get("number_wan", case.get("number"))
+    if want is not None and isinstance(value, (str, int, float)):
+        # A figure stated as the value must be the figure (a rate's sign is in its words: 增长/下降).
+        try:
+            return abs(abs(Decimal(str(value))) - abs(_d(want))) <= Decimal("0.01")
+        except ArithmeticError:
+            return False
     if "number_wan" in case:
         return _has_money(text, case["number_wan"])
     if "number" in case:

@@ -27,7 +27,9 @@ id:u1 a org:OrganizationalUnit ; rdfs:label "办公室"@zh .
 id:u2 a org:OrganizationalUnit ; rdfs:label "政治部"@zh .
 id:u3 a org:OrganizationalUnit ; rdfs:label "计划财务装备处"@zh .
 id:wb a bkg:Agency ; rdfs:label "中共江东省委办公厅"@zh .
-id:fy a bkg:Agency ; rdfs:label "江东省高级人民法院"@zh .
+id:fy a bkg:Agency ; rdfs:label "江东省高级人民法院"@zh ; org:hasUnit id:u4, id:u5 .
+id:u4 a org:OrganizationalUnit ; rdfs:label "立案庭"@zh .
+id:u5 a org:OrganizationalUnit ; rdfs:label "审判管理办公室"@zh .
 id:rsj a bkg:Agency ; rdfs:label "临水市人力资源和社会保障局"@zh ; bkg:cityOrCounty "临水市" .
 id:sbj a bkg:Agency ; rdfs:label "临水市社会保险事业管理局"@zh ; bkg:cityOrCounty "临水市" ; org:subOrganizationOf id:rsj .
 id:xxz a bkg:Agency ; rdfs:label "临水市人力资源和社会保障信息中心"@zh ; bkg:cityOrCounty "临水市" ;
@@ -110,8 +112,11 @@ def documents() -> list[Document]:
         pages = [Page(1, blocks)]
         if name == "wb19":
             pages += [Page(3, [basis]), Page(4, [plan]), Page(5, [targets])]
+        if name == "fy19":  # says five; the graph lists two (a list the reading cut short)
+            pages.append(Page(2, [Paragraph("本院设立案庭、审判管理办公室等，共 5 个内设机构。", 2)]))
         if name == "j19d":
             pages.append(Page(2, [Heading(2, "一、部门职责", 2),
+                                  Paragraph("本院内设机构 3 个。", 2),
                                   Paragraph("本院依法履行法律监督职能，负责全省检察业务的组织和指导。", 2),
                                   Paragraph("2019年支出预算比上年增加5000万元，主要是信息化建设项目增加。", 2)]))
         out.append(Document(src, sha, pages))

@@ -191,6 +191,15 @@ def test_a_project_several_agencies_have(ctx):
     assert r["value"] == "30.00", r
 
 
+def test_a_count_the_document_states_otherwise(ctx):
+    r = ask(ctx, "江东省高级人民法院有几个内设机构？")
+    assert r["value"] == 5 and r["source"] == "text" and r["evidence"][0]["page"] == 2, r
+    assert "图谱列出2个" in r["answer"] and r["confidence"] < CONFIDENT
+    r = ask(ctx, "江东省高级人民法院有哪些内设机构？")  # the list is the graph's, with the doubt said
+    assert set(r["value"]) == {"立案庭", "审判管理办公室"} and "称内设机构5个" in r["answer"], r
+    assert r["confidence"] < CONFIDENT
+
+
 def test_counts(ctx):
     r = ask(ctx, "江东省人民检察院有几个内设机构？")
     assert r["value"] == 3 and r["unit"] == "个" and r["intent"] == "count", r

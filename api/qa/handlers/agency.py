@@ -90,11 +90,47 @@ def units(qn: Question) -> Result | None:
     ev = [_scope_evidence(qn, a.iri, found[:2], a.iri)]
     name = qn.agency_name(a.iri)
     text = f"{name}的内设机构有{len(found)}个：{'、'.join(found)}。"
+    stated = _stated_unit_count(qn, a.iri)
+    quality = 1.0
+    if stated is not None and stated[0] != len(found):
+        # The disclosure says how many it has, and the graph lists another number: both are said.
+        n, d, page, sent = stated
+        text += f"（注意：{d.agency_label}{year_word(d)}公开文件第{page}页称内设机构{n}个。）"
+        ev.append(evidence(d.source_file, page, sent, d.iri))
+        quality = 0.6
+    if qn.intent.count and stated is not None and stated[0] != len(found):
+        # A count the disclosure states in so many words answers a count question; the graph's
+        # list (read from the same text) is what is in doubt.
+        n, d, page, sent = stated
+        text = (f"据{d.agency_label}{year_word(d)}公开文件（第{page}页），内设机构{n}个：{sent}"
+                f"（图谱列出{len(found)}个：{'、'.join(found)}。）")
+        return Result(qn.question, text, n, "个", ev[::-1], None, "count", qn.entities, source="text",
+                      interpretation=f"{name} · 内设机构个数（据原文第{page}页）")
     if qn.intent.count:
         return Result(qn.question, text, len(found), "个", ev, T.count_units(a.iri), "count", qn.entities,
-                      source="graph", interpretation=f"{name} · 内设机构个数")
-    return Result(qn.question, text, found, None, ev, sparql, "units", qn.entities, source="graph",
+                      source="graph", quality=quality, interpretation=f"{name} · 内设机构个数")
+    return Result(qn.question, text, found, None, ev, sparql, "units", qn.entities, source="graph", quality=quality,
                   interpretation=f"{name} · 内设机构")
+
+
+# "内设机构 3 个" / "共 3 个内设机构" / "内设机构科室 11 个"
+_UNIT_COUNT = re.compile(r"内设(?:机构|科室|机构科室)(?:共|有|为)?\s*(\d{1,3})\s*个|共\s*(\d{1,3})\s*个内设(?:机构|科室)")
+
+
+def _stated_unit_count(qn: Question, agency: str) -> tuple[int, Disclosure, int, str] | None:
+    """(n, disclosure, page, sentence) where the agency's newest disclosure says how many
+    internal units it has ("内设机构 3 个")."""
+    for d in qn.lex.disclosures_of(agency)[:2]:
+        doc = qn.ctx.archive.get(d.source_file)
+        if doc is None:
+            continue
+        for b in doc.blocks():
+            text = getattr(b, "text", None)
+            m = _UNIT_COUNT.search(squash(text)) if text else None
+            if m:
+                sent = next((s for s in re.split(r"(?<=[。；;])", text) if _UNIT_COUNT.search(squash(s))), text)
+                return int(m.group(1) or m.group(2)), d, b.page, sent.strip()
+    return None
 
 
 def subordinates(qn: Question) -> Result | None:
