@@ -27,7 +27,7 @@ from decimal import Decimal
 from kg import vocab as V
 from kg.checks import finding
 from kg.checks.precision import Printed, same_tolerance, sum_tolerance
-from kg.checks.structure import expenditure_splits, third_parts
+from kg.checks.structure import expenditure_splits, stated_reserve, third_parts
 from kg.document import Document
 from kg.extract.base import Facts, Figure, FindingFact, Line, funding_scope
 
@@ -48,6 +48,15 @@ class Sums:
     def __init__(self, f: Facts, doc: Document, printed: Printed):
         self.f, self.doc, self.p = f, doc, printed
         self.out: list[FindingFact] = []
+        self.reserve = stated_reserve(doc, printed.unit)
+
+    def reserve_share(self, parts: list[Figure], total: Figure) -> bool:
+        """A row's 合计 above 基本 + 项目 by no more than the reserve the document states: the
+        table leaves the reserve's share of the row unprinted, the document says it is there."""
+        if self.reserve is None:
+            return False
+        rest = total.value - sum(x.value for x in parts)
+        return 0 < rest <= self.reserve.value + sum_tolerance([self.p.step(x.value, x.prov) for x in parts + [total]])
 
     def add(self, x: FindingFact | None) -> None:
         if x is not None:
@@ -106,6 +115,8 @@ class Sums:
                       t["grand_expenditure"], "totals:grand")
         if "basic" in t and "project" in t and "expenditure" in t:
             others = third_parts(self.doc, self.p.unit, t["basic"], t["project"])
+            if not others and self.reserve is not None:
+                others = [(V.RESERVE, self.reserve)]
             names = "、".join([V.BASIC.label, V.PROJECT.label] + [lab for lab, _ in others])
             self.total("basic_plus_project", f"{names}之和与{V.EXPENDITURE.label}不符",
                        [t["basic"], t["project"]] + [x for _, x in others], t["expenditure"], "totals:basic+project",
@@ -148,6 +159,8 @@ class Sums:
             key = f"table:{funding_scope(row['total'].prov.table) or 'all'}:basic+project"
             seen.add((row["total"].prov.table, row["total"].prov.page))
             others = third_parts(self.doc, self.p.unit, row["basic"], row["project"])
+            if not others and self.reserve_share([row["basic"], row["project"]], row["total"]):
+                continue
             self.total("table_total_splits", f"“{row['total'].prov.table}”合计行{V.BASIC.label}与{V.PROJECT.label}"
                        f"{'及其他部分' if others else ''}之和与合计不符", [row["basic"], row["project"]] + [x for _, x in others],
                        row["total"], key, [row["total"].prov.page])
@@ -179,7 +192,7 @@ class Sums:
     def lines(self) -> None:
         for ln in self.f.lines:
             b, p, tot = self.line_fig(ln, "basic"), self.line_fig(ln, "project"), self.line_fig(ln, "amount")
-            if tot is None or b is None or p is None:
+            if tot is None or b is None or p is None or self.reserve_share([b, p], tot):
                 continue
             self.total("row_splits_sum", f"科目 {ln.code}（{ln.name}）{V.BASIC.label}与{V.PROJECT.label}之和与合计不符",
                        [b, p], tot, f"{ln.scheme}:{ln.code}:basic+project", [ln.prov.page])

@@ -143,15 +143,18 @@ def heading_years(doc: Document, f: Facts) -> list[FindingFact]:
         return []
     own = V.kind_by_code(f.kind).word
     out, seen = [], set()
-    for page, text, heading in _texts(doc):
+    titles = [(page, text) for page, text, heading in _texts(doc)
+              if heading or (page == (doc.pages[0].number if doc.pages else 1) and len(norm(text)) <= 40)]
+    # the kind is only checked where some heading states the document's own: a file of tables
+    # with no title page has its kind from nothing but a default
+    kind_stated = any(m.group(3) == own for _, text in titles for m in _YEAR_KIND.finditer(norm(text)))
+    for page, text in titles:
         t = norm(text)
-        if not heading and not (page == (doc.pages[0].number if doc.pages else 1) and len(t) <= 40):
-            continue
         for m in _YEAR_KIND.finditer(t):
             year, kind = int(m.group(1)), m.group(3)
             scoped = m.group(2) is not None or t[m.end():].startswith(V.TABLE_WORD) or m.group(0).endswith(V.TABLE_WORD)
             bad_year = year != f.fiscal_year
-            bad_kind = kind != own and scoped and V.OPENING_BUDGET not in t
+            bad_kind = kind_stated and kind != own and scoped and V.OPENING_BUDGET not in t
             if not (bad_year or bad_kind) or (t, page) in seen:
                 continue
             seen.add((t, page))

@@ -153,6 +153,27 @@ def expenditure_splits(doc: Document, unit: str) -> list[Split]:
     return out
 
 
+def stated_reserve(doc: Document, unit: str) -> Figure | None:
+    """A reserve (单位预留机动经费) the document states as a part of the year's expenditure, in a
+    table's split or, where no table prints it beside 基本/项目支出, in its text."""
+    for s in expenditure_splits(doc, unit):
+        for lab, fig in s.others:
+            if any(w in lab for w in V.RESERVE_WORDS) and fig.value:
+                return fig
+    from kg.checks.narrative import AMOUNT_RE
+    from kg.extract.base import logical_paragraphs
+    from kg.money import to_yuan, unit_word
+
+    for page, text in logical_paragraphs(doc):
+        t = norm(text)
+        m = re.search(rf"(?:{V.alternation(V.RESERVE_WORDS)})(?:{V.BUDGET.word}数?)?(?:为|是)?\s*" + AMOUNT_RE.pattern, t)
+        if m:
+            v = to_yuan(m.group(1), unit_word(m.group(2)))
+            if v:
+                return Figure(v, Prov(page, None, None, m.group(0)))
+    return None
+
+
 def third_parts(doc: Document, unit: str, basic: Figure, project: Figure) -> list[tuple[str, Figure]]:
     """The parts besides 基本支出 and 项目支出 that the document states for the total whose
     基本支出 and 项目支出 these are (the same figures, printed in a split)."""
