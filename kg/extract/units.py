@@ -14,7 +14,8 @@ from kg.document import Document, Heading, Table
 from kg.extract.base import Facts, clean_name, logical_paragraphs, norm
 from kg.readers.outline import L2_RE, OUTLINE, OUTLINE_RE, PART_RE
 
-UNIT_SUFFIX = ("室", "科", "部", "处", "股", "中心", "队", "组", "站", "所", "窗口", "办", "局", "院", "馆", "大队", "支队", "分局", "庭", "团")
+UNIT_SUFFIX = ("室", "科", "部", "处", "股", "中心", "队", "组", "站", "所", "窗口", "办", "局", "院", "馆", "大队", "支队", "分局", "庭", "团",
+               "厅")
 _NUMBERED = re.compile(rf"^\s*[-•·]?\s*{OUTLINE}\s*([^：:，,。；;]{{2,24}}?)\s*[：:]")
 _ENUM = re.compile(r"(?:内设(?:机构|科室|部门)?|下设)(?:[^：:。]{0,20}?)(?:包括|包含|有|为|分别是|分别为|[：:])?\s*[：:]?\s*([^。]+)")
 _SECTION = re.compile(r"机构设置|内设机构|机构情况|组织机构")
@@ -22,7 +23,8 @@ _SECTION = re.compile(r"机构设置|内设机构|机构情况|组织机构")
 
 def _is_unit(name: str) -> bool:
     n = re.sub(r"[（(][^）)]*[)）]$", "", norm(name))
-    return 2 <= len(n) <= 20 and n.endswith(UNIT_SUFFIX)
+    # "38个处室", "3个专门委员会": a count of units, not one of them
+    return 2 <= len(n) <= 20 and n.endswith(UNIT_SUFFIX) and not re.search(r"\d+个", n)
 
 
 def _split_glued(item: str) -> list[str]:
@@ -35,14 +37,25 @@ def _split_glued(item: str) -> list[str]:
     return [item]
 
 
+# "单位设有综合股、检测股和质量管理股共 3 个内设机构": the units named before their count.
+_COUNTED = re.compile(r"(?:设有|设立|设置|下设|内设)([^。；;：:]{2,200}?)(?:共|等)?\s*(?:\d+|[一二三四五六七八九十]+)\s*个"
+                      r"(?:内设机构|职能科室|科室|处室|股室|部门|机构)")
+
+
 def enumerated_units(text: str) -> list[str]:
     out: list[str] = []
     t = clean_name(text)
+    for m in _COUNTED.finditer(norm(t)):
+        for it in re.split(r"[、，,；;]|和|及|以及", m.group(1)):
+            it = re.split(r"包括|下设|设有|现有", it)[-1]
+            for p in _split_glued(clean_name(it)):
+                if _is_unit(p) and p not in out:
+                    out.append(p)
     for m in _ENUM.finditer(t):
         body = re.split(r"等(?:\d+个|[一二三四五六七八九十]+个)?(?:科室|部门|机构|内设机构)?$|等[，,；;]", m.group(1))[0]
         items = [clean_name(x) for x in re.split(r"[、，,；;]|和(?=[\u4e00-\u9fff]{2,}(?:室|科|部|处|股|中心)$)", body)]
         for it in items:
-            it = re.split(r"[：:]", it)[-1]
+            it = re.split(r"[：:]|包括|下设|设有", it)[-1]  # "内设机构包括…下设办公厅": the name after the verb
             it = re.sub(r"^(?:\d+个)?(?:内设机构|科室)?", "", it)
             for p in _split_glued(it):
                 if _is_unit(p) and p not in out:

@@ -189,10 +189,8 @@ def differences(corpora: list[Path], family: str, fmt: str) -> list[str]:
 # (family, format) -> how it fails today: the categories that drop (measured on SEEDS).
 _HALVES = ("header (parent, unit code, kind or scope), totals, projects, links, functional{}: the two files are "
            "read as two disclosures; the tables half misreads its kind, the text half takes its title for a project")
-_UNITS = "units: internal units in running text or broken across lines are not read"
 FAILING: dict[tuple[str, str], str] = {
     ("tables_only", "txt"): _HALVES.format(", economic"), ("tables_only", "pdf"): _HALVES.format(""),
-    ("unit_lists", "txt"): _UNITS, ("unit_lists", "pdf"): _UNITS,
 }
 
 CASES = [pytest.param(f, fmt, marks=[pytest.mark.xfail(strict=True, reason=FAILING[(f, fmt)])]

@@ -101,3 +101,14 @@ def test_government_classification_printed_before_the_departments():
             "501\t机关工资福利支出\t301\t工资福利支出\t5.00\t5.00\n50101\t工资奖金津补贴\t30101\t基本工资\t5.00\t5.00\n")
     lines = extract(doc(text)).lines
     assert {(ln.scheme, ln.code) for ln in lines} == {("economic", "301"), ("economic", "30101")}
+
+
+def test_units_named_before_their_count():
+    text = ("（二）机构设置情况\n\n本单位设有综合股、检测股和质量管理股共 3 个内设机构。\n")
+    assert extract(doc(text)).internal_units == ["综合股", "检测股", "质量管理股"]
+
+
+def test_a_count_of_units_is_not_a_unit():
+    text = ("三、部门机构设置和所属单位情况\n\n本部门内设机构包括常委会下设办公厅、研究室和 3 个专门委员会、8 个工作委员会，"
+            "现有 38 个处室，编制 339 名。\n")
+    assert extract(doc(text)).internal_units == ["办公厅", "研究室"]
