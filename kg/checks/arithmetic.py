@@ -194,8 +194,9 @@ class Sums:
             b, p, tot = self.line_fig(ln, "basic"), self.line_fig(ln, "project"), self.line_fig(ln, "amount")
             if tot is None or b is None or p is None or self.reserve_share([b, p], tot):
                 continue
-            self.total("row_splits_sum", f"科目 {ln.code}（{ln.name}）{V.BASIC.label}与{V.PROJECT.label}之和与合计不符",
-                       [b, p], tot, f"{ln.scheme}:{ln.code}:basic+project", [ln.prov.page])
+            ident = getattr(ln, "ident", ln.code)  # a line printed by name only has no code
+            self.total("row_splits_sum", f"科目 {ln.code or ''}（{ln.name}）{V.BASIC.label}与{V.PROJECT.label}之和与合计不符",
+                       [b, p], tot, f"{ln.scheme}:{ident}:basic+project", [ln.prov.page])
         for scheme, rule, label in (("functional", "functional_children_sum", "支出功能分类科目"),
                                     ("economic", "economic_children_sum", "经济分类科目")):
             for ftype in sorted({ln.figure_type for ln in self.f.lines if ln.scheme == scheme}):
@@ -204,7 +205,7 @@ class Sums:
 
     def tree(self, lines: list[Line], scheme: str, rule: str, label: str) -> None:
         """One figure type's lines (a 决算 prints 年初预算数 and 决算数 trees side by side)."""
-        by_code = {ln.code: ln for ln in lines}
+        by_code = {ln.code: ln for ln in lines if ln.code}  # lines printed by name only have no tree
         for code, parent in sorted(by_code.items()):
             kids = [ln for c, ln in by_code.items() if len(c) == len(code) + 2 and c.startswith(code)]
             if not kids:
