@@ -30,11 +30,11 @@ from search.index.generations import SegmentWriter, new_segment_name
 from search.index.layout import (
     INDEX_FORMAT,
     RRF_K,
-    atomic_json,
     documents_match,
     index_dir,
     model_setting,
     read_config,
+    write_config,
     writer_lock,
 )
 from search.index.model import TRAIN_CHARS, ModelSpec, TrainingSample, choose_model, train_model
@@ -240,7 +240,7 @@ def _full_sync(db: Path, idx: Path, store, old: dict | None, rebuild: bool, mode
     seq = int((old or {}).get("seq", 0)) + 1
     cfg = _config(name, [{"name": name, "seq": seq, "rows": writer.n, "overrides": 0}], seq, docs, skipped,
                   model_info, tok, faiss_info, {})
-    atomic_json(idx / "config.json", cfg, indent=1)
+    write_config(idx, cfg)
     gc(idx, cfg)
     stats.update(added=len(set(docs) - set(old_docs)), removed=len(set(old_docs) - set(docs)), documents=len(docs),
                  chunks=writer.n, generation=name, segment=name, incremental=False,
@@ -418,7 +418,7 @@ def _delta_sync(db: Path, idx: Path, store, old: dict, progress, workers: int, v
         stats["merged"] = fold_now(idx, cfg, clock)
         cfg = read_config(db)
     else:
-        atomic_json(idx / "config.json", cfg, indent=1)
+        write_config(idx, cfg)
         gc(idx, cfg)
         stats["merge_due"] = merge_due(cfg)
     stats.update(generation=cfg["generation"], segments=len(cfg["segments"]), faiss=(cfg["faiss"] or {}).get("type"),

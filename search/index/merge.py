@@ -30,7 +30,7 @@ from search.index import vectors
 from search.index.bm25 import Postings
 from search.index.cleanup import gc, hold, let_go
 from search.index.generations import SegmentWriter, document_words, new_segment_name
-from search.index.layout import atomic_json, index_dir, read_config, writer_lock
+from search.index.layout import index_dir, read_config, write_config, writer_lock
 from search.index.segments import Layout, read_infos, segment_names, tombstones
 
 MERGE_NICE = 10  # a background merge yields the CPU to searches
@@ -163,7 +163,7 @@ def fold_now(idx: Path, cfg: dict, clock=None) -> str:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     new = merged_config(idx, cfg, cfg, name, result)
-    atomic_json(idx / "config.json", new, indent=1)
+    write_config(idx, new)
     gc(idx, new)
     if clock is not None:
         clock.lap("merge")
@@ -202,7 +202,7 @@ def merge(db) -> dict | None:
                     return None  # rebuilt or merged meanwhile
                 os.replace(tmp, idx / name)
                 new = merged_config(idx, snap, cur, name, result)
-                atomic_json(idx / "config.json", new, indent=1)
+                write_config(idx, new)
                 for fd in held:  # what it read is not live any more: nothing of ours keeps it
                     let_go(fd)
                 held = []

@@ -405,3 +405,16 @@ def test_the_stored_normalized_text_cuts_as_the_text(text):
     tok = get_tokenizer(["财社〔2016〕101号", "一般公共预算", "ABC项目(二期)"])
     assert normalize(normalize(text)) == normalize(text)
     assert tok.terms(normalize(text)) == tok.terms(text)
+
+
+def test_the_document_filter_takes_a_file_a_sha256_or_a_prefix_of_one(small_db, add_disclosure, segmented):
+    db, store, docs = small_db
+    sync(db, store, workers=1)
+    extra = add_disclosure(db, store, _spec(*MORE[0]))
+    sync(db, store, workers=1)  # a delta: the filter runs on every segment
+    s = Searcher.open(db)
+    for doc in ("m1_budget.txt", extra.sha256, extra.sha256[:10], extra.sha256[:10].upper()):
+        hits = s.search("资金监管 工作人员培训", k=10, doc=doc)
+        assert hits and {h.source_file for h in hits} == {"m1_budget.txt"}, doc
+    assert s.search("资金监管", k=10, doc=docs[0].sha256[:7]) == []  # too short to be a prefix
+    s.close()
