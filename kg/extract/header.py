@@ -97,6 +97,7 @@ def read_title(doc: Document, f: Facts) -> None:
             if len(base) >= 4 and not (region and region.group(1) == base) and re.search(r"[\u4e00-\u9fff]{4}", base):
                 name = base
         break
+    titled = m is not None
     # nameplates printed in brackets on their own lines right after the name
     for t in front:
         tt = norm(t)
@@ -115,6 +116,8 @@ def read_title(doc: Document, f: Facts) -> None:
     elif name and field_names and field_names[0] != name and field_names[0].endswith(name) is False \
             and not looks_like_org(name):
         name = field_names[0]
+    if not titled:
+        table_titles(doc, f)  # a publication of tables alone: its titles say year, scope and kind
     if name is None:
         name = filing_agency(doc)  # a tables-only publication: "部门：…" above each table
     if name is None:
@@ -134,6 +137,33 @@ def read_title(doc: Document, f: Facts) -> None:
         m = REGION_RE.match(re.sub(r"^中共|^中国共产党", "", name))  # a party organ's region follows its 中共
         if m and m.group(1):
             f.city = m.group(1)
+
+
+_TABLE_TITLE = re.compile(rf"(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<scope>{V.scope_pattern()})?")
+
+
+def table_titles(doc: Document, f: Facts) -> None:
+    """Year, scope and kind from the tables' own titles ("2024年单位收支预算总表", "收入支出决算总表"),
+    each the one most titles say, for a publication with no title page."""
+    years, scopes, kinds = Counter(), Counter(), Counter()
+    for t in doc.tables():
+        title = norm(t.title)
+        m = _TABLE_TITLE.search(title)
+        if m:
+            years[int(m.group("year"))] += 1
+            if m.group("scope"):
+                scopes[m.group("scope")] += 1
+        # "一般公共预算财政拨款支出决算表": the fund's name says 预算 too, so 决算 wins where printed
+        if V.FINAL_ACCOUNT.word in title:
+            kinds[V.FINAL_ACCOUNT.word] += 1
+        elif V.BUDGET.word in title:
+            kinds[V.BUDGET.word] += 1
+    if years and f.fiscal_year is None:
+        f.fiscal_year = years.most_common(1)[0][0]
+    if scopes:
+        f.scope = V.scope_of(scopes.most_common(1)[0][0]).code
+    if kinds:
+        f.kind = V.kind_of(kinds.most_common(1)[0][0]).code
 
 
 _FILING_AGENCY = re.compile(rf"^{V.AGENCY_LABEL_PATTERN}[:：]\s*([\u4e00-\u9fff（）()]{{3,40}}?)(?:{V.alternation(V.UNIT_LABELS)}[:：]|$)")

@@ -238,6 +238,8 @@ def narrative_projects(doc: Document, f: Facts) -> list[ProjectFact]:
         m = _SECTION_TITLE.match(norm(t))
         if not m or len(t) > 48 or OUTLINE_RE.match(t) or "部分" in t:
             continue
+        if any(V.scope_kind(sc, k) in norm(t) for sc in V.SCOPES for k in V.KINDS):
+            continue  # the disclosure's own title ("…2024年部门预算公开说明"), not a project's section
         body = []
         for _, nxt in paras[i + 1: i + 40]:
             if _SECTION_TITLE.match(norm(nxt)) and len(nxt) <= 48 and not OUTLINE_RE.match(nxt):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from kg.vocab import BARE_UNITS, DECLARED_UNITS, UNIT_LABEL, UNIT_LABEL_QUALIFIERS, alternation
+from kg.vocab import AGENCY_LABEL_PATTERN, BARE_UNITS, DECLARED_UNITS, UNIT_LABEL, UNIT_LABEL_QUALIFIERS, alternation
 
 # --- units -----------------------------------------------------------------------------
 
@@ -46,6 +46,34 @@ def is_meta_cell(s: str) -> bool:
     """A cell like "填报部门：xx", "单位：万元" or "表3" that describes the table, not data."""
     s = s.strip()
     return bool(s) and (detect_unit(s) is not None or bool(_META_RE.match(s)) or bool(_TABLE_LABEL_RE.match(s)))
+
+
+# What names the agency in a table's filing line ("部门：", "编制单位：", "单位名称："): a label
+# that ends in 部门 or 单位 (单位：万元 is the unit's line, told apart by what follows it).
+AGENCY_LABEL_RE = re.compile(rf"^{AGENCY_LABEL_PATTERN}\s*[:：]\s*")
+
+
+def filing_row(cells: list[str], is_filing=is_meta_cell) -> list[str] | None:
+    """The filing lines a leading table row holds ("部门：" | "某某办公厅" | "单位：万元"),
+    as text ("部门：某某办公厅"), or None when the row says something else. A row of units
+    and table numbers alone is a filing row with nothing to print. `is_filing` says which
+    other cells only file the table (each reader has its own list)."""
+    out: list[str] = []
+    k = 0
+    while k < len(cells):
+        x = cells[k]
+        m = AGENCY_LABEL_RE.match(x)
+        if m and detect_unit(x) is None:
+            name = x[m.end():]
+            if not name and k + 1 < len(cells) and not is_filing(cells[k + 1]) and not is_amount(cells[k + 1]):
+                k += 1
+                name = cells[k]
+            if name:
+                out.append(m.group(0).strip() + name.strip())
+        elif not is_filing(x):
+            return None
+        k += 1
+    return out
 
 
 def is_table_label(s: str) -> bool:

@@ -13,7 +13,17 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from kg import vocab as V
-from kg.readers.cells import clean_cell, detect_unit, is_amount, is_meta_cell, is_percent, is_table_label, split_header
+from kg.readers.cells import (
+    AGENCY_LABEL_RE,
+    clean_cell,
+    detect_unit,
+    is_amount,
+    is_meta_cell,
+    is_percent,
+    is_table_label,
+    split_header,
+)
+from kg.readers.cells import filing_row as cells_filing_row
 from kg.readers.pdf_layout import Line, chars_to_lines, join_wrapped, tidy
 
 BBox = tuple[float, float, float, float]
@@ -170,34 +180,14 @@ def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_headi
         _drop_first_row(t)
 
 
-# What names the agency in a table's filing line ("部门：", "编制单位：", "部门名称："): a label
-# that ends in 部门 or 单位 (单位：万元 is the unit's line, told apart by what follows it).
 AGENCY_LABEL = V.AGENCY_LABEL_PATTERN
-_AGENCY_LABEL_RE = re.compile(rf"^{AGENCY_LABEL}\s*[:：]\s*")
 # "公开表一", "公开01表", "表3-1": a table's number beside its title
 _TABLE_NUMBER = re.compile(r"(?:公开|预算|决算)?(?:附)?表\s*[0-9一二三四五六七八九十]+(?:[-－—.][0-9]+)?表?|公开\d+表")
 
 
 def filing_row(cells: list[str]) -> list[str] | None:
-    """The filing lines a leading table row holds ("部门：" | "某某办公厅" | "单位：万元"),
-    as text ("部门：某某办公厅"), or None when the row says something else. A row of units
-    and table numbers alone is a filing row with nothing to print."""
-    out: list[str] = []
-    k = 0
-    while k < len(cells):
-        x = cells[k]
-        m = _AGENCY_LABEL_RE.match(x)
-        if m and detect_unit(x) is None:
-            name = x[m.end():]
-            if not name and k + 1 < len(cells) and not is_filing_line(cells[k + 1]) and not is_number(cells[k + 1]):
-                k += 1
-                name = cells[k]
-            if name:
-                out.append(m.group(0).strip() + name.strip())
-        elif not is_filing_line(x):
-            return None
-        k += 1
-    return out
+    """cells.filing_row with the PDF reader's filing lines."""
+    return cells_filing_row(cells, is_filing_line)
 
 
 def split_banner(text: str) -> tuple[str | None, list[str], str | None] | None:
@@ -211,7 +201,7 @@ def split_banner(text: str) -> tuple[str | None, list[str], str | None] | None:
     unit = detect_unit(t[t.rfind("：", label.end()) - 2:]) or detect_unit(t)
     title = _TABLE_NUMBER.sub("", t[: label.start()]).strip() or None
     rest = re.sub(rf"(?:{V.alternation(V.UNIT_LABELS)})[:：](?:{V.alternation(V.DECLARED_UNITS)})", "", t[label.start():])
-    return title, [rest] if _AGENCY_LABEL_RE.sub("", rest) else [], unit
+    return title, [rest] if AGENCY_LABEL_RE.sub("", rest) else [], unit
 
 
 def drop_empty_rows(rows: list[list[str]], pages: list[int]) -> tuple[list[list[str]], list[int]]:

@@ -16,6 +16,7 @@ from kg.readers.cells import (
     clean_cell,
     detect_unit,
     expand_merged_header,
+    filing_row,
     is_amount,
     is_meta_cell,
     normalize_width,
@@ -440,13 +441,21 @@ def _lift_pseudo_rows(rows: list[list[str]], title: str | None, unit: str | None
     rows ("收支总表" alone, or spanned over every column), "填报部门：… 单位：万元" rows and
     "表3" labels; trailing notes ("备注：本单位无…"), returned as prose."""
     notes: list[str] = []
+    filing: list[str] = []
     rows = list(rows)
     while len(rows) > 1:
         vals = [c for c in rows[0] if c]
         distinct = list(dict.fromkeys(vals))
         metas = [v for v in distinct if is_meta_cell(v)]
         others = [v for v in distinct if not is_meta_cell(v)]
+        named = filing_row(distinct)
+        if others and named:  # "部门：" | "某某办公厅" | "单位：万元"
+            filing += named
+            unit = unit or next((detect_unit(v) for v in metas if detect_unit(v)), None)
+            rows.pop(0)
+            continue
         if not others:
+            filing += named or []
             for v in metas:
                 unit = unit or detect_unit(v)
                 rest = _UNIT_FRAGMENT_RE.sub("", v).strip()  # "收支总表（单位：万元）"
@@ -469,7 +478,7 @@ def _lift_pseudo_rows(rows: list[list[str]], title: str | None, unit: str | None
             rows.pop()
         else:
             break
-    return rows, title, unit, notes
+    return rows, title, unit, notes, filing
 
 
 def table_blocks(item: TableItem, here: list[Block], prev_page: list[Block], page: int) -> list[Block]:
@@ -483,7 +492,7 @@ def table_blocks(item: TableItem, here: list[Block], prev_page: list[Block], pag
     body_rows = [r for r in ([clean_cell(c) for c in r] for r in item.rows) if any(r)]
     rows = head_rows + body_rows
     n_all = len(rows)
-    rows, title, unit, notes = _lift_pseudo_rows(rows, title, unit)
+    rows, title, unit, notes, filing = _lift_pseudo_rows(rows, title, unit)
     front = n_all - len(rows) - len(notes)
     n_head = max(0, len(head_rows) - front)
     if item.header is None or n_head == 0:
@@ -501,7 +510,8 @@ def table_blocks(item: TableItem, here: list[Block], prev_page: list[Block], pag
     table = Table(header=header, rows=body, page=page, title=title, unit=unit)
     if _continue_from_previous_page(here, prev_page, page, table):
         return [Paragraph(n, page) for n in notes]
-    out: list[Block] = [] if _merge_continuation(here, table) else [table]
+    # the filing line names the agency: a publication of tables alone says who it is nowhere else
+    out: list[Block] = [] if _merge_continuation(here, table) else [*(Paragraph(x, page) for x in filing), table]
     out.extend(Paragraph(n, page) for n in notes)
     return out
 

@@ -101,3 +101,23 @@ def test_a_frame_round_the_page_is_not_a_cell():
     inner = [(10.0, 40.0, 50.0, 50.0), (50.0, 40.0, 90.0, 50.0), (10.0, 50.0, 50.0, 60.0), (50.0, 50.0, 90.0, 60.0)]
     assert drop_frames([frame, *inner]) == inner
     assert drop_frames(inner) == inner
+
+
+def test_a_text_export_of_tables_alone_says_who_when_and_what_in_its_tables():
+    from kg.readers.text import read_text
+
+    text = ("2023年度单位收入支出决算总表\t\t\t\n部门名称：青禾市档案馆\t\t\t单位：万元\n收入\t\t支出\t\n项目\t决算数\t项目\t决算数\n"
+            "一、一般公共预算财政拨款收入\t12.00\t一、文化旅游体育与传媒支出\t12.00\n本年收入合计\t12.00\t本年支出合计\t12.00\n\n"
+            "2023年度单位一般公共预算财政拨款支出决算表\t\t\t\n部门名称：青禾市档案馆\t\t\t单位：万元\n"
+            "科目编码\t科目名称\t合计\t基本支出\n\t合计\t12.00\t12.00\n207\t文化旅游体育与传媒支出\t12.00\t12.00\n")
+    f = extract(read_text(text, "tables.txt", "0" * 64))
+    assert (f.agency, f.fiscal_year, f.kind, f.scope) == (AGENCY, 2023, "final_account", "unit")
+
+
+def test_the_disclosures_own_title_is_not_a_project_section():
+    from kg.extract.base import Facts
+    from kg.extract.projects import narrative_projects
+
+    paras = [f"{AGENCY}2031年部门预算公开说明", "一、立项依据", "档案馆预算安排 0.52 万元，用于档案整理。"]
+    doc = Document("x.pdf", "0" * 64, [Page(1, [Paragraph(x, 1) for x in paras])])
+    assert narrative_projects(doc, Facts()) == []
