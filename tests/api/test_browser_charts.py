@@ -8,108 +8,26 @@ console, and on any request to another host. Screenshots go to tests/artifacts/.
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
+from browserhelpers import ARTIFACTS, goto, live_server
+from browserhelpers import browser_page as open_page
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BKG = "https://w3id.org/budgetkg/def#"
 ID = "https://w3id.org/budgetkg/id/"
 
 pytestmark = pytest.mark.browser
 
 
-def _require_browser():
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "the playwright package is missing (pip install -e '.[dev]')"
-    if problem is None and not Path(CHROMIUM).exists():
-        problem = f"{CHROMIUM} is missing (make sysdeps installs Debian's chromium)"
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(sample_db):
-    _require_browser()
-    import uvicorn
-
-    from api.app import create_app
-    from kg.settings import Settings
-
-    port = _free_port()
-    app = create_app(Settings(db=str(sample_db)))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    t0 = time.monotonic()
-    while not srv.started:
-        assert th.is_alive() and time.monotonic() - t0 < 30, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    th.join(10)
-
-
-class Watch:
-    """What the browser did that the pages must never make it do."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.console: list[str] = []
-        self.foreign: list[str] = []
-
-    def on_console(self, msg) -> None:
-        if msg.type == "error" or "Content Security Policy" in msg.text:
-            self.console.append(f"{msg.type}: {msg.text}")
-
-    def on_page_error(self, exc) -> None:
-        self.console.append(f"uncaught: {exc}")
-
-    def on_request(self, request) -> None:
-        url = request.url
-        # data: URLs never leave the page; a blob: URL made here carries this origin
-        if not (url.startswith(self.base + "/") or url.startswith("data:") or url.startswith(f"blob:{self.base}/")):
-            self.foreign.append(url)
-
-    def clear(self) -> None:
-        self.console.clear()
-        self.foreign.clear()
+    with live_server(sample_db) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
 def browser_page(server):
-    from playwright.sync_api import sync_playwright
-
-    base, _ = server
-    watch = Watch(base)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        pg.set_default_timeout(int(os.environ.get("BUDGETKG_BROWSER_TIMEOUT_MS", "120000")))
-        pg.on("console", watch.on_console)
-        pg.on("pageerror", watch.on_page_error)
-        pg.on("request", watch.on_request)
-        yield pg, watch
-        browser.close()
+    with open_page(server[0]) as bp:
+        yield bp
 
 
 @pytest.fixture
@@ -122,17 +40,6 @@ def page(browser_page):
     pg.wait_for_timeout(300)  # console messages and late requests of the last step arrive
     assert not watch.console, watch.console
     assert not watch.foreign, watch.foreign
-
-
-def goto(page, url: str):
-    """page.goto, checking the security headers came with the page."""
-    r = page.goto(url)
-    assert r is not None and r.ok, (url, r and r.status)
-    csp = r.headers.get("content-security-policy", "")
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, (url, csp)
-    assert r.headers.get("x-content-type-options") == "nosniff" and r.headers.get("x-frame-options") == "DENY"
-    assert r.headers.get("referrer-policy"), url
-    return r
 
 
 def _agency_with_years(app) -> tuple[str, int]:

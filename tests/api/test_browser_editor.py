@@ -9,88 +9,20 @@ console, and on any request to another host. Screenshots go to tests/artifacts/.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from browserhelpers import ARGS, ARTIFACTS, CHROMIUM, Watch, goto, live_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PREFIXES = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 
 pytestmark = pytest.mark.browser
 
 
-def _require_browser():
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "the playwright package is missing (pip install -e '.[dev]')"
-    if problem is None and not Path(CHROMIUM).exists():
-        problem = f"{CHROMIUM} is missing (make sysdeps installs Debian's chromium)"
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(mini_db):
-    _require_browser()
-    import uvicorn
-
-    from api.app import create_app
-    from kg.settings import Settings
-
-    port = _free_port()
-    app = create_app(Settings(db=str(mini_db)))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    t0 = time.monotonic()
-    while not srv.started:
-        assert th.is_alive() and time.monotonic() - t0 < 30, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    th.join(10)
-
-
-class Watch:
-    """What the browser did that the pages must never make it do."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.console: list[str] = []
-        self.foreign: list[str] = []
-
-    def on_console(self, msg) -> None:
-        if msg.type == "error" or "Content Security Policy" in msg.text:
-            self.console.append(f"{msg.type}: {msg.text}")
-
-    def on_page_error(self, exc) -> None:
-        self.console.append(f"uncaught: {exc}")
-
-    def on_request(self, request) -> None:
-        url = request.url
-        if not (url.startswith(self.base + "/") or url.startswith("data:") or url.startswith(f"blob:{self.base}/")):
-            self.foreign.append(url)
-
-    def clear(self) -> None:
-        self.console.clear()
-        self.foreign.clear()
+    with live_server(mini_db) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +41,7 @@ def _open(browser, server, javascript: bool = True):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", java_script_enabled=javascript)
     pg = ctx.new_page()
     pg.set_default_timeout(int(os.environ.get("BUDGETKG_BROWSER_TIMEOUT_MS", "60000")))
-    pg.on("console", watch.on_console)
-    pg.on("pageerror", watch.on_page_error)
-    pg.on("request", watch.on_request)
+    watch.attach(pg)
     return ctx, pg, watch
 
 
@@ -125,14 +55,6 @@ def page(browser, server):
     ctx.close()
     assert not watch.console, watch.console
     assert not watch.foreign, watch.foreign
-
-
-def goto(page, url: str):
-    r = page.goto(url)
-    assert r is not None and r.ok, (url, r and r.status)
-    csp = r.headers.get("content-security-policy", "")
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, (url, csp)
-    return r
 
 
 def _editor(page):
