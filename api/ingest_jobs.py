@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 import uuid
@@ -137,19 +136,11 @@ class JobRunner:
     def _save(self, job: Job) -> None:
         """Write the job's state beside the others, atomically: a crash leaves the old state
         or the new one, never half a file."""
+        from kg.atomic import atomic_write_bytes
+
         data = json.dumps(asdict(job), ensure_ascii=False).encode("utf-8")
         with self._lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{job.id}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.folder / f"{job.id}.json")
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write_bytes(self.folder / f"{job.id}.json", data)
 
     def _prune(self) -> None:
         with self._lock:
