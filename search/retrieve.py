@@ -625,7 +625,7 @@ def _bm25_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) -> 
             rows = rows_by_seg[s]
             sub = sc[rows]
         else:
-            rows = np.flatnonzero(sc > 0)
+            rows = np.flatnonzero(sc >= score_floor(sc, depth))
             sub = sc[rows]
             if len(rows) > depth:
                 # this segment's part of the global top `depth` is among its `depth` best
@@ -636,6 +636,20 @@ def _bm25_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) -> 
         gid_parts.append(v.layout.bm25_gid[s][rows])
         score_parts.append(sub)
     return _rank(np.concatenate(gid_parts), np.concatenate(score_parts), depth)
+
+
+def score_floor(scores: np.ndarray, depth: int, block: int = 1024) -> np.float32:
+    """A positive score that at least `depth` rows reach, when there is one (else the least
+    positive float32): the `depth`-th largest of the block maxima. Every row of the top
+    `depth` scores at least that much, so only the rows above it need sorting; on a million
+    rows that spares a partition of all the positive scores (5 ms a query at 10k)."""
+    tiny = np.float32(np.finfo(np.float32).tiny)
+    m = len(scores) // block
+    if m < depth:
+        return tiny
+    maxima = scores[:m * block].reshape(m, block).max(axis=1)
+    t = np.partition(maxima, m - depth)[m - depth]
+    return t if t > 0 else tiny
 
 
 def _dense_ranking(v: _View, query: str, cand: np.ndarray | None, depth: int) -> list[tuple[int, float]]:

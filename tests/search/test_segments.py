@@ -418,3 +418,20 @@ def test_the_document_filter_takes_a_file_a_sha256_or_a_prefix_of_one(small_db, 
         assert hits and {h.source_file for h in hits} == {"m1_budget.txt"}, doc
     assert s.search("资金监管", k=10, doc=docs[0].sha256[:7]) == []  # too short to be a prefix
     s.close()
+
+
+@pytest.mark.parametrize("zeros", [0.0, 0.5, 0.99])
+def test_the_score_floor_keeps_every_row_of_the_top(zeros):
+    """BM25 ranks only the rows at or above a floor taken from block maxima: every row of the
+    top `depth` (ties included) must be among them."""
+    from search.retrieve import score_floor
+
+    rng = np.random.default_rng(int(zeros * 100))
+    for n, depth in ((5000, 100), (300_000, 100), (300_000, 1000), (1_100_000, 100)):
+        sc = rng.choice(np.arange(1, 60, dtype=np.float32) / 7, size=n)  # few distinct values: many ties
+        sc[rng.random(n) < zeros] = 0
+        floor = score_floor(sc, depth)
+        positive = np.sort(sc[sc > 0])[::-1]
+        if len(positive) >= depth:
+            assert positive[depth - 1] >= floor  # the depth-th best and all its ties are kept
+        assert floor > 0 and (sc >= floor).sum() >= min(depth, len(positive))
