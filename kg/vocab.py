@@ -347,6 +347,10 @@ PROCUREMENT_CELLS = ("采购品目", "采购物品", "采购组织", "采购类�
 # The label a table's filing line names the agency with ("部门：", "编制单位：", "部门（单位）名称："),
 # as a regex: 单位 also labels the unit ("单位：万元"), told apart by the name after it.
 AGENCY_LABEL_PATTERN = r"(?:填报|编制|预算)?(?:部门|单位)(?:（单位）|\(单位\))?(?:名称)?"
+# A performance-target table's columns, in the order of the target's fields (bkg:PerformanceTarget).
+TARGET_LEVEL_CELLS = (("一级指标",), ("二级指标",), ("三级指标", "指标名称", "绩效指标"), ("指标值", "目标值"))
+# A column of a quarterly spending plan: 一季度 … 四季度 (or 第1季度); the quarter's number is group 1.
+QUARTER_PATTERN = r"^(?:第)?([一二三四1-4])季度"
 PERFORMANCE_CELLS = ("绩效目标", "绩效指标", "产出指标", "效益指标", "满意度指标", "指标值", "一级指标", "二级指标")
 
 

@@ -107,6 +107,18 @@ class BKG(DefinedNamespace):
     modelVersion: URIRef             # kg.document.MODEL_VERSION the document was read into
     readerVersion: URIRef            # kg.document.READER_VERSION of the reader that read it
 
+    # --- a project's own fields: 立项依据, 用款计划 by quarter, performance targets ---
+    projectBasis: URIRef             # 立项依据 as the project table prints it
+    PlanInstalment: URIRef           # one quarter of a project's spending plan
+    plannedInstalment: URIRef        # project → each quarter of its plan
+    quarter: URIRef                  # 1-4
+    PerformanceTarget: URIRef        # one target of a project's performance-target table
+    performanceTarget: URIRef        # project → each of its targets
+    indicatorLevel1: URIRef          # 一级指标
+    indicatorLevel2: URIRef          # 二级指标
+    indicator: URIRef                # 三级指标: what is measured
+    targetValue: URIRef              # 指标值 as printed ("≥98%")
+
     # --- the reading report (kg.report) ---
     ReadingReport: URIRef
     readingReport: URIRef            # disclosure → its report

@@ -73,6 +73,17 @@ class Line:
 
 
 @dataclass
+class TargetFact:
+    """One performance target of a project, as its target table prints it."""
+
+    level1: str | None  # 一级指标 (产出指标, 效益指标, 满意度指标)
+    level2: str | None  # 二级指标 (数量指标, 质量指标 …)
+    indicator: str  # 三级指标: what is measured
+    value: str | None  # 指标值 as printed ("≥98%", "100%")
+    prov: Prov = field(default_factory=Prov)
+
+
+@dataclass
 class ProjectFact:
     name: str
     amount: Decimal | None
@@ -82,6 +93,9 @@ class ProjectFact:
     prov: Prov = field(default_factory=Prov)
     key: str = ""  # stable id inside the disclosure
     section_title: str | None = None  # heading of the project's own description section
+    basis: str | None = None  # 立项依据 as its table prints it
+    plan: dict[int, Decimal] = field(default_factory=dict)  # 用款计划: quarter (1-4) -> yuan
+    targets: list[TargetFact] = field(default_factory=list)
 
 
 @dataclass

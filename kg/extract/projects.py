@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from kg import vocab as V
 from kg.document import Document, Table
-from kg.extract.base import CODE_RE, Facts, ProjectFact, Prov, clean_name, header_paths, norm
+from kg.extract.base import CODE_RE, Facts, ProjectFact, Prov, TargetFact, clean_name, header_paths, norm
 from kg.extract.tables import is_kind, table_kinds
 from kg.money import doc_unit, normalize, parse_decimal, table_factor
 from kg.readers.outline import OUTLINE, OUTLINE_RE
@@ -87,7 +87,11 @@ def read_project_table(t: Table, unit: str, agency: str | None, kind: str = "bud
         amt_col = _col(paths, pat, skip)
         if amt_col is not None:
             break
-    desc_col = _col(paths, r"简介|说明|用途|内容|备注", skip | ({amt_col} if amt_col is not None else set()))
+    basis_col = _col(paths, V.alternation(V.PROJECT_BASIS_WORDS), skip | {amt_col})
+    quarters = {i: _QUARTER_NUMBER[q.group(1)] for i, p in enumerate(paths)
+                if p and (q := re.match(V.QUARTER_PATTERN, p[-1])) and i not in skip}
+    desc_col = _col(paths, r"简介|说明|用途|内容|备注",
+                    skip | {amt_col, basis_col, *quarters} - {None})
     out: list[ProjectFact] = []
     category = None
     current_agency = None
@@ -131,7 +135,41 @@ def read_project_table(t: Table, unit: str, agency: str | None, kind: str = "bud
         cat = clean_name(r[cat_col]) if cat_col is not None and cat_col < len(r) and r[cat_col].strip() else category
         impl = clean_name(r[unit_col]) if unit_col is not None and unit_col < len(r) and r[unit_col].strip() else current_agency
         page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
-        out.append(ProjectFact(name, amount, cat, impl, [], Prov(page, clean_name(t.title or "") or None, ri + 1)))
+        p = ProjectFact(name, amount, cat, impl, [], Prov(page, clean_name(t.title or "") or None, ri + 1))
+        if basis_col is not None and basis_col < len(r) and clean_name(r[basis_col]):
+            p.basis = clean_name(r[basis_col])
+        for i, q in quarters.items():
+            v = parse_decimal(r[i]) if i < len(r) else None
+            if v is not None:
+                p.plan[q] = normalize(v * factor)
+        out.append(p)
+    return out
+
+
+_QUARTER_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def read_targets(t: Table) -> list[tuple[str, TargetFact]]:
+    """(project name, target) for each row of a performance-target table; a row with its name
+    cell blank is another target of the project named above it."""
+    paths = header_paths(t)
+    name_col = _col(paths, r"项目名称|\(项目\)名称|（项目）名称")
+    cols = [_col(paths, rf"(?:{V.alternation(words)})$") for words in V.TARGET_LEVEL_CELLS]
+    if name_col is None or cols[2] is None:
+        return []
+    out: list[tuple[str, TargetFact]] = []
+    current = None
+    for ri, r in enumerate(t.rows):
+        def cell(i, r=r):
+            return clean_name(r[i]) if i is not None and i < len(r) and clean_name(r[i]) else None
+
+        current = cell(name_col) or current
+        indicator = cell(cols[2])
+        if current is None or indicator is None or _SKIP_NAMES.match(norm(current)):
+            continue
+        page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+        out.append((current, TargetFact(cell(cols[0]), cell(cols[1]), indicator, cell(cols[3]),
+                                        Prov(page, clean_name(t.title or "") or None, ri + 1))))
     return out
 
 
@@ -305,3 +343,10 @@ def extract_projects(doc: Document, f: Facts) -> None:
         projects.append(p)
     f.projects = projects
     add_variants(doc, f, {i for i, _ in chosen}, unit)
+    # performance targets, from the tables the classifier knows as target tables, to the project named
+    for t in tables:
+        if is_kind(kinds.get(id(t)), V.TK_PERFORMANCE.key):
+            for name, target in read_targets(t):
+                owner = next((p for p in projects if norm(name) in {norm(p.name), *map(norm, p.alt_names)}), None)
+                if owner is not None:
+                    owner.targets.append(target)

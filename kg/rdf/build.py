@@ -27,6 +27,7 @@ from kg.rdf.iris import (
     disclosure_iri,
     figure_iri,
     file_iri,
+    instalment_iri,
     line_iri,
     named_concept_iri,
     named_key,
@@ -34,6 +35,7 @@ from kg.rdf.iris import (
     project_iri,
     report_iri,
     table_reading_iri,
+    target_iri,
     unit_iri,
 )
 from kg.report import CONTENT_FULL, ReadingReport, reading_report
@@ -229,6 +231,24 @@ def facts_to_graph(doc: Document, f: Facts, report: ReadingReport | None = None,
             g.add((node, BKG.amount, money(p.amount)))
         if p.category:
             g.add((node, BKG.category, Literal(p.category)))
+        if p.basis:
+            g.add((node, BKG.projectBasis, Literal(p.basis)))
+        for q, v in sorted(p.plan.items()):
+            inst = instalment_iri(doc.sha256, p.key, q)
+            g.add((node, BKG.plannedInstalment, inst))
+            g.add((inst, RDF.type, BKG.PlanInstalment))
+            g.add((inst, BKG.quarter, Literal(q)))
+            g.add((inst, BKG.amount, money(v)))
+        for n, tf in enumerate(p.targets, 1):
+            tnode = target_iri(doc.sha256, p.key, n)
+            g.add((node, BKG.performanceTarget, tnode))
+            g.add((tnode, RDF.type, BKG.PerformanceTarget))
+            g.add((tnode, BKG.indicator, Literal(tf.indicator)))
+            for term, v in ((BKG.indicatorLevel1, tf.level1), (BKG.indicatorLevel2, tf.level2),
+                            (BKG.targetValue, tf.value)):
+                if v:
+                    g.add((tnode, term, Literal(v)))
+            _prov(g, tnode, tf.prov)
         impl = agency
         if p.agency and f.agency and not same_org(p.agency, f.agency):
             impl = _agency(g, p.agency, f.city)

@@ -68,6 +68,14 @@ def project_iri(sha256: str, key: str) -> URIRef:
     return ID[f"project/{sha256[:24]}/{key}"]
 
 
+def instalment_iri(sha256: str, key: str, quarter: int) -> URIRef:
+    return ID[f"project/{sha256[:24]}/{key}/q{quarter}"]
+
+
+def target_iri(sha256: str, key: str, n: int) -> URIRef:
+    return ID[f"project/{sha256[:24]}/{key}/target-{n}"]
+
+
 def line_iri(sha256: str, scheme: str, code: str, figure_type: str) -> URIRef:
     return ID[f"line/{sha256[:24]}/{SCHEME_SLUG[scheme]}-{code}-{figure_type}"]
 

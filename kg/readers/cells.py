@@ -143,7 +143,7 @@ def clean_cell(s: str | None) -> str:
 _AMOUNT_RE = re.compile(
     r"^[-−–+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)$"
 )
-_PERCENT_RE = re.compile(r"^[-−+]?\d+(?:\.\d+)?\s*%$")
+_PERCENT_RE = re.compile(r"^(?:[≥≤><]=?)?[-−+]?\d+(?:\.\d+)?\s*%$")  # a target's "≥98%" is a figure too
 _CODE_RE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")  # 类 208 / 款 20801 / 项 2080109 ...
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d\s*年?(?:度)?$")
 

@@ -182,7 +182,7 @@ def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_headi
 
 AGENCY_LABEL = V.AGENCY_LABEL_PATTERN
 # "公开表一", "公开01表", "表3-1": a table's number beside its title
-_TABLE_NUMBER = re.compile(r"(?:公开|预算|决算)?(?:附)?表\s*[0-9一二三四五六七八九十]+(?:[-－—.][0-9]+)?表?|公开\d+表")
+_TABLE_NUMBER = re.compile(rf"(?:公开|{V.kind_pattern()})?(?:附)?表\s*[0-9一二三四五六七八九十]+(?:[-－—.][0-9]+)?表?|公开\d+表")
 
 
 def filing_row(cells: list[str]) -> list[str] | None:

@@ -112,3 +112,35 @@ def test_a_count_of_units_is_not_a_unit():
     text = ("三、部门机构设置和所属单位情况\n\n本部门内设机构包括常委会下设办公厅、研究室和 3 个专门委员会、8 个工作委员会，"
             "现有 38 个处室，编制 339 名。\n")
     assert extract(doc(text)).internal_units == ["办公厅", "研究室"]
+
+
+PROJECT_DETAILS = ("项目支出表\t\t\t\t\t\t\t\n项目分类\t项目名称\t立项依据\t合计\t用款计划\t\t\t\n"
+                   "\t\t\t\t一季度\t二季度\t三季度\t四季度\n\t合计\t\t8.00\t2.00\t2.00\t2.00\t2.00\n"
+                   "本级支出项目\t档案数字化经费\t青档发[2030]12号\t8.00\t2.00\t2.00\t2.00\t2.00\n\n"
+                   "项目支出绩效目标表\t\t\t\t\n项目名称\t一级指标\t二级指标\t三级指标\t指标值\n"
+                   "档案数字化经费\t产出指标\t数量指标\t档案数字化完成率\t≥98%\n\t满意度指标\t服务对象满意度指标\t服务对象满意度\t≥95%\n")
+
+
+def test_a_projects_basis_quarterly_plan_and_targets_reach_the_graph(tmp_path):
+    import pyshacl
+    import rdflib
+
+    from kg.pipeline import prepare
+    from ontology.namespace import BKG
+
+    (p,) = extract(doc(PROJECT_DETAILS)).projects
+    assert p.basis == "青档发[2030]12号" and p.plan == {q: Decimal("20000") for q in (1, 2, 3, 4)}
+    assert [(t.level1, t.indicator, t.value) for t in p.targets] == [
+        ("产出指标", "档案数字化完成率", "≥98%"), ("满意度指标", "服务对象满意度", "≥95%")]
+    path = tmp_path / "details.txt"
+    path.write_text(f"{TITLE}\n\n{PROJECT_DETAILS}", "utf-8")
+    g = rdflib.Graph().parse(data=prepare(str(path)).ntriples, format="nt")
+    (node,) = g.subjects(rdflib.RDF.type, BKG.Project)
+    assert str(g.value(node, BKG.projectBasis)) == "青档发[2030]12号"
+    quarters = {int(g.value(i, BKG.quarter)): g.value(i, BKG.amount).toPython() for i in g.objects(node, BKG.plannedInstalment)}
+    assert quarters == {q: Decimal("20000") for q in (1, 2, 3, 4)}
+    values = {str(g.value(t, BKG.indicator)): str(g.value(t, BKG.targetValue)) for t in g.objects(node, BKG.performanceTarget)}
+    assert values == {"档案数字化完成率": "≥98%", "服务对象满意度": "≥95%"}
+    shapes = rdflib.Graph().parse(Path(__file__).resolve().parents[2] / "ontology" / "shapes.ttl")
+    conforms, _, text = pyshacl.validate(g, shacl_graph=shapes, inference="none")
+    assert conforms, text[:2000]
