@@ -32,7 +32,8 @@ def _split_glued(item: str) -> list[str]:
     if re.search(r"[（()）]", item):
         return [item]
     parts = re.findall(r".+?(?:办公室|中心|窗口|室|科|部|处|股|队|组|站|所)(?=.{2,}|$)", item)
-    if len(parts) >= 2 and "".join(parts) == item and all(len(p) >= 2 and _is_unit(p) for p in parts):
+    # each part a name of its own: "宣传科教处" is one office, not 宣传科 + 教处
+    if len(parts) >= 2 and "".join(parts) == item and all(len(p) >= 3 and _is_unit(p) for p in parts):
         return parts
     return [item]
 
@@ -53,6 +54,8 @@ def enumerated_units(text: str) -> list[str]:
                     out.append(p)
     for m in _ENUM.finditer(t):
         body = re.split(r"等(?:\d+个|[一二三四五六七八九十]+个)?(?:科室|部门|机构|内设机构)?$|等[，,；;]", m.group(1))[0]
+        # "…等 20 个处室和省委机要局": the count closes one list and 和 adds one more name
+        body = re.sub(r"等\s*\d+\s*个[\u4e00-\u9fff]{1,6}?(?:和|及|以及)", "、", body)
         items = [clean_name(x) for x in re.split(r"[、，,；;]|和(?=[\u4e00-\u9fff]{2,}(?:室|科|部|处|股|中心)$)", body)]
         for it in items:
             it = re.split(r"[：:]|包括|下设|设有", it)[-1]  # "内设机构包括…下设办公厅": the name after the verb

@@ -144,3 +144,8 @@ def test_a_projects_basis_quarterly_plan_and_targets_reach_the_graph(tmp_path):
     shapes = rdflib.Graph().parse(Path(__file__).resolve().parents[2] / "ontology" / "shapes.ttl")
     conforms, _, text = pyshacl.validate(g, shacl_graph=shapes, inference="none")
     assert conforms, text[:2000]
+
+
+def test_a_list_of_offices_closed_by_its_count_and_one_more():
+    text = "三、部门机构设置和所属单位情况\n\n某某办公厅内设机构：秘书处、宣传科教处、机关文印中心等 3 个处室和某某机要局。\n"
+    assert extract(doc(text)).internal_units == ["秘书处", "宣传科教处", "机关文印中心", "某某机要局"]
