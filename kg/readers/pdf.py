@@ -45,6 +45,7 @@ from kg.readers.pdf_tables import (
     resolve,
     ruled_tables,
     same_columns,
+    split_at_titles,
     strip_banner_rows,
 )
 
@@ -240,15 +241,16 @@ def _raw_page(number: int, width: float, height: float, chars: list[dict],
         x0, top = min(c[0] for c in cells), min(c[1] for c in cells)
         x1, bottom = max(c[2] for c in cells), max(c[3] for c in cells)
         inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
-        g = build_grid(number, (x0, top, x1, bottom), cells, inside)
-        if g.n_cols < 2 or g.is_empty():
-            continue  # a box around text, or invisible rects on a blank page
-        if len(g.cells) < 2:
-            # one ruled row: a table only if it continues the previous one (the 合计
-            # row alone on a page); otherwise its text is read as text
-            g.weak = True
-            g.source_lines = chars_to_lines([c for c in inside if c["level"]])
-        grids.append(g)
+        for g in split_at_titles(build_grid(number, (x0, top, x1, bottom), cells, inside)):
+            if g.n_cols < 2 or g.is_empty():
+                continue  # a box around text, or invisible rects on a blank page
+            if len(g.cells) < 2:
+                # one ruled row: a table only if it continues the previous one (the 合计
+                # row alone on a page); otherwise its text is read as text
+                g.weak = True
+                g.source_lines = chars_to_lines([c for c in inside if c["level"]
+                                                 and g.bbox[1] <= (c["top"] + c["bottom"]) / 2 <= g.bbox[3]])
+            grids.append(g)
 
     def in_grid(c: dict) -> bool:
         cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
@@ -548,6 +550,11 @@ def _append_continuation(prev: tuple[Table, GridTable, GridTable], g: GridTable,
     n_hdr = count_header_rows(g)
     hdr, _ = resolve(g, n_hdr)
     _, body = resolve(g, 0)
+    if not table.header and not table.rows:
+        # only the name and filing line were printed before the page break: the header is here
+        table.header, _ = resolve(g, n_hdr)
+        body = body[n_hdr:]
+        n_hdr = 0
     known = {norm_row(r) for r in table.header}
     skip = 0
     while skip < len(body) and skip < n_hdr and (norm_row(hdr[skip]) in known or norm_row(body[skip]) in known):

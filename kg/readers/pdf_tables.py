@@ -71,6 +71,7 @@ class GridTable:
     # filing details printed inside the ruling ("部门：某某办公厅"): the reader prints them as
     # text above the table, where a table-only publication names its agency
     filing: list[str] = field(default_factory=list)
+    row_edges: list[float] = field(default_factory=list)  # the grid's row lines, top to bottom (ruled tables)
 
     @property
     def n_cols(self) -> int:
@@ -136,7 +137,74 @@ def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict])
     for (r, c) in spans:
         chs = buckets.get((r, c), [])
         cells[r][c] = clean_cell(join_wrapped([ln.text for ln in chars_to_lines(chs, split_gap=1e9)])) if chs else ""
-    return GridTable(page, bbox, xs, cells, owner)
+    return GridTable(page, bbox, xs, cells, owner, row_edges=ys)
+
+
+# A cell that names a table: "财政拨款政府性基金支出预算表", "收入预算总表（公开02表）".
+_TITLE_CELL = re.compile(r"表(?:[（(][^）)]{0,12}[）)])?$")
+
+
+def _title_row(row: list[str | None]) -> str | None:
+    cells = [x for x in row if x]
+    if len(cells) == 1 and 4 <= len(cells[0]) <= CAPTION_MAX_CHARS and _TITLE_CELL.search(cells[0]) \
+            and not is_number(cells[0]) and not is_filing_line(cells[0]):
+        return cells[0]
+    return None
+
+
+def _rows(g: GridTable, a: int, b: int) -> tuple[list[list[str | None]], list[list[tuple[int, int]]]]:
+    """Rows a..b of a grid as a grid of their own: a cell merged from a row above a is cut,
+    its part inside becomes an empty cell of its own."""
+    cells = [list(row) for row in g.cells[a:b]]
+    owner = []
+    for r, row in enumerate(g.owner[a:b]):
+        out = []
+        for c, (r0, c0) in enumerate(row):
+            if r0 >= a:
+                out.append((r0 - a, c0))
+            else:
+                out.append((r, c))
+                if cells[r][c] is None:
+                    cells[r][c] = ""
+        owner.append(out)
+    return cells, owner
+
+
+def compact_columns(g: GridTable) -> GridTable:
+    """Drop the column lines no cell of `g` ends at, and trailing columns with nothing in them:
+    the rows of one table cut from a grid shared with another keep the other's lines, and
+    would not line up with their own table's columns on the page before."""
+    n = g.n_cols
+    keep = [0] + [k for k in range(1, n) if any(row[k] != row[k - 1] for row in g.owner)]
+    while len(keep) > 1 and not any(row[c] for row in g.cells for c in range(keep[-1], n)):
+        n = keep.pop()
+    group = {k: j for j, k in enumerate(keep)}
+    cells = [[row[k] if g.owner[r][k] == (r, k) else None for k in keep] for r, row in enumerate(g.cells)]
+    owner = [[(row[k][0], group[row[k][1]]) for k in keep] for row in g.owner]
+    g.col_edges, g.cells, g.owner = [g.col_edges[k] for k in keep] + [g.col_edges[n]], cells, owner
+    g.bbox = (g.bbox[0], g.bbox[1], g.col_edges[-1], g.bbox[3])
+    return g
+
+
+def split_at_titles(g: GridTable) -> list[GridTable]:
+    """One ruling drawn round several tables (a spreadsheet printed page by page: the end of
+    one table, then the next one's title, filing line and header in the same grid) → one grid
+    per table, cut above each row that holds nothing but a table's title, which becomes the
+    title of the table below it."""
+    cuts = [r for r in range(1, len(g.cells)) if _title_row(g.cells[r])]
+    if not cuts or len(g.row_edges) != len(g.cells) + 1:
+        return [g]
+    out = []
+    for a, b in zip([0, *cuts], [*cuts, len(g.cells)], strict=True):
+        title = g.title if a == 0 else _title_row(g.cells[a])
+        first = a if a == 0 else a + 1
+        if first >= b:
+            continue
+        cells, owner = _rows(g, first, b)
+        out.append(compact_columns(GridTable(g.page, (g.bbox[0], g.row_edges[first], g.bbox[2], g.row_edges[b]),
+                                             g.col_edges, cells, owner, title=title, unit=g.unit,
+                                             row_edges=g.row_edges[first:b + 1])))
+    return out
 
 
 def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_heading: bool = False) -> None:
@@ -146,7 +214,8 @@ def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_headi
     title/unit (the name inside the ruling beats a section heading printed above). When
     a proper caption is printed above and the full-width cell says something else with
     real header rows under it, it is a group header over every column and stays."""
-    while len(t.cells) > 1 and t.n_cols > 1:
+    titled = False  # the name was taken from inside the ruling: a filing row may be all that is left
+    while (len(t.cells) > 1 or (t.cells and titled)) and t.n_cols > 1:
         nonempty = [x for x in t.cells[0] if x]
         if not nonempty:
             _drop_first_row(t)
@@ -170,13 +239,19 @@ def strip_banner_rows(t: GridTable, caption: str | None = None, caption_is_headi
             t.filing += filing
             _drop_first_row(t)
             continue
-        if not (full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS and len(t.cells) > 2):
+        below = [x for x in t.cells[1] if x] if len(t.cells) > 1 else []
+        # a name and its filing line at the foot of a page, the table itself overleaf
+        banner_only = len(t.cells) == 2 and filing_row(below) is not None
+        if not (full_span and not is_number(text) and len(text) <= CAPTION_MAX_CHARS
+                and (len(t.cells) > 2 or banner_only)):
             break
-        below = [x for x in t.cells[1] if x]
         if caption is None or caption_is_heading:
             t.title = t.title or text
-        elif re.sub(r"\s+", "", caption) != re.sub(r"\s+", "", text) and not all(is_filing_line(x) for x in below):
-            break
+        elif re.sub(r"\s+", "", caption) != re.sub(r"\s+", "", text):
+            if filing_row(below) is None or not _title_row([text]):
+                break  # a group header over every column
+            t.title = text  # the table's own name, inside its ruling above its filing line
+        titled = True
         _drop_first_row(t)
 
 
@@ -323,6 +398,11 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
             lowest_top = ln.top
             continue
         if len(ln.text) <= CAPTION_MAX_CHARS and not ln.text.endswith(("。", "；", "，", "：", ":")):
+            up = next((u for _, u in above[k + 1:] if u.bottom <= ln.top + 1 and not detect_unit(u.text)), None)
+            if up is not None and AGENCY_LABEL_RE.match(up.text) and abs(up.x0 - ln.x0) <= ln.size \
+                    and ln.top - up.bottom <= ln.size:
+                lowest_top = ln.top  # the end of a filing line broken in a narrow cell ("部门名称：江苏省人大 / 常委会办公厅")
+                continue
             title = tidy(ln.text)
             title_idx.append(i)
             # a caption wrapped onto a second line: the line just above, in the same

@@ -121,3 +121,39 @@ def test_the_disclosures_own_title_is_not_a_project_section():
     paras = [f"{AGENCY}2031年部门预算公开说明", "一、立项依据", "档案馆预算安排 0.52 万元，用于档案整理。"]
     doc = Document("x.pdf", "0" * 64, [Page(1, [Paragraph(x, 1) for x in paras])])
     assert narrative_projects(doc, Facts()) == []
+
+
+def test_one_ruling_round_the_end_of_a_table_and_the_next_table():
+    from kg.readers.pdf_tables import split_at_titles
+
+    cells = [["上年结转资金", "", "结转下年资金", ""], ["收入合计", "5.00", "支出合计", "5.00"],
+             ["收入预算总表", None, None, None], [f"部门：{AGENCY}", None, None, "单位：万元"],
+             ["项目名称", None, "金额", None], ["收入总计", None, "5.00", None]]
+    owner = [[(0, 0), (0, 1), (0, 2), (0, 3)], [(1, 0), (1, 1), (1, 2), (1, 3)], [(2, 0)] * 4,
+             [(3, 0), (3, 0), (3, 0), (3, 3)], [(4, 0), (4, 0), (4, 2), (4, 2)], [(5, 0), (5, 0), (5, 2), (5, 2)]]
+    g = GridTable(1, (0, 0, 100, 60), [0.0, 25.0, 50.0, 75.0, 100.0], cells, owner,
+                  row_edges=[0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0])
+    tail, income = split_at_titles(g)
+    assert tail.cells[-1] == ["收入合计", "5.00", "支出合计", "5.00"] and tail.bbox[3] == 20.0
+    assert income.title == "收入预算总表" and income.bbox[1] == 30.0
+    # the income table's own columns only: a line no cell of it ends at is not one of its columns
+    assert income.col_edges == [0.0, 50.0, 75.0, 100.0]
+    strip_banner_rows(income)
+    assert income.filing == [f"部门：{AGENCY}"] and income.cells[0][:2] == ["项目名称", "金额"]
+
+
+def test_a_name_and_filing_line_at_the_foot_of_a_page():
+    g = _grid([["财政拨款基本支出预算表", None, None], ["部门：", AGENCY, "单位：万元"]],
+              owner=[[(0, 0)] * 3, [(1, 0), (1, 1), (1, 2)]])
+    strip_banner_rows(g, caption="财政拨款收支预算总表")  # the caption above belongs to the table before
+    assert g.title == "财政拨款基本支出预算表" and g.filing == [f"部门：{AGENCY}"] and g.cells == []
+
+
+def test_a_filing_line_broken_in_a_narrow_cell_is_not_the_caption():
+    from kg.readers.pdf_layout import Line
+    from kg.readers.pdf_tables import caption_above
+
+    lines = [Line("收支预算总表", 260, 170, 340, 182, 12), Line("部门名称：青禾市", 79, 203, 160, 212, 9),
+             Line("单位：万元", 508, 211, 550, 220, 9), Line("档案馆", 79, 219, 110, 228, 9)]
+    title, unit, _, _ = caption_above(lines, 232, 74, 556, 0)
+    assert title == "收支预算总表" and unit == "万元"
