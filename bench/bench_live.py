@@ -286,6 +286,47 @@ def child_merge_search(a) -> dict:
             "merge": result[-1] if result else None}
 
 
+def child_dictionary(a) -> dict:
+    """What a dictionary change costs when its words occur in many chunks: six agency names
+    of the corpus taken as added words (each is in the header of every chunk of its agency's
+    disclosures). Found through bigram postings and the stored normalized text, then cut
+    again, as a sync does; against scanning every chunk's text for them."""
+    import sqlite3
+
+    import numpy as np
+
+    from search.index import read_config
+    from search.index.bm25 import Postings
+    from search.index.dictionary import chunks_containing
+    from search.tokenize import get_tokenizer, normalize
+
+    cfg = read_config(a.db)
+    seg = Path(a.db) / "index" / cfg["generation"]
+    con = sqlite3.connect(f"file:{seg / 'chunks.sqlite'}?mode=ro", uri=True)
+    try:
+        n = con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        agencies = sorted({r[0] for r in con.execute("SELECT DISTINCT agency FROM chunks WHERE agency != ''")})
+        words = {normalize(w) for w in random.Random(11).sample(agencies, min(6, len(agencies)))}
+        words_file = (seg / "dictionary.txt").read_text(encoding="utf-8").split("\n")
+        tok = get_tokenizer([w for w in words_file if w])
+        t = time.perf_counter()
+        found = chunks_containing(seg, Postings(seg / "bm25"), np.ones(n, bool), words)
+        find_s = time.perf_counter() - t
+        t = time.perf_counter()
+        for text in found.values():
+            tok.terms(text)
+        cut_s = time.perf_counter() - t
+        t = time.perf_counter()
+        scanned = set()
+        for w in words:
+            scanned |= {r[0] for r in con.execute("SELECT id FROM chunks WHERE instr(norm, ?) > 0", (w,))}
+        scan_s = time.perf_counter() - t
+    finally:
+        con.close()
+    return {"words": len(words), "chunks": len(found), "find_s": round(find_s, 2), "cut_again_s": round(cut_s, 2), "scan_every_chunk_s": round(scan_s, 2),
+            "same_as_scan": set(found) == scanned}
+
+
 def child_remove(a) -> dict:
     from kg.archive import DocumentArchive
     from kg.store import open_store
@@ -428,6 +469,7 @@ def bench_db(db: Path, work: Path, service: bool) -> dict:
         res["searchable"] = searchable_via_searcher(db, files[0], query)
         res["noop_sync"] = _child("_noop", "--db", str(db))
         res["noop_sync"]["budgetkg_index_s"] = noop_command(db)
+        res["dictionary_change"] = _child("_dictionary", "--db", str(db))
         res["during_merge"] = _child("_merge_search", "--db", str(db))
         if service:
             added.append(files[1].name)
@@ -440,15 +482,17 @@ def bench_db(db: Path, work: Path, service: bool) -> dict:
 def markdown(results: dict) -> str:
     rows = ["| disclosures | chunks | ingest → searchable s (Searcher) | stored → searchable s | sync s | "
             "service: ingest → searchable s | no-op sync s (call / `budgetkg index`) | search p50 / p95 / max ms "
-            "during merge | recall@10 during merge | merge s |", "|" + "---|" * 10]
+            "during merge | recall@10 during merge | merge s | dictionary change: chunks, find s (scan s) |",
+            "|" + "---|" * 11]
     for r in results["databases"]:
         p, s, n, m = r["prepare"], r.get("searchable", {}), r.get("noop_sync", {}), r.get("during_merge", {})
-        sv = r.get("service") or {}
+        sv, d = r.get("service") or {}, r.get("dictionary_change") or {}
         rows.append(f"| {p['documents']:,} | {p['chunks']:,} | {s.get('ingest_to_searchable_s')} | "
                     f"{s.get('stored_to_searchable_s')} | {s.get('sync_s')} | "
                     f"{sv.get('ingest_to_searchable_s', sv.get('error', '–'))} | "
                     f"{n.get('median_s')} / {n.get('budgetkg_index_s')} | {m.get('p50_ms')} / {m.get('p95_ms')} / "
-                    f"{m.get('max_ms')} | {m.get('recall@10')} | {(m.get('merge') or {}).get('seconds')} |")
+                    f"{m.get('max_ms')} | {m.get('recall@10')} | {(m.get('merge') or {}).get('seconds')} | "
+                    f"{d.get('chunks')}, {d.get('find_s')} ({d.get('scan_every_chunk_s')}) |")
     return "\n".join(rows)
 
 
@@ -475,7 +519,8 @@ def main(argv=None) -> int:
     ap.add_argument("--names")
     a = ap.parse_args(argv)
     modes = {"_ingest_corpus": child_ingest_corpus, "_prepare": child_prepare, "_poll": child_poll, "_add": child_add,
-             "_noop": child_noop, "_merge_search": child_merge_search, "_remove": child_remove}
+             "_noop": child_noop, "_merge_search": child_merge_search, "_remove": child_remove,
+             "_dictionary": child_dictionary}
     if a.mode in modes:
         a.db = a.db[0]
         print(json.dumps(modes[a.mode](a), ensure_ascii=False, default=str), flush=True)

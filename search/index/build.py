@@ -316,6 +316,11 @@ def _delta_sync(db: Path, idx: Path, store, old: dict, progress, workers: int, v
                 keep.discard(sha)
         skipped = {g: {**s, "words": _words(labels.get(g, []))} for g, s in skipped.items()}
         new_words = set(graphmeta.dictionary_words(labels))
+    # a graph is trusted as it was only while none of its files changed: a disclosure read
+    # from two files (kg.publication) is rebuilt whole when one of them is replaced
+    touched = {d.graph for d in stored if d.sha256 not in keep and d.sha256 not in known_skipped} | \
+        {d["graph"] for sha, d in old_docs.items() if sha not in keep}
+    keep = {sha for sha in keep if old_docs[sha]["graph"] not in touched}
     added = [d for d in stored if d.sha256 not in keep and d.sha256 not in known_skipped]
     if not verify:
         graphs = [d.graph for d in added] + [g for g in dup if g not in skipped]

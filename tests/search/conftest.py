@@ -99,3 +99,9 @@ def topics():
 def disclosure_graph():
     """disclosure_graph(doc, year, kind, agency, projects, policies) → (graph IRI, N-Triples)."""
     return graph_nt
+
+
+@pytest.fixture
+def document_maker():
+    """document_maker(name, topic, extra) → Document (see make_doc)."""
+    return make_doc

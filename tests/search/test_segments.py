@@ -435,3 +435,54 @@ def test_the_score_floor_keeps_every_row_of_the_top(zeros):
         if len(positive) >= depth:
             assert positive[depth - 1] >= floor  # the depth-th best and all its ties are kept
         assert floor > 0 and (sc >= floor).sum() >= min(depth, len(positive))
+
+
+
+def _two_file_graph(db, store, make_doc, halves: list[tuple[str, str, list[str]]], projects: list[str]):
+    """One disclosure read from two files (kg.publication): both documents archived, one
+    graph naming both files (bkg:hasFile nodes pair each name with its sha256)."""
+    from kg.archive import DocumentArchive
+    from kg.store import BKG, ID
+
+    docs = [make_doc(name, topic, extra) for name, topic, extra in halves]
+    g = f"{ID}disclosure/pair"
+    a = f"{ID}agency/pair"
+    lines = [f"<{g}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BKG}Disclosure> .",
+             f'<{g}> <{BKG}fiscalYear> "2024"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+             f'<{g}> <{BKG}documentKind> "budget" .', f"<{g}> <{BKG}reportingAgency> <{a}> .",
+             f"<{a}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BKG}Agency> .",
+             f'<{a}> <http://www.w3.org/2000/01/rdf-schema#label> "辛市双文件局"@zh .']
+    for i, d in enumerate(docs):
+        DocumentArchive(db).put(d)
+        n = f"{g}/file/{i}"
+        lines += [f'<{g}> <{BKG}sourceFile> "{d.source_file}" .', f'<{g}> <{BKG}sha256> "{d.sha256}" .',
+                  f"<{g}> <{BKG}hasFile> <{n}> .", f'<{n}> <{BKG}fileName> "{d.source_file}" .',
+                  f'<{n}> <{BKG}fileSha256> "{d.sha256}" .']
+    for i, p in enumerate(projects):
+        e = f"{ID}project/pair{i}"
+        lines += [f"<{e}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BKG}Project> .",
+                  f'<{e}> <http://www.w3.org/2000/01/rdf-schema#label> "{p}"@zh .']
+    store.replace_graph(g, "\n".join(lines))
+    return docs
+
+
+def test_a_disclosure_of_two_files_is_reindexed_whole_when_one_is_replaced(small_db, document_maker, monkeypatch,
+                                                                            tmp_path, segmented):
+    """kg.publication: one graph, two files. Replacing one file rebuilds the graph, which may
+    change what the other file's chunks carry (here a project its text names): a trusting
+    sync indexes the other file again too."""
+    db, store, _ = small_db
+    text_half = ("p_text.txt", "双文件说明", ["本年度实施城乡环境整治专项行动。"])
+    _two_file_graph(db, store, document_maker, [text_half, ("p_tables.txt", "双文件表格", [])], [])
+    sync(db, store, workers=1)
+    before = {d["source_file"]: d["chunk_key"] for d in read_config(db)["documents"].values()}
+    # the tables half replaced; the rebuilt graph now names a project the text half mentions
+    _two_file_graph(db, store, document_maker, [text_half, ("p_tables.txt", "双文件表格第二版", [])],
+                    ["城乡环境整治专项行动"])
+    stats = sync(db, store, workers=1)
+    assert stats["added"] == stats["removed"] == 1 and stats["reindexed"] == 1
+    after = {d["source_file"]: d["chunk_key"] for d in read_config(db)["documents"].values()}
+    assert after["p_text.txt"] != before["p_text.txt"]
+    hit = Searcher.open(db).search("城乡环境整治专项行动", k=1)[0]
+    assert hit.source_file == "p_text.txt" and any("project/pair0" in e for e in hit.entities)
+    _assert_same_search(db, store, tmp_path, monkeypatch, "after_pair")
