@@ -285,6 +285,7 @@ class Searcher:
         self._open: dict[str, _Segment] = {}
         self._models = _Models()
         self._pending: threading.Thread | None = None
+        self._closed = False
         self._sig = self._config_sig()
         self._v = self._open_live(cfg)
         self._checked = time.monotonic()
@@ -414,7 +415,7 @@ class Searcher:
         except (IndexError_, OSError, sqlite3.Error):
             return
         with self._reopen:
-            if self._sig != sig and self._config_sig() == sig:
+            if not self._closed and self._sig != sig and self._config_sig() == sig:
                 self._sig = sig
                 with self._state:
                     old, self._v = self._v, new
@@ -540,6 +541,8 @@ class Searcher:
         return self._call(_search, query, k, year, agency, kind, doc, mode)
 
     def close(self) -> None:
+        with self._reopen:
+            self._closed = True
         self._retire(self._v)
 
 

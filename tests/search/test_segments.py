@@ -486,3 +486,24 @@ def test_a_disclosure_of_two_files_is_reindexed_whole_when_one_is_replaced(small
     hit = Searcher.open(db).search("城乡环境整治专项行动", k=1)[0]
     assert hit.source_file == "p_text.txt" and any("project/pair0" in e for e in hit.entities)
     _assert_same_search(db, store, tmp_path, monkeypatch, "after_pair")
+
+
+def test_a_large_new_segment_is_opened_beside_the_searches(small_db, add_disclosure, monkeypatch, segmented):
+    """After a merge or a rebuild the Searcher opens the new main segment in a thread and
+    goes on answering from the view it has; then it switches."""
+    import search.retrieve
+
+    db, store, _ = small_db
+    sync(db, store, workers=1)
+    s = Searcher.open(db)
+    s.refresh_s = 0
+    add_disclosure(db, store, _spec(*MORE[0]))
+    sync(db, store, workers=1)
+    merge.merge(db)  # a new main segment the Searcher has not opened
+    monkeypatch.setattr(search.retrieve, "BACKGROUND_OPEN_ROWS", 1)
+    assert s.search("资金监管", k=3)  # answered while the new view opens
+    assert s._pending is not None
+    s._pending.join(60)
+    assert s.cfg["generation"] == read_config(db)["generation"]
+    assert s.search("农村公路养护", k=1)[0].source_file == "m1_budget.txt"
+    s.close()
