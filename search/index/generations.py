@@ -219,10 +219,6 @@ class SegmentInfo:
     override_sha: list[str] = field(default_factory=list)
     override_pos: list[int] = field(default_factory=list)
 
-    @property
-    def rows(self) -> int:
-        return self.n + len(self.override_sha)
-
     @classmethod
     def read(cls, folder: Path) -> SegmentInfo:
         con = sqlite3.connect(f"file:{folder / 'chunks.sqlite'}?mode=ro", uri=True)
