@@ -140,7 +140,7 @@ def _codes(t: Table) -> set[str]:
 def _runs(classified) -> list[tuple[V.TableKind, list[Table]]]:
     """Consecutive tables of one kind that continue each other (same columns, no new title,
     no code printed twice) are one table."""
-    from kg.extract.lines import is_continuation
+    from kg.extract.tables import is_continuation
 
     runs: list[tuple[V.TableKind, list[Table]]] = []
     for t, k in classified:

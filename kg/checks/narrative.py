@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from kg import vocab as V
 from kg.checks import finding
-from kg.checks.precision import HALF, Printed, value_step
+from kg.checks.precision import AMOUNT_RE, HALF, Printed, value_step
 from kg.checks.structure import three_public_rows
 from kg.document import Document
 from kg.extract.base import Facts, Figure, FindingFact, Line, Prov, logical_paragraphs, norm
@@ -38,9 +38,6 @@ from kg.money import normalize, parse_decimal, table_factor, to_yuan, unit_word
 from kg.readers.outline import OUTLINE_RE
 
 HUNDRED = Decimal(100)
-_NUM = r"(\d[\d,，]*(?:\.\d+)?)"
-_UNITS = V.alternation((V.YI_YUAN, V.WAN_YUAN, V.YUAN, V.WAN))
-AMOUNT_RE = re.compile(rf"{_NUM}({_UNITS})")
 PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)%")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _RISE = V.alternation(V.RISE_WORDS)

@@ -10,14 +10,21 @@ row first, then the rest of the table. A 万元 table printing two decimals has 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from decimal import Decimal
 
+from kg import vocab as V
 from kg.document import Document, Table
 from kg.extract.base import Figure, Prov, clean_name
 from kg.money import normalize, parse_decimal, table_factor, unit_factor
 from kg.vocab import DEFAULT_UNIT, UNIT_FACTORS, YUAN_PER_WAN
+
+# an amount with its unit as the 说明 text prints it (structure and narrative read both)
+_NUM = r"(\d[\d,，]*(?:\.\d+)?)"
+_UNITS = V.alternation((V.YI_YUAN, V.WAN_YUAN, V.YUAN, V.WAN))
+AMOUNT_RE = re.compile(rf"{_NUM}({_UNITS})")
 
 HALF = Decimal("0.5")
 

@@ -160,7 +160,7 @@ def stated_reserve(doc: Document, unit: str) -> Figure | None:
         for lab, fig in s.others:
             if any(w in lab for w in V.RESERVE_WORDS) and fig.value:
                 return fig
-    from kg.checks.narrative import AMOUNT_RE
+    from kg.checks.precision import AMOUNT_RE
     from kg.extract.base import logical_paragraphs
     from kg.money import to_yuan, unit_word
 

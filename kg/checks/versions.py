@@ -185,7 +185,7 @@ def final_vs_budget(s: Stored) -> list[dict]:
 
 def year_on_year(s: Stored, documents: Callable[[str], Document | None]) -> list[dict]:
     from kg.checks.narrative import year_claims
-    from kg.extract import extract
+    from kg.extract.facts import extract_facts
 
     out = []
     index = {}
@@ -194,7 +194,7 @@ def year_on_year(s: Stored, documents: Callable[[str], Document | None]) -> list
     def read(sha: str, doc: Document):
         # a disclosure is this year's of one pair and last year's of the next: extracted once
         if sha not in cache:
-            cache[sha] = extract(doc)
+            cache[sha] = extract_facts(doc)  # its facts only: its own findings are not needed here
         return cache[sha]
 
     for r in s.rows:

@@ -26,9 +26,16 @@ from kg.extract.base import (
     header_paths,
     norm,
 )
-from kg.extract.tables import BASIC_KINDS, FUNCTIONAL_ORDER, OTHER_FUNDS, classify, is_kind, table_kinds
+from kg.extract.tables import (
+    BASIC_KINDS,
+    FUNCTIONAL_ORDER,
+    OTHER_FUNDS,
+    classify,
+    is_continuation,
+    is_kind,
+    table_kinds,
+)
 from kg.money import doc_unit, normalize, parse_decimal, table_factor
-from kg.readers.outline import OUTLINE
 
 SPLITS = ("basic", "project", "personnel", "public")
 
@@ -278,21 +285,6 @@ def _score(t: Table, lines: list[Line], scheme: str, kind: V.TableKind | None = 
         s -= 3 if any(w in head for w in V.PROJECT.cells) else 0
         s -= 3 if is_kind(kind, *OTHER_FUNDS) else 0
     return s
-
-
-def _title_core(t: Table) -> str:
-    return re.sub(rf"^(?:{OUTLINE}|表\d+)|[(（][^)）]*[)）]|\d{{4}}年", "", norm(t.title or ""))
-
-
-def is_continuation(first: Table, later: Table) -> bool:
-    """`later` continues `first` after a page break: same column names, and a title that is
-    missing, equal, or the same name without its numbering ("三、部门支出总表" / "支出总表")."""
-    if not first.header or not later.header or first.n_cols != later.n_cols:
-        return False
-    if [norm(c) for c in first.header[-1]] != [norm(c) for c in later.header[-1]]:
-        return False
-    a, b = _title_core(first), _title_core(later)
-    return not b or a == b or (len(b) >= 3 and (b in a or a in b))
 
 
 def extract_lines(doc: Document, f: Facts) -> None:

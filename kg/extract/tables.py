@@ -22,6 +22,7 @@ from kg import vocab as V
 from kg.document import Document, Heading, Paragraph, Table
 from kg.extract.base import CODE_RE, norm
 from kg.money import parse_decimal
+from kg.readers.outline import OUTLINE
 
 TableKind = V.TableKind
 
@@ -178,7 +179,6 @@ def classify(t: Table, context: TableContext | None = None) -> TableKind | None:
 def classify_document(doc: Document, kind: str = V.BUDGET.code) -> list[tuple[Table, TableKind | None]]:
     """Every table of `doc` with its kind; a table continued after a page break without a title
     of its own is the kind of the table it continues."""
-    from kg.extract.lines import is_continuation
 
     out: list[tuple[Table, TableKind | None]] = []
     before: list[str] = []
@@ -216,3 +216,18 @@ def expected_tables(kind: str, scope: str = V.DEPARTMENT.code) -> tuple[TableKin
     disclosure publishes the same set as its department's."""
     del scope  # the national templates ask the same tables of 部门 and 单位 disclosures
     return tuple(k for k in V.STANDARD_KINDS if kind in k.expected)
+
+
+def _title_core(t: Table) -> str:
+    return re.sub(rf"^(?:{OUTLINE}|表\d+)|[(（][^)）]*[)）]|\d{{4}}年", "", norm(t.title or ""))
+
+
+def is_continuation(first: Table, later: Table) -> bool:
+    """`later` continues `first` after a page break: same column names, and a title that is
+    missing, equal, or the same name without its numbering ("三、部门支出总表" / "支出总表")."""
+    if not first.header or not later.header or first.n_cols != later.n_cols:
+        return False
+    if [norm(c) for c in first.header[-1]] != [norm(c) for c in later.header[-1]]:
+        return False
+    a, b = _title_core(first), _title_core(later)
+    return not b or a == b or (len(b) >= 3 and (b in a or a in b))

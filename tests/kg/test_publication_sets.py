@@ -278,8 +278,6 @@ def _facts(g: Graph) -> dict[str, set]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="readers: the text-rendered tables half has no agency read (编制部门：… above "
-                                       "each table) and a 单位's tables read as scope 部门, so the halves share no identity")
 def test_generated_halves_read_as_the_whole_document(family, tmp_path):
     """Each tables_only pair becomes one disclosure whose totals, lines and projects are those
     of the same document printed whole (family a): both halves' facts, none twice."""
