@@ -112,7 +112,7 @@ def cjk_font() -> str:
 SLOW_FIXTURES = {
     "txt_db", "pdf_db", "real_db", "sample_corpus", "sample_db", "sample_client", "synthetic_db", "writable_db",
     "small_db", "probe_db", "oxigraph_server", "oxigraph_server_plain", "ray_runtime", "live", "server",
-    "corpus_docs", "model_dir",
+    "corpus_docs", "model_dir", "planted", "clean", "graded",
 }
 
 
