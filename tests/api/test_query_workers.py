@@ -104,6 +104,7 @@ def test_queries_run_in_isolated_workers_never_in_the_service(mini_db):
             assert infos and all(i["network_isolated"] for i in infos)
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_a_timed_out_query_kills_its_worker_and_frees_the_core(tmp_path):
     import psutil
 
@@ -124,6 +125,7 @@ def test_a_timed_out_query_kills_its_worker_and_frees_the_core(tmp_path):
         assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_a_trivial_query_is_answered_while_heavy_ones_run(mini_db):
     import threading
 
@@ -155,6 +157,7 @@ def test_answers_are_capped_in_bytes(mini_db):
         assert "truncated" not in r.json()
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_a_query_growing_past_its_memory_allowance_is_stopped(mini_db):
     # every literal concatenated, cross-joined: hundreds of MB inside the engine
     q = ("SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c), STR(?d))) AS ?x) "

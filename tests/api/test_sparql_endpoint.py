@@ -210,6 +210,7 @@ def test_row_cap_is_reported(mini_db):
         assert "truncated" not in r.json() and "x-budgetkg-truncated" not in r.headers
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_pathological_query_times_out_while_others_are_answered(mini_db):
     with make_client(mini_db, sparql_timeout_s=1.5) as c:
         box = {}

@@ -49,6 +49,7 @@ def _cli(*args) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_a_readme_in_a_folder_is_skipped_with_a_note(tmp_path):
     folder = _generate(tmp_path / "gen")
     (folder / "README.md").write_text(README, encoding="utf-8")
@@ -76,6 +77,7 @@ def test_a_readme_in_a_folder_is_skipped_with_a_note(tmp_path):
     assert "2 skipped" in p.stderr and "0 failed" in p.stderr
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_a_non_disclosure_named_explicitly_is_refused(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(README, encoding="utf-8")

@@ -48,6 +48,7 @@ def test_vectors_carry_meaning_and_unseen_words_fall_back_to_characters(model_di
     assert np.any(unseen) and unseen @ v[2] > unseen @ v[3]
 
 
+@pytest.mark.slow  # waits out a query timeout or starts processes
 def test_factory_errors_are_one_line(tmp_path):
     with pytest.raises(EmbedderError, match="builtin model is missing"):
         load_embedder("builtin", tmp_path)
