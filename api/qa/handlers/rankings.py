@@ -90,11 +90,9 @@ def ranked(qn: Question, year: int | None) -> tuple[list[tuple[Disclosure, Decim
     return None
 
 
-def superlative(qn: Question) -> Result | None:
-    if qn.intent.asks_project and not qn.intent.asks_agency and len(qn.agencies) < 2:
-        return _top_project(qn)
-    if len(qn.agencies) >= 2:
-        return _rank_named(qn)
+def _one_year_per_agency(qn: Question):
+    """The asked measure for every agency of the year (each agency once) and the SPARQL that
+    reads it: (items, word, year, defaulted, kind, sparql), or None when nothing is found."""
     got = ranked(qn, qn.year)
     if got is None:
         return None
@@ -102,7 +100,18 @@ def superlative(qn: Question) -> Result | None:
     items, year, defaulted, kind = _one_per_agency(items, qn.year, qn.intent.doc_kind)
     if not items:
         return None
-    sparql = _ranking_sparql(m, year, kind)
+    return items, word, year, defaulted, kind, _ranking_sparql(m, year, kind)
+
+
+def superlative(qn: Question) -> Result | None:
+    if qn.intent.asks_project and not qn.intent.asks_agency and len(qn.agencies) < 2:
+        return _top_project(qn)
+    if len(qn.agencies) >= 2:
+        return _rank_named(qn)
+    got = _one_year_per_agency(qn)
+    if got is None:
+        return None
+    items, word, year, defaulted, kind, sparql = got
     ordered = sorted(items, key=lambda x: x[1], reverse=qn.intent.direction == "max")
     return _ranking_answer(qn, [(x[0], x[1]) for x in ordered], word, sparql, year, defaulted,
                            [qn.evidence_for(ordered[0][0], [word], ordered[0][1], ordered[0][2].get("l") or ordered[0][0].iri,
@@ -304,14 +313,10 @@ def compare(qn: Question) -> Result | None:
 def summed(qn: Question) -> Result | None:
     """The measure added up over every agency's disclosure of one year (所有单位…合计):
     each agency once, so a publication printed in two files is not counted twice."""
-    got = ranked(qn, qn.year)
+    got = _one_year_per_agency(qn)
     if got is None:
         return None
-    items, word, m = got
-    items, year, defaulted, kind = _one_per_agency(items, qn.year, qn.intent.doc_kind)
-    if not items:
-        return None
-    sparql = _ranking_sparql(m, year, kind)
+    items, word, year, defaulted, kind, sparql = got
     total = sum((v for _, v, _ in items), Decimal(0))
     yw = f"{year}年" if year else ""
     note = f"（问题未指明年度，按最新的{year}年）" if defaulted and year else ""
