@@ -80,6 +80,12 @@ class Services:
         self._probed = time.monotonic()
         self._signature: int | None = None
         self._derived: dict[str, tuple[int, object]] = {}
+        from api.cache import GenerationCache
+
+        # entity pages, IRI labels and files' disclosures, per store generation (api.cache)
+        self._pages = GenerationCache(settings.page_cache_entries)
+        self._labels = GenerationCache(settings.page_cache_entries * 50)
+        self._files = GenerationCache(settings.page_cache_entries * 50)
         self._lock = threading.RLock()  # re-entrant: a QA context may open the searcher while being built
         self._searcher = None
         self._ctx = None
@@ -152,6 +158,30 @@ class Services:
             with self._lock:
                 self._derived[key] = hit
         return copy.deepcopy(hit[1]) if copy_out else hit[1]
+
+    def page_data(self, key, compute):
+        """An entity page's data (what `compute()` gives), once per store generation. The
+        caller must not change it: it is shared by every request of the generation."""
+        self.check_external_writes()
+        return self._pages.get(self.generation, key, compute)
+
+    def labels(self, iris) -> dict[str, str]:
+        """views.labels_for, remembered per store generation (IRIs without a label too)."""
+        from api import views
+
+        self.check_external_writes()
+        got = self._labels.get_many(self.generation, (i for i in iris if i),
+                                    lambda missing: views.labels_for(self.store, missing))
+        return {k: v for k, v in got.items() if v is not None}
+
+    def file_disclosures(self, files) -> dict[str, str]:
+        """views.disclosures_for_files, remembered per store generation."""
+        from api import views
+
+        self.check_external_writes()
+        got = self._files.get_many(self.generation, (f for f in files if f),
+                                   lambda missing: views.disclosures_for_files(self.store, missing))
+        return {k: v for k, v in got.items() if v is not None}
 
     def ranking_cache(self, key: str, compute):
         """The `cache` argument of the list views (their rankings are tuples)."""

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     sparql_worker_memory_mb: int = Field(384, description="Memory one SPARQL query may add to its worker before the worker is killed (the query gets 400).")
     max_file_mb: float = Field(200, description="Largest file `budgetkg ingest` reads; bigger ones are refused with a clear error.")
     upload_max_mb: int = Field(50, description="Largest PDF the upload form accepts.")
+    page_cache_entries: int = Field(256, description="Entity pages `budgetkg serve` keeps ready per store generation (least recently used go first; 0: none). Every write starts a new generation, so a kept page is never stale.")
     search_k: int = Field(10, description="Hits returned by a search when the caller does not say.")
 
 

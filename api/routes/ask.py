@@ -71,10 +71,9 @@ def run_search(request: Request, q: str, k: int | None = None, year: int | None 
         raise ApiError(400, "missing_query", "give the search words as q=")
     k = k or services.settings.search_k
     hits = [_hit_dict(h) for h in services.searcher().search(q, k, year, agency, kind, doc)]
-    store = services.store
-    doc_iris = views.disclosures_for_files(store, (h.get("source_file") for h in hits))
+    doc_iris = services.file_disclosures(h.get("source_file") for h in hits)
     ent = [i for h in hits for i in minted_iris(h.get("entities") or [])]
-    labels = views.labels_for(store, ent)
+    labels = services.labels(ent)
     for h in hits:
         d = doc_iris.get(h.get("source_file"))
         h["disclosure_href"] = views.href(d) if d else None
@@ -100,7 +99,7 @@ def run_ask(request: Request, q: str) -> dict:
     result = dict(result or {})
     store = services.store
     evidence = [ev for ev in result.get("evidence") or [] if isinstance(ev, dict)]
-    doc_iris = views.disclosures_for_files(store, (ev.get("source_file") for ev in evidence))
+    doc_iris = services.file_disclosures(ev.get("source_file") for ev in evidence)
     for ev in evidence:
         if ev.get("source_file"):
             d = doc_iris.get(ev["source_file"])
@@ -109,7 +108,7 @@ def run_ask(request: Request, q: str) -> dict:
     for p in _policy_iris(store, f"{q}\n{result.get('answer') or ''}"):
         if p not in iris:
             iris.append(p)
-    labels = views.labels_for(store, iris)
+    labels = services.labels(iris)
     for ev in result.get("evidence") or []:
         if isinstance(ev, dict) and isinstance(ev.get("iri"), str) and views.href(ev["iri"]):
             ev.setdefault("iri_href", views.href(ev["iri"]))

@@ -41,7 +41,8 @@ def entity(request: Request,
                                       openapi_examples={"turtle": {"value": "ttl"}, "jsonld": {"value": "jsonld"},
                                                         "json": {"value": "json"}}),
            page: int = Query(1, ge=1, le=100000, description="page of a policy's citing projects and disclosures (500 per page)")):
-    store = request.app.state.services.store
+    services = request.app.state.services
+    store = services.store
     iri = ID + path
     try:
         # the IRI goes into SPARQL text: one the parser would refuse (a space, `>`, U+FFFD
@@ -50,9 +51,12 @@ def entity(request: Request,
     except ValueError as e:
         raise ApiError(400, "bad_iri", f"not a valid IRI: {iri!r} ({e})") from None
     fmt = None
-    if not views.exists(store, iri):
+    def exists(i: str) -> bool:
+        return services.page_data(("exists", i), lambda: views.exists(store, i))
+
+    if not exists(iri):
         for suf, f in SUFFIXES.items():
-            if path.endswith(suf) and views.exists(store, iri[: -len(suf)]):
+            if path.endswith(suf) and exists(iri[: -len(suf)]):
                 iri, fmt = iri[: -len(suf)], f
                 break
         else:
@@ -70,8 +74,9 @@ def entity(request: Request,
     headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
     if fmt in MEDIA:
         return Response(graph_bytes(views.describe_ntriples(store, iri), fmt), media_type=MEDIA[fmt], headers=headers)
-    data = views.entity(store, iri, page)
-    data["formats"] = {f: f"{views.href(iri)}?format={f}" for f in ("ttl", "jsonld", "nt", "json")}
+    # shared by the generation's requests (api.cache): added to, never changed
+    data = {**services.page_data(("entity", iri, page), lambda: views.entity(store, iri, page)),
+            "formats": {f: f"{views.href(iri)}?format={f}" for f in ("ttl", "jsonld", "nt", "json")}}
     if fmt == "json":
         return UJSONResponse(data, headers=headers)
     return request.app.state.templates.TemplateResponse(request, TEMPLATES[data["page"]], {"data": data, **data},
