@@ -80,7 +80,9 @@ class _Segment:
         self.name = folder.name
         self.refs = 0
         self._lock = threading.Lock()
-        self._con = None
+        self._idle: list[sqlite3.Connection] = []  # read-only connections not in use
+        self._all: list[sqlite3.Connection] = []
+        self._closed = False
         fd = hold(folder)
         if fd is None:
             raise _Gone(f"{folder} is missing; run `budgetkg index --rebuild`")
@@ -88,7 +90,7 @@ class _Segment:
         try:
             self.info = SegmentInfo.read(folder)
             self.n = self.info.n
-            self._con = sqlite3.connect(f"file:{folder / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+            self._idle.append(self._connect())  # opened now, so a missing or broken file fails here
             self.postings = Postings(folder / "bm25") if (folder / "bm25" / "vocab.json").exists() else None
             self.lens = np.fromfile(folder / "tf" / "lens.i32", dtype=np.int32)
             self.faiss = read_faiss(folder / "vectors.faiss") if (folder / "vectors.faiss").exists() else None
@@ -96,15 +98,35 @@ class _Segment:
             self.release()
             raise
 
-    def sql(self, q: str, args=()) -> list[tuple]:
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(f"file:{self.dir / 'chunks.sqlite'}?mode=ro", uri=True, check_same_thread=False)
         with self._lock:
-            return self._con.execute(q, args).fetchall()
+            self._all.append(con)
+        return con
+
+    def sql(self, q: str, args=()) -> list[tuple]:
+        # A connection per concurrent search (pooled): one shared connection behind a lock
+        # made every search wait for the others' row reads under load.
+        with self._lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError(f"segment {self.name} was released")
+            con = self._idle.pop() if self._idle else None
+        if con is None:
+            con = self._connect()
+        try:
+            return con.execute(q, args).fetchall()
+        finally:
+            with self._lock:
+                if not self._closed:
+                    self._idle.append(con)
 
     def release(self) -> None:
-        if self._con is not None:
-            with self._lock:
-                self._con.close()
-            self._con = None
+        # only once no view uses the segment (refs 0), so no search holds a connection
+        with self._lock:
+            self._closed = True
+            cons, self._all, self._idle = self._all, [], []
+        for con in cons:
+            con.close()
         if self._fd is not None:
             let_go(self._fd)
             self._fd = None
