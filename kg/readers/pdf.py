@@ -38,6 +38,7 @@ from kg.readers.pdf_tables import (
     build_grid,
     caption_above,
     column_map,
+    compact_columns,
     count_header_rows,
     drop_empty_rows,
     is_filing_line,
@@ -350,6 +351,8 @@ class _Assembler:
                 title, unit, t_idx, u_idx = caption_above(p.lines, g.bbox[1], g.bbox[0], g.bbox[2], floor)
                 is_heading = title is not None and _heading_level(title) is not None
                 strip_banner_rows(g, title, is_heading)
+                # the lines only the banner rows or blank rows were ruled by are no columns of the table
+                compact_columns(g, trailing=False)
                 consumed.update(i for i in t_idx if _heading_level(p.lines[i].text) is None)
                 consumed.update(u_idx)
                 g.title = g.title or title

@@ -170,17 +170,30 @@ def _rows(g: GridTable, a: int, b: int) -> tuple[list[list[str | None]], list[li
     return cells, owner
 
 
-def compact_columns(g: GridTable) -> GridTable:
-    """Drop the column lines no cell of `g` ends at, and trailing columns with nothing in them:
-    the rows of one table cut from a grid shared with another keep the other's lines, and
-    would not line up with their own table's columns on the page before."""
+def compact_columns(g: GridTable, trailing: bool = True) -> GridTable:
+    """Drop the column lines no cell of `g` ends at, and (with `trailing`) trailing columns with
+    nothing in them: the rows of one table cut from a grid shared with another keep the other's
+    lines, and would not line up with their own table's columns on the page before. A row with
+    nothing printed in it keeps no line: a spreadsheet's ruled but unused rows are ruled by the
+    sheet's own columns, which would cut in two every column of a table whose cells each span
+    two of them (the row stays, as wide as the table's columns: an empty form's blank row is
+    where its figures go). A grid with no rows left (a name and filing line whose table is
+    overleaf) keeps its lines: they are all it has to meet its continuation by."""
+    if not g.owner:
+        return g
     n = g.n_cols
-    keep = [0] + [k for k in range(1, n) if any(row[k] != row[k - 1] for row in g.owner)]
-    while len(keep) > 1 and not any(row[c] for row in g.cells for c in range(keep[-1], n)):
+    printed = [r for r, row in enumerate(g.owner) if any(g.cells[r0][c0] for r0, c0 in row)]
+    ruling = printed or range(len(g.owner))
+    keep = [0] + [k for k in range(1, n) if any(g.owner[r][k] != g.owner[r][k - 1] for r in ruling)]
+    while trailing and len(keep) > 1 and not any(row[c] for row in g.cells for c in range(keep[-1], n)):
         n = keep.pop()
-    group = {k: j for j, k in enumerate(keep)}
-    cells = [[row[k] if g.owner[r][k] == (r, k) else None for k in keep] for r, row in enumerate(g.cells)]
+    group = [bisect_right(keep, c) - 1 for c in range(n)]  # the kept column each column falls in
     owner = [[(row[k][0], group[row[k][1]]) for k in keep] for row in g.owner]
+    cells = [[(g.cells[r][keep[j]] or "") if o == (r, j) else None for j, o in enumerate(row)]
+             for r, row in enumerate(owner)]
+    for r0, c0 in {o for row in owner for o in row}:
+        if cells[r0][c0] is None:  # a blank row's cell begun at a line it did not keep
+            cells[r0][c0] = ""
     g.col_edges, g.cells, g.owner = [g.col_edges[k] for k in keep] + [g.col_edges[n]], cells, owner
     g.bbox = (g.bbox[0], g.bbox[1], g.col_edges[-1], g.bbox[3])
     return g

@@ -189,8 +189,6 @@ def _readings(db):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="S1 (readers): 江苏省人大办公厅2017 — its 收入总表 is not recognised and the "
-                                       "财政拨款支出表 takes the 部门：… row for its header (figures unread)")
 def test_published_pdfs_read_completely(published_db):
     """Acceptance: at least 95% of the shared published disclosures read completely (the blank
     决算 template is no disclosure; the Jiangsu publication in two files is one)."""
