@@ -100,13 +100,16 @@ YI_YUAN = "亿元"
 WAN = "万"  # "207万" in running text means 207 万元
 DEFAULT_UNIT = WAN_YUAN  # what a document that never says prints its figures in
 YUAN_PER_WAN = Decimal(10000)
-UNIT_FACTORS = {YUAN: Decimal(1), WAN_YUAN: YUAN_PER_WAN, YI_YUAN: Decimal(100000000), QIAN_YUAN: Decimal(1000)}
-# Longest first: "万元" contains "元".
-UNITS_LONGEST_FIRST = (YI_YUAN, WAN_YUAN, QIAN_YUAN, YUAN)
-# What readers accept as a table's declared unit. 百万元 and 十万元 have no factor above:
-# unit_factor reads them as 万元 (they contain it), as it always has.
-DECLARED_UNITS = (YI_YUAN, "百万元", "十万元", WAN_YUAN, QIAN_YUAN, YUAN)
-BARE_UNITS = (YI_YUAN, "百万元", WAN_YUAN, QIAN_YUAN, YUAN)  # "(万元)" alone on a line
+BAIWAN_YUAN = "百万元"
+SHIWAN_YUAN = "十万元"
+QIANWAN_YUAN = "千万元"
+UNIT_FACTORS = {YUAN: Decimal(1), WAN_YUAN: YUAN_PER_WAN, YI_YUAN: Decimal(100000000), QIAN_YUAN: Decimal(1000),
+                BAIWAN_YUAN: Decimal(1000000), SHIWAN_YUAN: Decimal(100000), QIANWAN_YUAN: Decimal(10000000)}
+# Longest first: "百万元" contains "万元", which contains "元".
+UNITS_LONGEST_FIRST = (YI_YUAN, QIANWAN_YUAN, BAIWAN_YUAN, SHIWAN_YUAN, WAN_YUAN, QIAN_YUAN, YUAN)
+# What readers accept as a table's declared unit.
+DECLARED_UNITS = UNITS_LONGEST_FIRST
+BARE_UNITS = (YI_YUAN, QIANWAN_YUAN, BAIWAN_YUAN, WAN_YUAN, QIAN_YUAN, YUAN)  # "(万元)" alone on a line
 UNIT_LABEL = "单位"  # "单位：万元"
 UNIT_LABELS = (UNIT_LABEL, "金额单位", "计量单位")
 UNIT_LABEL_QUALIFIERS = ("金额", "计量", "货币")  # what may precede 单位 in "金额单位："
@@ -516,3 +519,12 @@ GOV_ECONOMIC_CLASSIFICATION = "政府预算支出经济分类科目"
 # What a table's filing line names the agency with, before its name ("部门：…"). 单位 also
 # labels the amounts' unit ("单位：万元"); the name after it tells them apart.
 AGENCY_LABELS = ("填报单位", "编制部门", "编制单位", "部门名称", "单位名称", "部门", "单位")
+
+
+# --- the national classification lists (政府收支分类科目) ----------------------------------
+# kg/data/classification.tsv: the codes and names of 支出功能分类 and 支出经济分类 as the
+# national standard lists them, read by kg.classification to give a table printed by names
+# only its codes. The names are data the vocabulary loads, kept beside it in one file.
+CLASSIFICATION_FILE = "data/classification.tsv"
+# A classification name is printed with or without this ending ("其他对个人和家庭的补助支出").
+CLASSIFICATION_NAME_ENDING = "支出"

@@ -30,6 +30,16 @@ def test_units():
     assert to_yuan("", "万元") is None
 
 
+def test_units_that_contain_wan_are_not_wan():
+    # 百万元 contains 万元: read as 万元 it would make every figure 100 times too small
+    assert unit_factor("单位：百万元") == Decimal(1000000)
+    assert unit_factor("金额单位：十万元") == Decimal(100000)
+    assert unit_factor("千万元") == Decimal(10000000)
+    assert to_yuan("12.34", "单位：百万元") == Decimal("12340000")
+    assert unit_factor("单位：万元") == Decimal(10000)
+    assert find_amount("投资 3.2百万元") == (Decimal("3200000"), "百万元")
+
+
 def test_exact_decimal_no_float_error():
     assert to_yuan("13349.1208", "万元") == Decimal("133491208")
     assert str(to_yuan("0.1", "万元")) == "1000"
