@@ -25,7 +25,8 @@ YEAR_FIRST_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<name>[\u4e00-
                            rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
 FIELD_RE = re.compile(r"(?:预算单位|预算主管部门|主管部门|决算单位|部门名称|单位名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*(\S[^\s:：]{2,40})")
 PLACEHOLDER_RE = re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}|[Xx]{2,}")
-REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市))?(?:[\u4e00-\u9fff]{1,8}?(?:市|县|区|旗|州|盟))?)")
+# 州 ends a region (恩施州) unless a 市/县/区/旗 follows it, when it is part of the name (杭州市, 祥州县)
+REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市))?(?:[\u4e00-\u9fff]{1,8}?(?:市|县|区|旗|州(?![市县区旗])|盟))?)")
 
 
 def looks_like_org(name: str) -> bool:
