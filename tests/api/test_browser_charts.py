@@ -6,40 +6,17 @@ policy; the several-agency form compares the agencies picked. Everything runs un
 service's Content-Security-Policy: every test fails on a CSP violation or an error in the
 console, and on any request to another host. Screenshots go to tests/artifacts/."""
 
+# ruff: noqa: F811 - the tests take the imported fixtures as arguments
 from __future__ import annotations
 
 import pytest
-from browserhelpers import ARTIFACTS, goto, live_server
-from browserhelpers import browser_page as open_page
+from browserfixtures import browser_page, page, server  # noqa: F401 - the module's fixtures (pytest finds them here)
+from browserhelpers import ARTIFACTS, goto
 
 BKG = "https://w3id.org/budgetkg/def#"
 ID = "https://w3id.org/budgetkg/id/"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server(sample_db):
-    with live_server(sample_db) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser_page(server):
-    with open_page(server[0]) as bp:
-        yield bp
-
-
-@pytest.fixture
-def page(browser_page):
-    """The browser's one page; the test fails on anything the CSP refused, any console
-    error, and any request to another host while it ran."""
-    pg, watch = browser_page
-    watch.clear()
-    yield pg
-    pg.wait_for_timeout(300)  # console messages and late requests of the last step arrive
-    assert not watch.console, watch.console
-    assert not watch.foreign, watch.foreign
 
 
 def _agency_with_years(app) -> tuple[str, int]:
