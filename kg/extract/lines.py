@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 from kg import vocab as V
+from kg.classification import NameResolver
 from kg.document import Document, Table
 from kg.extract.base import (
     CODE_NAME_RE,
@@ -194,7 +195,9 @@ _NOT_A_NAME = re.compile(rf"^(?:合计|总计|小计|其中[:：]?|{V.alternatio
 
 def read_table_lines(t: Table, unit: str, kind: str, by_name: str | None = None) -> list[Line]:
     """The coded rows of `t` as lines; with `by_name` (a scheme), a table printed without codes
-    (names indented under their parents) gives its named rows as lines of that scheme."""
+    (names indented under their parents) gives its named rows as lines of that scheme, each
+    with the code the national list gives its name under the rows above it (kg.classification),
+    or none where the list cannot tell."""
     parts = _side_by_side(t)
     if len(parts) > 1:
         return [ln for p in parts for ln in read_table_lines(p, unit, kind, by_name)]
@@ -221,6 +224,7 @@ def read_table_lines(t: Table, unit: str, kind: str, by_name: str | None = None)
     out = []
     state: dict = {}
     seen: dict[str, int] = {}
+    resolver = NameResolver(by_name) if by_name else None
     for ri, r in enumerate(t.rows):
         code, name = _row_code(r, cm, state)
         key = ""
@@ -228,8 +232,11 @@ def read_table_lines(t: Table, unit: str, kind: str, by_name: str | None = None)
             label = clean_name(name)
             if not label or _NOT_A_NAME.match(norm(label)) or parse_decimal(label) is not None:
                 continue
-            seen[norm(label)] = seen.get(norm(label), 0) + 1
-            code, key, scheme = "", f"{norm(label)}#{seen[norm(label)]}", by_name
+            # the national list gives the row its code from its name under the rows above it
+            code, scheme = resolver.next(label), by_name
+            if not code:
+                seen[norm(label)] = seen.get(norm(label), 0) + 1
+                key = f"{norm(label)}#{seen[norm(label)]}"
         elif not code:
             continue
         else:
@@ -304,12 +311,20 @@ def extract_lines(doc: Document, f: Facts) -> None:
                 continue
             per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme, kinds.get(id(t))), ti, t, ls))
     # a scheme no table prints a code of: the tables that print it by names alone
-    for scheme, own in (("functional", FUNCTIONAL_ORDER), ("economic", BASIC_KINDS)):
-        if scheme in per_scheme:
+    named = {"functional": FUNCTIONAL_ORDER, "economic": BASIC_KINDS}
+    todo = [scheme for scheme in named if scheme not in per_scheme]
+    for ti, t in uncoded if todo else ():
+        kind = kinds.get(id(t))
+        if not any(is_kind(kind, *own) for own in named.values()):
             continue
-        for ti, t in uncoded:
-            if is_kind(kinds.get(id(t)), *own) and (ls := read_table_lines(t, unit, f.kind, by_name=scheme)):
-                per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme, kinds.get(id(t))), ti, t, ls))
+        readings = {scheme: read_table_lines(t, unit, f.kind, by_name=scheme) for scheme in named}
+        # a table whose names the national list places in the other scheme is that scheme's
+        # (the basic-expenditure tables by function and by economic class both print names only)
+        placed = {scheme: sum(1 for ln in ls if ln.code) for scheme, ls in readings.items()}
+        for scheme in todo:
+            ls = readings[scheme]
+            if ls and is_kind(kind, *named[scheme]) and placed[scheme] == max(placed.values()):
+                per_scheme.setdefault(scheme, []).append((_score(t, ls, scheme, kind), ti, t, ls))
     result: list[Line] = []
     for cands in per_scheme.values():
         best = max(c[0] for c in cands)
