@@ -4,6 +4,7 @@ name under the rows above it; a name the lists cannot place stays uncoded."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -90,11 +91,12 @@ def test_a_names_only_table_gives_coded_lines_and_keeps_unplaced_names_by_name()
 
 
 @pytest.fixture(scope="module")
-def family_corpus(tmp_path_factory) -> Path:
+def family_corpus(tmp_path_factory, cjk_font) -> Path:
     from data.family_output import generate_families
 
     out = tmp_path_factory.mktemp("names_only")
-    generate_families(out, 4, 13, {"txt"}, ["standard", "names_only"])
+    # seed 13's four documents hold budgets and final accounts (both figure types), 万元 and 元
+    generate_families(out, 4, 13, {"txt", "pdf"}, ["standard", "names_only"])
     return out
 
 
@@ -116,14 +118,16 @@ def test_generated_names_only_documents_read_the_coded_lines(family_corpus):
     """Every code the generator prints is in the national list, so a names-only rendering
     gives the lines of the coded one, codes included."""
     stems = sorted(p.stem for p in (family_corpus / "standard" / "txt").glob("*.txt"))
-    assert stems
+    kinds = {json.loads(p.read_text("utf-8"))["kind"] for p in (family_corpus / "standard" / "truth").glob("*.json")}
+    assert len(stems) == 4 and kinds == {"budget", "final_account"}, kinds
     for stem in stems:
         coded = _lines(family_corpus / "standard" / "txt" / f"{stem}.txt")
-        named = _lines(family_corpus / "names_only" / "txt" / f"{stem}.txt")
-        for scheme in ("functional", "economic"):
-            assert coded[scheme], (stem, scheme)
-            assert named[scheme] == coded[scheme], (stem, scheme, coded[scheme] - named[scheme],
-                                                    named[scheme] - coded[scheme])
+        for fmt in ("txt", "pdf"):
+            named = _lines(family_corpus / "names_only" / fmt / f"{stem}.{fmt}")
+            for scheme in ("functional", "economic"):
+                assert coded[scheme], (stem, scheme)
+                assert named[scheme] == coded[scheme], (stem, fmt, scheme, coded[scheme] - named[scheme],
+                                                        named[scheme] - coded[scheme])
 
 
 # ---------------------------------------------------------------- the shared seed texts
