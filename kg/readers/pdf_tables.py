@@ -90,10 +90,16 @@ def _cluster(values: list[float], tol: float = 2.0) -> list[float]:
     return out
 
 
+# CJK typesetting lets a closing mark at the end of a line hang past the text's edge (Word's
+# 允许标点溢出边界, on by default; reportlab's CJK wrap), so in a narrow cell it straddles the
+# column line and its centre falls in the next cell.
+HANGING_MARKS = frozenset("、，。；：！？）」』】〕》〉”’")
+
+
 def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict]) -> GridTable:
     """Lay pdfplumber cell boxes on a grid (every distinct cell edge is a grid line),
     so a merged cell knows which columns and rows it spans, and fill each cell with the
-    characters whose centre falls in it."""
+    characters whose centre falls in it (a hanging mark: the cell it starts in)."""
     xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
     ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -130,6 +136,8 @@ def build_grid(page: int, bbox: BBox, cell_boxes: list[BBox], chars: list[dict])
     for ch in chars:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         c = bisect_right(xs, cx) - 1
+        if ch["text"] in HANGING_MARKS and 0 < c <= n_cols and ch["x0"] < xs[c] - 0.5:
+            c -= 1
         r = bisect_right(ys, cy) - 1
         if 0 <= r < n_rows and 0 <= c < n_cols:
             buckets.setdefault(owner[r][c], []).append(ch)
@@ -197,6 +205,25 @@ def compact_columns(g: GridTable, trailing: bool = True) -> GridTable:
     g.col_edges, g.cells, g.owner = [g.col_edges[k] for k in keep] + [g.col_edges[n]], cells, owner
     g.bbox = (g.bbox[0], g.bbox[1], g.col_edges[-1], g.bbox[3])
     return g
+
+
+def drop_margin_columns(header: list[list[str]], rows: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """A table's first and last columns while nothing is printed in them, head or body, on any of
+    its pages: a spreadsheet's margin columns ruled round its cells. Read once the table is whole
+    (a column blank on one page may be filled on the next); inner blank columns stay."""
+    grid = header + rows
+    width = max((len(r) for r in grid), default=0)
+
+    def blank(c: int) -> bool:
+        return not any(c < len(r) and r[c].strip() for r in grid)
+    a, b = 0, width
+    while a < b and blank(a):
+        a += 1
+    while b > a and blank(b - 1):
+        b -= 1
+    if (a, b) in ((0, width), (width, width)):
+        return header, rows
+    return [r[a:b] for r in header], [r[a:b] for r in rows]
 
 
 def split_at_titles(g: GridTable) -> list[GridTable]:

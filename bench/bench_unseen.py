@@ -1,0 +1,290 @@
+"""Issue 12: documents the project never saw, printed the ways publications print. Each shared seed
+text (../shared/corpus/*.txt) is read with kg.readers.dispatch.read_document, its document model
+turned into the generator's data.document.Doc (to_doc below), printed as a PDF by
+data.renderers.render_pdf in several styles (STYLES), read back, ingested into a throwaway
+database as `budgetkg ingest` does, exported, and scored against ../shared/eval/gold with
+../shared/eval/score_graph.py (the yardsticks' path). Reports per style the macro F1, each
+category's mean F1 and the header facts right.
+
+    .venv/bin/python bench/run.py --only bench_unseen
+    .venv/bin/python bench/bench_unseen.py [--style NAME ...] [--keep DIR]   (one style's PDFs kept)
+
+Nothing of ../shared is kept in the repository: the PDFs are written to a temporary folder.
+
+The adapter prints what the text printed, the way the generator prints its own documents: a
+table's title, filing line (agency, unit) and column headers as the top rows of its grid, merged
+header cells where the text repeated one cell's words over the columns or rows it spans, amounts
+right-aligned from the first column after the row names (numeric_from) and classification codes
+counted from the cells (code_width). It decides by the cells' shapes, never by their words, apart
+from the filing line above a table, which it recognises with the readers' own label pattern.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+import time
+from copy import deepcopy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = Path(os.environ.get("BUDGETKG_SHARED", ROOT.parent / "shared"))
+CATEGORIES = ("header", "totals", "projects", "policies", "links", "functional", "economic", "units")
+
+# style name -> (Doc.pdf_style, how long tables are cut over pages: None | "repeat" | "bare")
+STYLES: dict[str, tuple[dict, str | None]] = {
+    "portrait": ({}, None),
+    "landscape": ({"table_pages": "landscape"}, None),
+    "rotated": ({"table_pages": "rotated"}, None),
+    "digit_rise_up": ({"digit_rise": 2}, None),
+    "digit_rise_down": ({"digit_rise": -2}, None),
+    "continued_repeat": ({}, "repeat"),
+    "continued_bare": ({}, "bare"),
+    "no_running_header": ({"running_header": False}, None),
+}
+# a table this long is cut in two over a page break in the continued styles
+CONTINUE_FROM_ROWS = 8
+
+
+# ---------------------------------------------------------------- the adapter
+
+def _merged_header(header: list[list[str]], ncol: int) -> list[list[str]]:
+    """The reader's header (a merged cell's words repeated into every position it covers) in the
+    generator's notation: "^" where a cell repeats the one above it, "<" the one on its left."""
+    rows = [list(h) + [""] * (ncol - len(h)) for h in header]
+    out = []
+    for r, row in enumerate(rows):
+        marked = []
+        for c, x in enumerate(row):
+            if x and r and rows[r - 1][c] == x:
+                marked.append("^")
+            elif x and c and row[c - 1] == x:
+                marked.append("<")
+            else:
+                marked.append(x)
+        out.append(marked)
+    return out
+
+
+def _numeric_from(rows: list[list[str]], ncol: int) -> int:
+    """The first column of amounts: the one after the first column that names rows (holds a cell
+    that is no number); 0 where every column holds numbers (a one-row table of totals)."""
+    from kg.readers.cells import is_amount
+
+    for c in range(ncol):
+        if any(r[c].strip() and not is_amount(r[c]) for r in rows):
+            return c + 1
+    return 0
+
+
+def _code_width(rows: list[list[str]], ncol: int) -> int:
+    """How many leading columns print a classification code: a column of codes (3, 5 or 7
+    digits), then the columns of 2-digit 款/项 parts a code split over columns prints."""
+    from kg.readers.cells import is_code
+
+    def column(c: int) -> list[str]:
+        return [r[c].strip() for r in rows if r[c].strip()]
+
+    if not ncol or not column(0) or not all(is_code(x) for x in column(0)):
+        return 0
+    w = 1
+    while w < ncol and column(w) and all(x.isdigit() and len(x) == 2 for x in column(w)):
+        w += 1
+    return w
+
+
+def _widths(header: list[list[str]], rows: list[list[str]], ncol: int, numeric_from: int) -> list[float]:
+    """Column widths as a publisher sets them: an amount column as wide as its widest amount, a
+    name column as wide as its names up to a limit (longer ones wrap), none narrower than two
+    characters of its header."""
+    from kg.readers.cells import is_amount
+
+    def w(s: str) -> float:  # width at the renderer's 7.5 pt cell font, CJK ~1 em, others ~0.55 em
+        return sum(7.5 if ord(ch) > 0x2E80 else 4.2 for ch in s)
+
+    out = []
+    for c in range(ncol):
+        cells = [r[c] for r in rows if r[c].strip()]
+        numeric = c >= numeric_from and cells and all(is_amount(x) for x in cells)
+        widest = max((w(x) for x in cells), default=0.0)
+        head = max((w(h[c]) for h in header if c < len(h) and h[c] not in ("<", "^")), default=0.0)
+        if numeric:
+            out.append(max(widest, 30.0) + 8)
+        else:
+            out.append(min(max(widest, min(head, 60.0), 22.0), 150.0) + 8)
+    total = sum(out)
+    return [x / total for x in out]
+
+
+def to_doc(model, stem: str, continued: str | None = None):
+    """The generator's Doc for one document model (kg.document.Document). `continued` cuts
+    every table of CONTINUE_FROM_ROWS body rows or more over a page break, its column headers
+    printed again after it ("repeat") or not ("bare")."""
+    from data.document import Doc
+    from data.document import Table as GenTable
+    from kg.document import Heading, Paragraph, Table
+    from kg.readers.cells import AGENCY_LABEL_RE, detect_unit
+
+    blocks = list(model.blocks())
+    title = next((b.text for b in blocks if isinstance(b, Heading | Paragraph) and b.text.strip()), stem)
+    doc = Doc(stem, title.split("\n")[0])
+    doc.h1(doc.title)
+    first_table = next((i for i, b in enumerate(blocks) if isinstance(b, Table)), None)
+    # the tables' part starts at the level-1 heading above the first table (the landscape pages)
+    part = None
+    if first_table is not None:
+        part = next((i for i in range(first_table, -1, -1) if isinstance(blocks[i], Heading)
+                     and blocks[i].level == 1), first_table)
+    skip_title = True
+    for i, b in enumerate(blocks):
+        pending_tag = i == part
+        if isinstance(b, Table):
+            ncol = b.n_cols
+            if not ncol:
+                continue
+            rows = [list(r) + [""] * (ncol - len(r)) for r in b.rows]
+            agency_label, agency = "", ""
+            prev = doc.blocks[-1] if doc.blocks else None
+            # the filing line printed above the table goes into its grid, as the generator prints it
+            if prev and prev[0] == "p" and "\n" not in prev[1]:
+                m = AGENCY_LABEL_RE.match(prev[1].strip())
+                if m and detect_unit(prev[1]) is None and prev[1].strip()[m.end():]:
+                    agency_label, agency = m.group(0).strip(), prev[1].strip()[m.end():]
+                    doc.blocks.pop()
+            header = _merged_header(b.header, ncol) if b.header else [[""] * ncol]
+            nf = _numeric_from(rows, ncol)
+            t = GenTable(title=b.title or "", header=header, rows=rows, unit=b.unit or "", agency=agency,
+                         numeric_from=nf, widths=_widths(b.header, rows, ncol, nf),
+                         code_width=_code_width(rows, ncol), agency_label=agency_label,
+                         unit_label="单位：" if b.unit else "")
+            if continued and len(rows) >= CONTINUE_FROM_ROWS:
+                t.breaks = [(len(rows) // 2, continued == "repeat")]
+            doc.table(t)
+        elif isinstance(b, Heading):
+            if skip_title and b.text == doc.title:
+                skip_title = False
+                continue
+            doc.blocks.append((f"h{min(b.level, 3)}", b.text))
+        else:
+            # a paragraph the text printed over several lines is printed line by line
+            for line in b.text.split("\n"):
+                if line.strip():
+                    doc.p(line.strip())
+        if pending_tag:
+            doc.tags[len(doc.blocks) - 1] = ("tables_part", None)
+    return doc
+
+
+def render(model, stem: str, style: str) -> bytes:
+    from data.renderers import render_pdf
+
+    pdf_style, continued = STYLES[style]
+    doc = to_doc(model, stem, continued)
+    doc.pdf_style = deepcopy(pdf_style)
+    return render_pdf(doc)
+
+
+# ---------------------------------------------------------------- scoring
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("score_graph", SHARED / "eval" / "score_graph.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def score_files(files: list[Path], gold: list[Path], workers: int = 2) -> dict:
+    """Ingest `files` into a throwaway database, export it and score it against `gold`:
+    {"macro_f1", "categories": {name: mean F1}, "header_right", "header_facts", "docs"}."""
+    import rdflib
+
+    from kg.pipeline import ingest
+    from kg.store import open_store
+
+    with tempfile.TemporaryDirectory() as db:
+        store = open_store(db)
+        try:
+            results = ingest([str(f) for f in files], db, store, workers=workers)
+            ttl = store.dump("turtle")
+        finally:
+            store.close()
+    failed = [r.error for r in results if r.status == "failed"]
+    g = rdflib.Graph()
+    g.parse(data=ttl, format="turtle")
+    sg = _scorer()
+    docs = [sg.score_doc(g, json.loads(p.read_text("utf-8"))) for p in gold]
+    fs = [c["f"] for d in docs for c in d["categories"].values()]
+    right = facts = 0
+    for d in docs:
+        detail = d["categories"]["header"].get("detail", "")
+        if "/" in detail and detail.split("/")[0].isdigit():
+            a, b = detail.split("/")
+            right, facts = right + int(a), facts + int(b)
+    return {
+        "macro_f1": round(sum(fs) / len(fs), 4) if fs else 0.0,
+        "categories": {c: round(sum(d["categories"][c]["f"] for d in docs) / len(docs), 4) for c in CATEGORIES},
+        "header_right": right,
+        "header_facts": facts,
+        "failed": failed,
+        "docs": {d["doc"]: {c: (round(v["f"], 3), v.get("detail", "")) for c, v in d["categories"].items()
+                            if v["f"] < 1.0} for d in docs},
+    }
+
+
+def seed_files() -> tuple[list[Path], list[Path]]:
+    return sorted((SHARED / "corpus").glob("*.txt")), sorted((SHARED / "eval" / "gold").glob("*.json"))
+
+
+def render_style(texts: list[Path], style: str, folder: Path) -> list[Path]:
+    """Each seed text printed in `style` as folder/<stem>.pdf (the gold finds it by its stem)."""
+    from kg.readers.dispatch import read_document
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for t in texts:
+        pdf = folder / f"{t.stem}.pdf"
+        pdf.write_bytes(render(read_document(str(t)), t.stem, style))
+        out.append(pdf)
+    return out
+
+
+def run(out_dir: Path, quick: bool, styles: list[str] | None = None, keep: Path | None = None) -> dict:
+    name = "Unseen documents: the seed texts printed as PDFs in several layouts"
+    texts, gold = seed_files()
+    if not texts or not gold:
+        return {"name": name, "results": {"skipped": "no ../shared/corpus"},
+                "markdown": "skipped: ../shared/corpus is missing"}
+    styles = styles or (["portrait", "landscape"] if quick else list(STYLES))
+    res: dict = {"seed_texts": score_files(texts, gold)}
+    for style in styles:
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = (keep / style) if keep else Path(tmp)
+            res[style] = score_files(render_style(texts, style, folder), gold)
+        res[style]["seconds"] = round(time.perf_counter() - t0, 1)
+    rows = []
+    for k, v in res.items():
+        cats = " | ".join(f"{v['categories'][c]:.3f}" for c in CATEGORIES)
+        rows.append(f"| {k} | {v['macro_f1']:.3f} | {v['header_right']}/{v['header_facts']} | {cats} |")
+    md = ("| style | macro F1 | header facts | " + " | ".join(CATEGORIES) + " |\n|---|---|---|"
+          + "---|" * len(CATEGORIES) + "\n" + "\n".join(rows)
+          + f"\n\n{len(texts)} seed texts (../shared/corpus/*.txt) against ../shared/eval/gold; seed_texts is the texts"
+          " themselves, every other row their document model printed as a PDF in that style and read back.")
+    return {"name": name, "results": res, "markdown": md}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--style", nargs="*", choices=list(STYLES))
+    ap.add_argument("--keep", type=Path, help="write the PDFs under this folder (one subfolder per style)")
+    ap.add_argument("--quick", action="store_true")
+    a = ap.parse_args()
+    r = run(ROOT / "bench" / "out", a.quick, a.style, a.keep)
+    print(json.dumps(r["results"], indent=1, ensure_ascii=False))
+    print(r["markdown"])
