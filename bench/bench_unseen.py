@@ -24,9 +24,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from copy import deepcopy
 from pathlib import Path
 
@@ -97,10 +99,10 @@ def _code_width(rows: list[list[str]], ncol: int) -> int:
     return w
 
 
-def _widths(header: list[list[str]], rows: list[list[str]], ncol: int, numeric_from: int) -> list[float]:
+def _widths(header: list[list[str]], rows: list[list[str]], ncol: int, numeric_from: int, unit: str = "") -> list[float]:
     """Column widths as a publisher sets them: an amount column as wide as its widest amount, a
     name column as wide as its names up to a limit (longer ones wrap), none narrower than two
-    characters of its header."""
+    characters of its header, the last one wide enough for the unit printed above it."""
     from kg.readers.cells import is_amount
 
     def w(s: str) -> float:  # width at the renderer's 7.5 pt cell font, CJK ~1 em, others ~0.55 em
@@ -116,6 +118,8 @@ def _widths(header: list[list[str]], rows: list[list[str]], ncol: int, numeric_f
             out.append(max(widest, 30.0) + 8)
         else:
             out.append(min(max(widest, min(head, 60.0), 22.0), 150.0) + 8)
+    if out:
+        out[-1] = max(out[-1], w(unit) + 8)
     total = sum(out)
     return [x / total for x in out]
 
@@ -144,7 +148,10 @@ def to_doc(model, stem: str, continued: str | None = None):
         pending_tag = i == part
         if isinstance(b, Table):
             ncol = b.n_cols
-            if not ncol:
+            if ncol < 2:  # no grid to print it in: a column of lines
+                for line in (x for r in b.header + b.rows for x in r):
+                    if line.strip():
+                        doc.p(line.strip())
                 continue
             rows = [list(r) + [""] * (ncol - len(r)) for r in b.rows]
             agency_label, agency = "", ""
@@ -158,7 +165,7 @@ def to_doc(model, stem: str, continued: str | None = None):
             header = _merged_header(b.header, ncol) if b.header else [[""] * ncol]
             nf = _numeric_from(rows, ncol)
             t = GenTable(title=b.title or "", header=header, rows=rows, unit=b.unit or "", agency=agency,
-                         numeric_from=nf, widths=_widths(b.header, rows, ncol, nf),
+                         numeric_from=nf, widths=_widths(b.header, rows, ncol, nf, f"单位：{b.unit or ''}"),
                          code_width=_code_width(rows, ncol), agency_label=agency_label,
                          unit_label="单位：" if b.unit else "")
             if continued and len(rows) >= CONTINUE_FROM_ROWS:
@@ -235,6 +242,31 @@ def score_files(files: list[Path], gold: list[Path], workers: int = 2) -> dict:
     }
 
 
+def table_rows(path: str | Path) -> Counter:
+    """The body rows of every table of a file as read, blanks trimmed at the right, spaces dropped."""
+    from kg.readers.dispatch import read_document
+
+    out: Counter = Counter()
+    for t in read_document(str(path)).tables():
+        for row in t.rows:
+            key = [re.sub(r"\s+", "", x) for x in row]
+            while key and not key[-1]:
+                key.pop()
+            if key:
+                out[tuple(key)] += 1
+    return out
+
+
+def rows_read(texts: list[Path], pdfs: list[Path]) -> dict:
+    """How many of the table rows the texts read the PDFs read too (exactly, cell for cell)."""
+    want = got = 0
+    for t, p in zip(texts, pdfs, strict=True):
+        a = table_rows(t)
+        want += sum(a.values())
+        got += sum((a & table_rows(p)).values())
+    return {"rows_read": got, "rows": want}
+
+
 def seed_files() -> tuple[list[Path], list[Path]]:
     return sorted((SHARED / "corpus").glob("*.txt")), sorted((SHARED / "eval" / "gold").glob("*.json"))
 
@@ -259,21 +291,24 @@ def run(out_dir: Path, quick: bool, styles: list[str] | None = None, keep: Path 
         return {"name": name, "results": {"skipped": "no ../shared/corpus"},
                 "markdown": "skipped: ../shared/corpus is missing"}
     styles = styles or (["portrait", "landscape"] if quick else list(STYLES))
-    res: dict = {"seed_texts": score_files(texts, gold)}
+    res: dict = {"seed_texts": score_files(texts, gold) | rows_read(texts, texts)}
     for style in styles:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
             folder = (keep / style) if keep else Path(tmp)
-            res[style] = score_files(render_style(texts, style, folder), gold)
+            pdfs = render_style(texts, style, folder)
+            res[style] = score_files(pdfs, gold) | rows_read(texts, pdfs)
         res[style]["seconds"] = round(time.perf_counter() - t0, 1)
     rows = []
     for k, v in res.items():
         cats = " | ".join(f"{v['categories'][c]:.3f}" for c in CATEGORIES)
-        rows.append(f"| {k} | {v['macro_f1']:.3f} | {v['header_right']}/{v['header_facts']} | {cats} |")
-    md = ("| style | macro F1 | header facts | " + " | ".join(CATEGORIES) + " |\n|---|---|---|"
+        rows.append(f"| {k} | {v['macro_f1']:.3f} | {v['header_right']}/{v['header_facts']} | "
+                    f"{v['rows_read']}/{v['rows']} | {cats} |")
+    md = ("| style | macro F1 | header facts | table rows | " + " | ".join(CATEGORIES) + " |\n|---|---|---|---|"
           + "---|" * len(CATEGORIES) + "\n" + "\n".join(rows)
           + f"\n\n{len(texts)} seed texts (../shared/corpus/*.txt) against ../shared/eval/gold; seed_texts is the texts"
-          " themselves, every other row their document model printed as a PDF in that style and read back.")
+          " themselves, every other row their document model printed as a PDF in that style and read back; table rows:"
+          " the texts' table body rows the file reads cell for cell.")
     return {"name": name, "results": res, "markdown": md}
 
 

@@ -11,14 +11,13 @@ than the graph's (the narrative restates many figures the tables hold).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from bench.bench_unseen import STYLES, render_style, score_files, seed_files
+from bench.bench_unseen import STYLES, render_style, score_files, seed_files, table_rows
 
 FLOOR = 0.95
 
@@ -59,24 +58,9 @@ def printed(seeds, tmp_path_factory, cjk_font) -> dict[str, list[Path]]:
     return {style: render_style(seeds[0], style, out / style) for style in STYLES}
 
 
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", "", s)
-
-
 @cache
-def table_rows(path: str) -> Counter:
-    """The body rows of every table of a file, as printed (blanks trimmed at the right)."""
-    from kg.readers.dispatch import read_document
-
-    out = Counter()
-    for t in read_document(path).tables():
-        for row in t.rows:
-            key = [_norm(x) for x in row]
-            while key and not key[-1]:
-                key.pop()
-            if key:
-                out[tuple(key)] += 1
-    return out
+def rows_of(path: str) -> Counter:
+    return table_rows(path)
 
 
 @pytest.mark.slow
@@ -94,8 +78,8 @@ def test_a_layout_keeps_the_floor(seeds, printed, style):
 def test_a_layout_reads_the_rows_portrait_reads(seeds, printed, style):
     lost = []
     for text, plain, other in zip(seeds[0], printed["portrait"], printed[style], strict=True):
-        want = table_rows(str(text)) & table_rows(str(plain))  # what printing itself keeps
-        missing = want - table_rows(str(other))
+        want = rows_of(str(text)) & rows_of(str(plain))  # what printing itself keeps
+        missing = want - rows_of(str(other))
         lost += [f"{text.stem}: {row}" for row in missing.elements()]
     assert not lost, "\n".join(lost[:12])
 
