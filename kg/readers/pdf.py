@@ -41,6 +41,7 @@ from kg.readers.pdf_tables import (
     compact_columns,
     count_header_rows,
     drop_empty_rows,
+    drop_margin_columns,
     is_filing_line,
     norm_row,
     resolve,
@@ -280,6 +281,8 @@ def assemble(source_file: str, sha256: str, raw: list[RawPage]) -> Document:
     asm = _Assembler(raw)
     pages = [asm.page(p) for p in raw]
     asm.flow.flush()
+    for t in (b for page in pages for b in page.blocks if isinstance(b, Table)):
+        t.header, t.rows = drop_margin_columns(t.header, t.rows)
     return Document(source_file, sha256, pages, MEDIA_TYPE, asm.warnings)
 
 
