@@ -1,5 +1,5 @@
-"""Part three of a disclosure: the published tables (收支总表, 收入/支出总表, 一般公共预算支出表,
-基本支出表, 三公, 政府性基金, 项目支出, 政府采购), with the functional and economic lines of the
+"""Part three of a disclosure: the published tables (收支总表, 收入/支出总表, 财政拨款收支总表,
+一般公共预算支出表, 基本支出表, 三公, 政府性基金, 项目支出, 政府采购), with the functional and economic lines of the
 truth read off the rows as they are printed, and the deliberate inconsistencies put into them."""
 
 from __future__ import annotations
@@ -70,6 +70,37 @@ def func_rows(b: Disclosure, items: dict[str, list[int]], mode: str, defect: str
     return out, lines
 
 
+def fiscal_summary(b: Disclosure, gpb_items: dict[str, list[int]]):
+    """The 财政拨款收支总表: income by grant (the 一般公共预算 income the 收支总表 prints; no 政府性基金
+    or 国有资本 grants), expenditure by class as the 一般公共预算支出表 prints it, and the carry-overs
+    of the 收支总表 (a project's carried part is a grant's). The generator books all basic
+    expenditure to the general public budget, also what a final account's 其他收入 pays for: that
+    much comes off the carry-forward (onto the carry-in where the carry-forward is smaller), so
+    the table balances. A budget has no 其他收入 and balances as it is."""
+    f, m = b.fmt, b.m
+    classes = {c: sum(v) for c, v in tree(gpb_items) if len(c) == 3}
+    spent = sum(classes.values())
+    carry_in, carry_out = m.carry_in, m.carry_out
+    gap = m.gpb + carry_in - carry_out - spent  # minus the 其他收入 booked to the general public budget
+    if carry_out + gap >= 0:
+        carry_out += gap
+    else:
+        carry_in, carry_out = carry_in - carry_out - gap, 0
+    inc = [(f"一、{W.GPB}拨款收入", m.gpb), (f"二、{W.GOV_FUND}预算拨款收入", 0), (f"三、{W.STATE_CAPITAL}经营预算拨款收入", 0)]
+    exp = [(f"{cn(i)}、{V.SUMMARY_CLASS_NAMES[c]}", classes.get(c, 0)) for i, c in enumerate(V.SUMMARY_CLASSES, 1)]
+    body = []
+    for i in range(max(len(inc), len(exp))):
+        li = inc[i] if i < len(inc) else ("", None)
+        ei = exp[i] if i < len(exp) else ("", None)
+        body.append([li[0], f.cell(li[1]) if li[0] else "", ei[0], f.cell(ei[1]) if ei[0] else ""])
+    body.append([W.INCOME.label, f.cell(m.gpb), W.EXPENDITURE.label, f.cell(spent)])
+    body.append([W.CARRY_OVER_ROW.title(b.kind), f.cell(carry_in), W.CARRY_FORWARD_ROW.title(b.kind), f.cell(carry_out)])
+    body.append(["收 入 总 计", f.cell(m.gpb + carry_in), "支 出 总 计", f.cell(spent + carry_out)])
+    col = W.kind_by_code(b.kind).column
+    return b.tab(W.FISCAL_SUMMARY_TABLE.title(b.kind), [["收 入", "<", "支 出", "<"], ["项 目", col, "项 目", col]], body,
+                 numeric_from=1, widths=[0.32, 0.18, 0.32, 0.18], role="fiscal_summary")
+
+
 def heading(b: Disclosure, t: W.ByKind) -> str:
     """How part three names a table in its own heading: a budget's with 部门 before it."""
     return t.final if b.kind == W.FINAL_ACCOUNT.code else W.DEPARTMENT.word + t.budget
@@ -134,7 +165,12 @@ def tables(b: Disclosure):
     d.table(b.tab(W.EXPENDITURE_TABLE.title(b.kind), hdr, body, numeric_from=w + 1,
                   widths=([0.07] * 3 if w == 3 else [0.12]) + [0.4, 0.16, 0.16, 0.16], role="functional", code_width=w))
 
-    # 4. 一般公共预算支出表 (GPB only; for a final account with 年初预算数 beside 决算数)
+    # 4. 财政拨款收支总表: the fiscal grants (the 一般公共预算 income the 收支总表 prints; no 政府性基金
+    # or 国有资本 grants) against what the 一般公共预算支出表 spends, by class
+    sec(heading(b, W.FISCAL_SUMMARY_TABLE))
+    d.table(fiscal_summary(b, gpb_items))
+
+    # 5. 一般公共预算支出表 (GPB only; for a final account with 年初预算数 beside 决算数)
     if final:
         sec(W.GPB_EXPENDITURE_TABLE.final)
         plan_rows = dict(tree(resolve_func(b.plan.func_items(gpb_only=True), a)))
@@ -168,7 +204,7 @@ def tables(b: Disclosure):
         d.table(b.tab(W.GPB_EXPENDITURE_TABLE.budget, hdr, body, widths=[0.11, 0.33, 0.12, 0.11, 0.11, 0.11, 0.11],
                       role="gpb_functional", code_width=1))
 
-    # 5. 基本支出表 -> truth economic lines
+    # 6. 基本支出表 -> truth economic lines
     sec(W.GPB_BASIC_TABLE.title(b.kind))
     econ_rows = tree({k: [v if k[:3] != "302" else 0, v if k[:3] == "302" else 0] for k, v in m.econ.items()}, levels=(3,))
     bad = None
@@ -191,7 +227,7 @@ def tables(b: Disclosure):
                    ["科目编码", "科目名称", "合计", W.PERSONNEL.label, W.PUBLIC.label]], body,
                   widths=[0.13, 0.39, 0.16, 0.16, 0.16], role="economic", code_width=1))
 
-    # 6. 三公
+    # 7. 三公
     qt = b.quote
     sec(f"{W.GPB}{qt}经费支出{W.FINAL_ACCOUNT.word if final else ''}表")
     t = m.three
@@ -222,13 +258,13 @@ def tables(b: Disclosure):
         else:
             d.table(b.tab(W.THREE_PUBLIC_TABLE.budget.format(quote=qt), hdr, [row], numeric_from=0, role="three_public"))
 
-    # 7. 政府性基金 (empty, as most units have none)
+    # 8. 政府性基金 (empty, as most units have none)
     sec(W.GOV_FUND_TABLE.title(b.kind))
     d.table(b.tab(W.GOV_FUND_TABLE.budget, [["科目编码", "科目名称", "本年政府性基金预算支出", "<", "<"],
                                            ["^", "^", "合计", W.BASIC.label, W.PROJECT.label]], [],
                   note="备注：本单位无政府性基金预算支出，此表为空表。", role="gov_fund"))
 
-    # 8. 项目支出表 -> truth projects (+ basis column links)
+    # 9. 项目支出表 -> truth projects (+ basis column links)
     sec(W.PROJECT_TABLE.title(b.kind))
     plan_amt = {p.name: p.amount for p in b.plan.projects}
     basis = b.basis_column and any(p.policies for p in m.projects)
@@ -255,7 +291,7 @@ def tables(b: Disclosure):
     d.table(b.tab(W.PROJECT_TABLE.title(b.kind), hdr, body,
                   widths=[x / tw for x in widths], role="project"))
 
-    # 9. 政府采购
+    # 10. 政府采购
     pr = m.procurement
     if sum(pr.values()):
         sec(W.PROCUREMENT_TABLE.title(b.kind))

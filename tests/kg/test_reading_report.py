@@ -77,6 +77,17 @@ def test_every_table_of_a_clean_document_reconciles(generated):
         assert any(t.reconciles for t in r.tables if t.kind in (V.TK_GPB_EXPENDITURE.key, V.TK_GPB_BASIC.key))
 
 
+def test_a_clean_generated_document_reads_complete(generated):
+    """The generator prints every standard table its kind must publish (the 财政拨款收支总表
+    too, balanced against the 收支总表 and the 一般公共预算支出表), so a document without a
+    planted inconsistency reads complete, the fiscal summary reconciled, not just passed over."""
+    for path in generated:
+        r = report_of(read_document(str(path)))
+        assert not r.missing and r.complete, (path.name, r.summary())
+        fiscal = next(t for t in r.tables if t.kind == V.TK_FISCAL_SUMMARY.key)
+        assert fiscal.reconciles is True, (path.name, fiscal.problems)
+
+
 def _functional_table(doc):
     return next(t for t, k in classify_document(doc) if k is V.TK_GPB_EXPENDITURE)
 
