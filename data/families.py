@@ -203,6 +203,14 @@ def landscape(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]
     return [("", doc)]
 
 
+def spreadsheet(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]]:
+    """(m) the tables printed from a spreadsheet: every column over two sheet columns (each cell
+    spans both), an empty sheet column either side, and ruled blank rows under each table, ruled
+    by the sheet's own columns (PDF only: the text export is family a's)."""
+    doc.pdf_style = {"sheet": {"split": r.choice([0.3, 0.4, 0.5, 0.6]), "blank_rows": r.randint(2, 5)}}
+    return [("", doc)]
+
+
 def flowing(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]]:
     """(g) each table under a sentence of running text; long tables continue on a new page with
     or without their column headers, and a 合计 printed last may stand alone on the next page."""
@@ -456,7 +464,7 @@ FAMILIES = {f.name: f for f in (
     Family("dual_economic", "e", dual_economic), Family("landscape", "f", landscape),
     Family("flowing", "g", flowing), Family("tables_only", "h", tables_only), Family("reserve", "i", reserve),
     Family("meeting_training", "j", meeting_training), Family("unit_lists", "k", unit_lists),
-    Family("project_details", "l", project_details),
+    Family("project_details", "l", project_details), Family("spreadsheet", "m", spreadsheet),
 )}
 
 

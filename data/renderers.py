@@ -121,8 +121,9 @@ def render_pdf(doc: Doc) -> bytes:
     """doc.pdf_style (set by a layout family) may ask for: `table_pages` "landscape" (part three
     on landscape pages) or "rotated" (on portrait pages turned by /Rotate 90, the content drawn
     turned the other way, so it reads upright), `digit_rise` (points the digits sit above (+) or
-    below (-) the CJK baseline) and `running_header` False (no title above the pages; a file of
-    tables only)."""
+    below (-) the CJK baseline), `running_header` False (no title above the pages; a file of
+    tables only) and `sheet` {"split", "blank_rows"} (tables printed from a spreadsheet: each
+    column over two sheet columns split at that share, blank ruled rows under each table)."""
     _pdf_setup()
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -147,6 +148,7 @@ def render_pdf(doc: Doc) -> bytes:
     rise = pdf_style.get("digit_rise", 0)
     table_pages = pdf_style.get("table_pages")
     running_header = pdf_style.get("running_header", True)
+    sheet = pdf_style.get("sheet")
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10.5, leading=16, wordWrap="CJK", firstLineIndent=21)
     styles = {
         "title": ParagraphStyle("title", parent=base, fontSize=17, leading=26, alignment=TA_CENTER, firstLineIndent=0,
@@ -225,7 +227,9 @@ def render_pdf(doc: Doc) -> bytes:
                     style.append(("LEFTPADDING", (j, k + r_ - first_row), (j, k + r_ - first_row), 3 + 7.5 * n))
             return RLTable(head_rows + rows, colWidths=widths, repeatRows=k, style=TableStyle(style))
 
-        if not t.breaks:
+        if sheet:
+            out = [_sheet_table(t, head, body, widths, nh, numeric, sizes, indents, common)]
+        elif not t.breaks:
             out = [_plain_table(head, body, widths, nh, numeric, sizes, indents, spans, common, rise)]
         else:
             out, cuts = [], [0] + [j for j, _ in t.breaks] + [len(body)]
@@ -239,6 +243,39 @@ def render_pdf(doc: Doc) -> bytes:
             out.append(para(t.note, ParagraphStyle("note", parent=base, fontSize=9, firstLineIndent=0)))
         out.append(Spacer(1, 8))
         return out
+
+    def _sheet_table(t, head, body, widths, nh, numeric, sizes, indents, common):
+        """The table as a spreadsheet prints it: column j over sheet columns 2j+1 and 2j+2 (one
+        cell spanning both in every row), an empty sheet column either side, and blank rows
+        under it with every sheet column a cell of its own."""
+        n = len(widths)
+        margin = 0.025 * sum(widths)
+        scale = (sum(widths) - 2 * margin) / sum(widths)
+        split = sheet["split"]
+        sheet_w = [margin] + [x for w in widths for x in (w * scale * split, w * scale * (1 - split))] + [margin]
+
+        def spread(row):
+            return [""] + [x for c in row for x in (c, "")] + [""]
+        rows = [spread(r) for r in head + body] + [[""] * (2 * n + 2) for _ in range(sheet["blank_rows"])]
+        style = list(common) + [("BACKGROUND", (1, 2), (-2, nh - 1), colors.HexColor("#eeeeee")),
+                                ("SPAN", (1, 0), (2 * n, 0)), ("SPAN", (1, 1), (2 * n - 2, 1)),
+                                ("SPAN", (2 * n - 1, 1), (2 * n, 1))]
+        covered = set()
+        for (c0, r0), (c1, r1) in _spans(t.header):
+            style.append(("SPAN", (2 * c0 + 1, r0 + 2), (2 * c1 + 2, r1 + 2)))
+            covered |= {(c, r_) for c in range(c0, c1 + 1) for r_ in range(r0, r1 + 1)}
+        for r_ in range(len(t.header)):
+            style += [("SPAN", (2 * c + 1, r_ + 2), (2 * c + 2, r_ + 2)) for c in range(n) if (c, r_) not in covered]
+        for r_ in range(nh, nh + len(body)):
+            style += [("SPAN", (2 * c + 1, r_), (2 * c + 2, r_)) for c in range(n)]
+        for j in numeric:
+            widest = max((stringWidth(r[j], FONT_NAME, 1) for r in t.rows if r[j]), default=0)
+            size = min(sizes[j], (widths[j] * scale - 7) / widest) if widest else sizes[j]
+            style += [("FONT", (2 * j + 1, nh), (2 * j + 1, -1), FONT_NAME, size),
+                      ("ALIGN", (2 * j + 1, nh), (2 * j + 1, -1), "RIGHT")]
+        for j, r_, k in indents:
+            style.append(("LEFTPADDING", (2 * j + 1, nh + r_), (2 * j + 1, nh + r_), 3 + 7.5 * k))
+        return RLTable(rows, colWidths=sheet_w, repeatRows=nh, style=TableStyle(style))
 
     def _plain_table(head, body, widths, nh, numeric, sizes, indents, spans, common, rise):
         # the default table, built exactly as before the layout families (same bytes)

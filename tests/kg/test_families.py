@@ -209,6 +209,36 @@ def test_family_reads_as_the_default_layout(corpora, family, fmt):
     assert not diffs, f"{len(diffs)} differences:\n" + "\n".join(diffs)
 
 
+def reading_complete(folder: Path, family: str, fmt: str, stem: str) -> bool | None:
+    """The disclosure's reading report (kg.report) as ingest stores it: complete or not."""
+    truth = json.loads((folder / family / "truth" / f"{stem}.json").read_text("utf-8"))
+    paths = tuple(str(folder / family / fmt / (name.rsplit(".", 1)[0] + "." + fmt)) for name in truth["synthetic"]["files"])
+    g = file_graph(paths[0]) if len(paths) == 1 else publication_graph(paths)
+    values = {o.toPython() for o in g.objects(None, rdflib.URIRef(BKG + "complete"))}
+    assert len(values) == 1, (family, fmt, stem, values)
+    return values.pop()
+
+
+@pytest.mark.parametrize(("family", "fmt"), [pytest.param(f, fmt, id=f"{FAMILIES[f].letter}-{f}-{fmt}")
+                                             for f in FAMILIES for fmt in ("txt", "pdf")])
+def test_family_reads_completely(corpora, family, fmt):
+    """Every layout family prints every standard table its kind must publish, and the reader
+    reads each one whole: a document without a planted inconsistency reads complete; one with
+    an inconsistency is flagged (where the family prints codes: by names alone the lines of a
+    table have no parents to add up to, so only a 三公 defect can show)."""
+    wrong = []
+    for folder in corpora:
+        for truth_file in sorted((folder / family / "truth").glob("*.json")):
+            truth = json.loads(truth_file.read_text("utf-8"))
+            complete = reading_complete(folder, family, fmt, truth_file.stem)
+            if not truth["inconsistencies"]:
+                if complete is not True:
+                    wrong.append(f"{folder.name}/{truth_file.stem}: clean but not complete")
+            elif complete is not False and "functional.code" not in truth["synthetic"]["unprintable"]:
+                wrong.append(f"{folder.name}/{truth_file.stem}: {truth['synthetic']['defect']} not flagged")
+    assert not wrong, wrong
+
+
 def test_the_comparison_tells_documents_apart(corpora):
     """The measure can fail: two different documents of one corpus disagree in every category
     that holds a figure."""
