@@ -47,6 +47,8 @@ STYLES: dict[str, tuple[dict, str | None]] = {
     "continued_repeat": ({}, "repeat"),
     "continued_bare": ({}, "bare"),
     "no_running_header": ({"running_header": False}, None),
+    # all at once, as a publication printed from a spreadsheet may be
+    "combined": ({"table_pages": "rotated", "digit_rise": -2, "running_header": False}, "bare"),
 }
 # a table this long is cut in two over a page break in the continued styles
 CONTINUE_FROM_ROWS = 8
@@ -132,6 +134,7 @@ def to_doc(model, stem: str, continued: str | None = None):
     from data.document import Table as GenTable
     from kg.document import Heading, Paragraph, Table
     from kg.readers.cells import AGENCY_LABEL_RE, detect_unit
+    from kg.vocab import UNIT_LABEL
 
     blocks = list(model.blocks())
     title = next((b.text for b in blocks if isinstance(b, Heading | Paragraph) and b.text.strip()), stem)
@@ -145,44 +148,45 @@ def to_doc(model, stem: str, continued: str | None = None):
                      and blocks[i].level == 1), first_table)
     skip_title = True
     for i, b in enumerate(blocks):
-        pending_tag = i == part
-        if isinstance(b, Table):
+        first = len(doc.blocks)  # where this block's printing starts (the tables' part: a new page)
+        if isinstance(b, Table) and b.n_cols < 2:  # no grid to print it in: a column of lines
+            for line in (x for r in b.header + b.rows for x in r):
+                if line.strip():
+                    doc.p(line.strip())
+        elif isinstance(b, Table):
             ncol = b.n_cols
-            if ncol < 2:  # no grid to print it in: a column of lines
-                for line in (x for r in b.header + b.rows for x in r):
-                    if line.strip():
-                        doc.p(line.strip())
-                continue
             rows = [list(r) + [""] * (ncol - len(r)) for r in b.rows]
             agency_label, agency = "", ""
             prev = doc.blocks[-1] if doc.blocks else None
             # the filing line printed above the table goes into its grid, as the generator prints it
-            if prev and prev[0] == "p" and "\n" not in prev[1]:
-                m = AGENCY_LABEL_RE.match(prev[1].strip())
-                if m and detect_unit(prev[1]) is None and prev[1].strip()[m.end():]:
-                    agency_label, agency = m.group(0).strip(), prev[1].strip()[m.end():]
+            if prev and prev[0] == "p":
+                m = AGENCY_LABEL_RE.match(prev[1])
+                if m and detect_unit(prev[1]) is None and prev[1][m.end():]:
+                    agency_label, agency = m.group(0).strip(), prev[1][m.end():]
                     doc.blocks.pop()
+                    first -= 1
+            unit_label = f"{UNIT_LABEL}：" if b.unit else ""
             header = _merged_header(b.header, ncol) if b.header else [[""] * ncol]
             nf = _numeric_from(rows, ncol)
             t = GenTable(title=b.title or "", header=header, rows=rows, unit=b.unit or "", agency=agency,
-                         numeric_from=nf, widths=_widths(b.header, rows, ncol, nf, f"单位：{b.unit or ''}"),
-                         code_width=_code_width(rows, ncol), agency_label=agency_label,
-                         unit_label="单位：" if b.unit else "")
+                         numeric_from=nf, widths=_widths(b.header, rows, ncol, nf, unit_label + (b.unit or "")),
+                         code_width=_code_width(rows, ncol), agency_label=agency_label, unit_label=unit_label)
             if continued and len(rows) >= CONTINUE_FROM_ROWS:
                 t.breaks = [(len(rows) // 2, continued == "repeat")]
             doc.table(t)
+        elif isinstance(b, Heading) and skip_title and b.text == doc.title:
+            skip_title = False  # printed as the cover's title
         elif isinstance(b, Heading):
-            if skip_title and b.text == doc.title:
-                skip_title = False
-                continue
             doc.blocks.append((f"h{min(b.level, 3)}", b.text))
         else:
             # a paragraph the text printed over several lines is printed line by line
             for line in b.text.split("\n"):
                 if line.strip():
                     doc.p(line.strip())
-        if pending_tag:
-            doc.tags[len(doc.blocks) - 1] = ("tables_part", None)
+        if i == part and first < len(doc.blocks):
+            doc.tags[first] = ("tables_part", None)
+        elif i == part:
+            part += 1  # printed nothing: the part starts with the next block
     return doc
 
 
