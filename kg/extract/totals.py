@@ -88,8 +88,10 @@ def split_totals(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
         cm = ColumnMap(t, kind)
         # a classified table, or an expenditure table split into 基本/项目 without codes (支出总表
         # as one row: 合计 | 基本支出 | 项目支出 | 单位预留机动经费)
+        # or a classified table printed by names only, whose 合计 row is the one with 合计 in it
         if cm.code is None and not cm.split_codes and not (
-                is_kind(tk, *FUNCTIONAL_ORDER) and cm.basic is not None and cm.project is not None):
+                is_kind(tk, *FUNCTIONAL_ORDER) and cm.basic is not None and cm.project is not None) and not (
+                is_kind(tk, *FUNCTIONAL_ORDER, *BASIC_KINDS) and cm.name is not None):
             continue
         row = None
         ids = [i for i in [cm.code, cm.name, *cm.split_codes] if i is not None]

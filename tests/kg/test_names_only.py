@@ -144,6 +144,8 @@ def test_the_names_only_rendering_drops_every_code_column(shared):
 def test_names_only_seed_texts_score_like_the_coded_ones(shared, tmp_path):
     macro, cats, results = scores(shared, write_names_only(shared, tmp_path))
     detail = "; ".join(f"{r['doc']} {k} {c['detail']}" for r in results for k, c in r["categories"].items()
-                       if c["f"] < 1 and k in ("functional", "economic"))
+                       if c["f"] < 1 and k in ("functional", "economic", "totals"))
     assert cats["functional"] >= 0.95 and cats["economic"] >= 0.95, (cats, detail)
+    # 基本/项目 支出 from the 合计 row of a table printed by names only (人员/公用/专项 columns)
+    assert cats["totals"] >= 0.95, (cats, detail)
     assert macro >= 0.95, (macro, cats)
