@@ -25,6 +25,7 @@ import importlib.util
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -132,21 +133,25 @@ def to_doc(model, stem: str, continued: str | None = None):
     printed again after it ("repeat") or not ("bare")."""
     from data.document import Doc
     from data.document import Table as GenTable
-    from kg.document import Heading, Paragraph, Table
+    from kg.document import Heading, Table
     from kg.readers.cells import AGENCY_LABEL_RE, detect_unit
     from kg.vocab import UNIT_LABEL
 
-    blocks = list(model.blocks())
-    title = next((b.text for b in blocks if isinstance(b, Heading | Paragraph) and b.text.strip()), stem)
-    doc = Doc(stem, title.split("\n")[0])
-    doc.h1(doc.title)
+    blocks = [b for b in model.blocks() if isinstance(b, Table) or b.text.strip()]
+    # the first line, when short, is the cover's title (printed once, in the cover's style) and the
+    # running header's; the lines after it print as they read
+    first = blocks[0] if blocks and not isinstance(blocks[0], Table) else None
+    title = first.text.strip() if first and len(first.text.strip()) <= 40 and "\n" not in first.text.strip() else ""
+    doc = Doc(stem, title)
+    if title:
+        doc.h1(title)
+        blocks = blocks[1:]
     first_table = next((i for i, b in enumerate(blocks) if isinstance(b, Table)), None)
     # the tables' part starts at the level-1 heading above the first table (the landscape pages)
     part = None
     if first_table is not None:
         part = next((i for i in range(first_table, -1, -1) if isinstance(blocks[i], Heading)
                      and blocks[i].level == 1), first_table)
-    skip_title = True
     for i, b in enumerate(blocks):
         first = len(doc.blocks)  # where this block's printing starts (the tables' part: a new page)
         if isinstance(b, Table) and b.n_cols < 2:  # no grid to print it in: a column of lines
@@ -174,10 +179,12 @@ def to_doc(model, stem: str, continued: str | None = None):
             if continued and len(rows) >= CONTINUE_FROM_ROWS:
                 t.breaks = [(len(rows) // 2, continued == "repeat")]
             doc.table(t)
-        elif isinstance(b, Heading) and skip_title and b.text == doc.title:
-            skip_title = False  # printed as the cover's title
         elif isinstance(b, Heading):
             doc.blocks.append((f"h{min(b.level, 3)}", b.text))
+        elif i and b.page != blocks[i - 1].page and len(b.text.strip()) <= 48 and "\n" not in b.text.strip():
+            # a short line atop a new page is that page's title (a section's own title page): the
+            # pages are not kept, so it is printed as the title it is, centred and large
+            doc.h1(b.text.strip())
         else:
             # a paragraph the text printed over several lines is printed line by line
             for line in b.text.split("\n"):
@@ -208,9 +215,23 @@ def _scorer():
     return mod
 
 
-def score_files(files: list[Path], gold: list[Path], workers: int = 2) -> dict:
+def _score_headers(ttl: bytes, headers: Path) -> dict:
+    """../shared/eval/score_headers.py on an exported graph: {"fields_right", "fields", "misses"}."""
+    with tempfile.NamedTemporaryFile(suffix=".ttl") as f:
+        f.write(ttl)
+        f.flush()
+        out = subprocess.run([sys.executable, str(SHARED / "eval" / "score_headers.py"), f.name, str(headers)],
+                             capture_output=True, text=True, check=False).stdout.strip().splitlines()
+    m = re.search(r"(\d+)/(\d+) fields right", out[-1] if out else "")
+    if not m:
+        raise RuntimeError(f"score_headers.py printed no summary: {out[-3:]}")
+    return {"fields_right": int(m.group(1)), "fields": int(m.group(2)), "misses": out[:-1]}
+
+
+def score_files(files: list[Path], gold: list[Path], headers: Path | None = None, workers: int = 2) -> dict:
     """Ingest `files` into a throwaway database, export it and score it against `gold`:
-    {"macro_f1", "categories": {name: mean F1}, "header_right", "header_facts", "docs"}."""
+    {"macro_f1", "categories": {name: mean F1}, "header_right", "header_facts", "docs"}, and
+    against the header list `headers` (score_headers.py) where one is given: "headers"."""
     import rdflib
 
     from kg.pipeline import ingest
@@ -224,6 +245,7 @@ def score_files(files: list[Path], gold: list[Path], workers: int = 2) -> dict:
         finally:
             store.close()
     failed = [r.error for r in results if r.status == "failed"]
+    extra = {"headers": _score_headers(ttl, headers)} if headers else {}
     g = rdflib.Graph()
     g.parse(data=ttl, format="turtle")
     sg = _scorer()
@@ -237,13 +259,14 @@ def score_files(files: list[Path], gold: list[Path], workers: int = 2) -> dict:
             right, facts = right + int(a), facts + int(b)
     return {
         "macro_f1": round(sum(fs) / len(fs), 4) if fs else 0.0,
-        "categories": {c: round(sum(d["categories"][c]["f"] for d in docs) / len(docs), 4) for c in CATEGORIES},
+        "categories": {c: round(sum(d["categories"][c]["f"] for d in docs) / len(docs), 4) if docs else 0.0
+                       for c in CATEGORIES},
         "header_right": right,
         "header_facts": facts,
         "failed": failed,
         "docs": {d["doc"]: {c: (round(v["f"], 3), v.get("detail", "")) for c, v in d["categories"].items()
                             if v["f"] < 1.0} for d in docs},
-    }
+    } | extra
 
 
 def table_rows(path: str | Path) -> Counter:
@@ -275,8 +298,20 @@ def seed_files() -> tuple[list[Path], list[Path]]:
     return sorted((SHARED / "corpus").glob("*.txt")), sorted((SHARED / "eval" / "gold").glob("*.json"))
 
 
+def published_files() -> dict[str, tuple[list[Path], list[Path], Path]]:
+    """The published PDFs by folder: (files, graph gold, header list). Printed again in a style,
+    a file keeps its name, which is how the header list finds it."""
+    out = {}
+    for name, gold in (("real", "gold_real"), ("jiangsu", None)):
+        folder = SHARED / "corpus" / name
+        golds = sorted((SHARED / "eval" / gold).glob("*.json")) if gold else []
+        out[name] = (sorted(folder.glob("*.pdf")), golds, folder / "headers.json")
+    return out
+
+
 def render_style(texts: list[Path], style: str, folder: Path) -> list[Path]:
-    """Each seed text printed in `style` as folder/<stem>.pdf (the gold finds it by its stem)."""
+    """Each file (a seed text, a published PDF) read and printed in `style` as folder/<stem>.pdf
+    (the gold finds a seed text's PDF by its stem)."""
     from kg.readers.dispatch import read_document
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -288,8 +323,25 @@ def render_style(texts: list[Path], style: str, folder: Path) -> list[Path]:
     return out
 
 
+def _published(styles: list[str], keep: Path | None) -> dict:
+    """Per style, the published PDFs printed again: graph F1 against gold_real, header fields
+    right against each folder's headers.json."""
+    out: dict = {}
+    for style in ["as_published", *styles]:
+        t0 = time.perf_counter()
+        row: dict = {}
+        for corpus, (files, gold, headers) in published_files().items():
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = (keep / style / corpus) if keep else Path(tmp)
+                pdfs = files if style == "as_published" else render_style(files, style, folder)
+                row[corpus] = score_files(pdfs, gold, headers)
+        row["seconds"] = round(time.perf_counter() - t0, 1)
+        out[style] = row
+    return out
+
+
 def run(out_dir: Path, quick: bool, styles: list[str] | None = None, keep: Path | None = None) -> dict:
-    name = "Unseen documents: the seed texts printed as PDFs in several layouts"
+    name = "Unseen layouts: the seed texts and the published PDFs printed again in other layouts"
     texts, gold = seed_files()
     if not texts or not gold:
         return {"name": name, "results": {"skipped": "no ../shared/corpus"},
@@ -299,7 +351,7 @@ def run(out_dir: Path, quick: bool, styles: list[str] | None = None, keep: Path 
     for style in styles:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
-            folder = (keep / style) if keep else Path(tmp)
+            folder = (keep / "seed" / style) if keep else Path(tmp)
             pdfs = render_style(texts, style, folder)
             res[style] = score_files(pdfs, gold) | rows_read(texts, pdfs)
         res[style]["seconds"] = round(time.perf_counter() - t0, 1)
@@ -312,7 +364,16 @@ def run(out_dir: Path, quick: bool, styles: list[str] | None = None, keep: Path 
           + "---|" * len(CATEGORIES) + "\n" + "\n".join(rows)
           + f"\n\n{len(texts)} seed texts (../shared/corpus/*.txt) against ../shared/eval/gold; seed_texts is the texts"
           " themselves, every other row their document model printed as a PDF in that style and read back; table rows:"
-          " the texts' table body rows the file reads cell for cell.")
+          " the texts' table body rows the file reads cell for cell.\n\n")
+    res["published"] = pub = _published(styles, keep)
+    md += ("| style | published: graph macro F1 (gold_real) | header fields, district PDFs | header fields, provincial"
+           " PDFs |\n|---|---|---|---|\n")
+    for k, v in pub.items():
+        md += (f"| {k} | {v['real']['macro_f1']:.3f} | {v['real']['headers']['fields_right']}/"
+               f"{v['real']['headers']['fields']} | {v['jiangsu']['headers']['fields_right']}/"
+               f"{v['jiangsu']['headers']['fields']} |\n")
+    md += ("\nas_published: the PDFs themselves (the yardsticks' figures); every other row each PDF's document model"
+           " printed again in that style.")
     return {"name": name, "results": res, "markdown": md}
 
 
