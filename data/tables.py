@@ -88,17 +88,23 @@ def fiscal_summary(b: Disclosure, gpb_items: dict[str, list[int]]):
         carry_in, carry_out = carry_in - carry_out - gap, 0
     inc = [(f"一、{W.GPB}拨款收入", m.gpb), (f"二、{W.GOV_FUND}预算拨款收入", 0), (f"三、{W.STATE_CAPITAL}经营预算拨款收入", 0)]
     exp = [(f"{cn(i)}、{V.SUMMARY_CLASS_NAMES[c]}", classes.get(c, 0)) for i, c in enumerate(V.SUMMARY_CLASSES, 1)]
-    body = []
-    for i in range(max(len(inc), len(exp))):
-        li = inc[i] if i < len(inc) else ("", None)
-        ei = exp[i] if i < len(exp) else ("", None)
-        body.append([li[0], f.cell(li[1]) if li[0] else "", ei[0], f.cell(ei[1]) if ei[0] else ""])
+    body = side_by_side(inc, exp, f)
     body.append([W.INCOME.label, f.cell(m.gpb), W.EXPENDITURE.label, f.cell(spent)])
     body.append([W.CARRY_OVER_ROW.title(b.kind), f.cell(carry_in), W.CARRY_FORWARD_ROW.title(b.kind), f.cell(carry_out)])
     body.append(["收 入 总 计", f.cell(m.gpb + carry_in), "支 出 总 计", f.cell(spent + carry_out)])
     col = W.kind_by_code(b.kind).column
     return b.tab(W.FISCAL_SUMMARY_TABLE.title(b.kind), [["收 入", "<", "支 出", "<"], ["项 目", col, "项 目", col]], body,
                  numeric_from=1, widths=[0.32, 0.18, 0.32, 0.18], role="fiscal_summary")
+
+
+def side_by_side(inc: list, exp: list, f) -> list[list[str]]:
+    """Income items beside expenditure items, row by row (a 收支总表's two halves)."""
+    body = []
+    for i in range(max(len(inc), len(exp))):
+        li = inc[i] if i < len(inc) else ("", None)
+        ei = exp[i] if i < len(exp) else ("", None)
+        body.append([li[0], f.cell(li[1]) if li[0] else "", ei[0], f.cell(ei[1]) if ei[0] else ""])
+    return body
 
 
 def heading(b: Disclosure, t: W.ByKind) -> str:
@@ -129,11 +135,7 @@ def tables(b: Disclosure):
            ("七、上级补助收入", 0), ("八、附属单位上缴收入", 0), ("九、其他收入", m.other_income)]
     classes = {c: sum(v) for c, v in tree(all_items) if len(c) == 3}
     exp = [(f"{cn(i)}、{V.SUMMARY_CLASS_NAMES[c]}", classes.get(c, 0)) for i, c in enumerate(V.SUMMARY_CLASSES, 1)]
-    body = []
-    for i in range(max(len(inc), len(exp))):
-        li = inc[i] if i < len(inc) else ("", None)
-        ei = exp[i] if i < len(exp) else ("", None)
-        body.append([li[0], f.cell(li[1]) if li[0] else "", ei[0], f.cell(ei[1]) if ei[0] else ""])
+    body = side_by_side(inc, exp, f)
     carry_out = m.carry_out
     body.append([W.INCOME.label, f.cell(m.income), W.EXPENDITURE.label, f.cell(m.total)])
     body.append([W.CARRY_OVER_ROW.title(b.kind), f.cell(m.carry_in),
