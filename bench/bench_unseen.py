@@ -264,6 +264,8 @@ def score_files(files: list[Path], gold: list[Path], headers: Path | None = None
         "header_right": right,
         "header_facts": facts,
         "failed": failed,
+        "doc_f1": {d["doc"]: round(sum(c["f"] for c in d["categories"].values()) / len(d["categories"]), 4)
+                   for d in docs},
         "docs": {d["doc"]: {c: (round(v["f"], 3), v.get("detail", "")) for c, v in d["categories"].items()
                             if v["f"] < 1.0} for d in docs},
     } | extra
