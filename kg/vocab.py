@@ -528,3 +528,32 @@ AGENCY_LABELS = ("填报单位", "编制部门", "编制单位", "部门名称",
 CLASSIFICATION_FILE = "data/classification.tsv"
 # A classification name is printed with or without this ending ("其他对个人和家庭的补助支出").
 CLASSIFICATION_NAME_ENDING = "支出"
+
+
+# --- disclosure titles and covers (kg/extract/header.py) --------------------------------
+# The forms a disclosure's title and cover take across regions: "<agency>2024年部门预算公开",
+# "关于<agency>2024年度部门决算的说明", the year in Chinese numerals ("二〇二四年"), the agency
+# on a line of its own or in a cover field ("编制单位：…"), a publication date under it.
+
+# Digits of a year printed in Chinese numerals: 〇 is often set as ○ (a circle) or the letter O.
+YEAR_NUMERALS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+                 "六": 6, "七": 7, "八": 8, "九": 9}
+MONTH_NUMERALS = "一二三四五六七八九十"  # "二〇二五年八月": a month in words
+# Words a title is wrapped in around "<agency><year>年<scope><kind>": before the agency
+# ("关于…的说明") or between it and the year ("<agency>关于2024年…").
+TITLE_LEADS = ("关于公开", "关于公布", "关于印发", "关于发布", "关于")
+TITLE_NAME_TAILS = ("关于公开", "关于公布", "关于印发", "关于发布", "关于", "的")
+# What a title says of its scope when it prints no 部门/单位: the agency's own office alone
+# (本级, one unit) or the department with its units added up (汇总). Printed after the name,
+# often bracketed: "<agency>（本级）2024年预算".
+SCOPE_HINTS = (("机关本级", UNIT), ("本级", UNIT), ("汇总", DEPARTMENT))
+# Cover fields that name the publishing agency ("编制单位：…"); 主管部门 names the agency only on
+# a cover, where no parent is printed (上海: 预算主管部门：…). Longer labels first.
+COVER_AGENCY_LABELS = ("部门（单位）名称", "部门(单位)名称", "预算主管部门", "预算单位", "决算单位", "主管部门",
+                       "部门名称", "单位名称", "编制单位", "编制部门", "填报单位", "报送单位", "公开单位")
+# What a party organ's or a people's organization's name starts with, before its region
+# ("中共青禾市委组织部", "共青团青禾市委员会", "民盟青禾市委员会"). Longer forms first.
+ORGAN_PREFIXES = ("中国共产党", "中共", "中国共产主义青年团", "共青团", "民革", "民盟", "民建", "民进", "农工党", "致公党",
+                  "九三学社", "台盟")
+# A line above a title that is not part of it: an attachment's number ("附件2：").
+ATTACHMENT_WORD = "附件"

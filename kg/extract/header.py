@@ -19,11 +19,31 @@ from kg.extract.base import Facts, clean_name, norm
 ORG_SUFFIX = ("局", "中心", "委员会", "委", "部", "办公室", "办", "院", "所", "队", "站", "会", "处", "馆", "社",
               "校", "学", "公司", "厅", "署", "室", "园", "台", "团", "政府", "小组", "场", "厂", "库", "宫", "科", "组",
               "区委", "党校", "报社", "电台", "监狱", "看守所", "中队", "大队", "支队", "总队", "联社", "基地")
-TITLE_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
+# "2024年部门预算", also without its 年 ("…办公厅2018预算公开") where no figure can be meant
+TITLE_RE = re.compile(r"(?<![\d.,])(?P<year>(?:19|20)\d{2})(?:\s*年度?)?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
                       rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
 YEAR_FIRST_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<name>[\u4e00-\u9fff（）()]{3,40}?)\s*"
                            rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
-FIELD_RE = re.compile(r"(?:预算单位|预算主管部门|主管部门|决算单位|部门名称|单位名称|部门（单位）名称|部门\(单位\)名称)\s*[:：]\s*(\S[^\s:：]{2,40})")
+FIELD_RE = re.compile(rf"(?:{V.alternation(V.COVER_AGENCY_LABELS)})\s*[:：]\s*(\S[^\s:：]{{2,40}})")
+# the year after the kind: "<agency>部门决算（2024年度）"; never a publication date ("2025年8月")
+KIND_FIRST_RE = re.compile(rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})"
+                           r"(?:公开)?\s*[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?(?!\s*(?:\d{1,2}|"
+                           rf"[{V.MONTH_NUMERALS}]{{1,3}})月)\s*[)）]?")
+YEARLESS_RE = re.compile(rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})"
+                         r"[\u4e00-\u9fff]{0,6}$")
+# "二〇二四年", "二零二四年度": a year in Chinese numerals, read as the digits it stands for
+_NUMERAL_YEAR = re.compile(rf"([{''.join(V.YEAR_NUMERALS)}]{{4}})(?=\s*年)")
+# "2025年8月", "二〇二五年八月": a date on the cover (when it was published), not a fiscal year
+_DATE_AFTER_YEAR = re.compile(rf"\s*(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})月")
+_LEADS = re.compile(rf"^(?:{V.alternation(V.TITLE_LEADS)})")
+_TAILS = re.compile(rf"(?:{V.alternation(V.TITLE_NAME_TAILS)})$")
+_HINTS = re.compile(rf"[(（]?(?P<hint>{V.alternation(w for w, _ in V.SCOPE_HINTS)})[)）]?")
+_BRACKETED_HINT = re.compile(rf"[(（](?P<hint>{V.alternation(w for w, _ in V.SCOPE_HINTS)})[)）]")
+_HINT_SCOPES = {w: s.code for w, s in V.SCOPE_HINTS}
+_ORGAN_PREFIX = re.compile(rf"^(?:{V.alternation(V.ORGAN_PREFIXES)})")
+_GOVERNMENT = "政府"
+# a line of its own above a title that is not part of it: "附件2：", "附件一"
+_ATTACHMENT = re.compile(rf"^{V.ATTACHMENT_WORD}[\d一二三四五六七八九十]*[:：]?$")
 PLACEHOLDER_RE = re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}|[Xx]{2,}")
 # 州 ends a region (恩施州) unless a 市/县/区/旗 follows it, when it is part of the name (杭州市, 祥州县)
 REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|市))?(?:[\u4e00-\u9fff]{1,8}?(?:市|县|区|旗|州(?![市县区旗])|盟))?)")
@@ -60,35 +80,105 @@ def _strip_brackets(s: str) -> tuple[str, list[str]]:
     return base, [a for a in alts if looks_like_org(a)]
 
 
-def read_title(doc: Document, f: Facts) -> None:
-    front = _front_texts(doc)
-    name = None
-    m = None
+def arabic_years(text: str) -> str:
+    """"二〇二四年" → "2024年" (also 二零二四, 二○二四); numerals that are no year are left alone."""
+    def digits(m: re.Match) -> str:
+        y = int("".join(str(V.YEAR_NUMERALS[c]) for c in m.group(1)))
+        return str(y) if 1900 <= y <= 2099 else m.group(1)
+    return _NUMERAL_YEAR.sub(digits, text)
+
+
+def _n(text: str | None) -> str:
+    return arabic_years(norm(text))
+
+
+def _unwrap(name: str) -> tuple[str, str | None]:
+    """The agency's name out of the words a title wraps it in, and the scope the wrapping hints:
+    "关于X" / "X关于" → X; "X（本级）", "X本级" → X, one unit; "X单位" → X, one unit."""
+    name, hint = _LEADS.sub("", name), None
+    while True:
+        before = name
+        name = _TAILS.sub("", name)
+        m = re.search(_HINTS.pattern + "$", name)
+        if m and len(name) > len(m.group(0)):
+            hint = hint or _HINT_SCOPES[m.group("hint")]
+            name = name[: m.start()]
+        for s in V.SCOPES:  # "…商务委员会单位2025年预算": the scope word printed before the year
+            if name.endswith(s.word) and looks_like_org(_strip_brackets(name[: -len(s.word)])[0]):
+                hint = hint or s.code
+                name = name[: -len(s.word)]
+        if name == before:
+            return name, hint
+
+
+def _name_before(lines: list[str], start: int) -> tuple[str, list[str]]:
+    """The text before a title's year, over the lines the title was joined from, less the
+    lines above it that are not part of the name: an attachment number ("附件2："), or a whole
+    name of its own when what follows is a name too (nameplates stacked above the title, 纪委 over
+    监委; a government above its agency), returned apart: the names an organ also goes by."""
+    segs, pos = [], 0
+    for line in lines:
+        if pos >= start:
+            break
+        segs.append(line[: start - pos])
+        pos += len(line)
+    segs = [x for x in segs if x]
+
+    def whole(x: str) -> bool:
+        return looks_like_org(_strip_brackets(_unwrap(x)[0])[0])
+    dropped = []
+    while len(segs) > 1 and (_ATTACHMENT.match(segs[0]) or (whole(segs[0]) and whole("".join(segs[1:])))):
+        if whole(segs[0]) and not segs[0].endswith(_GOVERNMENT):  # a government is never the agency's own name
+            dropped.append(_strip_brackets(_unwrap(segs[0])[0])[0])
+        segs = segs[1:]
+    return "".join(segs), dropped
+
+
+def _match_title(front: list[str], patterns, named: bool = False) -> tuple[int, int, str, re.Match] | None:
+    """The first title the front lines print (line, lines joined, their text, the match); with
+    `named`, only one whose text before the match is an agency's name."""
     for i in range(len(front)):
         # a title may be split over up to three lines ("…2024年部门预" / "算公开")
         for w in range(1, 4):
-            t = "".join(norm(x) for x in front[i: i + w])
-            m = TITLE_RE.search(t) or YEAR_FIRST_RE.search(t)
-            if m:
-                break
-        if not m:
-            continue
+            t = "".join(front[i: i + w])
+            for pat in patterns:
+                m = pat.search(t)
+                if m and (not named or looks_like_org(_strip_brackets(_unwrap(_name_before(front[i: i + w],
+                                                                                            m.start())[0])[0])[0])):
+                    return i, w, t, m
+    return None
+
+
+def read_title(doc: Document, f: Facts) -> None:
+    front = [_n(x) for x in _front_texts(doc)]
+    front = [x for x in front if not _ATTACHMENT.match(x)]
+    name = None
+    # the year before the kind, as nearly every title prints it; else after ("部门决算（2024年度）");
+    # else a title with no year ("<agency>部门决算" above "2025年8月"): the year is read below
+    hit = (_match_title(front, (TITLE_RE, YEAR_FIRST_RE)) or _match_title(front, (KIND_FIRST_RE,))
+           or _match_title(front, (YEARLESS_RE,), named=True))
+    m = hit[3] if hit else None
+    if hit:
+        i, w, t, m = hit
         yf = YEAR_FIRST_RE.search(t)  # "2024年青禾市农业局部门预算": the name after the year
-        f.fiscal_year = int(m.group("year"))
+        if m.groupdict().get("year"):
+            f.fiscal_year = int(m.group("year"))
         f.kind = V.kind_of(m.group("kind")).code
-        f.scope = V.scope_of(m.group("scope")).code
-        before = t[: m.start()]
+        before, stacked = _name_before(front[i: i + w], m.start())
+        before, hint = _unwrap(before)
+        bracketed = _BRACKETED_HINT.search(t)  # "…2024年预算（本级）"
+        hint = hint or (_HINT_SCOPES[bracketed.group("hint")] if bracketed else None)
+        f.scope = V.scope_of(m.group("scope")).code if m.group("scope") else (hint or V.scope_of(None).code)
         cands = [before] if before else []
-        if yf and looks_like_org(_strip_brackets(yf.group("name"))[0]):
-            cands.append(yf.group("name"))
+        if yf and looks_like_org(_strip_brackets(_unwrap(yf.group("name"))[0])[0]):
+            cands.append(_unwrap(yf.group("name"))[0])
         # a title line that starts with the year: the name is on a neighbouring line
-        cands += [norm(x) for x in front[i + w: i + w + 2]] + [norm(x) for x in reversed(front[max(0, i - 2): i])]
-        for c in cands:
-            c = re.split(r"[:：]", c)[-1]
-            base, alts = _strip_brackets(c)
+        cands += front[i + w: i + w + 2] + list(reversed(front[max(0, i - 2): i]))
+        for k, c in enumerate(cands):
+            base, alts = _strip_brackets(_unwrap(re.split(r"[:：]", c)[-1])[0])
             if looks_like_org(base):
                 name = base
-                f.agency_aliases += alts
+                f.agency_aliases += alts + (stacked if k == 0 and before else [])
                 break
         if name is None and before:
             # the text before the year is the name even with an unusual ending, unless it
@@ -97,7 +187,6 @@ def read_title(doc: Document, f: Facts) -> None:
             region = REGION_RE.match(base)
             if len(base) >= 4 and not (region and region.group(1) == base) and re.search(r"[\u4e00-\u9fff]{4}", base):
                 name = base
-        break
     titled = m is not None
     # nameplates printed in brackets on their own lines right after the name
     for t in front:
@@ -110,6 +199,8 @@ def read_title(doc: Document, f: Facts) -> None:
     for _, text in _early_texts(doc):
         for m in FIELD_RE.finditer(norm(text)):
             v = _strip_brackets(m.group(1))[0]
+            # "编制单位：X日期：2025年3月" read without its spaces: the name ends where an org's name can
+            v = next((v[:k] for k in range(len(v), 2, -1) if looks_like_org(v[:k])), v)
             if looks_like_org(v):
                 field_names.append(v)
     if name is None and field_names:
@@ -125,9 +216,9 @@ def read_title(doc: Document, f: Facts) -> None:
         f.warnings.append("no agency name found in the title")
     f.agency = name
     if f.fiscal_year is None:
-        years = Counter(int(y) for _, t in _early_texts(doc, 40) for y in re.findall(r"((?:19|20)\d{2})\s*年", norm(t)))
+        years = Counter(y for _, t in _early_texts(doc, 40) for y in _years(t))
         # a publication of tables alone says its year in the tables' titles, or only in its file name
-        years = years or Counter(int(y) for t in doc.tables() for y in re.findall(r"((?:19|20)\d{2})\s*年", norm(t.title)))
+        years = years or Counter(y for t in doc.tables() for y in _years(t.title))
         years = years or Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", doc.source_file))
         if years:
             f.fiscal_year = years.most_common(1)[0][0]
@@ -135,9 +226,15 @@ def read_title(doc: Document, f: Facts) -> None:
             and not any(V.BUDGET.word in norm(t) for t in front):
         f.kind = V.FINAL_ACCOUNT.code
     if name:
-        m = REGION_RE.match(re.sub(r"^中共|^中国共产党", "", name))  # a party organ's region follows its 中共
+        m = REGION_RE.match(_ORGAN_PREFIX.sub("", name))  # a party organ's region follows its 中共
         if m and m.group(1):
             f.city = m.group(1)
+
+
+def _years(text: str | None) -> list[int]:
+    """The years a text names, less the dates it prints: a 决算 for 2024 is published "2025年8月"."""
+    t = _n(text)
+    return [int(m.group(1)) for m in re.finditer(r"((?:19|20)\d{2})\s*年", t) if not _DATE_AFTER_YEAR.match(t, m.end())]
 
 
 _TABLE_TITLE = re.compile(rf"(?P<year>(?:19|20)\d{{2}})\s*年度?\s*(?P<scope>{V.scope_pattern()})?")
@@ -148,7 +245,7 @@ def table_titles(doc: Document, f: Facts) -> None:
     each the one most titles say, for a publication with no title page."""
     years, scopes, kinds = Counter(), Counter(), Counter()
     for t in doc.tables():
-        title = norm(t.title)
+        title = _n(t.title)
         m = _TABLE_TITLE.search(title)
         if m:
             years[int(m.group("year"))] += 1
