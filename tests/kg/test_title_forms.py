@@ -146,6 +146,40 @@ def test_generated_documents_read_the_same_header_in_every_title_form(tmp_path):
     assert not failures, "\n".join(failures)
 
 
+# The forms whose lines a PDF sets apart (a cover of several lines, a field, a date) or whose
+# characters a PDF's fonts print differently (〇, ○): read through the PDF reader too.
+PDF_FORMS = ("numeral_year_circle_spaced", "about_numeral_situation", "own_line_numeral", "field_compiler",
+             "split_name", "numeral_date_below", "scope_hint_bracketed")
+
+
+def test_generated_pdfs_read_the_same_header_in_title_forms(tmp_path):
+    """Each line of the cover is a block of its own, as a PDF cover sets it."""
+    from data.corpus import build_doc
+    from data.renderers import render_pdf
+
+    world, plan = _generated()
+    picked = {}
+    for a, y, kind, stem in plan:  # one of each scope
+        doc = build_doc(world, a, y, kind, stem)
+        picked.setdefault(doc.truth["synthetic"]["scope"], (a, y, kind, stem))
+    failures = []
+    for scope, (a, y, kind, stem) in sorted(picked.items()):
+        forms = variants(a.name, y, kind, scope)
+        for name in PDF_FORMS:
+            cover, want_scope = forms[name]
+            doc = build_doc(world, a, y, kind, stem)
+            first, *rest = cover.split("\n\n")
+            doc.title = first
+            doc.blocks[0:1] = [("h1", first)] + [("p", x) for x in rest]
+            out = tmp_path / f"{stem}_{name}.pdf"
+            out.write_bytes(render_pdf(doc))
+            bad = check(header(out), a.name, y, kind, want_scope)
+            if bad:
+                failures.append(f"{stem} {a.name} {name}: {'; '.join(bad)}")
+    assert len(picked) == 2
+    assert not failures, "\n".join(failures)
+
+
 def test_tables_only_publication_with_numeral_years_in_its_table_titles(tmp_path):
     """A publication of tables alone says its year only in the tables' titles; printed in
     Chinese numerals ("二〇二四年部门收支预算总表") it is the same year."""
