@@ -175,6 +175,7 @@ def logical_paragraphs(doc: Document) -> list[tuple[int, str]]:
     Headings stay on their own."""
     out: list[tuple[int, str]] = []
     open_ = False
+    last = None
     for b in doc.blocks():
         if isinstance(b, Table):
             open_ = False
@@ -182,15 +183,26 @@ def logical_paragraphs(doc: Document) -> list[tuple[int, str]]:
         text = b.text.strip()
         if not text:
             continue
+        # a short line atop a new page is a title
         if isinstance(b, Paragraph) and open_ and out and not _STARTS_NEW.match(text) and \
-                (b.page == out[-1][0] or len(text) > 48):  # a short line atop a new page is a title
+                (b.page == out[-1][0] or len(text) > 48) and not _set_apart(last, b):
             page, prev = out[-1]
             sep = " " if prev[-1:].isascii() and text[:1].isascii() else ""
             out[-1] = (page, prev + sep + text)
         else:
             out.append((b.page, text))
         open_ = isinstance(b, Paragraph) and not _ENDS_SENTENCE.search(text)
+        last = b
     return out
+
+
+def _set_apart(prev, b: Paragraph) -> bool:
+    """A PDF line that starts well right of where the paragraph above it on the same page starts
+    (a centred title, a date set right) is no wrapped continuation of it: a wrapped line starts
+    at the margin."""
+    if prev is None or prev.bbox is None or b.bbox is None or prev.page != b.page:
+        return False
+    return b.bbox[0] > prev.bbox[0] + 2 * (b.bbox[3] - b.bbox[1])
 
 
 def header_paths(t: Table) -> list[list[str]]:
