@@ -547,6 +547,9 @@ TITLE_NAME_TAILS = ("关于公开", "关于公布", "关于印发", "关于发�
 # (本级, one unit) or the department with its units added up (汇总). Printed after the name,
 # often bracketed: "<agency>（本级）2024年预算".
 SCOPE_HINTS = (("机关本级", UNIT), ("本级", UNIT), ("汇总", DEPARTMENT))
+# Words a title may print between the scope and the kind: "部门综合预算", "单位收支预算",
+# "部门财务收支预算" (longer first). None changes the scope or the kind.
+TITLE_KIND_QUALIFIERS = (COMPREHENSIVE, "财务收支", "收支")
 # Cover fields that name the publishing agency ("编制单位：…"); 主管部门 names the agency only on
 # a cover, where no parent is printed (上海: 预算主管部门：…). Longer labels first.
 COVER_AGENCY_LABELS = ("部门（单位）名称", "部门(单位)名称", "预算主管部门", "预算单位", "决算单位", "主管部门",

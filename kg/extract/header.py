@@ -19,17 +19,18 @@ from kg.extract.base import Facts, clean_name, norm
 ORG_SUFFIX = ("局", "中心", "委员会", "委", "部", "办公室", "办", "院", "所", "队", "站", "会", "处", "馆", "社",
               "校", "学", "公司", "厅", "署", "室", "园", "台", "团", "政府", "小组", "场", "厂", "库", "宫", "科", "组",
               "区委", "党校", "报社", "电台", "监狱", "看守所", "中队", "大队", "支队", "总队", "联社", "基地")
+_QUALIFIERS = V.alternation(V.TITLE_KIND_QUALIFIERS)
 # "2024年部门预算", also without its 年 ("…办公厅2018预算公开") where no figure can be meant
 TITLE_RE = re.compile(r"(?<![\d.,])(?P<year>(?:19|20)\d{2})(?:\s*年度?)?\s*(?P<level>区级|市级|县级|省级|镇级)?\s*"
-                      rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
+                      rf"(?P<scope>{V.scope_pattern()})?\s*(?:{_QUALIFIERS})?\s*(?P<kind>{V.kind_pattern()})")
 YEAR_FIRST_RE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?P<name>[\u4e00-\u9fff（）()]{3,40}?)\s*"
-                           rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})")
+                           rf"(?P<scope>{V.scope_pattern()})?\s*(?:{_QUALIFIERS})?\s*(?P<kind>{V.kind_pattern()})")
 FIELD_RE = re.compile(rf"(?:{V.alternation(V.COVER_AGENCY_LABELS)})\s*[:：]\s*(\S[^\s:：]{{2,40}})")
 # the year after the kind: "<agency>部门决算（2024年度）"; never a publication date ("2025年8月")
-KIND_FIRST_RE = re.compile(rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})"
+KIND_FIRST_RE = re.compile(rf"(?P<scope>{V.scope_pattern()})?\s*(?:{_QUALIFIERS})?\s*(?P<kind>{V.kind_pattern()})"
                            r"(?:公开)?\s*[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?(?!\s*(?:\d{1,2}|"
                            rf"[{V.MONTH_NUMERALS}]{{1,3}})月)\s*[)）]?")
-YEARLESS_RE = re.compile(rf"(?P<scope>{V.scope_pattern()})?\s*(?:{V.COMPREHENSIVE})?\s*(?P<kind>{V.kind_pattern()})"
+YEARLESS_RE = re.compile(rf"(?P<scope>{V.scope_pattern()})?\s*(?:{_QUALIFIERS})?\s*(?P<kind>{V.kind_pattern()})"
                          r"[\u4e00-\u9fff]{0,6}$")
 # "二〇二四年", "二零二四年度": a year in Chinese numerals, read as the digits it stands for
 _NUMERAL_YEAR = re.compile(rf"([{''.join(V.YEAR_NUMERALS)}]{{4}})(?=\s*年)")
@@ -42,6 +43,9 @@ _BRACKETED_HINT = re.compile(rf"[(（](?P<hint>{V.alternation(w for w, _ in V.SC
 _HINT_SCOPES = {w: s.code for w, s in V.SCOPE_HINTS}
 _ORGAN_PREFIX = re.compile(rf"^(?:{V.alternation(V.ORGAN_PREFIXES)})")
 _GOVERNMENT = "政府"
+# a date on a line of its own, labelled or not ("2025年8月", "公开时间：2024年2月10日"): no part of a title
+_DATE_LINE = re.compile(rf"^[^\d]{{0,8}}?(?:19|20)\d{{2}}年(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})月"
+                        rf"(?:(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})日)?$")
 # a line of its own above a title that is not part of it: "附件2：", "附件一"
 _ATTACHMENT = re.compile(rf"^{V.ATTACHMENT_WORD}[\d一二三四五六七八九十]*[:：]?$")
 PLACEHOLDER_RE = re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}|[Xx]{2,}")
@@ -151,7 +155,7 @@ def _match_title(front: list[str], patterns, named: bool = False) -> tuple[int, 
 
 def read_title(doc: Document, f: Facts) -> None:
     front = [_n(x) for x in _front_texts(doc)]
-    front = [x for x in front if not _ATTACHMENT.match(x)]
+    front = [x for x in front if not (_ATTACHMENT.match(x) or _DATE_LINE.match(x))]
     name = None
     # the year before the kind, as nearly every title prints it; else after ("部门决算（2024年度）");
     # else a title with no year ("<agency>部门决算" above "2025年8月"): the year is read below
