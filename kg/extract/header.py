@@ -44,7 +44,7 @@ _HINT_SCOPES = {w: s.code for w, s in V.SCOPE_HINTS}
 _ORGAN_PREFIX = re.compile(rf"^(?:{V.alternation(V.ORGAN_PREFIXES)})")
 _GOVERNMENT = "政府"
 # a date on a line of its own, labelled or not ("2025年8月", "公开时间：2024年2月10日"): no part of a title
-_DATE_LINE = re.compile(rf"^[^\d]{{0,8}}?(?:19|20)\d{{2}}年(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})月"
+_DATE_LINE = re.compile(rf"^[^\d]{{0,8}}?(?P<year>(?:19|20)\d{{2}})年(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})月"
                         rf"(?:(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})日)?$")
 # a line of its own above a title that is not part of it: "附件2：", "附件一"
 _ATTACHMENT = re.compile(rf"^{V.ATTACHMENT_WORD}[\d一二三四五六七八九十]*[:：]?$")
@@ -155,6 +155,7 @@ def _match_title(front: list[str], patterns, named: bool = False) -> tuple[int, 
 
 def read_title(doc: Document, f: Facts) -> None:
     front = [_n(x) for x in _front_texts(doc)]
+    dates = [int(m.group("year")) for m in map(_DATE_LINE.match, front) if m]
     front = [x for x in front if not (_ATTACHMENT.match(x) or _DATE_LINE.match(x))]
     name = None
     # the year before the kind, as nearly every title prints it; else after ("部门决算（2024年度）");
@@ -219,6 +220,9 @@ def read_title(doc: Document, f: Facts) -> None:
     if name is None:
         f.warnings.append("no agency name found in the title")
     f.agency = name
+    if V.FINAL_ACCOUNT.word in "".join(norm(t) for t in front) and f.kind == V.BUDGET.code \
+            and not any(V.BUDGET.word in norm(t) for t in front):
+        f.kind = V.FINAL_ACCOUNT.code
     if f.fiscal_year is None:
         years = Counter(y for _, t in _early_texts(doc, 40) for y in _years(t))
         # a publication of tables alone says its year in the tables' titles, or only in its file name
@@ -226,9 +230,9 @@ def read_title(doc: Document, f: Facts) -> None:
         years = years or Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", doc.source_file))
         if years:
             f.fiscal_year = years.most_common(1)[0][0]
-    if V.FINAL_ACCOUNT.word in "".join(norm(t) for t in front) and f.kind == V.BUDGET.code \
-            and not any(V.BUDGET.word in norm(t) for t in front):
-        f.kind = V.FINAL_ACCOUNT.code
+        elif dates:
+            # only the cover's date says when: a budget is published in its year, a final account the year after
+            f.fiscal_year = dates[0] - (1 if f.kind == V.FINAL_ACCOUNT.code else 0)
     if name:
         m = REGION_RE.match(_ORGAN_PREFIX.sub("", name))  # a party organ's region follows its 中共
         if m and m.group(1):

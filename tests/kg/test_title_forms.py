@@ -254,6 +254,18 @@ def test_a_publication_date_is_not_the_fiscal_year(lines, year):
     assert (f.agency, f.fiscal_year, f.kind) == ("青禾市档案馆", year, V.FINAL_ACCOUNT.code)
 
 
+@pytest.mark.parametrize("kind_word, date, kind, year", [
+    ("部门决算", "编制日期：2032年8月", V.FINAL_ACCOUNT.code, 2031),
+    ("部门决算", "二〇三二年九月", V.FINAL_ACCOUNT.code, 2031),
+    ("部门预算", "2031年2月", V.BUDGET.code, 2031),
+])
+def test_a_cover_that_names_no_year_but_its_date(kind_word, date, kind, year):
+    """Nothing but the publication date says when: a final account is published the year after."""
+    f = Facts()
+    extract_header(_cover_doc("青禾市档案馆", kind_word, date), f)
+    assert (f.agency, f.fiscal_year, f.kind) == ("青禾市档案馆", year, kind)
+
+
 @pytest.mark.parametrize("text, year", [
     ("二〇二四年", "2024年"), ("二零二四年度", "2024年度"), ("二○二四年", "2024年"), ("二O二四年", "2024年"),
     ("第一二三四年", "第一二三四年"),  # no year of our era: left as printed
