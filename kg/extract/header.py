@@ -42,7 +42,6 @@ _HINTS = re.compile(rf"[(（]?(?P<hint>{V.alternation(w for w, _ in V.SCOPE_HINT
 _BRACKETED_HINT = re.compile(rf"[(（](?P<hint>{V.alternation(w for w, _ in V.SCOPE_HINTS)})[)）]")
 _HINT_SCOPES = {w: s.code for w, s in V.SCOPE_HINTS}
 _ORGAN_PREFIX = re.compile(rf"^(?:{V.alternation(V.ORGAN_PREFIXES)})")
-_GOVERNMENT = "政府"
 # a date on a line of its own, labelled or not ("2025年8月", "公开时间：2024年2月10日"): no part of a title
 _DATE_LINE = re.compile(rf"^[^\d]{{0,8}}?(?P<year>(?:19|20)\d{{2}})年(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})月"
                         rf"(?:(?:\d{{1,2}}|[{V.MONTH_NUMERALS}]{{1,3}})日)?$")
@@ -115,11 +114,12 @@ def _unwrap(name: str) -> tuple[str, str | None]:
             return name, hint
 
 
-def _name_before(lines: list[str], start: int) -> tuple[str, list[str]]:
+def _name_before(lines: list[str], start: int) -> str:
     """The text before a title's year, over the lines the title was joined from, less the
-    lines above it that are not part of the name: an attachment number ("附件2："), or a whole
-    name of its own when what follows is a name too (nameplates stacked above the title, 纪委 over
-    监委; a government above its agency), returned apart: the names an organ also goes by."""
+    lines above it that are not part of the name: an attachment number ("附件2："), a region, or
+    a whole name of its own when what follows is a name too (a government or a parent bureau
+    above the agency, one of two nameplates stacked: the one next to the year is taken; no
+    alias is made of the other, which may as well be another organization)."""
     segs, pos = [], 0
     for line in lines:
         if pos >= start:
@@ -130,12 +130,15 @@ def _name_before(lines: list[str], start: int) -> tuple[str, list[str]]:
 
     def whole(x: str) -> bool:
         return looks_like_org(_strip_brackets(_unwrap(x)[0])[0])
-    dropped = []
-    while len(segs) > 1 and (_ATTACHMENT.match(segs[0]) or (whole(segs[0]) and whole("".join(segs[1:])))):
-        if whole(segs[0]) and not segs[0].endswith(_GOVERNMENT):  # a government is never the agency's own name
-            dropped.append(_strip_brackets(_unwrap(segs[0])[0])[0])
+    def region(x: str) -> str:
+        return REGION_RE.match(x).group(1)
+
+    # a region alone above a name that starts with a region too ("湖北省" over "天门市…局"); one
+    # followed by the rest of its name ("天门市" over "社会保险事业管理局") stays
+    while len(segs) > 1 and (_ATTACHMENT.match(segs[0]) or (whole(segs[0]) and whole("".join(segs[1:])))
+                             or (region(segs[0]) == segs[0] and region("".join(segs[1:])))):
         segs = segs[1:]
-    return "".join(segs), dropped
+    return "".join(segs)
 
 
 def _match_title(front: list[str], patterns, named: bool = False) -> tuple[int, int, str, re.Match] | None:
@@ -148,7 +151,7 @@ def _match_title(front: list[str], patterns, named: bool = False) -> tuple[int, 
             for pat in patterns:
                 m = pat.search(t)
                 if m and (not named or looks_like_org(_strip_brackets(_unwrap(_name_before(front[i: i + w],
-                                                                                            m.start())[0])[0])[0])):
+                                                                                            m.start()))[0])[0])):
                     return i, w, t, m
     return None
 
@@ -169,8 +172,7 @@ def read_title(doc: Document, f: Facts) -> None:
         if m.groupdict().get("year"):
             f.fiscal_year = int(m.group("year"))
         f.kind = V.kind_of(m.group("kind")).code
-        before, stacked = _name_before(front[i: i + w], m.start())
-        before, hint = _unwrap(before)
+        before, hint = _unwrap(_name_before(front[i: i + w], m.start()))
         bracketed = _BRACKETED_HINT.search(t)  # "…2024年预算（本级）"
         hint = hint or (_HINT_SCOPES[bracketed.group("hint")] if bracketed else None)
         f.scope = V.scope_of(m.group("scope")).code if m.group("scope") else (hint or V.scope_of(None).code)
@@ -179,11 +181,11 @@ def read_title(doc: Document, f: Facts) -> None:
             cands.append(_unwrap(yf.group("name"))[0])
         # a title line that starts with the year: the name is on a neighbouring line
         cands += front[i + w: i + w + 2] + list(reversed(front[max(0, i - 2): i]))
-        for k, c in enumerate(cands):
+        for c in cands:
             base, alts = _strip_brackets(_unwrap(re.split(r"[:：]", c)[-1])[0])
             if looks_like_org(base):
                 name = base
-                f.agency_aliases += alts + (stacked if k == 0 and before else [])
+                f.agency_aliases += alts
                 break
         if name is None and before:
             # the text before the year is the name even with an unusual ending, unless it
