@@ -68,7 +68,10 @@ def _front_texts(doc: Document, limit: int = 14) -> list[str]:
         t = clean_name(b.text)
         if not t:
             continue
-        if norm(t) in ("目录", "目 录") or norm(t).startswith("目录"):
+        if norm(t).startswith(V.CONTENTS_WORD):
+            break
+        if out and norm(out[-1]) + norm(t) == V.CONTENTS_WORD:  # "目" / "录" set a line apart each
+            out.pop()
             break
         out.append(t)
         if len(out) >= limit:

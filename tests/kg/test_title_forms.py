@@ -281,3 +281,11 @@ def test_arabic_years(text, year):
     from kg.extract.header import arabic_years
 
     assert arabic_years(text) == year
+
+
+def test_the_cover_ends_at_a_table_of_contents_set_one_character_a_line():
+    """"目" and "录" on lines of their own (a letter-spaced heading): what follows is the body."""
+    from kg.extract.header import _front_texts
+
+    doc = _cover_doc("青禾市档案馆2031年部门预算", "目", "录", "一、青禾市统计局部门预算情况")
+    assert _front_texts(doc) == ["青禾市档案馆2031年部门预算"]
