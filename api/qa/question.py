@@ -12,7 +12,7 @@ from api.qa import intent as intents
 from api.qa.context import Context
 from api.qa.linking import Disclosure, Entry, Match, mask
 from api.qa.result import Result, evidence
-from api.qa.sources import locate, table_row
+from api.qa.sources import locate_in, on_page, table_row
 from api.qa.text import find_policy_numbers, squash
 from kg import vocab as V
 
@@ -116,26 +116,44 @@ class Question:
                      iri: str | None = None, page=None, quote: str | None = None, row: dict | None = None) -> dict:
         """Evidence for a graph fact: the place the graph's provenance points at (page,
         table title and row of `row`, a query result), quoted from the archived document;
-        failing that, the row/sentence of the document that prints the label and figure."""
-        src = d.source_file if d else None
+        failing that, the row/sentence of the document that prints the label and figure.
+
+        A disclosure printed in several files (kg.publication) counts each file's pages on
+        their own: the file cited is the one the provenance names (bkg:fromFile, a row's
+        `file`), else the one the quote was found in — never just the disclosure's first."""
         row = row or {}
         page = page if page is not None else row.get("page")
-        if (page is None or not quote) and src:
-            doc = self.ctx.archive.get(src)
-            if doc is not None and row.get("table") and row.get("row") and not quote:
-                hit = table_row(doc, str(row["table"]), int(row["row"]), [w for w in words[:1] if w])
-                if hit is not None:
-                    page, quote = hit[0] if page is None else page, f"{row['table']}：{hit[1]}"
-            quote = quote or row.get("quote")
-            if doc is not None and (page is None or not quote):
-                hit = locate(doc, words, yuan)
+        quote = quote or row.get("quote")
+        named = row.get("file")
+        files = [str(named)] if named else self.ctx.archive.files_of(d.iri, d.source_file) if d else []
+        src = files[0] if files else None
+        if (page is None or not quote) and files:
+            docs = [doc for f in files if (doc := self.ctx.archive.get(f)) is not None]
+            found = False
+            if row.get("table") and row.get("row") and not quote:
+                for doc in docs:
+                    hit = table_row(doc, str(row["table"]), int(row["row"]), [w for w in words[:1] if w])
+                    if hit is not None:
+                        src, found = doc.source_file, True
+                        page, quote = hit[0] if page is None else page, f"{row['table']}：{hit[1]}"
+                        break
+            if docs and (page is None or not quote):
+                # With a page but no file, the page is not the quote's unless the quote's file
+                # is the only one; the quote's own page is cited then.
+                unplaced = page is not None and len(docs) > 1 and not named and not found
+                hit = locate_in(docs, words, yuan)
                 if hit is None and yuan is not None:
-                    hit = locate(doc, words[:1], None)
+                    hit = locate_in(docs, words[:1], None)
                 if hit is not None:
-                    page = hit[0] if page is None else page
-                    quote = quote or hit[1]
+                    src = hit[0].source_file
+                    page = hit[1] if page is None or unplaced else page
+                    quote = quote or hit[2]
                 elif page is None:
-                    page = doc.pages[0].number if doc.pages else 1
+                    page = docs[0].pages[0].number if docs[0].pages else 1
+        elif quote and page is not None and len(files) > 1:
+            # a quote the graph records with a page: the file that prints it there
+            src = next((f for f in files if (doc := self.ctx.archive.get(f)) is not None
+                        and on_page(doc, int(page), quote)), src)
         return evidence(src, page if page is not None else 1, quote or " ".join(w for w in words if w),
                         iri or (d.iri if d else None))
 

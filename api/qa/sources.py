@@ -19,7 +19,11 @@ from api.qa.text import squash
 from kg import vocab as V
 from kg.document import Document, Paragraph, Table
 from kg.money import doc_unit, parse_decimal, table_factor
+from kg.report import CONTENT_FULL, CONTENT_TABLES, CONTENT_TEXT
+from kg.store import BKG
 
+# Files of one disclosure in its combined document's order (kg.publication): the text first.
+_CONTENT_ORDER = {CONTENT_FULL: 0, CONTENT_TEXT: 1, CONTENT_TABLES: 2}
 _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}\s)\s*")
 
 
@@ -45,12 +49,15 @@ class RowHit:
 
 
 class Archive:
-    """Read-only view of db/documents, keyed by source file name."""
+    """Read-only view of db/documents, keyed by source file name. A disclosure printed in
+    several files (kg.publication) has an archived document per file, each with its own pages."""
 
     def __init__(self, db: str | Path | None, store=None):
         self.db = Path(db) if db else None
         self._store = store
         self._sha_by_file: dict[str, str] | None = None
+        self._files_by_graph: dict[str, list[str]] = {}
+        self._ordered: dict[str, list[str]] = {}
 
     def _index(self) -> dict[str, str]:
         if self._sha_by_file is None:
@@ -59,9 +66,33 @@ class Archive:
                 try:
                     for d in self._store.documents():
                         self._sha_by_file[d.source_file] = d.sha256
+                        self._files_by_graph.setdefault(d.graph, []).append(d.source_file)
                 except Exception:  # noqa: BLE001 - a store without provenance: no archive lookups
                     pass
         return self._sha_by_file
+
+    def files_of(self, iri: str | None, first: str | None = None) -> list[str]:
+        """The files disclosure `iri` was read from, in the order its combined document lays
+        them out (the running text before the tables); `first` alone when the store does not
+        know the disclosure."""
+        self._index()
+        files = self._files_by_graph.get(iri or "", [])
+        if len(files) < 2:
+            return files or ([first] if first else [])
+        if iri not in self._ordered:
+            content: dict[str, str] = {}
+            try:
+                for r in self._store.select(f"""SELECT ?f ?c WHERE {{ <{iri}> <{BKG}hasFile> ?n .
+                                                ?n <{BKG}fileName> ?f ; <{BKG}fileContent> ?c }}"""):
+                    content[str(r["f"])] = str(r["c"])
+            except Exception:  # noqa: BLE001 - no file nodes: the files by name
+                pass
+            self._ordered[iri] = sorted(files, key=lambda f: (_CONTENT_ORDER.get(content.get(f, ""), 9), f))
+        return self._ordered[iri]
+
+    def documents_of(self, iri: str | None, first: str | None = None) -> list[Document]:
+        """The archived document of each file of disclosure `iri` (see files_of)."""
+        return [doc for f in self.files_of(iri, first) if (doc := self.get(f)) is not None]
 
     def get(self, source_file: str) -> Document | None:
         sha = self._index().get(source_file)
@@ -101,6 +132,28 @@ def number_forms(yuan: Decimal) -> list[str]:
 def locate(doc: Document, words: list[str], yuan: Decimal | None = None) -> tuple[int, str] | None:
     """(page, quote) of the first table row or paragraph that carries all `words` (and the
     figure, when given); failing that, the first that carries the figure and any word."""
+    hit = _locate(doc, words, yuan)
+    return (hit[1], hit[2]) if hit else None
+
+
+def locate_in(docs: list[Document], words: list[str], yuan: Decimal | None = None
+              ) -> tuple[Document, int, str] | None:
+    """locate over the files of one disclosure: (document, page, quote) of the first full
+    match in any of them, else of the best partial one — so the quote names its own file."""
+    best: tuple[int, Document, int, str] | None = None
+    for doc in docs:
+        hit = _locate(doc, words, yuan)
+        if hit is not None and (best is None or hit[0] > best[0]):
+            best = (hit[0], doc, hit[1], hit[2])
+            if hit[0] == _FULL:
+                break
+    return best[1:] if best else None
+
+
+_FULL = 4  # the rank of a block that carries every word and the figure
+
+
+def _locate(doc: Document, words: list[str], yuan: Decimal | None) -> tuple[int, int, str] | None:
     keys = [squash(w) for w in words if w]
     forms = [f.replace(",", "") for f in number_forms(yuan)] if yuan is not None else []
     best: tuple[int, int, str] | None = None
@@ -116,11 +169,44 @@ def locate(doc: Document, words: list[str], yuan: Decimal | None = None) -> tupl
             has_num = not forms or any(_has_number(t, f) for f in forms)
             n_words = sum(k in t for k in keys)
             if has_num and n_words == len(keys):
-                return page, text.strip()
+                return _FULL, page, text.strip()
             rank = (2 if has_num else 0) + (1 if n_words else 0)
             if rank >= 2 and (best is None or rank > best[0]):
                 best = (rank, page, text.strip())
-    return (best[1], best[2]) if best else None
+    return best
+
+
+def page_of(doc: Document | None, page: int, quote: str) -> int:
+    """The page of `doc` that prints `quote`: `page` when it does (or nothing says otherwise),
+    else the first that does — a passage found in a chunk that runs over a page break cites
+    the page its sentence is on."""
+    if doc is None or on_page(doc, page, quote):
+        return page
+    q = squash(quote).replace(",", "")
+    for blk in doc.blocks():
+        if isinstance(blk, Paragraph) and q and q in squash(blk.text).replace(",", ""):
+            return blk.page
+    return page
+
+
+def on_page(doc: Document, page: int, quote: str) -> bool:
+    """Whether `quote` (a sentence or a table row as the graph or a handler quotes it) is
+    printed on page `page` of `doc`."""
+    q = squash(quote).replace(",", "")
+    if not q:
+        return False
+    for blk in doc.blocks():
+        if isinstance(blk, Table):
+            texts = [_cells_text(r) for i, r in enumerate(blk.rows)
+                     if (blk.row_pages[i] if i < len(blk.row_pages) else blk.page) == page]
+            texts += [blk.title] if blk.title and blk.page == page else []
+        elif getattr(blk, "page", None) == page:
+            texts = [getattr(blk, "text", "") or ""]
+        else:
+            continue
+        if any(q in squash(t).replace(",", "") or squash(t).replace(",", "") in q and len(squash(t)) > 8 for t in texts):
+            return True
+    return False
 
 
 def table_row(doc: Document, title: str, row: int, words: list[str] = ()) -> tuple[int, str] | None:

@@ -1,8 +1,9 @@
 """SPARQL templates: each function builds the query for one intent from linked IRIs.
 
 The queries read only the terms of ../shared/contract/ONTOLOGY.md (plus bkg:page where
-the graph records it), so they run unchanged on any conforming store and are shown to the
-user as the answer's `sparql`.
+the graph records it, and bkg:fromFile/bkg:fileName where a disclosure has several files —
+all OPTIONAL), so they run unchanged on any conforming store and are shown to the user as
+the answer's `sparql`.
 
 The store's default graph holds the union of the disclosures' graphs with each triple
 once (materialized by kg.store, de-duplicated by a server's union default graph), so the
@@ -69,18 +70,20 @@ def year_kind_filters(year: int | None, kind: str | None, d: str = "d") -> str:
     return out
 
 
-_PROV = "OPTIONAL {{ ?{n} bkg:page ?page }} OPTIONAL {{ ?{n} bkg:tableTitle ?table }} OPTIONAL {{ ?{n} bkg:rowNumber ?row }}"
+_PROV = ("OPTIONAL {{ ?{n} bkg:page ?page }} OPTIONAL {{ ?{n} bkg:tableTitle ?table }} OPTIONAL {{ ?{n} bkg:rowNumber ?row }}"
+         " OPTIONAL {{ ?{n} bkg:fromFile ?{n}File . ?{n}File bkg:fileName ?file }}")
 
 
 def prov_of(node: str) -> str:
-    """Where the graph says a fact was printed: page, table title, body row."""
+    """Where the graph says a fact was printed: page, table title, body row — and, for a
+    disclosure printed in several files, the file whose page it is (bkg:fromFile)."""
     return _PROV.format(n=node).replace("{{", "{").replace("}}", "}")
 
 
 def disclosure_total(prop: str, disclosures: list[str]) -> str:
     """A disclosure total, with the qualified figure node (prov:hadMember, labelled with
     the property's name) that records where it was printed."""
-    return with_prefixes(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?v ?page ?file ?table ?row ?quote WHERE {{
   {values("d", disclosures)}
   ?d {bkg_prop(prop)} ?v .
   OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
@@ -107,7 +110,7 @@ def total_ranking(prop: str, year: int | None, kind: str | None, direction: str 
 
 
 def project_amounts(projects: list[str]) -> str:
-    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?file ?table ?row WHERE {{
   {values("p", projects)}
   ?p rdfs:label ?l .
   OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {prov_of("p")}
@@ -120,7 +123,7 @@ def line_amounts(concepts: list[str], disclosures: list[str] | None, column: str
         start = f"?l bkg:disclosure ?d ; bkg:classification ?c ; a bkg:BudgetLine ; {bkg_prop(column)} ?v ."
     else:
         start = f"?l bkg:classification ?c ; a bkg:BudgetLine ; bkg:disclosure ?d ; {bkg_prop(column)} ?v ."
-    return with_prefixes(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?file ?table ?row WHERE {{
   {values_product(("c", concepts), ("d", disclosures) if disclosures else None)}
   {start}{year_kind_filters(year, kind)}
   OPTIONAL {{ ?l bkg:figureType ?ft }} {prov_of("l")}
@@ -151,12 +154,13 @@ def policy_links(policies: list[str] | None = None, projects: list[str] | None =
         scope, cited = values("pol", policies), "?c bkg:citedPolicy ?pol ; bkg:citingProject ?p"
     else:
         scope, cited = values("p", projects or []), "?c bkg:citingProject ?p ; bkg:citedPolicy ?pol"
-    return with_prefixes(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page ?file WHERE {{
   {{ SELECT DISTINCT ?pol ?p WHERE {{ {scope} {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ {cited} }} }} }}
   ?p rdfs:label ?pl .
   OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} OPTIONAL {{ ?p bkg:implementingAgency ?ia }}
   OPTIONAL {{ ?cit bkg:citingProject ?p ; bkg:citedPolicy ?pol .
-             OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
+             OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }}
+             OPTIONAL {{ ?cit bkg:fromFile ?citFile . ?citFile bkg:fileName ?file }} }}
 }}""")
 
 
@@ -170,7 +174,7 @@ def policy_disclosures(policies: list[str]) -> str:
 
 def projects_of(disclosures: list[str], bound=None) -> str:
     amount = _bound(bound) if bound else " OPTIONAL { ?p bkg:amount ?v }"
-    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?file ?table ?row WHERE {{
   {values("d", disclosures)}
   ?p bkg:disclosure ?d ; a bkg:Project ; rdfs:label ?l .
  {amount} {prov_of("p")}

@@ -14,13 +14,14 @@ from api.qa.templates import bkg_prop, iri, prov_of, values, with_prefixes, year
 # --- the reference: the templates as they were (every pattern inside GRAPH ?g) ----------
 
 
-# year_kind_filters and prov_of did not change: the reference uses the module's own.
+# year_kind_filters and prov_of did not change (prov_of gained the file of a page, ?file, selected
+# here too): the reference uses the module's own.
 
 
 def disclosure_total(prop: str, disclosures: list[str]) -> str:
     """A disclosure total, with the qualified figure node (prov:hadMember, labelled with
     the property's name) that records where it was printed."""
-    return with_prefixes(f"""SELECT DISTINCT ?d ?v ?page ?table ?row ?quote WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?d ?v ?page ?file ?table ?row ?quote WHERE {{
   {values("d", disclosures)}
   GRAPH ?g {{ ?d {bkg_prop(prop)} ?v .
     OPTIONAL {{ ?d prov:hadMember ?fig . ?fig rdfs:label "{prop}" .
@@ -36,7 +37,7 @@ def total_ranking(prop: str, year: int | None, kind: str | None, direction: str 
 
 
 def project_amounts(projects: list[str]) -> str:
-    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?file ?table ?row WHERE {{
   {values("p", projects)}
   GRAPH ?g {{ ?p rdfs:label ?l .
     OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} {prov_of("p")} }}
@@ -46,7 +47,7 @@ def project_amounts(projects: list[str]) -> str:
 def line_amounts(concepts: list[str], disclosures: list[str] | None, column: str = "amount",
                  year: int | None = None, kind: str | None = None) -> str:
     scope = values("d", disclosures) if disclosures else ""
-    return with_prefixes(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?l ?c ?v ?d ?ft ?page ?file ?table ?row WHERE {{
   {values("c", concepts)}
   {scope}
   GRAPH ?g {{ ?l a bkg:BudgetLine ; bkg:classification ?c ; bkg:disclosure ?d ; {bkg_prop(column)} ?v .
@@ -74,14 +75,15 @@ def policy_links(policies: list[str] | None = None, projects: list[str] | None =
     """Project ↔ policy links (bkg:basedOnPolicy or a bkg:PolicyCitation) for the given
     policies or projects, with the citation's quote and page where recorded."""
     scope = values("pol", policies) if policies else values("p", projects or [])
-    return with_prefixes(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?pol ?p ?pl ?v ?d ?ia ?quote ?page ?file WHERE {{
   {scope}
   GRAPH ?g {{
     {{ ?p bkg:basedOnPolicy ?pol }} UNION {{ ?c bkg:citedPolicy ?pol ; bkg:citingProject ?p }}
     ?p rdfs:label ?pl .
     OPTIONAL {{ ?p bkg:amount ?v }} OPTIONAL {{ ?p bkg:disclosure ?d }} OPTIONAL {{ ?p bkg:implementingAgency ?ia }}
     OPTIONAL {{ ?cit bkg:citedPolicy ?pol ; bkg:citingProject ?p .
-               OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }} }}
+               OPTIONAL {{ ?cit bkg:quote ?quote }} OPTIONAL {{ ?cit bkg:page ?page }}
+               OPTIONAL {{ ?cit bkg:fromFile ?citFile . ?citFile bkg:fileName ?file }} }}
   }}
 }}""")
 
@@ -95,7 +97,7 @@ def policy_disclosures(policies: list[str]) -> str:
 
 
 def projects_of(disclosures: list[str]) -> str:
-    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?table ?row WHERE {{
+    return with_prefixes(f"""SELECT DISTINCT ?p ?l ?v ?d ?page ?file ?table ?row WHERE {{
   {values("d", disclosures)}
   GRAPH ?g {{ ?p a bkg:Project ; bkg:disclosure ?d ; rdfs:label ?l .
     OPTIONAL {{ ?p bkg:amount ?v }} {prov_of("p")} }}

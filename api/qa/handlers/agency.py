@@ -187,15 +187,14 @@ def staff(qn: Question, agency: Match | None = None) -> Result | None:
 
 
 def _count_evidence(qn: Question, d: Disclosure, word: str, n: int) -> dict | None:
-    doc = qn.ctx.archive.get(d.source_file)
-    if doc is None:
-        return None
-    for blk in doc.blocks():
-        text = getattr(blk, "text", None)
-        if text is None:
-            continue
-        for sent in re.split(r"(?<=[。；;])", text):
-            s = squash(sent)
-            if word[:2] in s and re.search(rf"(?<!\d){n}(?!\d)", s):
-                return evidence(d.source_file, blk.page, sent.strip(), d.iri)
+    # every file of the disclosure: a publication in two files states the count in its text half
+    for doc in qn.ctx.archive.documents_of(d.iri, d.source_file):
+        for blk in doc.blocks():
+            text = getattr(blk, "text", None)
+            if text is None:
+                continue
+            for sent in re.split(r"(?<=[。；;])", text):
+                s = squash(sent)
+                if word[:2] in s and re.search(rf"(?<!\d){n}(?!\d)", s):
+                    return evidence(doc.source_file, blk.page, sent.strip(), d.iri)
     return None

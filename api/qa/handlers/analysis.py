@@ -163,28 +163,29 @@ def project_field(qn: Question) -> Result | None:
     d = qn.disclosure(best.entry.meta[0])
     if d is None:
         return None
-    doc = qn.ctx.archive.get(d.source_file)
-    if doc is None:
+    # every file of the disclosure: a publication in two files lists projects in its tables half
+    docs = qn.ctx.archive.documents_of(d.iri, d.source_file)
+    if not docs:
         return None
     name = best.entry.label
     words = FIELD_WORDS[field]
     fname = FIELD_NAMES[field]
-    found = _table_fields(doc, name, words)
+    doc, found = next(((doc, f) for doc in docs if (f := _table_fields(doc, name, words))), (None, None))
     if found:
         page, title, pairs, row_text = found
         listed = "；".join(f"{k}：{v}" for k, v in pairs)
         text = f"{d.agency_label}{d.year or ''}{'年' if d.year else ''}项目“{name}”的{fname}（据{title or '公开表格'}，第{page}页）：{listed}。"
         return Result(qn.question, text, [f"{k}：{v}" for k, v in pairs], None,
-                      [evidence(d.source_file, page, row_text, best.iri)], None, "project_field", qn.entities,
+                      [evidence(doc.source_file, page, row_text, best.iri)], None, "project_field", qn.entities,
                       source="table", interpretation=reading(d, f"项目“{name}” · {fname}（表格第{page}页）"), used=[d])
-    for b in doc.blocks():
+    for doc, b in ((x, b) for x in docs for b in x.blocks()):
         if not isinstance(b, Paragraph):
             continue
         for sent in re.split(r"(?<=[。；;])", b.text):
             s = squash(sent)
             if squash(name)[:6] in s and any(w in s for w in words):
                 text = f"据{d.agency_label}公开文件正文（第{b.page}页）：{sent.strip()}"
-                return Result(qn.question, text, None, None, [evidence(d.source_file, b.page, sent.strip(), best.iri)],
+                return Result(qn.question, text, None, None, [evidence(doc.source_file, b.page, sent.strip(), best.iri)],
                               None, "text", qn.entities, source="text",
                               interpretation=reading(d, f"项目“{name}” · {fname}（原文第{b.page}页）"))
     return qn.no_answer(f"项目“{name}”的{fname}（图谱和公开文件的表格、正文均未列出）")

@@ -61,15 +61,16 @@ def narrative_change(qn: Question, a: Match, newer: Disclosure, older_year: int,
                      res_newer: Result | None) -> Result | None:
     """The change of the asked figure from `older_year` to `newer`'s year, as `newer`'s text
     states it; None when no sentence of it does."""
-    doc = qn.ctx.archive.get(newer.source_file)
-    if doc is None:
+    # every file of the disclosure: a publication in two files states changes in its text half
+    docs = qn.ctx.archive.documents_of(newer.iri, newer.source_file)
+    if not docs:
         return None
     words = measure_words(qn, measure, res_newer)
     if not words:
         return None
     newer_fig = res_newer.value if res_newer is not None and isinstance(res_newer.value, str) else None
     best = None
-    for page, para, sents in _paragraphs(doc):
+    for doc, (page, para, sents) in ((x, p) for x in docs for p in _paragraphs(x)):
         p = squash(para)
         hits = [w for w in words if w in p]
         if not hits:
@@ -83,10 +84,10 @@ def narrative_change(qn: Question, a: Match, newer: Disclosure, older_year: int,
             score += 5 if newer_fig and newer_fig.rstrip("0").rstrip(".") in p else 0
             if best is None or score > best[0]:
                 quote = para.strip() if len(para) <= 300 else sent.strip()
-                best = (score, page, quote, s)
+                best = (score, page, quote, s, doc.source_file)
     if best is None:
         return None
-    _, page, sent, s = best
+    _, page, sent, s, src = best
     growth = qn.intent.growth
     m = (_RATE if growth else _AMOUNT).search(s)
     value = unit = None
@@ -116,6 +117,6 @@ def narrative_change(qn: Question, a: Match, newer: Disclosure, older_year: int,
             f"据{name}{newer.year}年{scope_word(newer)}（第{page}页）：{sent}{worked}")
     if res_newer is not None:
         text += f"（图谱中{newer.year}年的数为{res_newer.answer.rstrip('。').split('为')[-1]}。）"
-    return Result(qn.question, text, value, unit, [evidence(newer.source_file, page, sent, newer.iri)], None, "text",
+    return Result(qn.question, text, value, unit, [evidence(src, page, sent, newer.iri)], None, "text",
                   qn.entities, source="text",
                   interpretation=reading(newer, f"与{older_year}年相比的变化（据原文第{page}页）"), used=[newer])

@@ -45,7 +45,7 @@ def policy(qn: Question) -> Result | None:
         parts.append(f"{r['pl']}（{agency}{r['y'] or ''}{'年' if r.get('y') else ''}{amt}）")
         names.append(r["pl"])
         d = qn.disclosure(r["d"]) if r.get("d") else None
-        ev.append(qn.evidence_for(d, [r["pl"]], None, r["p"], r.get("page"), r.get("quote")))
+        ev.append(qn.evidence_for(d, [r["pl"]], None, r["p"], row=r))
     agencies = sorted({r.get("ial") or r.get("al") for r in by_project.values() if r.get("ial") or r.get("al")})
     if qn.intent.asks_agency and not qn.intent.asks_project and agencies:
         text = f"{label}支持的单位是{'、'.join(agencies)}，涉及项目：{'；'.join(parts)}。"
@@ -71,8 +71,7 @@ def basis(qn: Question) -> Result | None:
     pols = list(dict.fromkeys(r.get("num") or r.get("title") for r in rows if r.get("num") or r.get("title")))
     r = next((x for x in rows if x.get("quote")), rows[0])
     d = qn.disclosure(r["d"]) if r.get("d") else None
-    ev = [qn.evidence_for(d, [pols[0].split("〔")[0]] if pols else [r["pl"]], None, r["p"], r.get("page"),
-                          r.get("quote"))]
+    ev = [qn.evidence_for(d, [pols[0].split("〔")[0]] if pols else [r["pl"]], None, r["p"], row=r)]
     text = f"项目“{r['pl']}”的依据是{'、'.join(pols)}。"
     qn.entities.append({"type": "project", "iri": r["p"], "label": r["pl"]})
     return Result(qn.question, text, pols, None, ev, sparql, "basis", qn.entities, source="graph",

@@ -15,7 +15,7 @@ import re
 from api.qa.intent import asked_term
 from api.qa.question import Question
 from api.qa.result import KIND_WORD, Result, evidence
-from api.qa.sources import row_label
+from api.qa.sources import page_of, row_label
 from api.qa.text import find_policy_numbers, squash
 from kg import vocab as V
 from kg.document import Heading, Paragraph, Table
@@ -138,6 +138,7 @@ def extractive_answer(qn: Question) -> Result:
     if best is None or best[1] < MIN_COVER:
         return qn.no_answer("与问题相关的内容")
     _, cover, src, page, sent, (rank, i) = best
+    page = page_of(qn.ctx.archive.get(src), page, sent)
     # A heading ("一、部门职责") answers with what follows it.
     following = split[rank][i + 1:]
     while len(sent) < 40 and following:
