@@ -99,13 +99,22 @@ def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
     top = sorted(files, key=lambda g: (asc(files[g]), g))[:limit]
     info = lookup(store, top, {"y": "bkg:fiscalYear", "k": "bkg:documentKind"})
     pages: dict[str, set[int]] = {}
-    for r in terms(store, f"SELECT ?g ?pg WHERE {{ {values_block('g', top)} GRAPH ?g {{ <{iri}> bkg:page ?pg }} }}"):
+    # A disclosure printed in several files (kg.publication) counts each file's pages on their
+    # own; bkg:fromFile names the file the node's pages are in, and that file is the one cited.
+    in_file: dict[str, set[str]] = {}
+    for r in terms(store, f"""SELECT ?g ?pg ?fn WHERE {{ {values_block('g', top)} GRAPH ?g {{ <{iri}> bkg:page ?pg
+                              OPTIONAL {{ <{iri}> bkg:fromFile ?ff . ?ff bkg:fileName ?fn }} }} }}"""):
         if r["pg"]["value"].strip().isdigit():
             pages.setdefault(r["g"]["value"], set()).add(int(r["pg"]["value"]))
+        if val(r.get("fn")):
+            in_file.setdefault(r["g"]["value"], set()).add(val(r["fn"]))
     out = []
     for g in top:
         i = info.get(g, {})
-        out.append({"disclosure": link(g, files[g]), "source_file": files[g], "year": val(i.get("y")),
+        # pages in two files at once cannot be told apart: then no one file is named for them
+        held = in_file.get(g, set())
+        source = next(iter(held)) if len(held) == 1 else files[g]
+        out.append({"disclosure": link(g, source), "source_file": source, "year": val(i.get("y")),
                     "kind": val(i.get("k")), "pages": sorted(pages.get(g, ()))})
     return out, len(names)
 
