@@ -58,7 +58,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def txt_db(corpus, tmp_path_factory) -> Path:
+def pair_db(corpus, tmp_path_factory) -> Path:
     files = sorted((corpus / FAMILY / "txt").glob("*.txt"))
     assert len(files) == 4 and {f.stem.rsplit("_", 1)[1] for f in files} == {"text", "tables"}
     return _ingest(files, tmp_path_factory.mktemp("pairs_db") / "db")
@@ -99,11 +99,11 @@ def _check_answers(answers: list[dict], pages: dict[str, list[str]]) -> None:
     assert {f.rsplit(".", 1)[0].rsplit("_", 1)[1] for f in cited} == {"text", "tables"}, cited
 
 
-def test_qa_cites_the_half_that_prints_each_fact(txt_db, corpus, questions):
+def test_qa_cites_the_half_that_prints_each_fact(pair_db, corpus, questions):
     from api.qa.answerer import answer
     from api.qa.context import Context
 
-    ctx = Context.open(txt_db)
+    ctx = Context.open(pair_db)
     try:
         answers = [answer(q, ctx) for q in questions]
     finally:
@@ -111,8 +111,8 @@ def test_qa_cites_the_half_that_prints_each_fact(txt_db, corpus, questions):
     _check_answers(answers, _txt_pages(corpus))
 
 
-def test_api_ask_cites_the_half_that_prints_each_fact(txt_db, corpus, questions):
-    with make_client(txt_db) as c:
+def test_api_ask_cites_the_half_that_prints_each_fact(pair_db, corpus, questions):
+    with make_client(pair_db) as c:
         answers = []
         for q in questions:
             r = c.get("/api/ask", params={"q": q})
@@ -121,11 +121,11 @@ def test_api_ask_cites_the_half_that_prints_each_fact(txt_db, corpus, questions)
     _check_answers(answers, _txt_pages(corpus))
 
 
-def test_entity_provenance_names_the_file_of_its_pages(txt_db):
+def test_entity_provenance_names_the_file_of_its_pages(pair_db):
     """A node of a pair (a budget line, a figure, a finding) cites the file its pages are in."""
     from kg.store import BKG, open_store
 
-    store = open_store(txt_db, read_only=True)
+    store = open_store(pair_db, read_only=True)
     try:
         rows = store.select(f"""SELECT DISTINCT ?n ?fn WHERE {{ ?n <{BKG}fromFile> ?ff ; <{BKG}page> ?pg .
                                 ?ff <{BKG}fileName> ?fn }}""")
@@ -138,7 +138,7 @@ def test_entity_provenance_names_the_file_of_its_pages(txt_db):
         picked.setdefault(str(r["fn"]), []).append(r["n"])
     from api.views.links import href
 
-    with make_client(txt_db) as c:
+    with make_client(pair_db) as c:
         for fn, nodes in picked.items():
             for n in nodes[:5]:
                 body = c.get(href(n), params={"format": "json"}).json()
