@@ -225,6 +225,16 @@ def running_lines(pages: list[tuple[float, list[Line]]], margin: float = 0.12,
         counts.update({k for _, k in cand})
     n_pages = sum(1 for _, lines in pages if lines)
     need = max(2, min_share * n_pages)
+    # The cover prints the title below the edge, the later pages repeat it as their running
+    # header: in a two-page file that header is on one page only, so the title counts as a
+    # second printing of it (page 1's first line, or its first two when the title wraps).
+    cover = next((i for i, (_, lines) in enumerate(pages) if lines), None)
+    if cover is not None:
+        first = pages[cover][1]
+        on_edge = {k for _, k in candidates[cover]}
+        for title in {_running_key(first[0].text), _running_key(first[0].text + "".join(ln.text for ln in first[1:2]))}:
+            if title in counts and title not in on_edge:
+                counts[title] += 1
     drop: list[set[int]] = []
     for (_height, lines), cand in zip(pages, candidates, strict=False):
         d = set()

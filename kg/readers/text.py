@@ -243,13 +243,55 @@ def _page_blocks(text: str, number: int, st: _State) -> list[Block]:
     return st.blocks
 
 
+def _running_key(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", _clean_line(line)))
+
+
+def _drop_running_lines(pages: list[str]) -> list[str]:
+    """Pages with their running header and footer lines taken out (page numbers are dropped
+    where lines are read). A converted PDF repeats the title at the head of every page, and
+    left in, it lands inside the sentence a page break cuts. A running line is the first or
+    last line of a page after the first that repeats the title (page 1's first line, or its
+    first two when the title wraps), or that stands at the same edge of at least half the
+    pages (three or more). Table rows (tabs), headings and the line over a table never count
+    as recurring: a table's title repeated over its continuation pages is how the table is
+    found to continue."""
+    lines = [p.split("\n") for p in pages]
+
+    def edges(ls: list[str]) -> list[tuple[str, int]]:
+        idx = [i for i, ln in enumerate(ls) if ln.strip() and not _PAGE_NUMBER_RE.match(ln.strip())]
+        return [("head", idx[0]), ("foot", idx[-1])] if idx else []
+
+    def eligible(ln: str) -> bool:
+        s = _clean_line(ln)
+        return bool(s) and "\t" not in ln and len(s) <= 2 * HEADING_MAX and heading_level(s) is None
+
+    def over_table(ls: list[str], i: int) -> bool:
+        nxt = next((ln for ln in ls[i + 1:] if ln.strip()), "")
+        return "\t" in nxt or nxt.lstrip().startswith("|")
+
+    counts: dict[tuple[str, str], int] = {}
+    for ls in lines:
+        for key in {(side, _running_key(ls[i])) for side, i in edges(ls) if eligible(ls[i]) and not over_table(ls, i)}:
+            counts[key] = counts.get(key, 0) + 1
+    first = [ln for ln in lines[0] if ln.strip()][:2] if lines else []
+    titles = {_running_key(first[0]), _running_key(first[0] + "".join(first[1:]))} if first else set()
+    need = max(3, len(pages) / 2)
+    out = [pages[0]] if pages else []
+    for ls in lines[1:]:
+        drop = {i for side, i in edges(ls) if eligible(ls[i])
+                and (_running_key(ls[i]) in titles or counts.get((side, _running_key(ls[i])), 0) >= need)}
+        out.append("\n".join("" if i in drop else ln for i, ln in enumerate(ls)))
+    return out
+
+
 def read_text(text: str, source_file: str, sha256: str, media_type: str = "text/plain") -> Document:
     """Parse a text export into the document model. Form feeds separate pages; without
     them the whole text is page 1."""
     text = normalize_text(text)
     st = _State([], 1)
     pages = []
-    chunks = text.split("\f")
+    chunks = _drop_running_lines(text.split("\f"))
     for i, chunk in enumerate(chunks, start=1):
         blocks = _page_blocks(chunk, i, st)
         if st.in_toc and i == len(chunks):
