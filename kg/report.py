@@ -190,7 +190,7 @@ def _reconcile(r: TableReading, parts: list[Table], unit: str, facts: Facts) -> 
 
     step = _step(parts, unit)
     factor = table_factor(parts[0], unit)
-    lines = [ln for t in parts for ln in read_table_lines(t, unit, facts.kind)]
+    lines = [ln for t in parts for ln in read_table_lines(t, unit, facts.kind)] or _named_lines(r, parts, unit, facts)
     totals = _total_rows(parts, unit)
     checked = False
     own = V.kind_by_code(facts.kind).figure_type
@@ -232,6 +232,22 @@ def _reconcile(r: TableReading, parts: list[Table], unit: str, facts: Facts) -> 
     if r.kind == V.TK_THREE_PUBLIC.key:
         checked |= _three_public(r, facts, factor)
     r.reconciles = (not r.problems) if checked else None
+
+
+def _named_lines(r: TableReading, parts: list[Table], unit: str, facts: Facts) -> list:
+    """A table of lines printed by name alone (no code column): its rows as the lines of the
+    scheme its kind is read in (extract_lines' by-name reading), coded by the national list
+    under the rows above each. Only when the list places every named row: a row it cannot
+    place (a local name) would leave its parent short of a child and its siblings' sum short
+    of the total, which is no misprint of the table's."""
+    from kg.extract.lines import read_table_lines
+    from kg.extract.tables import BASIC_KINDS, FUNCTIONAL_ORDER
+
+    scheme = "functional" if r.kind in FUNCTIONAL_ORDER else "economic" if r.kind in BASIC_KINDS else None
+    if scheme is None:
+        return []
+    lines = [ln for t in parts for ln in read_table_lines(t, unit, facts.kind, by_name=scheme)]
+    return lines if all(ln.code for ln in lines) else []
 
 
 # the disclosure totals a table's 合计 row states, first found wins
