@@ -47,6 +47,6 @@ def score(qn: Question, res: Result) -> float:
         if qn.intent.doc_kind is None and len(kinds) > 1 and not qn.intent.both_kinds:
             c *= 0.9
     files = {e.get("source_file") for e in res.evidence}
-    if any(d.inferred for d in qn.lex.disclosures if d.source_file in files):
+    if any(d.inferred for d in qn.lex.disclosures if files.intersection(d.files)):
         c *= 0.9
     return round(c, 2)

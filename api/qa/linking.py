@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from api.qa.aliases import Form, forms_of, split_place
 from api.qa.text import find_policy_numbers, normalize_policy_number, squash
+from kg.report import CONTENT_FULL, CONTENT_TABLES, CONTENT_TEXT
 from kg.store import PREFIXES
 
 # Key of an agency known only from a disclosure's title (the graph has no node for it).
@@ -197,6 +198,23 @@ def align(e: Entry, q: str, min_recall: float = 0.5, min_density: float = 0.7, m
     return Match(e, round(matched * (0.5 + 0.5 * recall) * density, 4), start, end, False, recall)
 
 
+_CONTENT_ORDER = {CONTENT_FULL: 0, CONTENT_TEXT: 1, CONTENT_TABLES: 2}
+
+
+def _file_order(sel, several: list[str]) -> dict[tuple[str, str], int]:
+    """{(disclosure, file): rank} for the disclosures printed in several files: the running
+    text (with the title page) before the tables, as kg.publication lays them out."""
+    if not several:
+        return {}
+    values = " ".join(f"<{d}>" for d in several)
+    try:
+        rows = sel(f"""SELECT DISTINCT ?d ?f ?c WHERE {{ VALUES ?d {{ {values} }}
+                        ?d bkg:hasFile ?n . ?n bkg:fileName ?f ; bkg:fileContent ?c }}""")
+    except Exception:  # noqa: BLE001 - no file nodes: the files by name
+        return {}
+    return {(r["d"], str(r["f"])): _CONTENT_ORDER.get(str(r["c"]), 9) for r in rows}
+
+
 def mask(q: str, spans: list[tuple[int, int]]) -> str:
     """q with the given spans blanked out (same length, so spans stay valid)."""
     chars = list(q)
@@ -216,6 +234,15 @@ class Disclosure:
     agency_label: str | None
     scope: str | None = None  # department (部门预算/决算) | unit (单位预算/决算)
     inferred: str = ""  # what the graph lacks and was read from the title or file name ("agency", "year")
+    # Every file the disclosure was read from, in its combined document's order (kg.publication:
+    # the running text before the tables); `source_file` is the first, the one with the title.
+    files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.files:
+            self.files = (self.source_file,) if self.source_file else ()
+        elif self.source_file not in self.files:
+            self.source_file = self.files[0]
 
 
 @dataclass
@@ -265,7 +292,9 @@ class Lexicon:
         for e in agencies:
             agency_labels.setdefault(e.iri, e.label)
 
-        discl = []
+        # One record per disclosure: one printed in several files (kg.publication) has a row per
+        # file here, and a record per row made a lookup by disclosure return either file.
+        rows_by_d: dict[str, list[dict]] = {}
         # A blank template (bkg:isTemplate) is no agency's disclosure: never an answer.
         for r in sel("""SELECT DISTINCT ?d ?f ?y ?k ?a ?sc WHERE {
                         { SELECT ?d WHERE { ?d a bkg:Disclosure } }
@@ -275,16 +304,31 @@ class Lexicon:
                         OPTIONAL { SELECT ?d ?k WHERE { ?d bkg:documentKind ?k } }
                         OPTIONAL { SELECT ?d ?a WHERE { ?d bkg:reportingAgency ?a } }
                         OPTIONAL { SELECT ?d ?sc WHERE { ?d bkg:disclosureScope ?sc } } }"""):
-            discl.append(Disclosure(r["d"], str(r["f"] or ""), int(r["y"]) if r["y"] is not None else None,
-                                    str(r["k"]) if r["k"] is not None else None, r["a"],
-                                    agency_labels.get(r["a"]) if r["a"] else None,
-                                    str(r["sc"]) if r["sc"] is not None else None))
+            rows_by_d.setdefault(r["d"], []).append(r)
+        order = _file_order(sel, [d for d, rs in rows_by_d.items() if len({r["f"] for r in rs}) > 1])
+        discl = []
+        for d_iri, rs in rows_by_d.items():
+            # the first value of each property in a stable order (a disclosure has one of each,
+            # unless its graph disagrees with itself)
+            rs = sorted(rs, key=lambda r: tuple(str(r[k] or "") for k in ("f", "y", "k", "a", "sc")))
+            first = {k: next((r[k] for r in rs if r[k] is not None), None) for k in ("y", "k", "a", "sc")}
+            files = sorted({str(r["f"]) for r in rs if r["f"] is not None},
+                           key=lambda f: (order.get((d_iri, f), 9), f))
+            discl.append(Disclosure(d_iri, files[0] if files else "",
+                                    int(first["y"]) if first["y"] is not None else None,
+                                    str(first["k"]) if first["k"] is not None else None, first["a"],
+                                    agency_labels.get(first["a"]) if first["a"] else None,
+                                    str(first["sc"]) if first["sc"] is not None else None, files=tuple(files)))
 
         titles: dict[str, list[str]] = defaultdict(list)
         if name_for is not None:
             known = {e.iri for e in agencies}
             for d in discl:
-                name, year = name_for(d.source_file, d.agency is None or d.year is None) or (None, None)
+                name, year = None, None
+                for f in d.files or (d.source_file,):  # the tables half of a pair prints no title
+                    name, year = name_for(f, d.agency is None or d.year is None) or (None, None)
+                    if name or year:
+                        break
                 if d.year is None and year:
                     d.year, d.inferred = int(year), d.inferred + "year "
                 if not name:
@@ -363,6 +407,12 @@ class Lexicon:
                    discl, agency_labels, dict(by_code), concept_info, policy_info, places, parents, dict(titles))
 
     # --- lookups ------------------------------------------------------------------
+    def disclosure_of_file(self, source_file: str | None) -> Disclosure | None:
+        """The disclosure a file was read from (any of its files)."""
+        if not hasattr(self, "_by_file"):
+            self._by_file = {f: d for d in self.disclosures for f in d.files}
+        return self._by_file.get(source_file) if source_file else None
+
     def disclosure(self, iri: str | None) -> Disclosure | None:
         if not hasattr(self, "_by_iri"):
             self._by_iri = {d.iri: d for d in self.disclosures}

@@ -9,12 +9,13 @@ generic row lookup, with the row itself as the evidence quote.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from api.qa.linking import Entry, align
+from api.qa.linking import Disclosure, Entry, align
 from api.qa.text import squash
 from kg import vocab as V
 from kg.document import Document, Paragraph, Table
@@ -93,6 +94,12 @@ class Archive:
     def documents_of(self, iri: str | None, first: str | None = None) -> list[Document]:
         """The archived document of each file of disclosure `iri` (see files_of)."""
         return [doc for f in self.files_of(iri, first) if (doc := self.get(f)) is not None]
+
+    def each_document(self, disclosures) -> Iterator[tuple[Disclosure, Document]]:
+        """(disclosure, document) for every file of each disclosure, in order."""
+        for d in disclosures:
+            for doc in self.documents_of(d.iri, d.source_file):
+                yield d, doc
 
     def get(self, source_file: str) -> Document | None:
         sha = self._index().get(source_file)

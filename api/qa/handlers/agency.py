@@ -63,10 +63,7 @@ _PARENT_TEXT = [
 def _parent_from_text(qn: Question, agency: str, name: str) -> Result | None:
     """"X是Y所属…单位" / "主管部门为Y": the parent as the agency's own disclosure says it,
     for an agency the graph gives no org:subOrganizationOf."""
-    for d in qn.scope(agency)[:3]:
-        doc = qn.ctx.archive.get(d.source_file)
-        if doc is None:
-            continue
+    for d, doc in qn.ctx.archive.each_document(qn.scope(agency)[:3]):
         for b in doc.blocks():
             text = getattr(b, "text", None)
             if not text or (name not in squash(text) and "本单位" not in text and "本部门" not in text):
@@ -76,7 +73,7 @@ def _parent_from_text(qn: Question, agency: str, name: str) -> Result | None:
                 if m and m.group("p") != squash(name):
                     found = m.group("p")
                     return Result(qn.question, f"{name}的主管部门是{found}（据公开文件正文第{b.page}页）。", found, None,
-                                  [evidence(d.source_file, b.page, text.strip(), d.iri)], None, "parent", qn.entities,
+                                  [evidence(doc.source_file, b.page, text.strip(), d.iri)], None, "parent", qn.entities,
                                   source="text", quality=1.0, interpretation=f"{name} · 主管部门 · 原文第{b.page}页")
     return None
 
@@ -94,14 +91,14 @@ def units(qn: Question) -> Result | None:
     quality = 1.0
     if stated is not None and stated[0] != len(found):
         # The disclosure says how many it has, and the graph lists another number: both are said.
-        n, d, page, sent = stated
+        n, d, page, sent, src = stated
         text += f"（注意：{d.agency_label}{year_word(d)}公开文件第{page}页称内设机构{n}个。）"
-        ev.append(evidence(d.source_file, page, sent, d.iri))
+        ev.append(evidence(src, page, sent, d.iri))
         quality = 0.6
     if qn.intent.count and stated is not None and stated[0] != len(found):
         # A count the disclosure states in so many words answers a count question; the graph's
         # list (read from the same text) is what is in doubt.
-        n, d, page, sent = stated
+        n, d, page, sent, _src = stated
         text = (f"据{d.agency_label}{year_word(d)}公开文件（第{page}页），内设机构{n}个：{sent}"
                 f"（图谱列出{len(found)}个：{'、'.join(found)}。）")
         return Result(qn.question, text, n, "个", ev[::-1], None, "count", qn.entities, source="text",
@@ -117,19 +114,16 @@ def units(qn: Question) -> Result | None:
 _UNIT_COUNT = re.compile(r"内设(?:机构|科室|机构科室)(?:共|有|为)?\s*(\d{1,3})\s*个|共\s*(\d{1,3})\s*个内设(?:机构|科室)")
 
 
-def _stated_unit_count(qn: Question, agency: str) -> tuple[int, Disclosure, int, str] | None:
-    """(n, disclosure, page, sentence) where the agency's newest disclosure says how many
+def _stated_unit_count(qn: Question, agency: str) -> tuple[int, Disclosure, int, str, str] | None:
+    """(n, disclosure, page, sentence, file) where the agency's newest disclosure says how many
     internal units it has ("内设机构 3 个")."""
-    for d in qn.lex.disclosures_of(agency)[:2]:
-        doc = qn.ctx.archive.get(d.source_file)
-        if doc is None:
-            continue
+    for d, doc in qn.ctx.archive.each_document(qn.lex.disclosures_of(agency)[:2]):
         for b in doc.blocks():
             text = getattr(b, "text", None)
             m = _UNIT_COUNT.search(squash(text)) if text else None
             if m:
                 sent = next((s for s in re.split(r"(?<=[。；;])", text) if _UNIT_COUNT.search(squash(s))), text)
-                return int(m.group(1) or m.group(2)), d, b.page, sent.strip()
+                return int(m.group(1) or m.group(2)), d, b.page, sent.strip(), doc.source_file
     return None
 
 

@@ -56,7 +56,7 @@ def _passages(qn: Question, k: int = 8) -> list[tuple[str, int, str, float]]:
     alabel = qn.lex.agency_labels.get(agency) if agency else None
     allowed = None
     if agency or qn.year:
-        allowed = {d.source_file for d in qn.lex.disclosures_of(agency, qn.year, None)}
+        allowed = {f for d in qn.lex.disclosures_of(agency, qn.year, None) for f in d.files}
     searcher = qn.ctx.searcher
     out: list[tuple[str, int, str, float]] = []
     if searcher is not None:
@@ -130,7 +130,7 @@ def extractive_answer(qn: Question) -> Result:
         section = _section(qn, keys, weight)
     if section is not None and (best is None or section[0] >= best[1] - 0.1):
         cover, src, page, heading, body = section
-        d = next((x for x in qn.lex.disclosures if x.source_file == src), None)
+        d = qn.lex.disclosure_of_file(src)
         who = _who(d, src)
         text = f"根据{who}公开文件（第{page}页）“{heading}”：{body}"
         return Result(qn.question, text, None, None, [evidence(src, page, body, d.iri if d else None)], None, "text",
@@ -143,7 +143,7 @@ def extractive_answer(qn: Question) -> Result:
     following = split[rank][i + 1:]
     while len(sent) < 40 and following:
         sent = sent.rstrip() + " " + following.pop(0)
-    d = next((x for x in qn.lex.disclosures if x.source_file == src), None)
+    d = qn.lex.disclosure_of_file(src)
     who = _who(d, src)
     text = f"根据{who}公开文件（第{page}页）：{sent}"
     ev = [evidence(src, page, sent, d.iri if d else None)]
@@ -168,10 +168,7 @@ def _section(qn: Question, keys: set[str], weight: dict[str, float]):
     head_noun = term[-2:] if len(term) >= 2 else ""
     total_w = sum(weight.get(g, 1.0) for g in keys) or 1.0
     best = None
-    for d in qn.scope(agency)[:3]:
-        doc = qn.ctx.archive.get(d.source_file)
-        if doc is None:
-            continue
+    for _d, doc in qn.ctx.archive.each_document(qn.scope(agency)[:3]):
         blocks = list(doc.blocks())
         for i, b in enumerate(blocks):
             if not isinstance(b, Heading) or len(b.text) > 30:
@@ -200,7 +197,7 @@ def _section(qn: Question, keys: set[str], weight: dict[str, float]):
             # Among equally good headings the most specific (shortest) one.
             rank = (cover, -len(row_label(b.text)))
             if best is None or rank > best[0]:
-                best = (rank, (cover, d.source_file, b.page, b.text.strip(), text))
+                best = (rank, (cover, doc.source_file, b.page, b.text.strip(), text))
     return best[1] if best else None
 
 
@@ -226,7 +223,7 @@ def number_mention(qn: Question, number: tuple):
     for src, page, text in candidates:
         for sent in sentences(text):
             if cites(sent):
-                d = next((x for x in qn.lex.disclosures if x.source_file == src), None)
+                d = qn.lex.disclosure_of_file(src)
                 answer = f"图谱中未收录该文号；根据{_who(d, src)}公开文件（第{page}页）：{sent}"
                 return Result(qn.question, answer, None, None, [evidence(src, page, sent, d.iri if d else None)], None,
                               "text", qn.entities)

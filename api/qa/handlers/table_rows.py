@@ -15,8 +15,8 @@ ROW_SCAN = 200  # documents a row lookup opens when the question names no agency
 def read_row(qn: Question, term: str, a: Match | None, ds: list[Disclosure]) -> Result | None:
     found = []
     for d in _row_candidates(qn, term, ds or [], a):
-        doc = qn.ctx.archive.get(d.source_file)
-        hits = row_lookup(doc, term) if doc is not None else []
+        # every file of the disclosure: the tables of one printed in two are in one of them
+        hits = next((h for doc in qn.ctx.archive.documents_of(d.iri, d.source_file) if (h := row_lookup(doc, term))), [])
         if hits:
             found.append((d, hits[0]))
             if a is not None or len(found) >= 8:
@@ -25,12 +25,12 @@ def read_row(qn: Question, term: str, a: Match | None, ds: list[Disclosure]) -> 
         return None
     if a is None and len({d.agency for d, _ in found}) > 1:
         parts = [f"{d.agency_label}{year_word(d)}{format_wan(h.value_yuan)}" for d, h in found]
-        ev = [evidence(d.source_file, h.page, h.quote, d.iri) for d, h in found[:3]]
+        ev = [evidence(h.source_file, h.page, h.quote, d.iri) for d, h in found[:3]]
         return Result(qn.question, f"问题未指明单位，各单位的{found[0][1].label}：{'；'.join(parts)}。",
                       [wan_value(h.value_yuan) for _, h in found], MONEY_UNIT, ev, None, "table", qn.entities,
                       source="table", quality=0.8, interpretation=f"各单位（未指明） · {found[0][1].label}")
     d, h = found[0]
-    ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
+    ev = [evidence(h.source_file, h.page, h.quote, d.iri)]
     text = f"{d.agency_label}{year_word(d)}{h.label}为{format_wan(h.value_yuan)}（据{h.table_title or '公开表格'}）。"
     return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities,
                   source="table", quality=1.0 if h.exact else min(0.7, h.score),  # a row named otherwise: doubt
@@ -52,7 +52,7 @@ def _row_candidates(qn: Question, term: str, ds: list[Disclosure], a: Match | No
         except Exception:  # noqa: BLE001 - no usable index: keep the given order
             first = []
     rank = {f: i for i, f in reversed(list(enumerate(first)))}
-    ordered = sorted(ds, key=lambda d: rank.get(d.source_file, len(first)))  # stable: ds order otherwise
+    ordered = sorted(ds, key=lambda d: min((rank.get(f, len(first)) for f in d.files), default=len(first)))
     return ordered[:ROW_SCAN]
 
 
@@ -63,12 +63,12 @@ def read_code_row(qn: Question, code: str, a: Match | None, ds: list[Disclosure]
     if a is None:
         return None
     for d in ds:
-        doc = qn.ctx.archive.get(d.source_file)
-        hits = code_row_lookup(doc, code) if doc is not None else []
+        hits = next((h for doc in qn.ctx.archive.documents_of(d.iri, d.source_file)
+                     if (h := code_row_lookup(doc, code))), [])
         if not hits:
             continue
         h = hits[0]
-        ev = [evidence(d.source_file, h.page, h.quote, d.iri)]
+        ev = [evidence(h.source_file, h.page, h.quote, d.iri)]
         text = (f"{d.agency_label}{year_word(d)}“{h.label}”（{code}）科目为{format_wan(h.value_yuan)}"
                 f"（据{h.table_title or '公开表格'}，第{h.page}页）。")
         return Result(qn.question, text, wan_value(h.value_yuan), MONEY_UNIT, ev, None, "table", qn.entities,
