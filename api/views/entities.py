@@ -81,9 +81,10 @@ def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
     read in one hash-joined pass and sorted here; graph IRIs, years, kinds and pages are
     read for the graphs shown only."""
     graphs = f"{{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}"
-    # file names only (the graph IRIs are looked up for the files shown)
-    names = sorted((val(r.get("f")) is not None, val(r.get("f")) or "") for r in terms(store, f"""SELECT ?f WHERE {{
-        {graphs} OPTIONAL {{ SELECT ?g ?f WHERE {{ ?g bkg:sourceFile ?f }} }} }}"""))
+    # file names only (the graph IRIs are looked up for the files shown), one per disclosure: one
+    # printed in several files (kg.publication) is listed and counted once, by its first name
+    names = sorted((val(r.get("f")) is not None, val(r.get("f")) or "") for r in terms(store, f"""SELECT (MIN(?f0) AS ?f)
+        WHERE {{ {graphs} OPTIONAL {{ SELECT ?g ?f0 WHERE {{ ?g bkg:sourceFile ?f0 }} }} }} GROUP BY ?g"""))
     if not names:
         return [], 0
     files: dict[str, str | None] = {}
@@ -94,8 +95,9 @@ def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:
     if wanted:
         for r in terms(store, f"""SELECT ?g ?f WHERE {{ VALUES ?f {{ {" ".join(map(literal, dict.fromkeys(wanted)))} }}
                                   ?g bkg:sourceFile ?f FILTER EXISTS {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} }}"""):
-            if files.get(r["g"]["value"]) is None:
-                files[r["g"]["value"]] = val(r["f"])
+            g = r["g"]["value"]
+            if files.get(g) is None or val(r["f"]) < files[g]:
+                files[g] = val(r["f"])
     top = sorted(files, key=lambda g: (asc(files[g]), g))[:limit]
     info = lookup(store, top, {"y": "bkg:fiscalYear", "k": "bkg:documentKind"})
     pages: dict[str, set[int]] = {}
