@@ -554,18 +554,27 @@ def _append_continuation(prev: tuple[Table, GridTable, GridTable], g: GridTable,
     table = prev[0]
     # Treat every row as a body row first, then drop leading rows that repeat the header.
     n_hdr = count_header_rows(g)
-    hdr, _ = resolve(g, n_hdr)
     _, body = resolve(g, 0)
     if not table.header and not table.rows:
         # only the name and filing line were printed before the page break: the header is here
         table.header, _ = resolve(g, n_hdr)
-        body = body[n_hdr:]
-        n_hdr = 0
+        _append_rows(table, g, body[n_hdr:], cmap)
+        return
+    # The header printed again may be deeper than this page's own rows tell: a form's first rows
+    # ("项目名称 | …", "主管部门 | …") read as header by the page that had the figures under them,
+    # while the rows under them here look like header too, or the page's figures start sooner.
+    # Every leading row that repeats a header row of the table is the header printed again.
+    depth = min(len(body), max(n_hdr, len(table.header)))
+    hdr, _ = resolve(g, depth)
     known = {norm_row(r) for r in table.header}
     skip = 0
-    while skip < len(body) and skip < n_hdr and (norm_row(hdr[skip]) in known or norm_row(body[skip]) in known):
+    while skip < depth and (norm_row(hdr[skip]) in known or norm_row(body[skip]) in known):
         skip += 1
-    rows, row_pages = drop_empty_rows(body[skip:], [g.page] * (len(body) - skip))
+    _append_rows(table, g, body[skip:], cmap)
+
+
+def _append_rows(table: Table, g: GridTable, body: list[list[str]], cmap: list[int]) -> None:
+    rows, row_pages = drop_empty_rows(body, [g.page] * len(body))
     if len(cmap) < table.n_cols:  # spread onto the table's grid
         wide = []
         for r in rows:

@@ -360,7 +360,27 @@ def count_header_rows(t: GridTable) -> int:
         if not (group_above or reaches):
             break
         k += 1
+    if k == n - 1 and k < MAX_HEADER_ROWS and _splits_the_header(t, k):
+        k = n  # a table printed with its header alone (nothing to report: an empty table and its note)
     return min(k, total) if total > 0 else k
+
+
+def _splits_the_header(t: GridTable, k: int) -> bool:
+    """Row k is the header's last row, not a body row: each of its positions is a header cell
+    reaching down from above or lies under a cell of row k-1 spanning several columns, which it
+    divides into columns of their own ("本年支出" over "合计 | 基本支出 | 项目支出"). A form's row
+    under a merged value cell ("主管部门 | 某某局") has a label of its own in a column no group
+    spans."""
+    above, row = t.owner[k - 1], t.owner[k]
+    under: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for c in range(t.n_cols):
+        if row[c][0] < k:
+            continue
+        if sum(1 for o in above if o == above[c]) < 2:
+            return False
+        under.setdefault(above[c], set()).add(row[c])
+    return bool(under) and all(len(cells) >= 2 for cells in under.values()) \
+        and any(t.cells[r][c] for cells in under.values() for r, c in cells)
 
 
 def _is_total_row(row: list[str]) -> bool:

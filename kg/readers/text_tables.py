@@ -375,11 +375,19 @@ def _continue_from_previous_page(here: list[Block], prev_page: list[Block], page
     if here or not prev_page or table.title:
         return False
     prev = prev_page[-1]
-    if not isinstance(prev, Table) or prev.n_cols != table.n_cols or not table.rows:
+    if not isinstance(prev, Table) or not table.rows:
         return False
-    if table.header and [[norm_cell(c) for c in r] for r in table.header] != \
-            [[norm_cell(c) for c in r] for r in prev.header]:
+    if table.header and not _repeats_header(table, prev.header):
         return False
+    if prev.n_cols != table.n_cols:
+        # a text export drops the columns a page leaves blank at the right: the same header
+        # printed again says it is the same table, as wide as its widest page
+        if not table.header:
+            return False
+        n = max(prev.n_cols, table.n_cols)
+        prev.header = [list(r) + [""] * (n - len(r)) for r in prev.header]
+        prev.rows = [list(r) + [""] * (n - len(r)) for r in prev.rows]
+        table.rows = [list(r) + [""] * (n - len(r)) for r in table.rows]
     prev.rows.extend(table.rows)
     prev.row_pages.extend([page] * len(table.rows))
     if page not in prev.pages:
@@ -389,6 +397,32 @@ def _continue_from_previous_page(here: list[Block], prev_page: list[Block], page
 
 def norm_cell(c: str) -> str:
     return re.sub(r"\s+", "", c)
+
+
+def _norm_rows(rows: list[list[str]]) -> list[tuple[str, ...]]:
+    out = []
+    for r in rows:
+        key = [norm_cell(c) for c in r]
+        while key and not key[-1]:
+            key.pop()
+        out.append(tuple(key))
+    return out
+
+
+def _repeats_header(table: Table, header: list[list[str]]) -> bool:
+    """Whether `table`, read on a page of its own, opens with `header` printed again; if so its
+    rows become those under it. The page's own header cut may fall short of the header the table
+    had: a form's first rows ("项目名称 …", "主管部门 …") are header where figures follow them, but
+    above the rows of indicators a page break leaves them the first line looks like header alone."""
+    k = len(header)
+    lead = table.header + table.rows
+    if not k or len(table.header) > k or len(lead) <= k:
+        return False
+    want = _norm_rows(header)
+    if _norm_rows(lead[:k]) != want and _norm_rows(expand_merged_header(lead[:k])) != want:
+        return False
+    table.header, table.rows = [list(r) for r in header], lead[k:]
+    return True
 
 
 def _merge_continuation(here: list[Block], table: Table) -> bool:
