@@ -47,19 +47,10 @@ def corpus_real(shared) -> list[Path]:
 
 
 def _ingest_db(tmp_path_factory, name: str, files: list[Path]) -> Path:
-    from kg.pipeline import ingest
-    from kg.store import open_store
     from search.hooks import index_hooks
+    from tests.generated import ingest_files
 
-    db = tmp_path_factory.mktemp(name)
-    store = open_store(db)
-    try:
-        results = ingest(files, db, store, workers=2, hooks=index_hooks())
-    finally:
-        store.close()
-    failed = [r.error for r in results if r.status == "failed"]
-    assert not failed, failed
-    return db
+    return ingest_files(files, tmp_path_factory.mktemp(name), workers=2, hooks=index_hooks())
 
 
 @pytest.fixture(scope="session")

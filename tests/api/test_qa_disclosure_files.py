@@ -23,21 +23,13 @@ def _half(name: str) -> str:
 @pytest.fixture(scope="module")
 def two_file_db(tmp_path_factory) -> Path:
     from data.family_output import generate_families
-    from kg.pipeline import ingest
-    from kg.store import open_store
+    from tests.generated import ingest_files
 
     out = tmp_path_factory.mktemp("pairs")
     generate_families(out, count=2, seed=7, formats={"txt"}, families=[FAMILY])
     files = sorted((out / FAMILY / "txt").glob("*.txt"))
     assert len(files) == 4
-    db = tmp_path_factory.mktemp("pairs_db") / "db"
-    store = open_store(db)
-    try:
-        results = ingest(files, db, store, workers=1)
-    finally:
-        store.close()
-    assert not [r.error for r in results if r.status == "failed"]
-    return db
+    return ingest_files(files, tmp_path_factory.mktemp("pairs_db") / "db")
 
 
 @pytest.fixture(scope="module")

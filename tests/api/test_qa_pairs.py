@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.apihelpers import make_client
+from tests.generated import ingest_files
 
 FAMILY = "tables_only"
 
@@ -35,19 +36,6 @@ def _core(quote: str) -> str:
     return max(parts, key=len) if parts else _norm(quote)
 
 
-def _ingest(files: list[Path], db: Path) -> Path:
-    from kg.pipeline import ingest
-    from kg.store import open_store
-
-    store = open_store(db)
-    try:
-        results = ingest(files, db, store, workers=1)
-    finally:
-        store.close()
-    assert not [r.error for r in results if r.status == "failed"]
-    return db
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     from data.family_output import generate_families
@@ -61,7 +49,7 @@ def corpus(tmp_path_factory) -> Path:
 def pair_db(corpus, tmp_path_factory) -> Path:
     files = sorted((corpus / FAMILY / "txt").glob("*.txt"))
     assert len(files) == 4 and {f.stem.rsplit("_", 1)[1] for f in files} == {"text", "tables"}
-    return _ingest(files, tmp_path_factory.mktemp("pairs_db") / "db")
+    return ingest_files(files, tmp_path_factory.mktemp("pairs_db") / "db")
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +147,7 @@ def test_pdf_pair_evidence_and_search_hits_are_on_the_page_of_their_file(corpus,
     out = tmp_path / "pdf"
     generate_families(out, count=2, seed=7, formats={"pdf"}, families=[FAMILY])
     files = sorted((out / FAMILY / "pdf").glob("*.pdf"))
-    db = _ingest(files, tmp_path / "db")
+    db = ingest_files(files, tmp_path / "db")
     store = open_store(db)
     try:
         sync_index(db, store)
