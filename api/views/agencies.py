@@ -15,8 +15,8 @@ from kg.store import BKG
 TOTALS = ("totalIncome", "totalExpenditure", "basicExpenditure", "projectExpenditure", "threePublicExpenses")
 
 
-def agency(store, iri: str) -> dict:
-    base = resource(store, iri)
+def agency(store, iri: str, subject: list[dict] | None = None) -> dict:
+    base = resource(store, iri, subject=subject)
     up = terms(store, f"""SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{ <{iri}> org:subOrganizationOf ?x
                                OPTIONAL {{ ?x rdfs:label ?l }} }} GROUP BY ?x""")
     down = terms(store, f"""SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{ ?x org:subOrganizationOf <{iri}>

@@ -6,9 +6,9 @@ from api.errors import ApiError
 from api.views.agencies import agency
 from api.views.compare import AGENCY_CHARTS, agency_charts
 from api.views.disclosures import disclosure, functional_chart
-from api.views.entities import labels_for, resource
+from api.views.entities import complete, labels_for, resource, subject_rows
 from api.views.figures import chart as chart_spec
-from api.views.links import iri_ok
+from api.views.links import RDF_TYPE, iri_ok
 from api.views.policies import funding_chart, policy
 from api.views.query import lookup, terms, val
 from kg.store import BKG
@@ -32,14 +32,16 @@ def kind_of(store, iri: str) -> str:
 def entity(store, iri: str, page: int = 1) -> dict:
     """The page data of any minted IRI: policies and agencies get their richer views
     (`page` pages a policy's citing projects and disclosures, 500 each)."""
-    kind = kind_of(store, iri)
+    subject = subject_rows(store, iri)
+    kind = (page_kind([r["o"]["value"] for r in subject if r["p"]["value"] == RDF_TYPE]) if complete(subject)
+            else kind_of(store, iri))
     if kind == "policy":
-        return policy(store, iri, page)
+        return policy(store, iri, page, subject=subject)
     if kind == "agency":
-        return agency(store, iri)
+        return agency(store, iri, subject=subject)
     if kind == "disclosure":
-        return disclosure(store, iri)
-    return {**resource(store, iri), "page": "resource"}
+        return disclosure(store, iri, subject=subject)
+    return {**resource(store, iri, subject=subject), "page": "resource"}
 
 
 CHARTS = {"agency": tuple(AGENCY_CHARTS), "disclosure": ("functional",), "policy": ("funding",)}

@@ -9,22 +9,33 @@ from api.views.links import RDF_TYPE, href, iri_ok, link, local_name, term_label
 from api.views.lists import asc
 from api.views.query import XSD, literal, lookup, terms, val, values_block
 from kg.store import BKG
+from ontology.namespace import DCTERMS, RDFS, SKOS
 
-LABEL_PROPS = ("rdfs:label", "skos:prefLabel", "dcterms:title", "bkg:documentNumber", "bkg:sourceFile", "skos:notation")
+# the properties a display label is read from, in order of preference
+LABEL_PROPS = (str(RDFS.label), str(SKOS.prefLabel), str(DCTERMS.title), BKG + "documentNumber", BKG + "sourceFile",
+               str(SKOS.notation))
+RDFS_LABEL = LABEL_PROPS[0]
 
 
 def labels_for(store, iris) -> dict[str, str]:
-    """A display label for each IRI: the first of LABEL_PROPS it has (zh label first).
-    One property at a time, for the IRIs still without a label: most have the first, so
-    most cost one index seek."""
+    """A display label for each IRI: the first of LABEL_PROPS it has (zh label first)."""
+    return {i: label for i, (label, _, _) in labels_with_props(store, iris).items()}
+
+
+def labels_with_props(store, iris) -> dict[str, tuple[str, str, str]]:
+    """{iri: (label, the property of LABEL_PROPS it was read from, that property's last value
+    as the store lists them)}. One property at a time, for the IRIs still without a label:
+    most have the first, so most cost one index seek. (Merging the properties into one query
+    costs as many seeks, and more when the store joins it by scanning a property.)"""
     todo = sorted({i for i in iris if i})
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str, str]] = {}
     for prop in LABEL_PROPS:
         if not todo:
             break
         for start in range(0, len(todo), 500):
-            for r in terms(store, f"SELECT ?x ?l WHERE {{ {values_block('x', todo[start:start + 500])} ?x {prop} ?l }}"):
-                out.setdefault(r["x"]["value"], r["l"]["value"])
+            for r in terms(store, f"SELECT ?x ?l WHERE {{ {values_block('x', todo[start:start + 500])} ?x <{prop}> ?l }}"):
+                x, v = r["x"]["value"], r["l"]["value"]
+                out[x] = (out[x][0], prop, v) if x in out else (v, prop, v)
         todo = [i for i in todo if i not in out]
     return out
 
@@ -47,15 +58,39 @@ def exists(store, iri: str) -> bool:
     return bool(store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
 
 
-def resource(store, iri: str, incoming_limit: int = 200) -> dict:
+SUBJECT_LIMIT = 2000  # the resource's own triples a page lists
+
+
+def subject_rows(store, iri: str) -> list[dict]:
+    """The resource's own triples (?p ?o), read once per page: its type picks the view, and
+    the views read their subject's own properties from them."""
     iri_ok(iri)
-    out_rows = terms(store, f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT 2000")
+    return terms(store, f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT {SUBJECT_LIMIT}")
+
+
+def complete(rows: list[dict] | None) -> bool:
+    """Whether subject_rows gave every triple of the subject (its limit was not reached)."""
+    return rows is not None and len(rows) < SUBJECT_LIMIT
+
+
+def resource(store, iri: str, incoming_limit: int = 200, subject: list[dict] | None = None) -> dict:
+    """The generic page; `subject` is what subject_rows gave for the IRI, if read already."""
+    return resource_and_labels(store, iri, incoming_limit, subject)[0]
+
+
+def resource_and_labels(store, iri: str, incoming_limit: int = 200,
+                        subject: list[dict] | None = None) -> tuple[dict, dict[str, tuple[str, str, str]]]:
+    """The generic page and the labels read for it (labels_with_props of the IRI, the IRIs
+    it points at and those pointing at it), which the richer views reuse."""
+    iri_ok(iri)
+    out_rows = subject_rows(store, iri) if subject is None else subject
     in_rows = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} LIMIT {incoming_limit + 1}")
     if not out_rows and not in_rows:
         raise ApiError(404, "not_found", f"nothing is known about {iri}")
     n_in = terms(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{iri}> }}")[0]["n"]
     iris = {r["o"]["value"] for r in out_rows if r["o"]["type"] == "uri"} | {r["s"]["value"] for r in in_rows} | {iri}
-    labels = labels_for(store, iris)
+    with_props = labels_with_props(store, iris)
+    labels = {i: label for i, (label, _, _) in with_props.items()}
     prov, prov_total = provenance(store, iri)
     types = [link(r["o"]["value"]) for r in out_rows if r["p"]["value"] == RDF_TYPE]
     props: dict[str, list] = {}
@@ -71,7 +106,7 @@ def resource(store, iri: str, incoming_limit: int = 200) -> dict:
         "types": types, "type_iris": [t["iri"] for t in types],
         "properties": properties, "incoming": incoming, "incoming_total": int(n_in["value"]) if n_in else 0,
         "provenance": prov, "provenance_total": prov_total,
-    }
+    }, with_props
 
 
 def provenance(store, iri: str, limit: int = 100) -> tuple[list[dict], int]:

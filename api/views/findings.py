@@ -41,7 +41,7 @@ def findings_of(store, disclosures: list[str], agency: str | None = None) -> lis
                     "disclosure": href(d), "source_file": val(info.get(d, {}).get("file")),
                     "year": val(info.get(d, {}).get("year")), "other": None})
     mine = set(disclosures)
-    for f in cross_findings(store, agency=agency):
+    for f in cross_findings(store, agency=agency, involving=disclosures[0] if len(disclosures) == 1 else None):
         other = f.get("other") or {}
         if f["disclosure"] not in mine and other.get("disclosure") not in mine:
             continue

@@ -16,8 +16,8 @@ from api.views.query import lookup, terms, val
 from kg.policy import find_numbers
 
 
-def policy(store, iri: str, page: int = 1, size: int = 500) -> dict:
-    base = resource(store, iri)
+def policy(store, iri: str, page: int = 1, size: int = 500, subject: list[dict] | None = None) -> dict:
+    base = resource(store, iri, subject=subject)
     one = terms(store, f"""SELECT (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) (SAMPLE(?ic) AS ?issuer)
                               (SAMPLE(?iy) AS ?year) WHERE {{
         OPTIONAL {{ <{iri}> bkg:documentNumber ?n }} OPTIONAL {{ <{iri}> dcterms:title ?t }}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pyoxigraph import Literal, NamedNode
+
 from api.errors import ApiError
 from api.sparql import term_json
 from api.views.links import iri_ok
@@ -12,7 +14,24 @@ from ontology.namespace import XSD as _XSD
 from ontology.namespace import prologue
 
 XSD = str(_XSD)  # SPARQL-JSON gives datatypes as plain strings: compared as strings
+XSD_STRING = XSD + "string"
 PROLOGUE = prologue()
+
+
+def _term(t) -> dict | None:
+    """api.sparql.term_json for the two kinds of term nearly every cell holds, tested by
+    class rather than by name: a page converts a few thousand cells."""
+    cls = type(t)
+    if cls is NamedNode:
+        return {"type": "uri", "value": t.value}
+    if cls is Literal:
+        lang = t.language
+        if lang:
+            return {"type": "literal", "value": t.value, "xml:lang": lang}
+        dt = t.datatype.value
+        return {"type": "literal", "value": t.value} if dt == XSD_STRING else {"type": "literal", "value": t.value,
+                                                                                 "datatype": dt}
+    return term_json(t)
 
 
 def terms(store, sparql: str) -> list[dict]:
@@ -20,7 +39,7 @@ def terms(store, sparql: str) -> list[dict]:
     try:
         res = store.query(PROLOGUE + sparql)
         names = [v.value for v in res.variables]
-        return [{n: term_json(sol[n]) for n in names} for sol in res]
+        return [{n: None if t is None else _term(t) for n, t in zip(names, sol, strict=True)} for sol in res]
     except SyntaxError as e:  # a bug in a view, not the user's input
         raise ApiError(500, "internal_error", f"page query failed: {e}") from None
 

@@ -270,11 +270,18 @@ def _said(said: str) -> str:
 
 
 def cross_findings(store, documents: Callable[[str], Document | None] | None = None,
-                   agency: str | None = None) -> list[dict]:
+                   agency: str | None = None, involving: str | None = None) -> list[dict]:
     """Every finding across the stored disclosures (of one agency's, given its IRI).
     `documents` (sha256 → Document or None) is needed for the narrative's year-on-year
-    claims; without it they are left out."""
+    claims; without it they are left out. `involving` (a disclosure, without `documents`)
+    leaves out the disclosures of other years than its own, which no finding of it can
+    involve: every rule but year-on-year compares disclosures of one year."""
     s = Stored(store, agency)
+    if involving is not None:
+        if documents is not None:
+            raise ValueError("year-on-year findings compare two years: not with `involving`")
+        years = {r.get("year") for r in s.rows if r["d"] == involving}
+        s.rows = [r for r in s.rows if r.get("year") in years]
     out = conflicting_versions(s) + department_vs_unit(s) + final_vs_budget(s)
     if documents is not None:
         out += year_on_year(s, documents)
