@@ -45,14 +45,16 @@ def disclosure(store, iri: str, subject: list[dict] | None = None) -> dict:
         WHERE {{ ?p a bkg:Project ; bkg:disclosure <{iri}> . OPTIONAL {{ ?p rdfs:label ?l }} OPTIONAL {{ ?p bkg:amount ?a }}
                  OPTIONAL {{ ?p bkg:category ?cat }} OPTIONAL {{ ?p bkg:basedOnPolicy ?pol . ?pol bkg:documentNumber ?n }} }}
         GROUP BY ?p ORDER BY DESC(?amount) LIMIT 1000""")
-    lines = budget_lines(store, iri)
+    lines, single = _budget_lines(store, iri)
     policies_ = terms(store, f"""SELECT ?pol (SAMPLE(?n) AS ?number) (SAMPLE(?t) AS ?title) WHERE {{
         <{iri}> dcterms:references ?pol OPTIONAL {{ ?pol bkg:documentNumber ?n }} OPTIONAL {{ ?pol dcterms:title ?t }} }}
         GROUP BY ?pol ORDER BY ?number LIMIT 500""")
     ag = val(head.get("agency"))
     findings = findings_of(store, [iri], ag)
     files_ = disclosure_files(store, iri)
-    breakdown = functional_chart(store, iri, val(head.get("kind")), val(head.get("agencyLabel")), val(head.get("year")))
+    kind = val(head.get("kind"))
+    breakdown = functional_chart(store, iri, kind, val(head.get("agencyLabel")), val(head.get("year")),
+                                 own_functional_lines(lines, kind) if single else None)
     return {
         **base, "page": "disclosure", "source_file": val(head.get("file")), "year": val(head.get("year")),
         "kind": val(head.get("kind")), "scope": val(head.get("scope")),
@@ -81,17 +83,69 @@ LINES_LIMIT = 2000
 
 
 def budget_lines(store, iri: str) -> list[dict]:
-    """The disclosure's budget lines by scheme, code and figure (the first LINES_LIMIT). The
-    store sorts strings by decoding them at every comparison, half of this query's time:
-    they are sorted here, where the order is SPARQL's for the terms these columns hold
-    (IRIs, plain strings, unbound). Lines the order cannot tell apart are left in an order
-    of the store's own (its sort is not stable), and a column of other terms is compared
-    its way: then, or past the limit, the store sorts."""
-    rows = terms(store, LINES.format(iri=iri) + f" LIMIT {LINES_LIMIT + 1}")
-    keys = [_order_key(r, LINES_ORDER) for r in rows]
-    if len(rows) <= LINES_LIMIT and None not in keys and len(set(keys)) == len(keys):
-        return [r for _, r in sorted(zip(keys, rows, strict=True), key=lambda kr: kr[0])]
-    return terms(store, LINES.format(iri=iri) + f" ORDER BY ?{' ?'.join(LINES_ORDER)} LIMIT {LINES_LIMIT}")
+    """The disclosure's budget lines by scheme, code and figure (the first LINES_LIMIT), as
+    LINES gives them, ordered."""
+    return _budget_lines(store, iri)[0]
+
+
+def _budget_lines(store, iri: str) -> tuple[list[dict], bool]:
+    """budget_lines, and whether every line and code had at most one value of each column.
+
+    Grouping and sorting are the most of LINES' time: the lines and their codes are read
+    plainly (each code once, however many lines use it) and, where no line or code has two
+    values of a column (what SAMPLE would choose among), are the rows LINES gives. The
+    store sorts strings by decoding them at every comparison: they are sorted here, where
+    the order is SPARQL's for the terms these columns hold (IRIs, plain strings, unbound).
+    Lines the order cannot tell apart are left in an order of the store's own (its sort is
+    not stable), and a column of other terms is compared its way: then, or past the limit,
+    or with several values, the store groups and sorts."""
+    flat = terms(store, f"""SELECT ?l ?a ?ft ?c WHERE {{ ?l bkg:disclosure <{iri}> ; a bkg:BudgetLine .
+        OPTIONAL {{ ?l bkg:amount ?a }} OPTIONAL {{ ?l bkg:figureType ?ft }} OPTIONAL {{ ?l bkg:classification ?c }} }}
+        LIMIT {LINES_LIMIT + 1}""")
+    codes_of = list(dict.fromkeys(r["c"]["value"] for r in flat if r.get("c") and r["c"]["type"] == "uri"))
+    codes: dict[str, dict] = {}
+    single = len(flat) <= LINES_LIMIT and len({r["l"]["value"] for r in flat}) == len(flat)
+    for start in range(0, len(codes_of), 500):
+        if not single:
+            break
+        for r in terms(store, f"""SELECT ?c ?code ?name ?sch WHERE {{ {values_block("c", codes_of[start:start + 500])}
+                OPTIONAL {{ ?c skos:notation ?code }} OPTIONAL {{ ?c skos:prefLabel ?name }}
+                OPTIONAL {{ ?c skos:inScheme ?sch }} }}"""):
+            single = single and r["c"]["value"] not in codes
+            codes[r["c"]["value"]] = r
+    if single and all(r.get("c") is None or r["c"]["type"] == "uri" for r in flat):
+        rows = []
+        for r in flat:
+            c = codes.get(r["c"]["value"], {}) if r.get("c") else {}
+            rows.append({"l": r["l"], "notation": c.get("code"), "label": c.get("name"), "scheme": c.get("sch"),
+                         "amount": r.get("a"), "figure": r.get("ft")})
+        keys = [_order_key(r, LINES_ORDER) for r in rows]
+        if None not in keys and len(set(keys)) == len(keys):
+            return [r for _, r in sorted(zip(keys, rows, strict=True), key=lambda kr: kr[0])], True
+    return terms(store, LINES.format(iri=iri) + f" ORDER BY ?{' ?'.join(LINES_ORDER)} LIMIT {LINES_LIMIT}"), False
+
+
+FUNCTIONAL = BKG + "FunctionalClassification"
+
+
+def own_functional_lines(lines: list[dict], kind: str | None) -> dict[str, tuple[str | None, Decimal]] | None:
+    """functional_lines of one disclosure from its budget lines, when _budget_lines read them
+    with one value per column: a functional line with a code and an amount, of the figure
+    its kind reports (or none). None where two such lines share a code but not its name and
+    amount: which one functional_lines keeps is the store's order."""
+    want = FIGURE_OF_KIND.get(kind or "")
+    out: dict[str, tuple[str | None, Decimal]] = {}
+    for r in lines:
+        if r.get("notation") is None or r.get("amount") is None or r.get("scheme") != {"type": "uri", "value": FUNCTIONAL}:
+            continue
+        ft, amount = val(r.get("figure")), val(r["amount"])
+        if (ft is not None and want is not None and ft != want) or not isinstance(amount, Decimal):
+            continue
+        line = (val(r.get("label")), amount)
+        code = str(val(r["notation"]))
+        if out.setdefault(code, line) != line:
+            return None
+    return out
 
 
 def _order_key(row: dict, columns) -> tuple | None:
@@ -247,9 +301,13 @@ def functional_classes(lines: dict[str, tuple[str | None, Decimal]]) -> list[tup
     return out
 
 
-def functional_chart(store, iri: str, kind: str | None, agency: str | None, year) -> dict | None:
-    """The disclosure's spending by functional class, as a chart (None without such lines)."""
-    classes = functional_classes(functional_lines(store, {iri: kind}).get(iri, {}))
+def functional_chart(store, iri: str, kind: str | None, agency: str | None, year,
+                     lines: dict[str, tuple[str | None, Decimal]] | None = None) -> dict | None:
+    """The disclosure's spending by functional class, as a chart (None without such lines);
+    `lines`: its functional_lines, if read already."""
+    if lines is None:
+        lines = functional_lines(store, {iri: kind}).get(iri, {})
+    classes = functional_classes(lines)
     figure = FIGURE_OF_KIND.get(kind or "")
     when = (f"{year}年" if year else "") + KIND_LABELS.get(kind or "", "")
     title = " ".join(p for p in (agency, when) if p)

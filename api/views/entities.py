@@ -84,10 +84,17 @@ def resource_and_labels(store, iri: str, incoming_limit: int = 200,
     it points at and those pointing at it), which the richer views reuse."""
     iri_ok(iri)
     out_rows = subject_rows(store, iri) if subject is None else subject
-    in_rows = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} LIMIT {incoming_limit + 1}")
+    # what points at it, all of it when that is within the limit: then the subjects that are
+    # IRIs are the rows FILTER(isIRI) gives, in the same order, and the count is their number
+    every = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {incoming_limit + 1}")
+    if len(every) <= incoming_limit:
+        in_rows = [r for r in every if r["s"]["type"] == "uri"]
+        n_in = {"value": str(len(every))}
+    else:
+        in_rows = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER(isIRI(?s)) }} LIMIT {incoming_limit + 1}")
+        n_in = terms(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{iri}> }}")[0]["n"]
     if not out_rows and not in_rows:
         raise ApiError(404, "not_found", f"nothing is known about {iri}")
-    n_in = terms(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p <{iri}> }}")[0]["n"]
     iris = {r["o"]["value"] for r in out_rows if r["o"]["type"] == "uri"} | {r["s"]["value"] for r in in_rows} | {iri}
     with_props = labels_with_props(store, iris)
     labels = {i: label for i, (label, _, _) in with_props.items()}
