@@ -73,6 +73,12 @@ def complete(rows: list[dict] | None) -> bool:
     return rows is not None and len(rows) < SUBJECT_LIMIT
 
 
+def all_incoming(store, iri: str, limit: int) -> list[dict] | None:
+    """Every (?s ?p) pointing at the IRI, or None where there are more than `limit`."""
+    rows = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {limit + 1}")
+    return rows if len(rows) <= limit else None
+
+
 def resource(store, iri: str, incoming_limit: int = 200, subject: list[dict] | None = None) -> dict:
     """The generic page; `subject` is what subject_rows gave for the IRI, if read already."""
     return resource_and_labels(store, iri, incoming_limit, subject)[0]
@@ -86,8 +92,8 @@ def resource_and_labels(store, iri: str, incoming_limit: int = 200,
     out_rows = subject_rows(store, iri) if subject is None else subject
     # what points at it, all of it when that is within the limit: then the subjects that are
     # IRIs are the rows FILTER(isIRI) gives, in the same order, and the count is their number
-    every = terms(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {incoming_limit + 1}")
-    if len(every) <= incoming_limit:
+    every = all_incoming(store, iri, incoming_limit)
+    if every is not None:
         in_rows = [r for r in every if r["s"]["type"] == "uri"]
         n_in = {"value": str(len(every))}
     else:
