@@ -35,7 +35,8 @@ def total_rank(predicate: str) -> int:
 
 def disclosure(store, iri: str, subject: list[dict] | None = None) -> dict:
     subject = subject_rows(store, iri) if subject is None else subject
-    base, labels = resource_and_labels(store, iri, incoming_limit=50, subject=subject)
+    # each of its budget lines points at it: more than the 50 listed
+    base, labels = resource_and_labels(store, iri, incoming_limit=50, subject=subject, try_all=False)
     head, money_rows = _head(store, iri, subject, labels)
     totals = sorted(({"predicate": r["p"]["value"], "label": term_label(r["p"]["value"]), "amount": money(val(r["v"]))}
                      for r in money_rows), key=lambda t: (total_rank(t["predicate"]), t["label"]))

@@ -84,15 +84,16 @@ def resource(store, iri: str, incoming_limit: int = 200, subject: list[dict] | N
     return resource_and_labels(store, iri, incoming_limit, subject)[0]
 
 
-def resource_and_labels(store, iri: str, incoming_limit: int = 200,
-                        subject: list[dict] | None = None) -> tuple[dict, dict[str, tuple[str, str, str]]]:
+def resource_and_labels(store, iri: str, incoming_limit: int = 200, subject: list[dict] | None = None,
+                        try_all: bool = True) -> tuple[dict, dict[str, tuple[str, str, str]]]:
     """The generic page and the labels read for it (labels_with_props of the IRI, the IRIs
-    it points at and those pointing at it), which the richer views reuse."""
+    it points at and those pointing at it), which the richer views reuse. `try_all=False`
+    where more than `incoming_limit` surely point at it (all_incoming would be read in vain)."""
     iri_ok(iri)
     out_rows = subject_rows(store, iri) if subject is None else subject
     # what points at it, all of it when that is within the limit: then the subjects that are
     # IRIs are the rows FILTER(isIRI) gives, in the same order, and the count is their number
-    every = all_incoming(store, iri, incoming_limit)
+    every = all_incoming(store, iri, incoming_limit) if try_all else None
     if every is not None:
         in_rows = [r for r in every if r["s"]["type"] == "uri"]
         n_in = {"value": str(len(every))}

@@ -37,7 +37,8 @@ def policy(store, iri: str, page: int = 1, size: int = 500, subject: list[dict] 
     for r in terms(store, f"SELECT DISTINCT ?p WHERE {{ ?p bkg:basedOnPolicy <{iri}> }}"):
         if r["p"]["value"] not in cited:  # a link no citation of this policy records
             links[(None, r["p"]["value"])] = {"c": None, "p": r["p"]["value"], "cd": None}
-    projects = lookup(store, [r["p"] for r in links.values()], {"l": "rdfs:label", "pd": "bkg:disclosure"})
+    # every column of the citing projects at once: the funding chart sums them all
+    projects = lookup(store, [r["p"] for r in links.values()], PROJECT_COLUMNS)
     quotes = lookup(store, [r["c"] for r in links.values() if r["c"]], {"q": "bkg:quote"})  # all: for the variants
     for row in links.values():
         pr = projects.get(row["p"], {})
@@ -51,7 +52,7 @@ def policy(store, iri: str, page: int = 1, size: int = 500, subject: list[dict] 
     page, offset = paging(page, size)
     shown = ranked[offset:offset + size]
     # the other columns, for the rows shown only
-    more = lookup(store, [r["p"] for r in shown], {"amt": "bkg:amount", "ia": "bkg:implementingAgency"})
+    more = projects
     pages = lookup(store, [r["c"] for r in shown if r["c"]], {"pg": "bkg:page"})
     agencies = lookup(store, [r["d"] for r in shown if not more.get(r["p"], {}).get("ia")], {"ra": "bkg:reportingAgency"})
     for r in shown:
@@ -75,7 +76,7 @@ def policy(store, iri: str, page: int = 1, size: int = 500, subject: list[dict] 
         all_quotes = [val(q["q"]) for q in quotes.values() if q.get("q")]
         variants = sorted(set(variants) | printed_variants(number, all_quotes))
     citing.sort(key=lambda d: (asc(val(docs.get(d, {}).get("f"))), d))
-    funding = funding_chart(store, iri, val(one.get("number")) or val(one.get("title")))
+    funding = funding_chart(store, iri, val(one.get("number")) or val(one.get("title")), projects)
     return {**base, "page": "policy", "number": val(one.get("number")), "title": val(one.get("title")),
             "issuer_code": val(one.get("issuer")), "issue_year": val(one.get("year")), "variants": variants,
             "citations": citations, "citations_total": len(ranked),
@@ -89,14 +90,19 @@ def policy(store, iri: str, page: int = 1, size: int = 500, subject: list[dict] 
 FUNDING_SERIES = 8  # agencies shown by name in the funding chart; the rest are summed as one
 
 
-def funding_chart(store, iri: str, name: str | None) -> dict | None:
+PROJECT_COLUMNS = {"l": "rdfs:label", "pd": "bkg:disclosure", "amt": "bkg:amount", "ia": "bkg:implementingAgency"}
+
+
+def funding_chart(store, iri: str, name: str | None, projects: dict[str, dict] | None = None) -> dict | None:
     """The amounts of the projects based on the policy, by agency and year. Each project
     counts once, in one disclosure per agency, year, kind and scope (the same document
     ingested twice would count it twice, see compare.pick); budgets and final accounts are
-    separate series, since adding a year's budget to its outturn counts the money twice."""
-    ps = [r["p"]["value"] for r in terms(store, f"""SELECT DISTINCT ?p WHERE {{ {{ ?p bkg:basedOnPolicy <{iri}> }}
-        UNION {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p }} }}""")]
-    projects = lookup(store, ps, {"amt": "bkg:amount", "pd": "bkg:disclosure", "ia": "bkg:implementingAgency"})
+    separate series, since adding a year's budget to its outturn counts the money twice.
+    `projects`: the PROJECT_COLUMNS of every project citing it or based on it, if read already."""
+    if projects is None:
+        ps = [r["p"]["value"] for r in terms(store, f"""SELECT DISTINCT ?p WHERE {{ {{ ?p bkg:basedOnPolicy <{iri}> }}
+            UNION {{ ?c bkg:citedPolicy <{iri}> ; bkg:citingProject ?p }} }}""")]
+        projects = lookup(store, ps, PROJECT_COLUMNS)
     ds = sorted({val(p["pd"]) for p in projects.values() if p.get("pd")})
     info = lookup(store, ds, {"y": "bkg:fiscalYear", "k": "bkg:documentKind", "sc": "bkg:disclosureScope",
                               "f": "bkg:sourceFile", "ra": "bkg:reportingAgency"})
