@@ -48,6 +48,8 @@ STYLES: dict[str, tuple[dict, str | None]] = {
     "continued_repeat": ({}, "repeat"),
     "continued_bare": ({}, "bare"),
     "no_running_header": ({"running_header": False}, None),
+    "horizontal_rules": ({"rules": "horizontal"}, None),
+    "unruled": ({"rules": "none"}, None),
     # all at once, as a publication printed from a spreadsheet may be
     "combined": ({"table_pages": "rotated", "digit_rise": -2, "running_header": False}, "bare"),
 }

@@ -122,8 +122,10 @@ def render_pdf(doc: Doc) -> bytes:
     on landscape pages) or "rotated" (on portrait pages turned by /Rotate 90, the content drawn
     turned the other way, so it reads upright), `digit_rise` (points the digits sit above (+) or
     below (-) the CJK baseline), `running_header` False (no title above the pages; a file of
-    tables only) and `sheet` {"split", "blank_rows"} (tables printed from a spreadsheet: each
-    column over two sheet columns split at that share, blank ruled rows under each table)."""
+    tables only), `sheet` {"split", "blank_rows"} (tables printed from a spreadsheet: each
+    column over two sheet columns split at that share, blank ruled rows under each table) and
+    `rules` "grid" (default), "horizontal" (a rule under every row, no column lines) or "none"
+    (tables set by alignment alone)."""
     _pdf_setup()
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -149,6 +151,7 @@ def render_pdf(doc: Doc) -> bytes:
     table_pages = pdf_style.get("table_pages")
     running_header = pdf_style.get("running_header", True)
     sheet = pdf_style.get("sheet")
+    rules = pdf_style.get("rules", "grid")
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10.5, leading=16, wordWrap="CJK", firstLineIndent=21)
     styles = {
         "title": ParagraphStyle("title", parent=base, fontSize=17, leading=26, alignment=TA_CENTER, firstLineIndent=0,
@@ -204,7 +207,11 @@ def render_pdf(doc: Doc) -> bytes:
             return para(text[n:], cell)
         body = [[body_cell(j, c, r_) for j, c in enumerate(row)] for r_, row in enumerate(t.rows)]
         spans = [("SPAN", (c0, r0 + 2), (c1, r1 + 2)) for (c0, r0), (c1, r1) in _spans(t.header)]
-        common = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ruling = {"grid": [("GRID", (0, 0), (-1, -1), 0.5, colors.black)],
+                  "horizontal": [("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.black),
+                                 ("LINEABOVE", (0, 0), (-1, 0), 0.5, colors.black)],
+                  "none": []}[rules]
+        common = [*ruling, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                   ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                   ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
 
