@@ -21,7 +21,7 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, p
 # READER_VERSION: what the readers (kg/readers) make of a file — bump it with any reader change
 # that can read an unchanged file differently.
 MODEL_VERSION = 1
-READER_VERSION = 7  # 2: frames, filing lines kept as text, banner cells split; tab title rows, repeated-header continuations
+READER_VERSION = 8  # 2: frames, filing lines kept as text, banner cells split; tab title rows, repeated-header continuations
 # 3: a PDF grid's column lines ruled only by its banner or blank rows are dropped (spreadsheet sheets)
 # 4: a closing mark hung past a PDF cell's column line is read in the cell it ends (hanging punctuation)
 # 5: a PDF table's columns blank from head to foot at either edge are dropped (spreadsheet margins)

@@ -21,6 +21,7 @@ from kg.readers.pdf_tables import GridTable, is_number
 
 MIN_COLUMNS = 3
 MAX_HEADER_ROWS = 3
+WRAP_GAP = 0.45  # glyph sizes between the lines of one wrapped cell
 
 
 class _Row:
@@ -66,24 +67,65 @@ def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
             i += 1
             continue
         last = i
+        starts = {round(x0) for _, x0, _ in rows[i].chunks}
         k = i + 1
         while k < len(rows):
             if rows[k].top - rows[k - 1].bottom > 2.0 * rows[k - 1].size:
                 break
-            if rows[k].is_data():
+            if rows[k].is_data() or (_label_fragment(rows[k]) and _aligned(rows[k], starts, rows[i].size)):
+                # a row of labels whose amounts are blank still starts where the table's cells start
                 last = k
+                starts.update(round(x0) for _, x0, _ in rows[k].chunks)
             elif k - last > 2 or not _label_fragment(rows[k]):
                 break
             k += 1
-        h = i
-        while (h > 0 and i - h < MAX_HEADER_ROWS and rows[h - 1].is_header_like()
-               and rows[h].top - rows[h - 1].bottom <= 2.0 * rows[h].size):
-            h -= 1
-        t = _build(page, rows[h:i], rows[i:last + 1])
+        h = _header_start(rows, i)
+        t = _build(page, _header_bands(rows[h:i]), rows[i:last + 1])
         if t is not None:
             tables.append(t)
         i = last + 1
     return tables
+
+
+def _wrapped(a: _Row, b: _Row) -> bool:
+    """b sits closer under a than two table rows ever do (cell padding keeps those apart): the
+    next line of a header cell wrapped over several lines."""
+    return b.top - a.bottom <= WRAP_GAP * min(a.size, b.size)
+
+
+def _header_start(rows: list[_Row], i: int) -> int:
+    """The first header row over the data row rows[i]: up to MAX_HEADER_ROWS bands of column
+    names, a band being rows so close they are one printed row whose cells wrap (a name wrapped
+    onto a line of its own is a row of one piece), each band holding a row of several names."""
+    h, bands = i, 0
+    while h > 0 and bands < MAX_HEADER_ROWS:
+        if rows[h].top - rows[h - 1].bottom > 2.0 * rows[h].size:
+            break
+        k = h - 1
+        while k > 0 and _wrapped(rows[k - 1], rows[k]) and _label_fragment(rows[k - 1]):
+            k -= 1
+        band = rows[k:h]
+        if not all(_label_fragment(r) for r in band) or not any(r.is_header_like() for r in band):
+            break
+        h, bands = k, bands + 1
+    return h
+
+
+def _header_bands(rows: list[_Row]) -> list[_Row]:
+    """Rows of one header band merged into one row, its wrapped pieces in reading order."""
+    out: list[_Row] = []
+    for r in rows:
+        if out and _wrapped(out[-1], r):
+            out[-1] = _Row(out[-1].lines + r.lines)
+        else:
+            out.append(r)
+    return out
+
+
+def _aligned(row: _Row, starts: set[int], size: float) -> bool:
+    """Every piece of the row starts where a piece of the table's rows started (left-aligned
+    labels)."""
+    return all(any(abs(x0 - s) <= 0.5 * size for s in starts) for _, x0, _ in row.chunks)
 
 
 def _label_fragment(row: _Row) -> bool:
@@ -125,7 +167,7 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
     for r in header:
         row: list[str | None] = [""] * n
         own = [(len(cells), c) for c in range(n)]
-        for text, x0, x1 in r.chunks:
+        for text, x0, x1 in (c for ln in sorted(r.lines, key=lambda ln: ln.top) for c in ln.chunks):
             span = [c for c in range(n) if x0 < cols[c][1] and x1 > cols[c][0]] or [col_of(x0, x1)]
             row[span[0]] = join_wrapped([row[span[0]] or "", text])
             for c in span[1:]:
@@ -134,7 +176,8 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
         cells.append(row)
         owner.append(own)
 
-    pitch = median([b.top - a.top for a, b in zip(data, data[1:], strict=False)] or [3 * size])
+    # the row pitch: rows of labels alone (blank amounts) are rows too, so all rows measure it
+    pitch = median([b.top - a.top for a, b in zip(body, body[1:], strict=False)] or [3 * size])
     body_rows: list[list[str]] = []
     prefix: list[str] | None = None
     for k, r in enumerate(body):
@@ -147,6 +190,13 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
             continue
         nxt = body[k + 1] if k + 1 < len(body) else None
         prev = body[k - 1] if k > 0 else None
+        # lines closer than rows ever are: a label wrapped over the lines of its row
+        if nxt is not None and nxt.is_data() and _wrapped(r, nxt):
+            prefix = row if prefix is None else [join_wrapped([p, v]) for p, v in zip(prefix, row, strict=True)]
+            continue
+        if prev is not None and body_rows and prefix is None and _wrapped(prev, r):
+            body_rows[-1] = [join_wrapped([a, v]) if v else a for a, v in zip(body_rows[-1], row, strict=True)]
+            continue
         # a label wrapped around its number row: the first half sits just above the row
         # (closer than the row pitch) over a blank label cell, the rest just below it
         d_prev = r.top - prev.top if prev is not None and prev.is_data() else float("inf")

@@ -117,7 +117,7 @@ def chars_to_lines(chars: list[dict], split_gap: float = 2.5) -> list[Line]:
     return lines
 
 
-CHUNK_GAP = 1.0
+CHUNK_GAP = 0.7
 
 
 def dedupe(row: list[dict], size: float) -> list[dict]:
