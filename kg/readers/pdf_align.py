@@ -61,7 +61,7 @@ def visual_rows(lines: list[Line]) -> list[_Row]:
 def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
     rows = visual_rows(lines)
     tables: list[GridTable] = []
-    i = 0
+    i = done = 0
     while i < len(rows):
         if not rows[i].is_data():
             i += 1
@@ -79,18 +79,43 @@ def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
             elif k - last > 2 or not _label_fragment(rows[k]):
                 break
             k += 1
-        h = _header_start(rows, i)
-        t = _build(page, _header_bands(rows[h:i]), rows[i:last + 1])
+        # rows of labels alone over the first row with amounts (a table continued from the page
+        # before, its first rows' amounts blank) start where the table's labels start
+        labels = {round(x0) for r in rows[i:last + 1] for t, x0, _ in r.chunks if not is_number(t)}
+        first = i
+        while (first > done and _label_fragment(rows[first - 1]) and _aligned(rows[first - 1], labels, rows[i].size)
+               and rows[first].top - rows[first - 1].bottom <= 0.8 * rows[first].size):
+            first -= 1
+        h = _header_start(rows, first)
+        t = _build(page, _header_bands(rows[max(h, done):first]), rows[first:last + 1])
         if t is not None:
             tables.append(t)
-        i = last + 1
+        i = done = last + 1
     return tables
 
 
-def _wrapped(a: _Row, b: _Row) -> bool:
+def _wrapped(a: _Row, b: _Row, limit: float | None = None) -> bool:
     """b sits closer under a than two table rows ever do (cell padding keeps those apart): the
-    next line of a header cell wrapped over several lines."""
-    return b.top - a.bottom <= WRAP_GAP * min(a.size, b.size)
+    next line of a cell wrapped over several lines. (A line of small digits alone measures a
+    small glyph size: the larger of the two sizes counts.)"""
+    return b.top - a.bottom <= (WRAP_GAP * max(a.size, b.size) if limit is None else limit)
+
+
+def _wrap_bands(body: list[_Row]) -> list[_Row]:
+    """Rows closer than the table's rows are to one another merged into one: the lines of a
+    label or a code wrapped in a narrow cell around its amounts. A table set with no space
+    between its rows (every gap alike) merges none."""
+    gaps = sorted(b.top - a.bottom for a, b in zip(body, body[1:], strict=False))
+    if not gaps:
+        return body
+    limit = min(WRAP_GAP * max(r.size for r in body), 0.6 * gaps[(3 * (len(gaps) - 1)) // 4])
+    out = [body[0]]
+    for r in body[1:]:
+        if _wrapped(out[-1], r, limit):
+            out[-1] = _Row(out[-1].lines + r.lines)
+        else:
+            out.append(r)
+    return out
 
 
 def _header_start(rows: list[_Row], i: int) -> int:
@@ -144,6 +169,7 @@ def _merge(intervals: list[tuple[float, float]], tol: float) -> list[list[float]
 
 
 def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
+    body = _wrap_bands(body)
     data = [r for r in body if r.is_data()]
     if len(data) < 1 or len(header) + len(body) < 2:
         return None
@@ -224,7 +250,7 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
 
 def _place(r: _Row, col_of, n: int) -> list[str]:
     row = [""] * n
-    for text, x0, x1 in r.chunks:
+    for text, x0, x1 in (c for ln in sorted(r.lines, key=lambda ln: ln.top) for c in ln.chunks):
         c = col_of(x0, x1)
         row[c] = join_wrapped([row[c], text])
     return row

@@ -437,10 +437,24 @@ def caption_above(lines: list[Line], table_top: float, x0: float, x1: float,
     unit_idx: list[int] = []
     label = None
     lowest_top = table_top
+    skip: set[int] = set()
     for k, (i, ln) in enumerate(above):
+        if i in skip:
+            continue
         if table_top - ln.bottom > CAPTION_MAX_GAP or lowest_top - ln.bottom > CAPTION_MAX_GAP / 2:
             break
         u = detect_unit(ln.text)
+        if not u and unit is None and k + 1 < len(above):
+            # the unit wrapped in a narrow cell ("单位：" / "万元"): its halves read as one line
+            j, up = above[k + 1]
+            joined = join_wrapped([up.text, ln.text])
+            if (0 <= ln.top - up.bottom <= 0.5 * ln.size and len(joined) <= 12 and ln.x1 > up.x0 and ln.x0 < up.x1
+                    and detect_unit(joined)):
+                unit = detect_unit(joined)
+                unit_idx += [i, j]
+                skip.add(j)
+                lowest_top = up.top
+                continue
         if u and unit is None:
             unit = u
             if len(ln.text) <= 12:  # a line that only states the unit
