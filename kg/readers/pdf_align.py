@@ -72,7 +72,8 @@ def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
         while k < len(rows):
             if rows[k].top - rows[k - 1].bottom > 2.0 * rows[k - 1].size:
                 break
-            if rows[k].is_data() or (_label_fragment(rows[k]) and _aligned(rows[k], starts, rows[i].size)):
+            if rows[k].is_data() or (_label_fragment(rows[k]) and _aligned(rows[k], starts, rows[i].size)) \
+                    or _code_end(rows[k], rows[k - 1], min(starts)):
                 # a row of labels whose amounts are blank still starts where the table's cells start
                 last = k
                 starts.update(round(x0) for _, x0, _ in rows[k].chunks)
@@ -105,10 +106,10 @@ def _wrap_bands(body: list[_Row]) -> list[_Row]:
     """Rows closer than the table's rows are to one another merged into one: the lines of a
     label or a code wrapped in a narrow cell around its amounts. A table set with no space
     between its rows (every gap alike) merges none."""
-    gaps = sorted(b.top - a.bottom for a, b in zip(body, body[1:], strict=False))
+    gaps = [b.top - a.bottom for a, b in zip(body, body[1:], strict=False)]
     if not gaps:
         return body
-    limit = min(WRAP_GAP * max(r.size for r in body), 0.6 * gaps[(3 * (len(gaps) - 1)) // 4])
+    limit = min(WRAP_GAP * max(r.size for r in body), 0.6 * max(gaps))
     out = [body[0]]
     for r in body[1:]:
         if _wrapped(out[-1], r, limit):
@@ -153,6 +154,13 @@ def _aligned(row: _Row, starts: set[int], size: float) -> bool:
     return all(any(abs(x0 - s) <= 0.5 * size for s in starts) for _, x0, _ in row.chunks)
 
 
+def _code_end(row: _Row, above: _Row, left: float) -> bool:
+    """The end of a code wrapped in the table's first column: digits alone at its left edge,
+    closer under the line above than rows are."""
+    return (len(row.chunks) == 1 and row.chunks[0][0].isdigit() and abs(row.chunks[0][1] - left) <= 0.5 * row.size
+            and _wrapped(above, row))
+
+
 def _label_fragment(row: _Row) -> bool:
     """A text-only row that may be part of a table: short pieces, no sentence end."""
     return row.numbers == 0 and all(len(t) <= 24 and not t.endswith("。") for t, _, _ in row.chunks)
@@ -177,7 +185,8 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
     cols = _merge([(x0, x1) for r in data for _, x0, x1 in r.chunks], 0.3 * size)
     for r in header:  # a header over a column that is blank in every row still makes one
         for _, x0, x1 in r.chunks:
-            if not any(x0 < c[1] and x1 > c[0] for c in cols):
+            # (a name centred over right-aligned amounts may end where they start: theirs)
+            if not any(x0 < c[1] + 0.5 * size and x1 > c[0] - 0.5 * size for c in cols):
                 cols.append([x0, x1])
     cols.sort()
     if len(cols) < MIN_COLUMNS or sum(r.numbers for r in data) < 2:
