@@ -16,8 +16,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from statistics import median
 
+from kg.readers.cells import detect_unit
 from kg.readers.pdf_layout import Line, join_wrapped
-from kg.readers.pdf_tables import GridTable, is_number
+from kg.readers.pdf_tables import GridTable, is_filing_line, is_number
 
 MIN_COLUMNS = 3
 MAX_HEADER_ROWS = 3
@@ -131,10 +132,21 @@ def _header_start(rows: list[_Row], i: int) -> int:
         while k > 0 and _wrapped(rows[k - 1], rows[k]) and _label_fragment(rows[k - 1]):
             k -= 1
         band = rows[k:h]
-        if not all(_label_fragment(r) for r in band) or not any(r.is_header_like() for r in band):
+        if not all(_label_fragment(r) for r in band) or not (any(r.is_header_like() for r in band)
+                                                             or (h < i and _group_name(band, rows[h]))):
             break
         h, bands = k, bands + 1
     return h
+
+
+def _group_name(band: list[_Row], below: _Row) -> bool:
+    """A name alone on its row straight over a header row, in the header's type size: a header
+    cell spanning the columns it groups ("“三公”经费" over its kinds), not the table's title
+    (larger type), unit or filing line."""
+    r = band[0]
+    text = r.chunks[0][0]
+    return (len(band) == 1 and len(r.chunks) == 1 and abs(r.size - below.size) <= 0.1 * below.size
+            and below.top - r.bottom <= below.size and not detect_unit(text) and not is_filing_line(text))
 
 
 def _header_bands(rows: list[_Row]) -> list[_Row]:
