@@ -28,6 +28,8 @@ READER_VERSION = 8  # 2: frames, filing lines kept as text, banner cells split; 
 # 6: running headers: the cover title repeated at a later page's edge (PDF), running lines of form-feed text
 # 7: a table's header printed again over a page break is dropped as deep as the table's header (forms whose
 #    first rows are header); an empty PDF table keeps its last header row (under a group it divides)
+# 8: PDF tables without column lines: cells apart by their padding alone, label rows with blank amounts, cells
+#    wrapped over lines, group names over a header row; a unit wrapped in a narrow cell
 
 
 def current_versions() -> tuple[int, int]:
