@@ -75,9 +75,11 @@ def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
                 break
             if rows[k].is_data() or (_label_fragment(rows[k]) and _aligned(rows[k], starts, rows[i].size)) \
                     or _code_end(rows[k], rows[k - 1], min(starts)):
-                # a row of labels whose amounts are blank still starts where the table's cells start
+                # a row of labels whose amounts are blank still starts where the table's cells start;
+                # label rows passed over on the way here are inside the table now, and so are
+                # the columns they start ("本级支出 | a name" wrapped round its amounts)
+                starts.update(round(x0) for r in rows[last + 1:k + 1] for _, x0, _ in r.chunks)
                 last = k
-                starts.update(round(x0) for _, x0, _ in rows[k].chunks)
             elif k - last > 2 or not _label_fragment(rows[k]):
                 break
             k += 1
@@ -133,10 +135,25 @@ def _header_start(rows: list[_Row], i: int) -> int:
             k -= 1
         band = rows[k:h]
         if not all(_label_fragment(r) for r in band) or not (any(r.is_header_like() for r in band)
+                                                             or _side_by_side(band)
                                                              or (h < i and _group_name(band, rows[h]))):
             break
         h, bands = k, bands + 1
     return h
+
+
+def _side_by_side(band: list[_Row]) -> bool:
+    """A band whose lines each hold one piece, but pieces that stand side by side: a label
+    centred beside a value wrapped over two lines (a form's "名称 | code and name" row),
+    which no single line shows as a row of several names. Pieces stacked in one column (a
+    unit line over its "万元") are not."""
+    if len(band) < 2:
+        return False
+    merged = _Row([ln for r in band for ln in r.lines])
+    if not merged.is_header_like() or any(detect_unit(t) or is_filing_line(t) for t, _, _ in merged.chunks):
+        return False
+    spans = _merge([(x0, x1) for _, x0, x1 in merged.chunks], 0.0)
+    return len(spans) >= 2
 
 
 def _group_name(band: list[_Row], below: _Row) -> bool:
@@ -195,11 +212,19 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
         return None
     size = median(r.size for r in body)
     cols = _merge([(x0, x1) for r in data for _, x0, x1 in r.chunks], 0.3 * size)
-    for r in header:  # a header over a column that is blank in every row still makes one
-        for _, x0, x1 in r.chunks:
-            # (a name centred over right-aligned amounts may end where they start: theirs)
-            if not any(x0 < c[1] + 0.5 * size and x1 > c[0] - 0.5 * size for c in cols):
-                cols.append([x0, x1])
+    named = [(x0, x1) for r in header for _, x0, x1 in r.chunks]
+    for x0, x1 in named:  # a header over a column that is blank in every row still makes one
+        # (a name centred over right-aligned amounts may end where they start: theirs)
+        if any(x0 < c[1] + 0.5 * size and x1 > c[0] - 0.5 * size for c in cols):
+            continue
+        right = min((c for c in cols if c[0] >= x1), key=lambda c: c[0], default=None)
+        if right is not None and right[0] - x1 <= 2 * size and right[0] - x1 < right[1] - right[0] \
+                and not any(a < right[1] + 0.5 * size and b > right[0] - 0.5 * size for a, b in named):
+            # centred over amounts wider than itself and set flush right, a short name ends
+            # before they start; the column it stands nearest to, named by nothing else, is its
+            right[0] = x0
+            continue
+        cols.append([x0, x1])
     cols.sort()
     if len(cols) < MIN_COLUMNS or sum(r.numbers for r in data) < 2:
         return None
