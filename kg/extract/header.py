@@ -400,6 +400,9 @@ def read_parent_and_code(doc: Document, f: Facts) -> None:
             for i, c in enumerate(cells[:-1]):
                 if c in ("主管部门", "项目主管部门", "预算主管部门", "主管单位"):
                     v = next((x for x in cells[i + 1:] if x), "")
+                    # a form printed without rules can set the label of the row above into
+                    # this cell ("项目(政策)名称" + the bureau): no organization's name holds 名称
+                    v = v.rsplit("名称", 1)[-1]
                     if looks_like_org(v) and not same_org(v, f.agency or ""):
                         cands.append(v)
     if not cands and f.agency:

@@ -249,7 +249,7 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                         (key == V.VEHICLES.key and re.search(pat, joined)):
                     cols.setdefault(key, i)
                     break
-        if V.THREE_PUBLIC.key not in cols:
+        if V.THREE_PUBLIC.key not in cols and not (extras and _parts_columns(cols)):
             continue  # (a table of the parts alone is read by the text's parts below)
         # rows may be labelled 预算数 / 决算数 (figure type per row, not per column)
         labels = [norm(r[0]) if r else "" for r in t.rows]
@@ -258,6 +258,10 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
         order = prefer + [ri for ri in range(len(t.rows)) if ri not in prefer]
         for ri in order:
             r = t.rows[ri]
+            if extras:
+                _total_by_parts(r, cols)
+            if V.THREE_PUBLIC.key not in cols:
+                continue
             v = parse_decimal(r[cols[V.THREE_PUBLIC.key]]) if cols[V.THREE_PUBLIC.key] < len(r) else None
             if v is None and ri in prefer and not any(parse_decimal(c) is not None for c in r):
                 v = Decimal(0)  # the 决算数 (预算数) row printed with every cell blank: nothing spent
@@ -274,6 +278,39 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                     out[key] = Figure(normalize(x * factor), prov)
             return out
     return {}
+
+
+def _parts_columns(cols: dict[str, int]) -> list[list[int]] | None:
+    """The columns of the three 三公 parts (the vehicles either as one column or as purchase and
+    operation), or None when one part has no column."""
+    vehicles = [cols[V.VEHICLES.key]] if V.VEHICLES.key in cols else \
+        [cols[k] for k in (V.VEHICLE_PURCHASE.key, V.VEHICLE_OPERATION.key) if k in cols]
+    if V.ABROAD.key not in cols or V.RECEPTION.key not in cols or not vehicles:
+        return None
+    return [[cols[V.ABROAD.key]], vehicles, [cols[V.RECEPTION.key]]]
+
+
+def _total_by_parts(r: list[str], cols: dict[str, int]) -> None:
+    """A 三公 table that also prints 会议费 and 培训费 may lose its group heading's span (a table
+    printed without rules sets "“三公”经费" over one column): the 三公 total is then the column,
+    left of the parts, that holds their sum. A printed total that already equals the sum stays;
+    one that does not is kept when no column holds the sum, so a table whose parts and total
+    disagree is still reported as printed."""
+    parts = _parts_columns(cols)
+    if parts is None:
+        return
+    total = Decimal(0)
+    for group in parts:
+        total += sum((parse_decimal(r[i]) or Decimal(0)) for i in group if i < len(r))
+    current = cols.get(V.THREE_PUBLIC.key)
+    if current is not None and current < len(r) and parse_decimal(r[current]) == total:
+        return
+    used = {i for group in parts for i in group}
+    first_part = min(used)
+    for i in range(first_part):
+        if i not in used and parse_decimal(r[i]) == total:
+            cols[V.THREE_PUBLIC.key] = i
+            return
 
 
 # How the narrative introduces each total, tried in this order on every paragraph.
@@ -294,6 +331,9 @@ _FINAL_THREE_PUBLIC = re.compile(rf"{V.three_public_pattern()}[^。；;]{{0,24}}
 # "未安排“三公”经费" / "无政府采购预算": the narrative says the figure is nil.
 _NO_THREE_PUBLIC = re.compile(rf"(?:未安排|无|没有)(?:{V.FISCAL_GRANT})?{V.three_public_pattern()}")
 _NO_PROCUREMENT = re.compile(rf"(?:未安排|无|没有){V.PROCUREMENT_WORD}(?:{V.BUDGET.word}|支出)?")
+
+
+_CHANGE_BEFORE = re.compile(r"(?:增加|减少|新增|增长|下降|降低|压减|调减|调增)$")
 
 
 def text_totals(doc: Document, kind: str = "budget") -> dict[str, Figure]:
@@ -318,11 +358,15 @@ def text_totals(doc: Document, kind: str = "budget") -> dict[str, Figure]:
             if key == V.PROCUREMENT.key and _NO_PROCUREMENT.search(t):
                 out[key] = Figure(Decimal(0), Prov(page, None, None, clean_name(text)[:80]))
                 continue
-            m = re.search(pat + _AMOUNT, t)
-            if m and not re.match(r"(?:比|较)", t[m.end(1) - len(m.group(1)) - 2: m.end(1)] or ""):
+            for m in re.finditer(pat + _AMOUNT, t):
+                if re.match(r"(?:比|较)", t[m.end(1) - len(m.group(1)) - 2: m.end(1)] or ""):
+                    continue
+                if _CHANGE_BEFORE.search(t[max(0, m.start() - 3): m.start()]):
+                    continue  # "增加基本支出844.15万元": by how much it grew, not what it is
                 v = to_yuan(m.group(1), V.unit_word(m.group(2)))
                 if v is not None:
                     out[key] = Figure(v, Prov(page, None, None, clean_name(text)[:120]))
+                break
     return out
 
 

@@ -263,3 +263,46 @@ def test_a_cited_title_is_not_taken_for_the_project():
 def test_title_layouts(lines, name, year, kind, scope):
     f = extract(make_doc(*[P(x) for x in lines], H("目录", 1)))
     assert (f.agency, f.fiscal_year, f.kind, f.scope) == (name, year, kind, scope)
+
+
+def test_three_public_total_beside_meeting_and_training_is_the_column_holding_the_parts_sum():
+    """Printed without rules, "“三公”经费" lands over one sub-column (here the vehicles' 小计):
+    the total is the column left of the parts that holds their sum, not the 合计 that also
+    counts 会议费 and 培训费; a total that disagrees with its parts, with no column holding
+    their sum, is kept as printed (so the check still reports it)."""
+    header = [["", "", "", "“三公”经费", "", "", "", "", ""],
+              ["合计", "小计", "因公出国（境）费", "小计", "公务用车购置费", "公务用车运行费", "公务接待费",
+               "会议费", "培训费"]]
+    doc = make_doc(P("青禾市测试局 2024 年部门预算"),
+                   T("“三公”经费、会议费、培训费支出预算表", header,
+                     [["25.00", "8.00", "2.00", "3.00", "", "3.00", "3.00", "10.00", "7.00"]]))
+    f = extract(doc)
+    assert f.totals["three_public"].value == 8 * W
+    assert (f.totals["abroad"].value, f.totals["reception"].value) == (2 * W, 3 * W)
+    doc = make_doc(P("青禾市测试局 2024 年部门预算"),
+                   T("“三公”经费、会议费、培训费支出预算表",
+                     [["合计", "“三公”经费合计", "因公出国（境）费", "公务用车购置及运行费", "公务接待费", "会议费", "培训费"]],
+                     [["26.00", "9.00", "2.00", "3.00", "3.00", "10.00", "7.00"]]))
+    f = extract(doc)
+    assert f.totals["three_public"].value == 9 * W
+    assert "three_public_parts" in [x.rule for x in f.findings]
+
+
+def test_a_sentence_on_growth_is_not_the_total_it_grew_by():
+    """"增加基本支出 84.15 万元" says by how much basic expenditure grew; the level is stated
+    later ("基本支出预算数为 766.68 万元")."""
+    doc = make_doc(P("青禾市测试局 2024 年部门预算"),
+                   P("主要原因是政策性增资等原因，增加基本支出84.15万元。"),
+                   P("基本支出预算数为766.68万元，与上年相比增加84.15万元。"))
+    f = extract(doc)
+    assert f.totals["basic"].value == Decimal("766.68") * W
+
+
+def test_a_form_label_set_into_the_bureau_cell_is_not_part_of_its_name():
+    """A project form printed without rules can set the label of the row above ("项目(政策)名称")
+    into the 主管部门 value cell: the parent is the name after it."""
+    doc = make_doc(P("青禾市农业技术推广站 2024 年部门预算"),
+                   T("部门预算项目（政策）绩效目标表", [["主管部门", "项目(政策)名称青禾市农业农村局", "良种推广补助"]],
+                     [["预算资金总额", "", "5.50"]]))
+    f = extract(doc)
+    assert f.parent == "青禾市农业农村局"
