@@ -211,6 +211,13 @@ def spreadsheet(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Do
     return [("", doc)]
 
 
+def unruled(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]]:
+    """(n) the tables printed without column lines: a rule under every row only, or no rules at
+    all, cells apart by their alignment and padding (PDF only: the text export is family a's)."""
+    doc.pdf_style = {"rules": r.choice(["horizontal", "none"])}
+    return [("", doc)]
+
+
 def flowing(b: Disclosure, doc: Doc, r: random.Random) -> list[tuple[str, Doc]]:
     """(g) each table under a sentence of running text; long tables continue on a new page with
     or without their column headers, and a 合计 printed last may stand alone on the next page."""
@@ -465,6 +472,7 @@ FAMILIES = {f.name: f for f in (
     Family("flowing", "g", flowing), Family("tables_only", "h", tables_only), Family("reserve", "i", reserve),
     Family("meeting_training", "j", meeting_training), Family("unit_lists", "k", unit_lists),
     Family("project_details", "l", project_details), Family("spreadsheet", "m", spreadsheet),
+    Family("unruled", "n", unruled),
 )}
 
 

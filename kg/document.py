@@ -21,7 +21,7 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, p
 # READER_VERSION: what the readers (kg/readers) make of a file — bump it with any reader change
 # that can read an unchanged file differently.
 MODEL_VERSION = 1
-READER_VERSION = 9  # 2: frames, filing lines kept as text, banner cells split; tab title rows, repeated-header continuations
+READER_VERSION = 10  # 2: frames, filing lines kept as text, banner cells split; tab title rows, repeated-header continuations
 # 3: a PDF grid's column lines ruled only by its banner or blank rows are dropped (spreadsheet sheets)
 # 4: a closing mark hung past a PDF cell's column line is read in the cell it ends (hanging punctuation)
 # 5: a PDF table's columns blank from head to foot at either edge are dropped (spreadsheet margins)
@@ -32,6 +32,9 @@ READER_VERSION = 9  # 2: frames, filing lines kept as text, banner cells split; 
 #    wrapped over lines, group names over a header row; a unit wrapped in a narrow cell
 # 9: PDF tables without column lines: a form label centred beside its wrapped value is a header row, a label
 #    wrapped round its amounts after a row of amounts alone, a short name centred over wider amounts names them
+# 10: PDF tables without column lines: group names over the columns they group (multi-row headers), names
+#     centred in wide cells name the column beside them, tables printed empty; an amount alone at a page's
+#     foot is no running line; a continuation under a repeated title tolerates wider edge drift
 
 
 def current_versions() -> tuple[int, int]:

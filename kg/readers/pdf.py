@@ -546,7 +546,9 @@ def _continues(prev: tuple[Table, GridTable, GridTable], g: GridTable, page: int
     else:
         tol = 4.0
     if first.aligned or g.aligned:  # edges from text positions shift with the widest value
-        return list(range(g.n_cols)) if same_columns(first.col_edges, g.col_edges, tol=25.0) else None
+        # (under its title printed again, as far as a page's longest name moves a column's edge)
+        loose = 45.0 if g.title and g.title == table.title else 25.0
+        return list(range(g.n_cols)) if same_columns(first.col_edges, g.col_edges, tol=loose) else None
     return column_map(first.col_edges, g.col_edges, tol=tol)
 
 

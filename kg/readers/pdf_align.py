@@ -62,6 +62,7 @@ def visual_rows(lines: list[Line]) -> list[_Row]:
 def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
     rows = visual_rows(lines)
     tables: list[GridTable] = []
+    used: set[int] = set()
     i = done = 0
     while i < len(rows):
         if not rows[i].is_data():
@@ -94,8 +95,68 @@ def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
         t = _build(page, _header_bands(rows[max(h, done):first]), rows[first:last + 1])
         if t is not None:
             tables.append(t)
+            used.update(range(max(h, done), last + 1))
         i = done = last + 1
+    tables += _header_only_tables(page, rows, used)
+    tables.sort(key=lambda t: t.bbox[1])
     return tables
+
+
+def _header_only_tables(page: int, rows: list[_Row], used: set[int]) -> list[GridTable]:
+    """Tables printed empty (nothing to report): a filing or unit line, then the column names in
+    the table's type size, and no row of amounts under them (a note, the next title, the page's
+    end). Their names are all there is to tell the table was printed."""
+    out: list[GridTable] = []
+    j = 0
+    while j < len(rows):
+        r = rows[j]
+        if j in used or not r.chunks or not any(detect_unit(t) or is_filing_line(t) for t, _, _ in r.chunks):
+            j += 1
+            continue
+        k = j + 1
+        while (k < len(rows) and k not in used and _label_fragment(rows[k])
+               and abs(rows[k].size - r.size) <= 0.1 * r.size
+               and rows[k].top - rows[k - 1].bottom <= 2.0 * r.size
+               and not any(detect_unit(t) or is_filing_line(t) for t, _, _ in rows[k].chunks)):
+            k += 1
+        if k < len(rows) and k not in used and rows[k].is_data():
+            j = k  # a table's header, its rows under it: the main finder's (or no table)
+            continue
+        names = rows[j + 1:k]
+        if names and sum(len(x.chunks) for x in names) >= 3 and any(len(x.chunks) >= 2 for x in names):
+            t = _build_header_only(page, _header_bands(rows[j:k]))
+            if t is not None:
+                out.append(t)
+                used.update(range(j, k))
+        j = max(k, j + 1)
+    return out
+
+
+def _build_header_only(page: int, header: list[_Row]) -> GridTable | None:
+    size = median(r.size for r in header)
+    bands = _group_bands(header)
+    named = [(it.x0, it.x1) for b in bands for it in b.items
+             if id(it) not in b.groups and not detect_unit(it.text) and not is_filing_line(it.text)]
+    cols: list[list[float]] = []
+    for x0, x1 in sorted(named):
+        if cols and x0 < cols[-1][1] + 0.5 * size:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    if len(cols) < MIN_COLUMNS:
+        return None
+    n = len(cols)
+    edges = [cols[0][0]] + [(cols[j][1] + cols[j + 1][0]) / 2 for j in range(n - 1)] + [cols[-1][1]]
+
+    def col_of(x0: float, x1: float) -> int:
+        return min(max(bisect_right(edges, (x0 + x1) / 2) - 1, 0), n - 1)
+
+    cells: list[list[str | None]] = []
+    owner: list[list[tuple[int, int]]] = []
+    for b in bands:
+        b.place(cols, col_of, cells, owner)
+    bbox = (min(r.x0 for r in header), header[0].top, max(r.x1 for r in header), header[-1].bottom)
+    return GridTable(page, bbox, edges, cells, owner, aligned=True, source_lines=[ln for r in header for ln in r.lines])
 
 
 def _wrapped(a: _Row, b: _Row, limit: float | None = None) -> bool:
@@ -212,19 +273,12 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
         return None
     size = median(r.size for r in body)
     cols = _merge([(x0, x1) for r in data for _, x0, x1 in r.chunks], 0.3 * size)
-    named = [(x0, x1) for r in header for _, x0, x1 in r.chunks]
-    for x0, x1 in named:  # a header over a column that is blank in every row still makes one
-        # (a name centred over right-aligned amounts may end where they start: theirs)
-        if any(x0 < c[1] + 0.5 * size and x1 > c[0] - 0.5 * size for c in cols):
-            continue
-        right = min((c for c in cols if c[0] >= x1), key=lambda c: c[0], default=None)
-        if right is not None and right[0] - x1 <= 2 * size and right[0] - x1 < right[1] - right[0] \
-                and not any(a < right[1] + 0.5 * size and b > right[0] - 0.5 * size for a, b in named):
-            # centred over amounts wider than itself and set flush right, a short name ends
-            # before they start; the column it stands nearest to, named by nothing else, is its
-            right[0] = x0
-            continue
-        cols.append([x0, x1])
+    bands = _group_bands(header)
+    # a group name stands over the columns it groups, centred: it makes no column of its own
+    # (nor does a filing or unit line printed as the header's first row)
+    named = [(it.x0, it.x1) for b in bands for it in b.items
+             if id(it) not in b.groups and not detect_unit(it.text) and not is_filing_line(it.text)]
+    _name_columns(cols, named, size)
     cols.sort()
     if len(cols) < MIN_COLUMNS or sum(r.numbers for r in data) < 2:
         return None
@@ -236,17 +290,8 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
 
     cells: list[list[str | None]] = []
     owner: list[list[tuple[int, int]]] = []
-    for r in header:
-        row: list[str | None] = [""] * n
-        own = [(len(cells), c) for c in range(n)]
-        for text, x0, x1 in (c for ln in sorted(r.lines, key=lambda ln: ln.top) for c in ln.chunks):
-            span = [c for c in range(n) if x0 < cols[c][1] and x1 > cols[c][0]] or [col_of(x0, x1)]
-            row[span[0]] = join_wrapped([row[span[0]] or "", text])
-            for c in span[1:]:
-                row[c] = None
-                own[c] = (len(cells), span[0])
-        cells.append(row)
-        owner.append(own)
+    for b in bands:
+        b.place(cols, col_of, cells, owner)
 
     # the row pitch: rows of labels alone (blank amounts) are rows too, so all rows measure it
     pitch = median([b.top - a.top for a, b in zip(body, body[1:], strict=False)] or [3 * size])
@@ -292,6 +337,145 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
     bbox = (min(r.x0 for r in header + body), top, max(r.x1 for r in header + body), body[-1].bottom)
     return GridTable(page, bbox, edges, cells, owner, aligned=True,
                      source_lines=[ln for r in header + body for ln in r.lines])
+
+
+class _Item:
+    """One name of a header band: a chunk, or the lines of one name wrapped in its cell."""
+
+    def __init__(self, text: str, x0: float, x1: float, top: float, bottom: float):
+        self.text, self.x0, self.x1, self.top, self.bottom = text, x0, x1, top, bottom
+
+    @property
+    def centre(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def _group_bands(header: list[_Row]) -> list[_HeaderBand]:
+    """The header's bands, a band of group names alone joined to the band under it: without a
+    name spanning both rows between them, the row of groups ("收入 | 支出") and the row of
+    their columns' names are bands apart."""
+    out: list[_HeaderBand] = []
+    k = 0
+    while k < len(header):
+        if k + 1 < len(header):
+            joined = _HeaderBand(_Row(header[k].lines + header[k + 1].lines))
+            upper = {id(ln) for ln in header[k].lines}
+            tops = [it for it in joined.items if any(id(ln) in upper and ln.top <= it.top < ln.bottom
+                                                         for ln in header[k].lines)]
+            if tops and all(id(it) in joined.groups and not detect_unit(it.text) and not is_filing_line(it.text)
+                            for it in tops):
+                out.append(joined)
+                k += 2
+                continue
+        out.append(_HeaderBand(header[k]))
+        k += 1
+    return out
+
+
+class _HeaderBand:
+    """A header band's names and how they nest. Printed without rules, a header of several rows
+    is one band of lines: a group name ("基本支出") sits on the upper row, centred over the names
+    of the columns it groups (小计, 人员经费, 公用经费) on the lower one, and a name spanning
+    both rows ("合计") is centred between them. A group is a name with two or more names wholly
+    below it between its neighbours on its own level (the nearest names beside it that share
+    some of its height): the band then prints as one header row per level, a group's cell
+    spanning its members' columns, any other name reaching down to the last row."""
+
+    def __init__(self, r: _Row):
+        self.size = r.size
+        items: list[_Item] = []
+        for ln in sorted(r.lines, key=lambda ln: ln.top):
+            for text, x0, x1 in ln.chunks:
+                # the next line of a name wrapped in its cell: just under it, about as centred
+                above = next((it for it in reversed(items)
+                              if 0 <= ln.top - it.bottom <= WRAP_GAP * r.size
+                              and abs((x0 + x1) / 2 - it.centre) <= r.size and x0 < it.x1 and x1 > it.x0), None)
+                if above is not None:
+                    above.text = join_wrapped([above.text, text])
+                    above.x0, above.x1, above.bottom = min(above.x0, x0), max(above.x1, x1), max(above.bottom, ln.bottom)
+                else:
+                    items.append(_Item(text, x0, x1, ln.top, ln.bottom))
+        self.items = items
+        below: dict[int, list[_Item]] = {}
+        for g in items:
+            beside = [it for it in items if it is not g and it.top < g.bottom and it.bottom > g.top]
+            left = max((it.x1 for it in beside if it.x1 <= g.centre), default=float("-inf"))
+            right = min((it.x0 for it in beside if it.x0 >= g.centre), default=float("inf"))
+            under = [it for it in items if it.top >= g.bottom - 0.1 * r.size and left <= it.centre <= right]
+            if len(under) >= 2:
+                below[id(g)] = under
+        # a name under two groups of one level ("项目" of 支出, left of where "支出" starts) is
+        # the nearer one's
+        self.groups: dict[int, list[_Item]] = {}
+        for g in items:
+            if id(g) not in below:
+                continue
+            rivals = [o for o in items if id(o) in below and o is not g and o.top < g.bottom and o.bottom > g.top]
+            mine = [it for it in below[id(g)]
+                    if all(it not in below[id(o)] or abs(it.centre - g.centre) <= abs(it.centre - o.centre)
+                           for o in rivals)]
+            if len(mine) >= 2:
+                self.groups[id(g)] = mine
+
+    def place(self, cols: list[list[float]], col_of, cells: list, owner: list) -> None:
+        """Append the band's header rows to cells/owner (GridTable's merged-cell layout)."""
+        n = len(cols)
+        depth = {id(it): sum(1 for g in self.items if id(g) in self.groups and it in self.groups[id(g)])
+                 for it in self.items}
+        levels = 1 + max(depth.values(), default=0)
+        first = len(cells)
+        rows: list[list[str | None]] = [[""] * n for _ in range(levels)]
+        own = [[(first + k, c) for c in range(n)] for k in range(levels)]
+        for it in sorted(self.items, key=lambda it: (it.top, it.x0)):
+            k = depth[id(it)] if levels > 1 else 0
+            if id(it) in self.groups and levels > 1:
+                members = [col_of(m.x0, m.x1) for m in self.groups[id(it)]]
+                span, down = list(range(min(members), max(members) + 1)), k
+            else:
+                span = [c for c in range(n) if it.x0 < cols[c][1] and it.x1 > cols[c][0]] or [col_of(it.x0, it.x1)]
+                down = levels - 1
+            c0 = span[0]
+            rows[k][c0] = join_wrapped([rows[k][c0] or "", it.text])
+            for kk in range(k, down + 1):
+                for c in span:
+                    if (kk, c) != (k, c0):
+                        rows[kk][c] = None
+                        own[kk][c] = (first + k, c0)
+        cells.extend(rows)
+        owner.extend(own)
+
+
+def _name_columns(cols: list[list[float]], named: list[tuple[float, float]], size: float) -> None:
+    """Fit the header's names to the data's columns. A name standing over part of a column names
+    it. A name over no column is centred in its cell while the cell's contents are set flush to
+    one side (labels left, amounts right): it names the column beside it that no other name
+    stands over, when the cell that centring implies (from that column's flush edge, as far
+    again past the name's centre) keeps clear of the column on the other side. A name fitting
+    neither neighbour stands over a column blank in every row, which it makes."""
+    def over(x0: float, x1: float, c: list[float]) -> bool:
+        return x0 < c[1] + 0.5 * size and x1 > c[0] - 0.5 * size
+
+    claimed = {id(c) for c in cols if any(over(x0, x1, c) for x0, x1 in named)}
+    for x0, x1 in sorted(named):
+        if any(over(x0, x1, c) for c in cols):
+            continue
+        centre = (x0 + x1) / 2
+        left = max((c for c in cols if c[1] <= x0), key=lambda c: c[1], default=None)
+        right = min((c for c in cols if c[0] >= x1), key=lambda c: c[0], default=None)
+        options = []
+        if right is not None and id(right) not in claimed \
+                and (left is None or left[1] <= 2 * centre - right[1] + 0.5 * size):
+            options.append((right[0] - x1, right))
+        if left is not None and id(left) not in claimed \
+                and (right is None or right[0] >= 2 * centre - left[0] - 0.5 * size):
+            options.append((x0 - left[1], left))
+        if options:
+            _, c = min(options, key=lambda o: o[0])
+            c[0], c[1] = min(c[0], x0), max(c[1], x1)
+            claimed.add(id(c))
+        else:
+            cols.append([x0, x1])
+            claimed.add(id(cols[-1]))
 
 
 def _place(r: _Row, col_of, n: int) -> list[str]:

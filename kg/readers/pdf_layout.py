@@ -239,7 +239,9 @@ def running_lines(pages: list[tuple[float, list[Line]]], margin: float = 0.12,
     for (_height, lines), cand in zip(pages, candidates, strict=False):
         d = set()
         for i, k in cand:
-            if PAGE_NUMBER.match(lines[i].text) or counts[k] >= need:
+            # an amount alone at a page's foot is a table's last row, however often one ends there
+            # (digits ignored, every amount looks alike): only a line with words can run
+            if PAGE_NUMBER.match(lines[i].text) or (counts[k] >= need and re.search(r"[^\W\d_]", k)):
                 d.add(i)
         drop.append(d)
     return drop

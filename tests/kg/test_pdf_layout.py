@@ -182,3 +182,15 @@ def test_line_short_before_an_unbreakable_number_continues():
     assert starts_paragraph(prev, _line("以下为第二段。", left, 115, 300), left, right)
     done = _line("合计1170.00万。", left, 100, right - 35)
     assert starts_paragraph(done, _line("2025年度的安排如下", left, 115, 300), left, right)
+
+
+def test_an_amount_alone_at_the_page_foot_is_not_a_running_line():
+    """Digits are ignored when running lines are matched ("- 3 -", "第3页"), so every amount
+    looks alike: a table's last amount printed alone at the foot of many pages is data, not a
+    running footer."""
+    pages = []
+    for n, amount in enumerate(["32.87", "10.91", "1,305.25", "6.22"], start=1):
+        pages.append((842.0, [_line("某某局2024年部门预算", 200, 20, 400), _line(f"正文第{n}页内容", 60, 300, 500),
+                              _line(amount, 440, 780, 462)]))
+    drop = running_lines(pages)
+    assert drop == [{0}] * 4
