@@ -34,7 +34,9 @@ READER_VERSION = 10  # 2: frames, filing lines kept as text, banner cells split;
 #    wrapped round its amounts after a row of amounts alone, a short name centred over wider amounts names them
 # 10: PDF tables without column lines: group names over the columns they group (multi-row headers), names
 #     centred in wide cells name the column beside them, tables printed empty; an amount alone at a page's
-#     foot is no running line; a continuation under a repeated title tolerates wider edge drift
+#     foot is no running line; a continuation under a repeated title tolerates wider edge drift; two-column
+#     tables under a header naming both; a cell wrapped round a page's first or last row; text exports: a headless
+#     page narrower than its table continues it
 
 
 def current_versions() -> tuple[int, int]:

@@ -88,9 +88,15 @@ def find_aligned_tables(page: int, lines: list[Line]) -> list[GridTable]:
         # before, its first rows' amounts blank) start where the table's labels start
         labels = {round(x0) for r in rows[i:last + 1] for t, x0, _ in r.chunks if not is_number(t)}
         first = i
-        while (first > done and _label_fragment(rows[first - 1]) and _aligned(rows[first - 1], labels, rows[i].size)
-               and rows[first].top - rows[first - 1].bottom <= 0.8 * rows[first].size):
+        # (or the first lines of a cell wrapped round the amounts, closer above than rows are)
+        while (first > done and _label_fragment(rows[first - 1])
+               and ((_aligned(rows[first - 1], labels, rows[i].size)
+                     and rows[first].top - rows[first - 1].bottom <= 0.8 * rows[first].size)
+                    or _wrapped(rows[first - 1], rows[first]))):
             first -= 1
+        # the last lines of the last row's wrapped cell, just as close under it
+        while last + 1 < len(rows) and _label_fragment(rows[last + 1]) and _wrapped(rows[last], rows[last + 1]):
+            last += 1
         h = _header_start(rows, first)
         t = _build(page, _header_bands(rows[max(h, done):first]), rows[first:last + 1])
         if t is not None:
@@ -280,7 +286,10 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
              if id(it) not in b.groups and not detect_unit(it.text) and not is_filing_line(it.text)]
     _name_columns(cols, named, size)
     cols.sort()
-    if len(cols) < MIN_COLUMNS or sum(r.numbers for r in data) < 2:
+    # two columns (a name and its amount, "项目 | 预算数") make a table only under a header naming both
+    two = len(cols) == 2 and len(data) >= 2 and any(
+        sum(1 for it in b.items if not detect_unit(it.text) and not is_filing_line(it.text)) >= 2 for b in bands)
+    if (len(cols) < MIN_COLUMNS and not two) or sum(r.numbers for r in data) < 2:
         return None
     n = len(cols)
     edges = [cols[0][0]] + [(cols[j][1] + cols[j + 1][0]) / 2 for j in range(n - 1)] + [cols[-1][1]]

@@ -381,8 +381,9 @@ def _continue_from_previous_page(here: list[Block], prev_page: list[Block], page
         return False
     if prev.n_cols != table.n_cols:
         # a text export drops the columns a page leaves blank at the right: the same header
-        # printed again says it is the same table, as wide as its widest page
-        if not table.header:
+        # printed again says it is the same table, as wide as its widest page; headless, a page
+        # narrower than the table (its right-hand columns blank) continues it too
+        if not table.header and table.n_cols > prev.n_cols:
             return False
         n = max(prev.n_cols, table.n_cols)
         prev.header = [list(r) + [""] * (n - len(r)) for r in prev.header]

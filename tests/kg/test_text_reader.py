@@ -362,6 +362,16 @@ def test_sentence_and_table_continued_over_a_form_feed():
     assert t.pages == [2, 3] and t.row_pages == [2, 3]
 
 
+def test_a_headless_page_narrower_than_its_table_continues_it():
+    """A text export drops a page's blank right-hand columns: the rows after a form feed with no
+    header and fewer cells (项目支出 blank on that page) still continue the table."""
+    text = ("示例支出表\n\n单位：万元\n\n编码\t名称\t合计\t基本\t项目\n301\t工资\t5.00\t4.00\t1.00\f"
+            "302\t商品\t2.00\t2.00\n303\t补助\t1.00\t1.00\n")
+    (t,) = doc_of(text).tables()
+    assert [r[0] for r in t.rows] == ["301", "302", "303"]
+    assert t.rows[1] == ["302", "商品", "2.00", "2.00", ""]
+
+
 def test_letter_spaced_lines_are_despaced_ordinary_spacing_kept():
     doc = doc_of("第 一 部 分 单 位 概 况\n\n一 、 主 要 职 能\n\n负 责 示 例 档 案 的 保 管 。\n\n第二部分 2031 年预算\n")
     assert headings(doc) == [(1, "第一部分单位概况"), (2, "一、主要职能"), (1, "第二部分 2031 年预算")]
