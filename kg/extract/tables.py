@@ -111,6 +111,12 @@ def shape(t: Table) -> str | None:
     # the 三公 parts as columns, or one part per row (economic tables also name them, as codes' lines)
     parts = sum(_has(m.cells, head) for m in (V.ABROAD, V.VEHICLES, V.RECEPTION))
     part_rows = sum(_has(m.cells, labels) for m in (V.ABROAD, V.VEHICLES, V.RECEPTION)) if coded < 2 else 0
+    # ... a 三公 table by rows is its parts and their sums; an economic table by names alone
+    # lists 因公出国费 and 公务接待费 among many other lines
+    words = [w for m in (V.ABROAD, V.VEHICLES, V.VEHICLE_PURCHASE, V.VEHICLE_OPERATION, V.RECEPTION) for w in m.cells]
+    if part_rows and 2 * sum(1 for x in labels if any(w in x for w in (*words, *V.SUM_WORDS, V.THREE_PUBLIC_WORD,
+                                                                         V.THREE_PUBLIC_BARE))) < len(labels):
+        part_rows = 0
     if _has((V.THREE_PUBLIC_WORD,), head) or max(parts, part_rows) >= 2:
         return "three_public"
     side_rows = [r for r in t.header if any(norm(c).startswith(V.INCOME_SIDE) for c in r)

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from kg import vocab as V
-from kg.document import Document
+from kg.document import Document, Table
 from kg.extract.base import (
     Facts,
     Figure,
@@ -249,6 +249,10 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                         (key == V.VEHICLES.key and re.search(pat, joined)):
                     cols.setdefault(key, i)
                     break
+        if not cols:
+            by_rows = _three_public_by_rows(t, kind, factor)
+            if by_rows:
+                return by_rows
         if V.THREE_PUBLIC.key not in cols and not (extras and _parts_columns(cols)):
             continue  # (a table of the parts alone is read by the text's parts below)
         # rows may be labelled 预算数 / 决算数 (figure type per row, not per column)
@@ -278,6 +282,41 @@ def three_public(doc: Document, unit: str, kind: str) -> dict[str, Figure]:
                     out[key] = Figure(normalize(x * factor), prov)
             return out
     return {}
+
+
+_ENUMERATOR = re.compile(r"^(?:其中[:：]?|[（(]?[一二三四五六七八九十\d]+[)）、.．]?)+")
+
+
+def _three_public_by_rows(t: Table, kind: str, factor: Decimal) -> dict[str, Figure]:
+    """A 三公 table printed as rows ("项目 | 预算数": 合计, 1、因公出国（境）费, 2、公务用车购置及运行费,
+    其中：公务用车购置费 …): each part by its row's name, the figure from the column of the
+    disclosure's kind (决算数 in a final account, else the first column with an amount)."""
+    paths = header_paths(t)
+    amount_cols = [i for i in range(1, t.n_cols) if any(parse_decimal(r[i]) is not None for r in t.rows if i < len(r))]
+    if not amount_cols:
+        return {}
+    col = amount_cols[0]
+    if kind == V.FINAL_ACCOUNT.code:
+        col = next((i for i in amount_cols if i < len(paths) and any(V.FINAL_ACCOUNT.word in x for x in paths[i])), col)
+    out: dict[str, Figure] = {}
+    for ri, r in enumerate(t.rows):
+        label = _ENUMERATOR.sub("", norm(r[0]) if r else "")
+        if not label:
+            continue
+        for key, pat in _THREE_PUBLIC_COLUMNS:
+            if key == V.OPERATING.key or key in out:
+                continue
+            if key in (V.VEHICLE_PURCHASE.key, V.VEHICLE_OPERATION.key) and re.search(r"购置及运行|购置和运行", label):
+                continue
+            if re.search(pat, label):
+                x = parse_decimal(r[col]) if col < len(r) else None
+                page = t.row_pages[ri] if ri < len(t.row_pages) else t.page
+                out[key] = Figure(normalize((x or Decimal(0)) * factor), Prov(page, clean_name(t.title or "") or None, ri + 1))
+                break
+    # the total and all three parts, or it is not this table's shape
+    if V.THREE_PUBLIC.key not in out or not all(k in out for k in (V.ABROAD.key, V.RECEPTION.key)):
+        return {}
+    return out
 
 
 def _parts_columns(cols: dict[str, int]) -> list[list[int]] | None:

@@ -306,3 +306,18 @@ def test_a_form_label_set_into_the_bureau_cell_is_not_part_of_its_name():
                      [["预算资金总额", "", "5.50"]]))
     f = extract(doc)
     assert f.parent == "青禾市农业农村局"
+
+
+def test_a_three_public_table_printed_as_rows_gives_its_parts():
+    """"项目 | 预算数" with a row per part (1、因公出国（境）费, 2、公务用车购置及运行费, 其中：…,
+    3、公务接待费): the total and each part by its row's name, blank parts zero."""
+    doc = make_doc(P("青禾市测试局 2024 年部门预算"),
+                   T("一般公共预算“三公”经费支出表", [["项目", "预算数"]],
+                     [["合计", "2.84"], ["1、因公出国（境）费", ""], ["2、公务用车购置及运行费", "2.34"],
+                      ["其中：公务用车购置费", ""], ["公务用车运行费", "2.34"], ["3、公务接待费", "0.50"]]))
+    f = extract(doc)
+    got = {k: f.totals[k].value for k in ("three_public", "abroad", "vehicles", "vehicle_purchase",
+                                          "vehicle_operation", "reception")}
+    assert got == {"three_public": Decimal("2.84") * W, "abroad": 0, "vehicles": Decimal("2.34") * W,
+                   "vehicle_purchase": 0, "vehicle_operation": Decimal("2.34") * W, "reception": Decimal("0.50") * W}
+    assert f.totals["three_public"].prov.row == 1

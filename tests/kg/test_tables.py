@@ -51,6 +51,12 @@ def test_three_public_with_meeting_and_training_columns_and_one_item_per_row():
     # an economic table names the same items as its lines: it stays the basic table
     econ = T([["科目编码", "科目名称", "金额"]], ECON_ROWS + [["30217", "公务接待费", "3.00"], ["30231", "公务用车运行维护费", "1.00"]])
     assert key(econ) == "gpb_basic"
+    # by names alone (no codes) too: 因公出国（境）费 and 公务接待费 are two lines of many
+    names = T([["科目名称", "合计", "人员经费", "公用经费"]],
+              [[n, "1.00", "", "1.00"] for n in ("合计", "工资福利支出", "基本工资", "商品和服务支出", "办公费",
+                                                 "因公出国（境）费", "公务接待费", "公务用车运行维护费", "差旅费")],
+              title="一般公共预算财政拨款基本支出决算表")
+    assert key(names) == "gpb_basic"
 
 
 def test_codes_split_over_columns_or_inside_the_name():
