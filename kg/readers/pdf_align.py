@@ -8,7 +8,9 @@ right-aligned, labels left-aligned, so each column's chunks overlap one another 
 columns are separated by white space), plus any header chunk standing over no data.
 Every chunk is then placed by its x-position, which is what keeps a blank cell in its
 column. A label wrapped around its number row (half above, half below, closer to it than
-the row pitch) is joined back onto that row.
+the row pitch) is joined back onto that row. A header printed as tiers of lines (group names
+over the names of the columns they group, names spanning the rows between) is laid out as
+the rows it was (_HeaderBand), and a table printed empty is read as its column names.
 """
 
 from __future__ import annotations
@@ -116,14 +118,14 @@ def _header_only_tables(page: int, rows: list[_Row], used: set[int]) -> list[Gri
     j = 0
     while j < len(rows):
         r = rows[j]
-        if j in used or not r.chunks or not any(detect_unit(t) or is_filing_line(t) for t, _, _ in r.chunks):
+        if j in used or not r.chunks or not any(_meta(t) for t, _, _ in r.chunks):
             j += 1
             continue
         k = j + 1
         while (k < len(rows) and k not in used and _label_fragment(rows[k])
                and abs(rows[k].size - r.size) <= 0.1 * r.size
                and rows[k].top - rows[k - 1].bottom <= 2.0 * r.size
-               and not any(detect_unit(t) or is_filing_line(t) for t, _, _ in rows[k].chunks)):
+               and not any(_meta(t) for t, _, _ in rows[k].chunks)):
             k += 1
         if k < len(rows) and k not in used and rows[k].is_data():
             j = k  # a table's header, its rows under it: the main finder's (or no table)
@@ -138,19 +140,19 @@ def _header_only_tables(page: int, rows: list[_Row], used: set[int]) -> list[Gri
     return out
 
 
-def _build_header_only(page: int, header: list[_Row]) -> GridTable | None:
-    size = median(r.size for r in header)
-    bands = _group_bands(header)
-    named = [(it.x0, it.x1) for b in bands for it in b.items
-             if id(it) not in b.groups and not detect_unit(it.text) and not is_filing_line(it.text)]
-    cols: list[list[float]] = []
-    for x0, x1 in sorted(named):
-        if cols and x0 < cols[-1][1] + 0.5 * size:
-            cols[-1][1] = max(cols[-1][1], x1)
-        else:
-            cols.append([x0, x1])
-    if len(cols) < MIN_COLUMNS:
-        return None
+def _meta(text: str) -> bool:
+    """A filing or unit line printed among the header's rows: no column's name."""
+    return bool(detect_unit(text)) or is_filing_line(text)
+
+
+def _names(bands: list[_HeaderBand]) -> list[tuple[float, float]]:
+    """Where the header's column names stand: every name but a group's (it stands over the
+    columns it groups, centred) and a filing or unit line."""
+    return [(it.x0, it.x1) for b in bands for it in b.items if id(it) not in b.groups and not _meta(it.text)]
+
+
+def _header_grid(cols: list[list[float]], bands: list[_HeaderBand]):
+    """The column edges, the column finder, and the header bands laid out as GridTable rows."""
     n = len(cols)
     edges = [cols[0][0]] + [(cols[j][1] + cols[j + 1][0]) / 2 for j in range(n - 1)] + [cols[-1][1]]
 
@@ -161,6 +163,16 @@ def _build_header_only(page: int, header: list[_Row]) -> GridTable | None:
     owner: list[list[tuple[int, int]]] = []
     for b in bands:
         b.place(cols, col_of, cells, owner)
+    return edges, col_of, cells, owner
+
+
+def _build_header_only(page: int, header: list[_Row]) -> GridTable | None:
+    size = median(r.size for r in header)
+    bands = _group_bands(header)
+    cols = _merge(_names(bands), 0.5 * size)
+    if len(cols) < MIN_COLUMNS:
+        return None
+    edges, _, cells, owner = _header_grid(cols, bands)
     bbox = (min(r.x0 for r in header), header[0].top, max(r.x1 for r in header), header[-1].bottom)
     return GridTable(page, bbox, edges, cells, owner, aligned=True, source_lines=[ln for r in header for ln in r.lines])
 
@@ -217,7 +229,7 @@ def _side_by_side(band: list[_Row]) -> bool:
     if len(band) < 2:
         return False
     merged = _Row([ln for r in band for ln in r.lines])
-    if not merged.is_header_like() or any(detect_unit(t) or is_filing_line(t) for t, _, _ in merged.chunks):
+    if not merged.is_header_like() or any(_meta(t) for t, _, _ in merged.chunks):
         return False
     spans = _merge([(x0, x1) for _, x0, x1 in merged.chunks], 0.0)
     return len(spans) >= 2
@@ -230,7 +242,7 @@ def _group_name(band: list[_Row], below: _Row) -> bool:
     r = band[0]
     text = r.chunks[0][0]
     return (len(band) == 1 and len(r.chunks) == 1 and abs(r.size - below.size) <= 0.1 * below.size
-            and below.top - r.bottom <= below.size and not detect_unit(text) and not is_filing_line(text))
+            and below.top - r.bottom <= below.size and not _meta(text))
 
 
 def _header_bands(rows: list[_Row]) -> list[_Row]:
@@ -282,25 +294,14 @@ def _build(page: int, header: list[_Row], body: list[_Row]) -> GridTable | None:
     bands = _group_bands(header)
     # a group name stands over the columns it groups, centred: it makes no column of its own
     # (nor does a filing or unit line printed as the header's first row)
-    named = [(it.x0, it.x1) for b in bands for it in b.items
-             if id(it) not in b.groups and not detect_unit(it.text) and not is_filing_line(it.text)]
-    _name_columns(cols, named, size)
+    _name_columns(cols, _names(bands), size)
     cols.sort()
     # two columns (a name and its amount, "项目 | 预算数") make a table only under a header naming both
-    two = len(cols) == 2 and len(data) >= 2 and any(
-        sum(1 for it in b.items if not detect_unit(it.text) and not is_filing_line(it.text)) >= 2 for b in bands)
+    two = len(cols) == 2 and len(data) >= 2 and any(sum(1 for it in b.items if not _meta(it.text)) >= 2 for b in bands)
     if (len(cols) < MIN_COLUMNS and not two) or sum(r.numbers for r in data) < 2:
         return None
     n = len(cols)
-    edges = [cols[0][0]] + [(cols[j][1] + cols[j + 1][0]) / 2 for j in range(n - 1)] + [cols[-1][1]]
-
-    def col_of(x0: float, x1: float) -> int:
-        return min(max(bisect_right(edges, (x0 + x1) / 2) - 1, 0), n - 1)
-
-    cells: list[list[str | None]] = []
-    owner: list[list[tuple[int, int]]] = []
-    for b in bands:
-        b.place(cols, col_of, cells, owner)
+    edges, col_of, cells, owner = _header_grid(cols, bands)
 
     # the row pitch: rows of labels alone (blank amounts) are rows too, so all rows measure it
     pitch = median([b.top - a.top for a, b in zip(body, body[1:], strict=False)] or [3 * size])
@@ -371,8 +372,7 @@ def _group_bands(header: list[_Row]) -> list[_HeaderBand]:
             upper = {id(ln) for ln in header[k].lines}
             tops = [it for it in joined.items if any(id(ln) in upper and ln.top <= it.top < ln.bottom
                                                          for ln in header[k].lines)]
-            if tops and all(id(it) in joined.groups and not detect_unit(it.text) and not is_filing_line(it.text)
-                            for it in tops):
+            if tops and all(id(it) in joined.groups and not _meta(it.text) for it in tops):
                 out.append(joined)
                 k += 2
                 continue
