@@ -35,8 +35,9 @@ READER_VERSION = 10  # 2: frames, filing lines kept as text, banner cells split;
 # 10: PDF tables without column lines: group names over the columns they group (multi-row headers), names
 #     centred in wide cells name the column beside them, tables printed empty; an amount alone at a page's
 #     foot is no running line; a continuation under a repeated title tolerates wider edge drift; two-column
-#     tables under a header naming both; a cell wrapped round a page's first or last row; text exports: a headless
-#     page narrower than its table continues it
+#     tables under a header naming both; a cell wrapped round a page's first or last row; a group's span bounded by
+#     names spanning the rows below it; rows told apart by their words' gap (digits off the baseline); a page
+#     continued without its header placed by its text; text exports: a headless page narrower than its table
 
 
 def current_versions() -> tuple[int, int]:

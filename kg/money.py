@@ -32,6 +32,9 @@ _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _UNIT_IN_TEXT = re.compile(rf"(?:{alternation(UNIT_LABELS)})\s*[:：]?\s*({alternation(UNITS_LONGEST_FIRST)})")
 
 
+MAX_INTEGER_DIGITS = 15
+
+
 def parse_decimal(text: str | None) -> Decimal | None:
     """"45,928.08" → Decimal("45928.08"); blanks and dashes → None; non-numbers → None."""
     if text is None:
@@ -47,6 +50,8 @@ def parse_decimal(text: str | None) -> Decimal | None:
         return None
     if not _NUM.match(s):
         return None
+    if len(s.split(".")[0].lstrip("+-")) > MAX_INTEGER_DIGITS:
+        return None  # digits run together (codes, dates, a misread row), no amount: 10^15 yuan is none
     try:
         v = Decimal(s)
     except InvalidOperation:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from kg.document import Document, Heading, Page, Paragraph, ReadError, Table
 from kg.readers.outline import heading_level, outline_marker
-from kg.readers.pdf_align import find_aligned_tables
+from kg.readers.pdf_align import aligned_column_map, find_aligned_tables
 from kg.readers.pdf_layout import (
     CLAUSE_END,
     Line,
@@ -548,7 +548,9 @@ def _continues(prev: tuple[Table, GridTable, GridTable], g: GridTable, page: int
     if first.aligned or g.aligned:  # edges from text positions shift with the widest value
         # (under its title printed again, as far as a page's longest name moves a column's edge)
         loose = 45.0 if g.title and g.title == table.title else 25.0
-        return list(range(g.n_cols)) if same_columns(first.col_edges, g.col_edges, tol=loose) else None
+        if same_columns(first.col_edges, g.col_edges, tol=loose):
+            return list(range(g.n_cols))
+        return aligned_column_map(first, g)
     return column_map(first.col_edges, g.col_edges, tol=tol)
 
 

@@ -16,6 +16,7 @@ the rows it was (_HeaderBand), and a table printed empty is read as its column n
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from statistics import median
 
 from kg.readers.cells import detect_unit
@@ -36,6 +37,11 @@ class _Row:
         self.chunks = sorted((c for ln in lines for c in ln.chunks), key=lambda c: c[1])
         self.x0 = min(ln.x0 for ln in lines)
         self.x1 = max(ln.x1 for ln in lines)
+        # the extent of its words: digits set above or below the CJK baseline stretch the row,
+        # and rows set close would seem to touch
+        words = [ln for ln in lines if not all(is_number(t) for t, _, _ in ln.chunks)] or lines
+        self.text_top = min(ln.top for ln in words)
+        self.text_bottom = max(ln.bottom for ln in words)
 
     @property
     def numbers(self) -> int:
@@ -177,18 +183,47 @@ def _build_header_only(page: int, header: list[_Row]) -> GridTable | None:
     return GridTable(page, bbox, edges, cells, owner, aligned=True, source_lines=[ln for r in header for ln in r.lines])
 
 
+def aligned_column_map(first: GridTable, g: GridTable) -> list[int] | None:
+    """Where the columns of `g`, a page of a table printed without rules, fall among those of
+    the table's first page `first`: found by where g's text stands, since a table keeps its
+    columns' places from page to page while the edges measured from text move (a page without
+    the header, or whose columns are blank, has fewer of them). None when g's columns do not
+    fall one by one, in order, into first's."""
+    if g.n_cols > first.n_cols:
+        return None
+    edges, tol = first.col_edges, 0.5 * median(ln.size for ln in g.source_lines) if g.source_lines else 4.0
+    votes: list[Counter] = [Counter() for _ in range(g.n_cols)]
+    for ln in g.source_lines:
+        for _, x0, x1 in ln.chunks:
+            centre = (x0 + x1) / 2
+            if centre < edges[0] - tol or centre > edges[-1] + tol:
+                return None
+            j = min(max(bisect_right(g.col_edges, centre) - 1, 0), g.n_cols - 1)
+            votes[j][min(max(bisect_right(edges, centre) - 1, 0), first.n_cols - 1)] += 1
+    if not all(votes):
+        return None
+    cmap = [v.most_common(1)[0][0] for v in votes]
+    return cmap if all(a < b for a, b in zip(cmap, cmap[1:], strict=False)) else None
+
+
 def _wrapped(a: _Row, b: _Row, limit: float | None = None) -> bool:
     """b sits closer under a than two table rows ever do (cell padding keeps those apart): the
     next line of a cell wrapped over several lines. (A line of small digits alone measures a
     small glyph size: the larger of the two sizes counts.)"""
-    return b.top - a.bottom <= (WRAP_GAP * max(a.size, b.size) if limit is None else limit)
+    return _gap(a, b) <= (WRAP_GAP * max(a.size, b.size) if limit is None else limit)
+
+
+def _gap(a: _Row, b: _Row) -> float:
+    """White space between a row and the next, measured between their words where both have
+    some (so amounts set off the baseline do not close it)."""
+    return b.text_top - a.text_bottom
 
 
 def _wrap_bands(body: list[_Row]) -> list[_Row]:
     """Rows closer than the table's rows are to one another merged into one: the lines of a
     label or a code wrapped in a narrow cell around its amounts. A table set with no space
     between its rows (every gap alike) merges none."""
-    gaps = [b.top - a.bottom for a, b in zip(body, body[1:], strict=False)]
+    gaps = [_gap(a, b) for a, b in zip(body, body[1:], strict=False)]
     if not gaps:
         return body
     limit = min(WRAP_GAP * max(r.size for r in body), 0.6 * max(gaps))
@@ -406,8 +441,18 @@ class _HeaderBand:
                     items.append(_Item(text, x0, x1, ln.top, ln.bottom))
         self.items = items
         below: dict[int, list[_Item]] = {}
+        bottom = max((it.bottom for it in items), default=0.0)
+
+        def alone(it: _Item) -> bool:  # nothing above or below it: a name spanning the rows it stands in
+            return not any(o is not it and o.x0 < it.x1 and o.x1 > it.x0 and (o.bottom <= it.top or o.top >= it.bottom)
+                           for o in items)
+
         for g in items:
-            beside = [it for it in items if it is not g and it.top < g.bottom and it.bottom > g.top]
+            # its neighbours: names sharing some of its height, and names spanning the rows from its
+            # own down to the header's last (centred between them, they may share none of it)
+            middle = (g.top + bottom) / 2
+            beside = [it for it in items if it is not g and ((it.top < g.bottom and it.bottom > g.top)
+                      or (alone(it) and abs((it.top + it.bottom) / 2 - middle) <= 0.5 * r.size))]
             left = max((it.x1 for it in beside if it.x1 <= g.centre), default=float("-inf"))
             right = min((it.x0 for it in beside if it.x0 >= g.centre), default=float("inf"))
             under = [it for it in items if it.top >= g.bottom - 0.1 * r.size and left <= it.centre <= right]

@@ -49,3 +49,13 @@ def test_find_amount_in_text():
     assert find_amount("2024 年机关运行经费预算总额 67.47 万元，比上年") == (Decimal("674700"), "万元")
     assert find_amount("公用经费 4.56 万，较上年无变化") == (Decimal("45600"), "万元")
     assert find_amount("没有金额") is None
+
+
+def test_digits_run_together_are_no_amount():
+    """A cell of digits run together (codes and dates of a misread row, 20+ digits) is no
+    figure: parsing it gives None rather than a number the canonical form cannot hold."""
+    from kg.money import normalize, parse_decimal
+
+    assert parse_decimal("2023122023120120231220231201") is None
+    assert parse_decimal("999999999999999.99") == Decimal("999999999999999.99")
+    assert normalize(parse_decimal("123456789012345")) == Decimal("123456789012345")

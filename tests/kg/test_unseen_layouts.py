@@ -231,6 +231,61 @@ def test_a_cell_wrapped_round_the_only_row_of_a_page_stays_with_it():
                          "《关于企业职工基本养老保险的通知》（冀财社发【2022】80号）195号"]
 
 
+def test_a_group_over_three_rows_spans_between_the_names_that_span_them_all():
+    """"“三公”经费" on the first of three header rows; "合计" and "会议费" span all three, centred
+    on the middle one, sharing none of the group's height; under the group, "小计" and "公务接待费"
+    span rows two and three, "公务用车" groups 购置费 | 运行费. The group spans from 小计 to 公务接待费."""
+    from kg.readers.pdf_align import find_aligned_tables
+    from kg.readers.pdf_layout import chars_to_lines
+
+    def centred(text: str, middle: float, top: float) -> list[dict]:
+        return _chars(text, middle - 3.75 * len(text), top)
+
+    xs = [80, 160, 240, 320, 400, 480]  # 合计, 小计, 购置费, 运行费, 公务接待费, 会议费
+    chars = (centred("“三公”经费", 280, 100) + centred("合计", xs[0], 113.5) + centred("会议费", xs[5], 113.5)
+             + centred("小计", xs[1], 121) + centred("公务接待费", xs[4], 121) + centred("公务用车", 280, 115)
+             + centred("购置费", xs[2], 127) + centred("运行费", xs[3], 127))
+    for k, x in enumerate(xs):
+        chars += _digits(f"{k + 1}.00", x + 15, 145)
+    (t,) = find_aligned_tables(1, chars_to_lines(chars))
+    assert _header_of(t.cells, t.owner, 3) == [
+        ["合计", "“三公”经费", "“三公”经费", "“三公”经费", "“三公”经费", "会议费"],
+        ["合计", "小计", "公务用车", "公务用车", "公务接待费", "会议费"],
+        ["合计", "小计", "购置费", "运行费", "公务接待费", "会议费"]]
+
+
+def test_rows_set_close_with_their_digits_lowered_stay_apart():
+    """Amounts set 2 pt below the CJK baseline stretch each row down towards the next: rows are
+    told apart by the space between their words, not between their lowest glyphs."""
+    chars = _chars("科目编码", 54, 100) + _chars("科目名称", 128, 100) + _chars("合计", 420, 100) + _chars("基本支出", 500, 100)
+    for n, (code, name, a, b) in enumerate([("", "合计", "3,773.89", "3,066.38"), ("208", "社会保障和就业支出", "3,323.72", "2,616.21"),
+                                            ("20801", "人力资源和社会保障管理事务", "2,774.07", "2,303.93")]):
+        top = 112.5 + 8.8 * n  # 1.3 pt between the words of two rows
+        chars += _digits(code, 54 + 4 * len(code), top + 2) + _chars(name, 128, top)
+        chars += _digits(a, 460, top + 2) + _digits(b, 540, top + 2)
+    (cells,) = _aligned_cells(chars)
+    assert [r[1] for r in cells[1:]] == ["合计", "社会保障和就业支出", "人力资源和社会保障管理事务"]
+
+
+def test_a_page_continued_without_its_header_keeps_its_columns_places():
+    """A table printed without rules, continued on a page without its header: that page's
+    blank columns are gone from the edges measured from its text, so its columns are placed by
+    where their text stands among the first page's columns."""
+    from kg.readers.pdf_align import aligned_column_map
+    from kg.readers.pdf_layout import chars_to_lines
+    from kg.readers.pdf_tables import GridTable
+
+    first = GridTable(1, (0, 0, 400, 50), [0, 100, 200, 300, 400], [["a", "b", "c", "d"]], [[(0, c) for c in range(4)]],
+                      aligned=True)
+    lines = chars_to_lines(_chars("住房公积金", 10, 10) + _digits("45.63", 190, 10) + _digits("45.63", 390, 10))
+    g = GridTable(2, (0, 0, 400, 20), [10, 130, 330, 390], [["住房公积金", "45.63", "45.63"]],
+                  [[(0, c) for c in range(3)]], aligned=True, source_lines=lines)
+    assert aligned_column_map(first, g) == [0, 1, 3]
+    wide = GridTable(2, (0, 0, 400, 20), [0, 80, 160, 240, 320, 400], [[""] * 5], [[(0, c) for c in range(5)]],
+                     aligned=True, source_lines=lines)
+    assert aligned_column_map(first, wide) is None
+
+
 def test_a_centred_title_after_an_open_line_is_its_own_paragraph():
     """A PDF line set well right of the paragraph above it on the same page (a centred section
     title after a line with no full stop) is no wrapped continuation of it; a line starting at
