@@ -52,6 +52,9 @@ STYLES: dict[str, tuple[dict, str | None]] = {
     "unruled": ({"rules": "none"}, None),
     # all at once, as a publication printed from a spreadsheet may be
     "combined": ({"table_pages": "rotated", "digit_rise": -2, "running_header": False}, "bare"),
+    # ... and without column lines
+    "unruled_combined": ({"rules": "none", "table_pages": "rotated", "digit_rise": -2, "running_header": False},
+                         "bare"),
 }
 # a table this long is cut in two over a page break in the continued styles
 CONTINUE_FROM_ROWS = 8
